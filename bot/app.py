@@ -1,0 +1,197 @@
+"""Wiring: database, i18n, bot, dispatcher, outbox sender and periodic ticks."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.types import Update
+from aiogram.utils.i18n import I18n
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import clock, migrate
+from bot.commands import set_default_commands
+from bot.config import Settings
+from bot.context import CtxMiddleware
+from bot.delivery import Sender
+from bot.i18n import LocaleMiddleware, build_i18n
+from bot.middlewares import ResidentLoader, UpdateLedger, retry_time
+from bot.services.locale import guess_locale
+from bot.storage import SqlStorage
+from db.engine import make_engine, make_sessionmaker
+from db.repo import districts, outbox, residents, updates
+
+log = logging.getLogger(__name__)
+
+MAX_UPDATE_ATTEMPTS = 4
+
+
+@dataclass
+class App:
+    """One running instance of the bot and everything it owns."""
+
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    i18n: I18n
+    bot: Bot
+    dp: Dispatcher
+    sender: Sender
+    scheduler: AsyncIOScheduler | None = None
+    stop: asyncio.Event = field(default_factory=asyncio.Event)
+    tasks: list[asyncio.Task[Any]] = field(default_factory=list)
+
+
+def make_bot(settings: Settings) -> Bot:
+    """The aiogram Bot, pointed at TELEGRAM_API_URL when set."""
+    session = AiohttpSession()
+    if settings.telegram_api_url:
+        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url.rstrip("/")))
+    return Bot(settings.bot_token.get_secret_value(), session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+
+
+def make_storage(settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> BaseStorage:
+    """Redis when REDIS_URL is set (any instance continues any conversation), else the database."""
+    if settings.redis_url:
+        from aiogram.fsm.storage.redis import RedisStorage
+
+        return RedisStorage.from_url(settings.redis_url)
+    return SqlStorage(sessions)
+
+
+def create_app(settings: Settings) -> App:
+    """Build every component; nothing runs yet."""
+    from handlers import build_router
+
+    engine = make_engine(settings.database_url)
+    sessions = make_sessionmaker(engine)
+    i18n = build_i18n(settings.default_locale)
+    bot = make_bot(settings)
+    dp = Dispatcher(storage=make_storage(settings, sessions), settings=settings)
+    sender = Sender(bot, sessions, settings.limits)
+    app = App(settings, engine, sessions, i18n, bot, dp, sender)
+
+    async def on_failure(update: Update, data: dict[str, Any]) -> None:
+        await record_failed_update(app, update)
+
+    dp.update.outer_middleware(UpdateLedger(sessions, sender.wake, on_failure))
+    dp.update.outer_middleware(ResidentLoader())
+    LocaleMiddleware(i18n, settings.staff_locale).setup(dp)
+    ctx = CtxMiddleware()
+    dp.message.outer_middleware(ctx)
+    dp.callback_query.outer_middleware(ctx)
+    dp.include_router(build_router())
+    return app
+
+
+async def record_failed_update(app: App, update: Update) -> None:
+    """Keep a failed update for a retry and tell the person, once, that we are on it."""
+    payload = update.model_dump(mode="json", by_alias=True, exclude_none=True)
+    user = update.event.from_user if hasattr(update.event, "from_user") else None  # type: ignore[union-attr]
+    async with app.sessions.begin() as session:
+        row = await updates.record_failure(
+            session, update.update_id, payload, "handler error", retry_time(1), MAX_UPDATE_ATTEMPTS
+        )
+        row.next_attempt_at = retry_time(row.attempts)
+        if row.attempts == 1 and user is not None and not user.is_bot:
+            resident = await residents.by_tg_user(session, user.id)
+            locale = resident.locale if resident else guess_locale(user.language_code) or app.settings.default_locale
+            text = app.i18n.gettext(
+                "Sorry, something went wrong on our side. Your message is saved and we will try again shortly.",
+                locale=locale,
+            )
+            outbox.enqueue(session, user.id, "sendMessage", {"chat_id": user.id, "text": text}, purpose="error")
+    log.error("update %s failed (attempt %s), kept for retry", update.update_id, row.attempts)
+    app.sender.wake()
+
+
+async def retry_failed_updates(app: App) -> None:
+    """Feed kept updates through the dispatcher again."""
+    async with app.sessions() as session:
+        due = await updates.due_failures(session, clock.now())
+    for row in due:
+        try:
+            await app.dp.feed_raw_update(app.bot, row.payload, retrying=True)
+        except Exception:  # recorded again by the ledger
+            log.warning("retry of update %s failed", row.update_id)
+
+
+async def prune_updates(app: App) -> None:
+    """Forget processed update ids older than a week."""
+    async with app.sessions.begin() as session:
+        await updates.prune(session, clock.now() - timedelta(days=7))
+
+
+async def prepare(app: App) -> None:
+    """Schema, districts and command menus: everything needed before the first update."""
+    head, current = migrate.head_revision(), await migrate.current_revision(app.engine)
+    if current != head:
+        if not app.settings.auto_migrate:
+            raise migrate.SchemaOutdated(
+                f"Database schema is at {current or 'nothing'}, the code needs {head}: "
+                "run `python -m bot db upgrade` (or set AUTO_MIGRATE=true)."
+            )
+        log.info("upgrading database schema from %s to %s", current, head)
+        await migrate.upgrade(app.engine)
+    async with app.sessions.begin() as session:
+        await districts.sync(
+            session, [(d.code, d.name, d.staff_chat_id, d.topic_id) for d in app.settings.districts]
+        )
+    await set_default_commands(app.bot, app.i18n, app.settings.default_locale)
+
+
+def start_background(app: App) -> None:
+    """The outbox sender and the periodic ticks."""
+    app.stop.clear()
+    app.tasks.append(asyncio.create_task(app.sender.run(app.stop), name="outbox-sender"))
+    scheduler = AsyncIOScheduler(timezone="UTC")
+    scheduler.add_job(retry_failed_updates, "interval", seconds=10, args=[app], max_instances=1, coalesce=True)
+    scheduler.add_job(prune_updates, "interval", hours=1, args=[app], max_instances=1, coalesce=True)
+    scheduler.start()
+    app.scheduler = scheduler
+
+
+async def stop_background(app: App) -> None:
+    """Stop the ticks, let the sender finish its batch, close connections."""
+    app.stop.set()
+    if app.scheduler is not None:
+        app.scheduler.shutdown(wait=False)
+        app.scheduler = None
+    await asyncio.gather(*app.tasks, return_exceptions=True)
+    app.tasks.clear()
+
+
+async def close(app: App) -> None:
+    """Release the bot session, storage and database."""
+    await app.bot.session.close()
+    await app.dp.storage.close()
+    await app.engine.dispose()
+
+
+async def run_polling(app: App, polling_timeout: int = 30, handle_signals: bool = True) -> None:
+    """Long polling, one update at a time so a failure is kept and retried rather than lost."""
+    await prepare(app)
+    start_background(app)
+    try:
+        await app.dp.start_polling(
+            app.bot,
+            handle_as_tasks=False,
+            polling_timeout=polling_timeout,
+            allowed_updates=app.dp.resolve_used_update_types(),
+            close_bot_session=False,
+            handle_signals=handle_signals,
+        )
+    finally:
+        await stop_background(app)
+        await close(app)

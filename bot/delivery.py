@@ -1,0 +1,220 @@
+"""The outbox sender: delivers queued Bot API calls within Telegram's limits, losing none."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import os
+import random
+import re
+import socket
+from collections import OrderedDict, defaultdict
+from datetime import timedelta
+from typing import Any
+
+from aiogram import Bot, methods
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramMigrateToChat,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiolimiter import AsyncLimiter
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import clock
+from bot.config import Limits
+from db.models import Outbox, OutboxStatus
+from db.repo import districts, outbox, residents
+
+log = logging.getLogger(__name__)
+
+TAG = re.compile(r"<[^>]+>")
+MAX_BACKOFF = 300.0
+
+
+def method_for(row: Outbox) -> methods.TelegramMethod[Any]:
+    """Rebuild the aiogram method object from a stored row."""
+    cls = getattr(methods, row.method[0].upper() + row.method[1:])
+    return cls.model_validate(row.payload)
+
+
+def plain(payload: dict[str, Any]) -> dict[str, Any]:
+    """The same message without HTML, for when Telegram cannot parse its entities."""
+    text = html.unescape(TAG.sub("", payload.get("text", "")))
+    return {**payload, "text": text or "…", "parse_mode": None}
+
+
+def backoff(attempts: int) -> float:
+    """Seconds before the next try: exponential with jitter, capped."""
+    return min(MAX_BACKOFF, 2.0 ** min(attempts, 10)) * random.uniform(0.5, 1.0)
+
+
+class Limiters:
+    """Token buckets shaped like Telegram's: global, per private chat, per group."""
+
+    def __init__(self, limits: Limits, max_chats: int = 10_000) -> None:
+        self.limits = limits
+        self.global_ = AsyncLimiter(limits.global_per_second, 1)
+        self.chats: OrderedDict[int, AsyncLimiter] = OrderedDict()
+        self.max_chats = max_chats
+
+    def for_chat(self, chat_id: int) -> AsyncLimiter:
+        """The bucket of one chat (groups have negative ids), kept in a bounded LRU."""
+        limiter = self.chats.pop(chat_id, None)
+        if limiter is None:
+            if chat_id < 0:
+                limiter = AsyncLimiter(self.limits.group_per_minute, 60)
+            else:
+                limiter = AsyncLimiter(self.limits.private_chat_per_second, 1)
+        self.chats[chat_id] = limiter
+        while len(self.chats) > self.max_chats:
+            self.chats.popitem(last=False)
+        return limiter
+
+    async def acquire(self, chat_id: int) -> None:
+        """Wait for both the chat's and the bot's budget."""
+        await self.for_chat(chat_id).acquire()
+        await self.global_.acquire()
+
+
+class Sender:
+    """Leases due outbox rows and sends them; several senders may share one database."""
+
+    def __init__(self, bot: Bot, sessions: async_sessionmaker[AsyncSession], limits: Limits, batch: int = 50) -> None:
+        self.bot = bot
+        self.sessions = sessions
+        self.limits = limits
+        self.batch = batch
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{random.randrange(1 << 30)}"
+        self.limiters = Limiters(limits)
+        self.wakeup = asyncio.Event()
+        self.paused_until = 0.0
+        self.stats: dict[str, int] = defaultdict(int)
+
+    def wake(self) -> None:
+        """Something was queued: look now rather than at the next poll."""
+        self.wakeup.set()
+
+    async def run(self, stop: asyncio.Event, idle: float = 1.0) -> None:
+        """Drain until stopped; idle between polls when nothing is due."""
+        while not stop.is_set():
+            try:
+                sent = await self.drain_once()
+            except Exception:  # a database hiccup must not kill the sender
+                log.exception("outbox drain failed")
+                sent = 0
+            if sent:
+                continue
+            self.wakeup.clear()
+            waiter = asyncio.ensure_future(self.wakeup.wait())
+            stopper = asyncio.ensure_future(stop.wait())
+            await asyncio.wait({waiter, stopper}, timeout=idle, return_when=asyncio.FIRST_COMPLETED)
+            waiter.cancel()
+            stopper.cancel()
+
+    async def drain_once(self) -> int:
+        """Lease one batch and send it: chats in parallel, each chat in order. Returns rows handled."""
+        async with self.sessions.begin() as session:
+            rows = await outbox.lease_due(
+                session, self.owner, clock.now(), timedelta(seconds=self.limits.lease_seconds), self.batch
+            )
+        if not rows:
+            return 0
+        by_chat: dict[int, list[Outbox]] = defaultdict(list)
+        for row in rows:
+            by_chat[row.chat_id].append(row)
+        await asyncio.gather(*(self._send_chat(chat_rows) for chat_rows in by_chat.values()))
+        return len(rows)
+
+    async def _send_chat(self, rows: list[Outbox]) -> None:
+        """Send one chat's rows in order; stop at the first that must wait."""
+        for row in rows:
+            if not await self._send(row):
+                break
+
+    async def _pause_if_flooded(self) -> None:
+        """Honour a 429 seen by any chat before sending more."""
+        delay = self.paused_until - asyncio.get_running_loop().time()
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+    async def _send(self, row: Outbox) -> bool:
+        """Deliver one row and record the outcome; False when the chat must wait."""
+        await self._pause_if_flooded()
+        await self.limiters.acquire(row.chat_id)
+        try:
+            await self.bot(method_for(row), request_timeout=int(self.limits.request_timeout))
+        except TelegramRetryAfter as exc:
+            self.stats["429"] += 1
+            self.paused_until = asyncio.get_running_loop().time() + exc.retry_after
+            return await self._later(row, exc.retry_after, "429", count=False)
+        except TelegramMigrateToChat as exc:
+            await self._migrate(row, exc.migrate_to_chat_id)
+            return False
+        except TelegramForbiddenError:
+            await self._unreachable(row)
+            return True
+        except TelegramBadRequest as exc:
+            return await self._bad_request(row, exc)
+        except (TelegramServerError, TelegramNetworkError, asyncio.TimeoutError) as exc:
+            return await self._later(row, backoff(row.attempts + 1), type(exc).__name__)
+        await self._finish(row, OutboxStatus.SENT)
+        return True
+
+    async def _finish(self, row: Outbox, status: OutboxStatus, error: str | None = None) -> None:
+        """Record a final outcome."""
+        self.stats[status.value] += 1
+        async with self.sessions.begin() as session:
+            await outbox.finish(session, row.id or 0, self.owner, status, clock.now(), error)
+
+    async def _later(self, row: Outbox, seconds: float, error: str, count: bool = True) -> bool:
+        """Put a row back for a later try (or give up after too many)."""
+        if count and row.attempts + 1 >= self.limits.max_attempts:
+            log.error("outbox row %s failed for good after %s attempts: %s", row.id, row.attempts + 1, error)
+            await self._finish(row, OutboxStatus.FAILED, error)
+            return True
+        self.stats["retry"] += 1
+        when = clock.now() + timedelta(seconds=seconds)
+        async with self.sessions.begin() as session:
+            await outbox.retry_later(session, row.id or 0, self.owner, when, error, count_attempt=count)
+        return False
+
+    async def _migrate(self, row: Outbox, new_chat_id: int) -> None:
+        """A group became a supergroup: move every pending row (and the chat's settings) over."""
+        log.warning("chat %s migrated to %s", row.chat_id, new_chat_id)
+        async with self.sessions.begin() as session:
+            await outbox.retarget_chat(session, row.chat_id, new_chat_id)
+            await outbox.retry_later(session, row.id or 0, self.owner, clock.now(), "migrated", count_attempt=False)
+            await districts.migrate_chat(session, row.chat_id, new_chat_id)
+
+    async def _unreachable(self, row: Outbox) -> None:
+        """The person blocked the bot or is gone: flag them; the request goes on without them."""
+        log.warning("chat %s unreachable (blocked or deactivated); outbox row %s dropped", row.chat_id, row.id)
+        async with self.sessions.begin() as session:
+            await residents.mark_unreachable(session, row.chat_id)
+            await outbox.finish(session, row.id or 0, self.owner, OutboxStatus.FAILED, clock.now(), "forbidden")
+        self.stats["forbidden"] += 1
+
+    async def _bad_request(self, row: Outbox, exc: TelegramBadRequest) -> bool:
+        """'Not modified' counts as sent; an entity error is resent as plain text; the rest fail."""
+        message = exc.message.lower()
+        if "message is not modified" in message:
+            await self._finish(row, OutboxStatus.SENT)
+            return True
+        if "can't parse entities" in message and row.payload.get("parse_mode", "HTML") is not None:
+            log.warning("outbox row %s: entity error, resending as plain text", row.id)
+            row.payload = plain(row.payload)
+            async with self.sessions.begin() as session:
+                stored = await session.get(Outbox, row.id)
+                if stored is not None:
+                    stored.payload = row.payload
+                    session.add(stored)
+            return await self._send(row)
+        log.error("outbox row %s rejected: %s", row.id, exc.message)
+        await self._finish(row, OutboxStatus.FAILED, exc.message[:200])
+        return True

@@ -1,0 +1,77 @@
+"""Outer middlewares: one transaction per update (idempotent, failures kept) and the resident."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.types import TelegramObject, Update, User
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import clock
+from bot.storage import current_session
+from db.repo import residents, updates
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
+RETRY_DELAYS = (timedelta(seconds=10), timedelta(minutes=1), timedelta(minutes=5))
+
+
+class UpdateLedger(BaseMiddleware):
+    """Runs each update in one transaction with its update_id; a repeat changes nothing."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        on_commit: Callable[[], None],
+        on_failure: Callable[[Update, dict[str, Any]], Awaitable[None]],
+    ) -> None:
+        self.sessions = sessions
+        self.on_commit = on_commit
+        self.on_failure = on_failure
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        """Skip seen updates; commit effects with the update id; keep a failed update for retry."""
+        assert isinstance(event, Update)
+        async with self.sessions() as session:
+            if await updates.seen(session, event.update_id):
+                log.info("update %s already handled, skipped", event.update_id)
+                return None
+            token = current_session.set(session)
+            data["session"] = session
+            try:
+                result = await handler(event, data)
+                updates.mark(session, event.update_id)
+                if data.get("retrying"):
+                    await updates.forget_failure(session, event.update_id)
+                await session.commit()
+            except Exception:
+                await session.rollback()
+                await self.on_failure(event, data)
+                raise
+            finally:
+                current_session.reset(token)
+        self.on_commit()
+        return result
+
+
+class ResidentLoader(BaseMiddleware):
+    """Puts the sender's resident record (or None) into the handler data."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        """Load the resident of a private chat's user."""
+        user: User | None = data.get("event_from_user")
+        session: AsyncSession = data["session"]
+        data["resident"] = await residents.by_tg_user(session, user.id) if user else None
+        return await handler(event, data)
+
+
+def retry_time(attempts: int) -> Any:
+    """When a failed update is tried again, by how often it failed."""
+    return clock.now() + RETRY_DELAYS[min(attempts, len(RETRY_DELAYS)) - 1]

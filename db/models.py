@@ -1,0 +1,193 @@
+"""SQLModel tables. Times are aware UTC; personal data lives only in resident and request rows."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from bot.clock import now
+
+
+class RequestKind(StrEnum):
+    """What a resident asks for."""
+
+    SUPPLIES = "supplies"
+    MEDICINE = "medicine"
+    PSYCH = "psych"
+
+
+class RequestStatus(StrEnum):
+    """Life cycle of a request."""
+
+    NEW = "new"
+    CLAIMED = "claimed"
+    ON_THE_WAY = "on_the_way"
+    DONE = "done"
+    RECEIVED = "received"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+OPEN_STATUSES = (RequestStatus.NEW, RequestStatus.CLAIMED, RequestStatus.ON_THE_WAY)
+
+
+class Urgency(StrEnum):
+    """How soon help is needed."""
+
+    NORMAL = "normal"
+    URGENT = "urgent"
+
+
+class OutboxStatus(StrEnum):
+    """Delivery state of an outbox row."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class District(SQLModel, table=True):
+    """A district of the deployment, synced from settings."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=32, unique=True)
+    name: str = Field(max_length=100)
+    staff_chat_id: int | None = Field(default=None, sa_type=BigInteger)
+    topic_id: int | None = Field(default=None, sa_type=BigInteger)
+
+
+class Resident(SQLModel, table=True):
+    """A person who asks for help through the bot."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    tg_user_id: int = Field(sa_type=BigInteger, unique=True)
+    chat_id: int = Field(sa_type=BigInteger)
+    locale: str = Field(max_length=8)
+    timezone: str | None = Field(default=None, max_length=64)
+    name: str | None = Field(default=None, max_length=100)
+    phone: str | None = Field(default=None, max_length=32)
+    address: str | None = Field(default=None, max_length=300)
+    district_id: int | None = Field(default=None, foreign_key="district.id")
+    lives_alone: bool = False
+    over_65: bool = False
+    disability: bool = False
+    chronic_illness: bool = False
+    consent_at: datetime | None = None
+    registered_at: datetime | None = None
+    unreachable: bool = False
+    created_at: datetime = Field(default_factory=now)
+
+
+class Request(SQLModel, table=True):
+    """A resident's request for supplies, medicine or psychological support."""
+
+    __table_args__ = (
+        Index("ix_request_resident_status", "resident_id", "status"),
+        Index("ix_request_district_status", "district_id", "status", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    resident_id: int = Field(foreign_key="resident.id")
+    district_id: int | None = Field(default=None, foreign_key="district.id")
+    kind: RequestKind = Field(max_length=16)
+    status: RequestStatus = Field(default=RequestStatus.NEW, max_length=16)
+    urgency: Urgency = Field(default=Urgency.NORMAL, max_length=16)
+    danger: str | None = Field(default=None, max_length=16)
+    details: str | None = Field(default=None, max_length=4000)
+    medicine: str | None = Field(default=None, max_length=4000)
+    call_time: str | None = Field(default=None, max_length=200)
+    photo_file_id: str | None = Field(default=None, max_length=256)
+    voice_file_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    address: str | None = Field(default=None, max_length=300)
+    draft_key: str = Field(max_length=32, unique=True)
+    created_at: datetime = Field(default_factory=now)
+    updated_at: datetime = Field(default_factory=now)
+
+
+class RequestItem(SQLModel, table=True):
+    """One line of a supplies request."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="request.id", index=True)
+    position: int
+    name: str = Field(max_length=200)
+    quantity: str = Field(default="", max_length=100)
+
+
+class RequestEvent(SQLModel, table=True):
+    """Audit trail: who did what to a request, and when."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="request.id", index=True)
+    actor: str = Field(max_length=16)  # resident, staff, system
+    actor_id: int | None = Field(default=None, sa_type=BigInteger)
+    action: str = Field(max_length=32)
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    at: datetime = Field(default_factory=now)
+
+
+class ProcessedUpdate(SQLModel, table=True):
+    """Telegram update_ids already handled, recorded with their effects."""
+
+    update_id: int = Field(sa_type=BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    at: datetime = Field(default_factory=now)
+
+
+class FailedUpdate(SQLModel, table=True):
+    """An update whose handler raised: kept and retried instead of dropped."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    update_id: int = Field(sa_type=BigInteger, unique=True)
+    payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    attempts: int = 1
+    error: str = Field(default="", max_length=200)
+    next_attempt_at: datetime = Field(default_factory=now)
+    gave_up: bool = False
+
+
+class Outbox(SQLModel, table=True):
+    """A Bot API call that must not be lost, written with the change that causes it."""
+
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+        Index("ix_outbox_chat_queue", "chat_id", "status", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(sa_type=BigInteger)
+    method: str = Field(max_length=32)
+    payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    status: OutboxStatus = Field(default=OutboxStatus.PENDING, max_length=16)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=now)
+    lease_until: datetime | None = None
+    lease_owner: str | None = Field(default=None, max_length=64)
+    resident_id: int | None = Field(default=None, foreign_key="resident.id")
+    request_id: int | None = Field(default=None, foreign_key="request.id")
+    purpose: str = Field(default="", max_length=32)
+    error: str | None = Field(default=None, max_length=200)
+    created_at: datetime = Field(default_factory=now)
+    sent_at: datetime | None = None
+
+
+class ChatMigration(SQLModel, table=True):
+    """A group that Telegram upgraded to a supergroup: its old id now means the new one."""
+
+    old_chat_id: int = Field(sa_type=BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    new_chat_id: int = Field(sa_type=BigInteger)
+    at: datetime = Field(default_factory=now)
+
+
+class FsmState(SQLModel, table=True):
+    """Conversation state when no Redis is configured, so a restart loses no wizard."""
+
+    __table_args__ = (UniqueConstraint("key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=200)
+    state: str | None = Field(default=None, max_length=200)
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

@@ -1,0 +1,53 @@
+"""District queries."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel import select
+
+from db.models import ChatMigration, District
+
+
+async def sync(session: AsyncSession, configured: Iterable[tuple[str, str, int | None, int | None]]) -> None:
+    """Insert or update districts from (code, name, staff_chat_id, topic_id) tuples."""
+    existing = {d.code: d for d in (await session.exec(select(District))).all()}
+    for code, name, chat_id, topic_id in configured:
+        row = existing.get(code) or District(code=code, name=name)
+        row.name, row.staff_chat_id, row.topic_id = name, chat_id, topic_id
+        session.add(row)
+
+
+async def all_districts(session: AsyncSession) -> list[District]:
+    """Every district, by code."""
+    return list((await session.exec(select(District).order_by(District.code))).all())
+
+
+async def by_code(session: AsyncSession, code: str) -> District | None:
+    """A district by its code."""
+    return (await session.exec(select(District).where(District.code == code))).first()
+
+
+async def by_id(session: AsyncSession, district_id: int | None) -> District | None:
+    """A district by id (None for None)."""
+    return await session.get(District, district_id) if district_id is not None else None
+
+
+async def migrate_chat(session: AsyncSession, old_chat_id: int, new_chat_id: int) -> None:
+    """Remember a group's new supergroup id and move the districts routed to it."""
+    if await session.get(ChatMigration, old_chat_id) is None:
+        session.add(ChatMigration(old_chat_id=old_chat_id, new_chat_id=new_chat_id))
+    for row in (await session.exec(select(District).where(District.staff_chat_id == old_chat_id))).all():
+        row.staff_chat_id = new_chat_id
+        session.add(row)
+
+
+async def resolve_chat(session: AsyncSession, chat_id: int) -> int:
+    """The current id of a staff chat, following supergroup migrations."""
+    for _ in range(5):
+        moved = await session.get(ChatMigration, chat_id)
+        if moved is None:
+            break
+        chat_id = moved.new_chat_id
+    return chat_id

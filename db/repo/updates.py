@@ -1,0 +1,56 @@
+"""Processed and failed update queries (idempotent update handling)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from db.models import FailedUpdate, ProcessedUpdate
+
+
+async def seen(session: AsyncSession, update_id: int) -> bool:
+    """Whether this update was already handled."""
+    return await session.get(ProcessedUpdate, update_id) is not None
+
+
+def mark(session: AsyncSession, update_id: int) -> None:
+    """Record the update in the transaction that holds its effects."""
+    session.add(ProcessedUpdate(update_id=update_id))
+
+
+async def record_failure(session: AsyncSession, update_id: int, payload: dict[str, Any], error: str, retry_at: datetime, max_attempts: int) -> FailedUpdate:
+    """Keep a failed update for a retry; count attempts and give up after max_attempts."""
+    row = (await session.exec(select(FailedUpdate).where(FailedUpdate.update_id == update_id))).first()
+    if row is None:
+        row = FailedUpdate(update_id=update_id, payload=payload, error=error, next_attempt_at=retry_at)
+    else:
+        row.attempts += 1
+        row.error, row.next_attempt_at = error, retry_at
+    row.gave_up = row.attempts >= max_attempts
+    session.add(row)
+    return row
+
+
+async def due_failures(session: AsyncSession, now: datetime, limit: int = 20) -> list[FailedUpdate]:
+    """Failed updates whose retry time has come."""
+    query = (
+        select(FailedUpdate)
+        .where(col(FailedUpdate.gave_up).is_(False), col(FailedUpdate.next_attempt_at) <= now)
+        .order_by(col(FailedUpdate.update_id))
+        .limit(limit)
+    )
+    return list((await session.exec(query)).all())
+
+
+async def forget_failure(session: AsyncSession, update_id: int) -> None:
+    """Drop the failure record once the update went through."""
+    await session.execute(delete(FailedUpdate).where(col(FailedUpdate.update_id) == update_id))
+
+
+async def prune(session: AsyncSession, before: datetime) -> None:
+    """Forget processed update ids older than Telegram would ever resend."""
+    await session.execute(delete(ProcessedUpdate).where(col(ProcessedUpdate.at) < before))

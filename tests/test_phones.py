@@ -1,0 +1,71 @@
+"""Tests for bot.services.phones: E.164 normalisation and display."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.services.phones import format_phone, normalize_phone
+
+
+@pytest.mark.parametrize(
+    ("raw", "region", "expected"),
+    [
+        ("+86 138 0013 8000", "CN", "+8613800138000"),
+        ("13800138000", "CN", "+8613800138000"),
+        ("138-0013-8000", "CN", "+8613800138000"),
+        ("１３８００１３８０００", "CN", "+8613800138000"),  # full-width digits
+        ("(010) 6552 9988", "CN", "+861065529988"),
+        ("8 (916) 123-45-67", "RU", "+79161234567"),
+        ("+7 (495) 123-45-67", "RU", "+74951234567"),
+        ("+380 67 123 4567", "UA", "+380671234567"),
+        ("067 123 45 67", "UA", "+380671234567"),
+        ("  +380671234567  ", "UA", "+380671234567"),
+        ("+8613800138000", "RU", "+8613800138000"),  # explicit country code wins
+        ("+7 916 123 45 67", "", "+79161234567"),
+        ("13800138000", "cn", "+8613800138000"),  # region is case-insensitive
+    ],
+)
+def test_normalize_phone_valid(raw: str, region: str, expected: str) -> None:
+    """Valid numbers come back in E.164."""
+    assert normalize_phone(raw, region) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "region"),
+    [
+        ("+86 123", "CN"),
+        ("12345", "CN"),
+        ("abc", "CN"),
+        ("", "CN"),
+        ("   ", "RU"),
+        ("1" * 40, "CN"),
+        ("+" + "7" * 40, "RU"),
+        ("13800138000", ""),  # national number without a region
+        ("+7 000 000 00 00", "RU"),
+        ("8" * 100, "RU"),
+    ],
+)
+def test_normalize_phone_invalid(raw: str, region: str) -> None:
+    """Invalid, impossible or unparsable input gives None."""
+    assert normalize_phone(raw, region) is None
+
+
+@pytest.mark.parametrize(
+    ("e164", "expected"),
+    [
+        ("+8613800138000", "+86 138 0013 8000"),
+        ("+79161234567", "+7 916 123-45-67"),
+        ("+380671234567", "+380 67 123 4567"),
+        ("not a phone", "not a phone"),
+    ],
+)
+def test_format_phone(e164: str, expected: str) -> None:
+    """E.164 numbers are shown in international format; garbage is returned as is."""
+    assert format_phone(e164) == expected
+
+
+def test_round_trip() -> None:
+    """Formatting then normalising gives back the same E.164 number."""
+    e164 = normalize_phone("8 (916) 123-45-67", "RU")
+    assert e164 is not None
+    assert normalize_phone(format_phone(e164), "CN") == e164
