@@ -24,7 +24,10 @@ from bot import clock, migrate
 from bot.commands import set_default_commands
 from bot.config import Settings
 from bot.context import CtxMiddleware
+from bot.cards import CardRenderer
 from bot.delivery import Sender
+from bot.notify import SYNC_CARD, Notifier
+from bot.services import staff
 from bot.i18n import LocaleMiddleware, build_i18n
 from bot.middlewares import ResidentLoader, UpdateLedger, retry_time
 from bot.services.locale import guess_locale
@@ -80,6 +83,9 @@ def create_app(settings: Settings) -> App:
     bot = make_bot(settings)
     dp = Dispatcher(storage=make_storage(settings, sessions), settings=settings)
     sender = Sender(bot, sessions, settings.limits)
+    cards = CardRenderer(sessions, i18n, settings)
+    sender.renderers[SYNC_CARD] = cards.render
+    sender.after_send[SYNC_CARD] = cards.sent
     app = App(settings, engine, sessions, i18n, bot, dp, sender)
 
     async def on_failure(update: Update, data: dict[str, Any]) -> None:
@@ -127,6 +133,15 @@ async def retry_failed_updates(app: App) -> None:
             log.warning("retry of update %s failed", row.update_id)
 
 
+async def check_requests(app: App) -> None:
+    """Reminders, escalations and nudges that are due (rows locked, so several instances can run this)."""
+    with app.i18n.context():
+        async with app.sessions.begin() as session:
+            acted = await staff.run_checks(session, app.settings, Notifier(session, app.i18n, app.settings), clock.now())
+    if acted:
+        app.sender.wake()
+
+
 async def prune_updates(app: App) -> None:
     """Forget processed update ids older than a week."""
     async with app.sessions.begin() as session:
@@ -157,6 +172,7 @@ def start_background(app: App) -> None:
     app.tasks.append(asyncio.create_task(app.sender.run(app.stop), name="outbox-sender"))
     scheduler = AsyncIOScheduler(timezone="UTC")
     scheduler.add_job(retry_failed_updates, "interval", seconds=10, args=[app], max_instances=1, coalesce=True)
+    scheduler.add_job(check_requests, "interval", seconds=30, args=[app], max_instances=1, coalesce=True)
     scheduler.add_job(prune_updates, "interval", hours=1, args=[app], max_instances=1, coalesce=True)
     scheduler.start()
     app.scheduler = scheduler

@@ -36,6 +36,16 @@ class Limits(BaseModel):
     request_timeout: float = 10.0
 
 
+class Sla(BaseModel):
+    """When unclaimed requests bring reminders and escalations, and claimed ones a nudge."""
+
+    remind_minutes: int = Field(default=15, ge=1)
+    urgent_remind_minutes: int = Field(default=5, ge=1)
+    escalate_minutes: int = Field(default=45, ge=1)
+    urgent_escalate_minutes: int = Field(default=15, ge=1)
+    nudge_hours: float = Field(default=4, gt=0)
+
+
 class Settings(BaseSettings):
     """Everything the deployment configures, read from the environment and .env."""
 
@@ -58,6 +68,7 @@ class Settings(BaseSettings):
     districts: list[DistrictConfig] = Field(min_length=1)
     admins: list[int] = Field(default_factory=list)
     limits: Limits = Field(default_factory=Limits)
+    sla: Sla = Field(default_factory=Sla)
     log_level: str = "INFO"
     auto_migrate: bool = True
 

@@ -11,6 +11,7 @@ import re
 import socket
 from collections import OrderedDict, defaultdict
 from datetime import timedelta
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import Bot, methods
@@ -43,10 +44,14 @@ def method_for(row: Outbox) -> methods.TelegramMethod[Any]:
     return cls.model_validate(row.payload)
 
 
-def plain(payload: dict[str, Any]) -> dict[str, Any]:
+def plain(method: methods.TelegramMethod[Any]) -> methods.TelegramMethod[Any]:
     """The same message without HTML, for when Telegram cannot parse its entities."""
-    text = html.unescape(TAG.sub("", payload.get("text", "")))
-    return {**payload, "text": text or "…", "parse_mode": None}
+    text = html.unescape(TAG.sub("", getattr(method, "text", "") or ""))
+    return method.model_copy(update={"text": text or "…", "parse_mode": None})
+
+
+Renderer = Callable[[Outbox], Awaitable[methods.TelegramMethod[Any] | None]]
+AfterSend = Callable[[Outbox, Any], Awaitable[None]]
 
 
 def backoff(attempts: int) -> float:
@@ -86,6 +91,8 @@ class Sender:
     """Leases due outbox rows and sends them; several senders may share one database."""
 
     def __init__(self, bot: Bot, sessions: async_sessionmaker[AsyncSession], limits: Limits, batch: int = 50) -> None:
+        self.renderers: dict[str, Renderer] = {}
+        self.after_send: dict[str, AfterSend] = {}
         self.bot = bot
         self.sessions = sessions
         self.limits = limits
@@ -143,12 +150,30 @@ class Sender:
         if delay > 0:
             await asyncio.sleep(delay)
 
-    async def _send(self, row: Outbox) -> bool:
+    async def _method(self, row: Outbox, as_plain: bool) -> methods.TelegramMethod[Any] | None:
+        """The call to make: stored as is, or rendered now (cards show their current state)."""
+        renderer = self.renderers.get(row.method)
+        method = await renderer(row) if renderer else method_for(row)
+        return plain(method) if as_plain and method is not None else method
+
+    async def _send(self, row: Outbox, as_plain: bool = False) -> bool:
         """Deliver one row and record the outcome; False when the chat must wait."""
+        try:
+            return await self._deliver(row, as_plain)
+        except Exception as exc:  # a bug must not wedge the chat's queue: back off, then give up
+            log.exception("outbox row %s: unexpected error", row.id)
+            return await self._later(row, backoff(row.attempts + 1), type(exc).__name__)
+
+    async def _deliver(self, row: Outbox, as_plain: bool) -> bool:
+        """Build the call, respect the limits, send, classify the outcome."""
+        method = await self._method(row, as_plain)
+        if method is None:
+            await self._finish(row, OutboxStatus.SENT)
+            return True
         await self._pause_if_flooded()
         await self.limiters.acquire(row.chat_id)
         try:
-            await self.bot(method_for(row), request_timeout=int(self.limits.request_timeout))
+            result = await self.bot(method, request_timeout=int(self.limits.request_timeout))
         except TelegramRetryAfter as exc:
             self.stats["429"] += 1
             self.paused_until = asyncio.get_running_loop().time() + exc.retry_after
@@ -160,10 +185,13 @@ class Sender:
             await self._unreachable(row)
             return True
         except TelegramBadRequest as exc:
-            return await self._bad_request(row, exc)
+            return await self._bad_request(row, exc, as_plain)
         except (TelegramServerError, TelegramNetworkError, asyncio.TimeoutError) as exc:
             return await self._later(row, backoff(row.attempts + 1), type(exc).__name__)
         await self._finish(row, OutboxStatus.SENT)
+        hook = self.after_send.get(row.method)
+        if hook is not None:
+            await hook(row, result)
         return True
 
     async def _finish(self, row: Outbox, status: OutboxStatus, error: str | None = None) -> None:
@@ -200,21 +228,15 @@ class Sender:
             await outbox.finish(session, row.id or 0, self.owner, OutboxStatus.FAILED, clock.now(), "forbidden")
         self.stats["forbidden"] += 1
 
-    async def _bad_request(self, row: Outbox, exc: TelegramBadRequest) -> bool:
+    async def _bad_request(self, row: Outbox, exc: TelegramBadRequest, as_plain: bool) -> bool:
         """'Not modified' counts as sent; an entity error is resent as plain text; the rest fail."""
         message = exc.message.lower()
         if "message is not modified" in message:
             await self._finish(row, OutboxStatus.SENT)
             return True
-        if "can't parse entities" in message and row.payload.get("parse_mode", "HTML") is not None:
+        if "can't parse entities" in message and not as_plain:
             log.warning("outbox row %s: entity error, resending as plain text", row.id)
-            row.payload = plain(row.payload)
-            async with self.sessions.begin() as session:
-                stored = await session.get(Outbox, row.id)
-                if stored is not None:
-                    stored.payload = row.payload
-                    session.add(stored)
-            return await self._send(row)
+            return await self._send(row, as_plain=True)
         log.error("outbox row %s rejected: %s", row.id, exc.message)
         await self._finish(row, OutboxStatus.FAILED, exc.message[:200])
         return True

@@ -13,6 +13,7 @@ from aiogram.utils.i18n import I18n
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import Settings
+from bot.notify import Notifier
 from db.models import Resident
 
 
@@ -28,6 +29,10 @@ class Ctx:
     settings: Settings
     i18n: I18n
     resident: Resident | None
+
+    def notifier(self) -> Notifier:
+        """Queues messages in this update's transaction."""
+        return Notifier(self.session, self.i18n, self.settings)
 
     async def data(self) -> dict[str, Any]:
         """The conversation's stored data."""

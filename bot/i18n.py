@@ -47,15 +47,18 @@ class LocaleMiddleware(I18nMiddleware):
 
     async def get_locale(self, event: TelegramObject, data: dict[str, Any]) -> str:
         """Pick the locale for this event."""
+        chat = data.get("event_chat")
+        if chat is not None and chat.type != "private":
+            from db.repo.staff import chat_locale
+
+            return await chat_locale(data["session"], chat.id) or self.staff_locale
         resident = data.get("resident")
         if resident is not None:
             return resident.locale
-        chat = data.get("event_chat")
-        if chat is not None and chat.type != "private":
-            return self.staff_locale
+        state = data.get("state")
+        chosen = (await state.get_data()).get("locale") if state is not None else None
         user = data.get("event_from_user")
-        guessed = guess_locale(user.language_code if user else None)
-        return guessed or self.i18n.default_locale
+        return chosen or guess_locale(user.language_code if user else None) or self.i18n.default_locale
 
 
 def translations_of(i18n: I18n, msgid: str) -> frozenset[str]:

@@ -157,3 +157,87 @@ def profile() -> InlineKeyboardMarkup:
         kb.button(text=_("Change: {field}").format(field=_(label)), callback_data=ProfileCb(field=field))
     kb.adjust(2)
     return kb.as_markup()
+
+
+class StaffAction(StrEnum):
+    """What a staff button does (one letter keeps callback data short)."""
+
+    CLAIM = "c"
+    ON_THE_WAY = "w"
+    DONE = "d"
+    FAIL = "f"
+    FAIL_REASON = "r"
+    RELEASE = "l"
+    TRANSFER = "t"
+    TRANSFER_TO = "x"
+
+
+class StaffCb(CallbackData, prefix="sf"):
+    """A staff action on a request; 'v' carries a reason or a district code."""
+
+    a: StaffAction
+    r: int
+    v: str = ""
+
+
+class FeedbackAction(StrEnum):
+    """A resident's answer when a request is done."""
+
+    RECEIVED = "y"
+    NOT_RECEIVED = "n"
+    RATE = "s"
+
+
+class FeedbackCb(CallbackData, prefix="fb"):
+    """Received / not received / stars, from the resident."""
+
+    a: FeedbackAction
+    r: int
+    v: int = 0
+
+
+def staff_card(request_id: int, status: str) -> InlineKeyboardMarkup | None:
+    """Claim while new; the claimer's actions while in progress; nothing when closed."""
+    kb = InlineKeyboardBuilder()
+    if status == "new":
+        kb.button(text=_("✋ Claim №{number}").format(number=request_id), callback_data=StaffCb(a=StaffAction.CLAIM, r=request_id))
+    elif status in ("claimed", "on_the_way"):
+        if status == "claimed":
+            kb.button(text=_("🚚 On the way"), callback_data=StaffCb(a=StaffAction.ON_THE_WAY, r=request_id))
+        kb.button(text=_("✅ Done"), callback_data=StaffCb(a=StaffAction.DONE, r=request_id))
+        kb.button(text=_("❌ Can't fulfil"), callback_data=StaffCb(a=StaffAction.FAIL, r=request_id))
+        kb.button(text=_("↩️ Release"), callback_data=StaffCb(a=StaffAction.RELEASE, r=request_id))
+        kb.button(text=_("➡️ Transfer"), callback_data=StaffCb(a=StaffAction.TRANSFER, r=request_id))
+        kb.adjust(2, 2, 1) if status == "claimed" else kb.adjust(2, 2)
+    else:
+        return None
+    return kb.as_markup()
+
+
+def fail_reasons(request_id: int, reasons: Iterable[tuple[str, str]]) -> InlineKeyboardMarkup:
+    """Why a request cannot be fulfilled."""
+    kb = InlineKeyboardBuilder()
+    for code, label in reasons:
+        kb.button(text=label, callback_data=StaffCb(a=StaffAction.FAIL_REASON, r=request_id, v=code))
+    kb.adjust(1)
+    return kb.as_markup()
+
+
+def transfer_targets(request_id: int, districts: Iterable[tuple[str, str]]) -> InlineKeyboardMarkup:
+    """Which district's station takes the request over."""
+    kb = InlineKeyboardBuilder()
+    for code, title in districts:
+        kb.button(text=title, callback_data=StaffCb(a=StaffAction.TRANSFER_TO, r=request_id, v=code))
+    kb.adjust(2)
+    return kb.as_markup()
+
+
+def feedback(request_id: int) -> InlineKeyboardMarkup:
+    """Received or not, and 1-5 stars."""
+    kb = InlineKeyboardBuilder()
+    kb.button(text=_("👍 Received"), callback_data=FeedbackCb(a=FeedbackAction.RECEIVED, r=request_id))
+    kb.button(text=_("👎 Not received"), callback_data=FeedbackCb(a=FeedbackAction.NOT_RECEIVED, r=request_id))
+    for stars in range(1, 6):
+        kb.button(text=f"{stars}⭐", callback_data=FeedbackCb(a=FeedbackAction.RATE, r=request_id, v=stars))
+    kb.adjust(2, 5)
+    return kb.as_markup()

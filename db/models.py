@@ -60,6 +60,35 @@ class District(SQLModel, table=True):
     topic_id: int | None = Field(default=None, sa_type=BigInteger)
 
 
+class StaffRole(StrEnum):
+    """What a staff member may do."""
+
+    WORKER = "worker"
+    COORDINATOR = "coordinator"
+
+
+class Staff(SQLModel, table=True):
+    """A social worker or coordinator, registered with /join in a staff chat."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    tg_user_id: int = Field(sa_type=BigInteger, unique=True)
+    chat_id: int = Field(sa_type=BigInteger, index=True)
+    name: str = Field(max_length=100)
+    role: StaffRole = Field(default=StaffRole.WORKER, max_length=16)
+    district_id: int | None = Field(default=None, foreign_key="district.id")
+    on_duty: bool = False
+    has_private_chat: bool = False
+    locale: str | None = Field(default=None, max_length=8)
+    joined_at: datetime = Field(default_factory=now)
+
+
+class StaffChat(SQLModel, table=True):
+    """A staff group's own settings."""
+
+    chat_id: int = Field(sa_type=BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    locale: str = Field(max_length=8)
+
+
 class Resident(SQLModel, table=True):
     """A person who asks for help through the bot."""
 
@@ -106,6 +135,17 @@ class Request(SQLModel, table=True):
     draft_key: str = Field(max_length=32, unique=True)
     created_at: datetime = Field(default_factory=now)
     updated_at: datetime = Field(default_factory=now)
+    claimed_by: int | None = Field(default=None, foreign_key="staff.id")
+    claimed_at: datetime | None = None
+    finished_at: datetime | None = None
+    fail_reason: str | None = Field(default=None, max_length=32)
+    rating: int | None = None
+    card_chat_id: int | None = Field(default=None, sa_type=BigInteger)
+    card_message_id: int | None = Field(default=None, sa_type=BigInteger)
+    next_check_at: datetime | None = Field(default=None, index=True)
+    reminded_at: datetime | None = None
+    escalated_at: datetime | None = None
+    nudged_at: datetime | None = None
 
 
 class RequestItem(SQLModel, table=True):

@@ -46,7 +46,7 @@ async def my_request_action(query: CallbackQuery, callback_data: kb.MyReqCb, ctx
         )
     elif callback_data.action is kb.MyAction.CANCEL_NO:
         await query.answer(_("The request stays open."))
-    elif await requests.cancel(ctx.session, ctx.resident, callback_data.id) is None:
+    elif await requests.cancel(ctx.session, ctx.notifier(), ctx.resident, callback_data.id) is None:
         await query.answer(_("This request can no longer be cancelled."), show_alert=True)
     else:
         await query.answer()

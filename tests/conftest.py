@@ -20,6 +20,7 @@ from tests.fake_telegram import FakeTelegram
 
 STAFF_CHAT = -1001000000001
 TOKEN = "123456:TEST-TOKEN"
+COORDINATOR_ID = 9001
 
 #: Set TEST_DATABASE=postgres (and optionally TEST_POSTGRES_URL) to run everything on PostgreSQL.
 BACKEND = os.environ.get("TEST_DATABASE", "sqlite")
@@ -78,6 +79,9 @@ def settings(fake: FakeTelegram, database_url: str) -> Settings:
         phone_region="CN",
         emergency_numbers={"ambulance": "120", "police": "110", "crisis_line": "400-161-9995"},
         districts=DISTRICTS,
+        admins=[COORDINATOR_ID],
+        # Generous limits keep conversations quick; tests of the limits set their own.
+        limits={"global_per_second": 1000, "private_chat_per_second": 100, "group_per_minute": 6000},
         _env_file=None,
     )
 

@@ -13,9 +13,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import clock, texts
 from bot.config import Settings
 from bot.keyboards import main_menu
-from bot.services.items import Item
+from bot.notify import Notifier
+from bot.services import staff
 from db.models import OPEN_STATUSES, Request, RequestItem, RequestKind, RequestStatus, Resident, Urgency
-from db.repo import districts, outbox
+from db.repo import outbox
 from db.repo import requests as repo
 
 log = logging.getLogger(__name__)
@@ -68,29 +69,14 @@ async def submit(session: AsyncSession, i18n: I18n, settings: Settings, resident
         {"chat_id": resident.chat_id, "text": text, "reply_markup": markup.model_dump(exclude_none=True)},
         purpose="confirmation", resident_id=resident.id, request_id=request.id,
     )
-    await enqueue_card(session, i18n, settings, request, items, resident)
+    request.next_check_at = staff.due_after_filing(request, settings, request.created_at)
+    session.add(request)
+    await Notifier(session, i18n, settings).card(request)
     log.info("request %s created by resident %s", request.id, resident.id)
     return Submitted(request, created=True)
 
 
-async def enqueue_card(
-    session: AsyncSession, i18n: I18n, settings: Settings, request: Request, items: list[RequestItem], resident: Resident
-) -> None:
-    """Queue the request's card for its district's staff chat."""
-    district = await districts.by_id(session, request.district_id)
-    chat_id = await districts.resolve_chat(session, (district.staff_chat_id if district else None) or settings.staff_chat_id)
-    conf = settings.district(district.code) if district else None
-    with i18n.use_locale(settings.staff_locale):
-        name = conf.title(settings.staff_locale) if conf else "—"
-        when = texts.fmt_when(request.created_at, settings.staff_locale, settings.timezone)
-        text = texts.staff_card(request, [Item(i.name, i.quantity) for i in items], resident, name, when)
-    payload: dict[str, Any] = {"chat_id": chat_id, "text": text}
-    if district and district.topic_id:
-        payload["message_thread_id"] = district.topic_id
-    outbox.enqueue(session, chat_id, "sendMessage", payload, purpose="card", request_id=request.id)
-
-
-async def cancel(session: AsyncSession, resident: Resident, request_id: int) -> Request | None:
+async def cancel(session: AsyncSession, notify: Notifier, resident: Resident, request_id: int) -> Request | None:
     """Cancel the resident's own open request; None when it is not theirs or no longer open."""
     request = await repo.by_id(session, request_id)
     if request is None or request.resident_id != resident.id:
@@ -99,6 +85,7 @@ async def cancel(session: AsyncSession, resident: Resident, request_id: int) -> 
     if not await repo.set_status(session, request, RequestStatus.CANCELLED, OPEN_STATUSES, clock.now()):
         return None
     repo.add_event(session, request_id, "resident", resident.id, "cancelled")
+    await notify.card(request)
     return request
 
 

@@ -11,11 +11,13 @@ from db.models import ChatMigration, District
 
 
 async def sync(session: AsyncSession, configured: Iterable[tuple[str, str, int | None, int | None]]) -> None:
-    """Insert or update districts from (code, name, staff_chat_id, topic_id) tuples."""
+    """Insert or update districts from (code, name, staff_chat_id, topic_id); a configured chat wins."""
     existing = {d.code: d for d in (await session.exec(select(District))).all()}
     for code, name, chat_id, topic_id in configured:
         row = existing.get(code) or District(code=code, name=name)
-        row.name, row.staff_chat_id, row.topic_id = name, chat_id, topic_id
+        row.name = name
+        if chat_id is not None:
+            row.staff_chat_id, row.topic_id = chat_id, topic_id
         session.add(row)
 
 
@@ -51,3 +53,22 @@ async def resolve_chat(session: AsyncSession, chat_id: int) -> int:
             break
         chat_id = moved.new_chat_id
     return chat_id
+
+
+async def route(session: AsyncSession, district: District, chat_id: int, topic_id: int | None) -> None:
+    """Send a district's requests to a chat (and forum topic)."""
+    district.staff_chat_id, district.topic_id = chat_id, topic_id
+    session.add(district)
+
+
+async def served_by(session: AsyncSession, chat_id: int, default_chat_id: int) -> list[District]:
+    """The districts whose requests go to a chat (unrouted ones go to the default chat)."""
+    rows = await all_districts(session)
+    default = await resolve_chat(session, default_chat_id)
+    return [d for d in rows if (d.staff_chat_id or default) == chat_id]
+
+
+async def staff_chat_ids(session: AsyncSession, default_chat_id: int) -> set[int]:
+    """Every chat that is a staff chat."""
+    rows = await all_districts(session)
+    return {await resolve_chat(session, default_chat_id), *(d.staff_chat_id for d in rows if d.staff_chat_id)}

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 17:06:51.181156
+Create Date: 2026-11-23 17:11:11.896636
 """
 
 from __future__ import annotations
@@ -59,6 +59,11 @@ def upgrade() -> None:
     sa.Column('at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('update_id')
     )
+    op.create_table('staffchat',
+    sa.Column('chat_id', sa.BigInteger(), autoincrement=False, nullable=False),
+    sa.Column('locale', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
+    sa.PrimaryKeyConstraint('chat_id')
+    )
     op.create_table('resident',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('tg_user_id', sa.BigInteger(), nullable=False),
@@ -81,6 +86,24 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('tg_user_id')
     )
+    op.create_table('staff',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('tg_user_id', sa.BigInteger(), nullable=False),
+    sa.Column('chat_id', sa.BigInteger(), nullable=False),
+    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+    sa.Column('role', sa.Enum('WORKER', 'COORDINATOR', name='staffrole'), nullable=False),
+    sa.Column('district_id', sa.Integer(), nullable=True),
+    sa.Column('on_duty', sa.Boolean(), nullable=False),
+    sa.Column('has_private_chat', sa.Boolean(), nullable=False),
+    sa.Column('locale', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=True),
+    sa.Column('joined_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['district_id'], ['district.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('tg_user_id')
+    )
+    with op.batch_alter_table('staff', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_staff_chat_id'), ['chat_id'], unique=False)
+
     op.create_table('request',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('resident_id', sa.Integer(), nullable=False),
@@ -98,6 +121,18 @@ def upgrade() -> None:
     sa.Column('draft_key', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('claimed_by', sa.Integer(), nullable=True),
+    sa.Column('claimed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('finished_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('fail_reason', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
+    sa.Column('rating', sa.Integer(), nullable=True),
+    sa.Column('card_chat_id', sa.BigInteger(), nullable=True),
+    sa.Column('card_message_id', sa.BigInteger(), nullable=True),
+    sa.Column('next_check_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('reminded_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('escalated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('nudged_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['claimed_by'], ['staff.id'], ),
     sa.ForeignKeyConstraint(['district_id'], ['district.id'], ),
     sa.ForeignKeyConstraint(['resident_id'], ['resident.id'], ),
     sa.PrimaryKeyConstraint('id'),
@@ -105,6 +140,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('request', schema=None) as batch_op:
         batch_op.create_index('ix_request_district_status', ['district_id', 'status', 'created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_request_next_check_at'), ['next_check_at'], unique=False)
         batch_op.create_index('ix_request_resident_status', ['resident_id', 'status'], unique=False)
 
     op.create_table('outbox',
@@ -177,10 +213,16 @@ def downgrade() -> None:
     op.drop_table('outbox')
     with op.batch_alter_table('request', schema=None) as batch_op:
         batch_op.drop_index('ix_request_resident_status')
+        batch_op.drop_index(batch_op.f('ix_request_next_check_at'))
         batch_op.drop_index('ix_request_district_status')
 
     op.drop_table('request')
+    with op.batch_alter_table('staff', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_staff_chat_id'))
+
+    op.drop_table('staff')
     op.drop_table('resident')
+    op.drop_table('staffchat')
     op.drop_table('processedupdate')
     op.drop_table('fsmstate')
     op.drop_table('failedupdate')

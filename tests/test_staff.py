@@ -1,0 +1,150 @@
+"""The staff group end to end: cards, one-tap claims, progress, the resident told at each step."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlmodel import col, select
+
+from db.models import Request, RequestEvent, RequestStatus
+from tests.conftest import COORDINATOR_ID, STAFF_CHAT, Harness
+from tests.conversation import TgUser
+from tests.helpers import register, requests_of, send_request, supplies_to_summary, t, v
+
+
+async def file_request(harness: Harness, locale: str = "zh", items: str = "2斤青菜、2斤肉、一包5公斤重的大米") -> tuple[TgUser, Request]:
+    """A registered resident with one supplies request, its card delivered."""
+    user = await register(harness, locale)
+    summary = await supplies_to_summary(user, locale, items)
+    await send_request(user, locale, summary)
+    await harness.drain()
+    (request,) = await requests_of(harness, user)
+    return user, request
+
+
+async def join(harness: Harness, user_id: int, name: str, private: bool = True) -> TgUser:
+    """A worker joins the staff chat (and opens the bot privately)."""
+    worker = harness.staff(user_id, name)
+    await worker.send_command("/join")
+    if private:
+        private_chat = TgUser(harness.fake, user_id, name, language_code="zh")
+        await private_chat.send_command("/start")
+    return worker
+
+
+def card_of(harness: Harness, request: Request, chat_id: int = STAFF_CHAT):  # type: ignore[no-untyped-def]
+    """The card message of a request in a staff chat."""
+    cards = [m for m in harness.fake.messages.get(chat_id, []) if f"№{request.id} ·" in m.text]
+    assert cards, f"no card for {request.id} in {chat_id}"
+    return cards[-1]
+
+
+async def events(harness: Harness, request_id: int) -> list[str]:
+    """The audit trail's actions."""
+    assert harness.app is not None
+    async with harness.app.sessions() as session:
+        rows = (await session.exec(select(RequestEvent).where(RequestEvent.request_id == request_id).order_by(col(RequestEvent.id)))).all()
+    return [r.action for r in rows]
+
+
+async def reload(harness: Harness, request: Request) -> Request:
+    """The request as stored now."""
+    assert harness.app is not None
+    async with harness.app.sessions() as session:
+        fresh = await session.get(Request, request.id)
+    assert fresh is not None
+    return fresh
+
+
+async def test_full_life_of_a_request_zh(harness: Harness) -> None:
+    """Confirm → card → claim → details privately → on the way → done → received (case 1, Sanya)."""
+    worker = await join(harness, 5001, "王社工")
+    resident, request = await file_request(harness, "zh")
+    card = card_of(harness, request)
+    assert "青菜" in card.text and "2斤" in card.text
+    assert "+86" not in card.text and "下洋田社区 3栋" not in card.text  # no phone, no exact address on the card
+
+    await worker.press(f"№{request.id}", message=card)
+    await harness.drain()
+    assert (await reload(harness, request)).status == RequestStatus.CLAIMED
+    assert "王社工" in card_of(harness, request).text
+    details = harness.fake.messages[5001][-1].text
+    assert "+86 138 0013 8000" in details and "下洋田社区 3栋 2单元 501" in details
+    await resident.expect(v("zh", "✅ Your request {number} has been accepted. Social worker {name} is handling it.",
+                            number=f"№{request.id}", name="王社工"), since_start=True)
+
+    await worker.press(t("zh", "🚚 On the way"), message=card_of(harness, request))
+    await harness.drain()
+    await resident.expect(v("zh", "🚚 Help for request {number} is on the way.", number=f"№{request.id}"), since_start=True)
+    await worker.press(t("zh", "✅ Done"), message=card_of(harness, request))
+    await harness.drain()
+    assert (await reload(harness, request)).status == RequestStatus.DONE
+    await resident.press(t("zh", "👍 Received"))
+    await resident.press("5⭐")
+    await harness.drain()
+    stored = await reload(harness, request)
+    assert stored.status == RequestStatus.RECEIVED and stored.rating == 5
+    assert await events(harness, request.id or 0) == ["created", "claimed", "on_the_way", "done", "received", "rated"]
+    assert card_of(harness, request).reply_markup is None
+
+
+async def test_two_workers_race_on_claim(harness: Harness) -> None:
+    """Both press Claim at the same moment: exactly one wins, the other is told who has it."""
+    first = await join(harness, 5001, "Анна")
+    second = await join(harness, 5002, "Богдан")
+    _, request = await file_request(harness, "ru", "хлеб, молоко 2 л, гречка")
+    card = card_of(harness, request)
+    await asyncio.gather(first.press(f"№{request.id}", message=card), second.press(f"№{request.id}", message=card))
+    stored = await reload(harness, request)
+    assert stored.status == RequestStatus.CLAIMED
+    winner, loser = (first, second) if stored.claimed_by == 1 else (second, first)
+    assert loser.last_answer is not None and winner.first_name in loser.last_answer["text"]
+    assert (await events(harness, request.id or 0)).count("claimed") == 1
+
+
+async def test_forged_and_foreign_presses_change_nothing(harness: Harness) -> None:
+    """A resident pressing a staff button, and a worker of another chat, are refused."""
+    _, request = await file_request(harness, "uk", "хліб, молоко 1 л")
+    resident = TgUser(harness.fake, 7777, "Олена", language_code="uk")
+    await resident.press_data(f"sf:c:{request.id}:", message=card_of(harness, request))
+    other_chat = -1002000000002
+    outsider = harness.staff(5003, "Чужий", chat_id=other_chat)
+    await outsider.send_command("/join")  # not a staff chat: ignored
+    insider_elsewhere = harness.staff(5004, "Інший")
+    await insider_elsewhere.press_data(f"sf:d:{request.id}:", message=card_of(harness, request))
+    assert insider_elsewhere.last_answer is not None
+    assert (await reload(harness, request)).status == RequestStatus.NEW
+    assert harness.fake.messages.get(other_chat, []) == []
+
+
+async def test_restart_between_claim_and_done(harness: Harness) -> None:
+    """Claimed before a restart, done after it: the card and the resident follow."""
+    worker = await join(harness, 5001, "Li")
+    resident, request = await file_request(harness, "zh")
+    await worker.press(f"№{request.id}", message=card_of(harness, request))
+    await harness.restart()
+    await worker.press(t("zh", "✅ Done"), message=card_of(harness, request))
+    await harness.drain()
+    assert (await reload(harness, request)).status == RequestStatus.DONE
+    await resident.expect(v("zh", "✅ Request {number} is done. Did you receive everything? Please press a button; "
+                            "you can also rate the help from 1 to 5 stars.", number=f"№{request.id}"), since_start=True)
+
+
+async def test_not_received_reopens_and_tells_staff(harness: Harness) -> None:
+    """'Not received' puts the request back to new and says so in the staff chat."""
+    worker = await join(harness, 5001, "Li")
+    resident, request = await file_request(harness, "zh")
+    await worker.press(f"№{request.id}", message=card_of(harness, request))
+    await worker.press(t("zh", "✅ Done"), message=card_of(harness, request))
+    await harness.drain()
+    await resident.press(t("zh", "👎 Not received"))
+    await harness.drain()
+    assert (await reload(harness, request)).status == RequestStatus.NEW
+    text = v("zh", "⚠️ The resident says request {number} was NOT received. It is open again.", number=f"№{request.id}")
+    assert any(text in m.text for m in harness.fake.messages[STAFF_CHAT])
+
+
+async def test_coordinator_is_listed_from_settings(harness: Harness) -> None:
+    """A settings admin joins as coordinator."""
+    coordinator = await join(harness, COORDINATOR_ID, "Coordinator", private=False)
+    assert t("zh", "coordinator") in coordinator.last().text
