@@ -24,8 +24,9 @@ from bot import clock, migrate
 from bot.commands import set_default_commands
 from bot.config import Settings
 from bot.context import CtxMiddleware
-from bot.cards import CardRenderer
+from bot.cards import CardPlanner
 from bot.delivery import Sender
+from bot.ratelimit import SharedBudget
 from bot.notify import SYNC_CARD, Notifier
 from bot.services import staff
 from bot.i18n import LocaleMiddleware, build_i18n
@@ -83,9 +84,8 @@ def create_app(settings: Settings) -> App:
     bot = make_bot(settings)
     dp = Dispatcher(storage=make_storage(settings, sessions), settings=settings)
     sender = Sender(bot, sessions, settings.limits)
-    cards = CardRenderer(sessions, i18n, settings)
-    sender.renderers[SYNC_CARD] = cards.render
-    sender.after_send[SYNC_CARD] = cards.sent
+    bot.session.middleware(SharedBudget(sender.limiters))
+    sender.planners[SYNC_CARD] = CardPlanner(sessions, i18n, settings).plan
     app = App(settings, engine, sessions, i18n, bot, dp, sender)
 
     async def on_failure(update: Update, data: dict[str, Any]) -> None:

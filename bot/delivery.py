@@ -12,6 +12,7 @@ import socket
 from collections import OrderedDict, defaultdict
 from datetime import timedelta
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiogram import Bot, methods
@@ -50,8 +51,23 @@ def plain(method: methods.TelegramMethod[Any]) -> methods.TelegramMethod[Any]:
     return method.model_copy(update={"text": text or "…", "parse_mode": None})
 
 
-Renderer = Callable[[Outbox], Awaitable[methods.TelegramMethod[Any] | None]]
-AfterSend = Callable[[Outbox, Any], Awaitable[None]]
+@dataclass
+class Step:
+    """One Bot API call of a plan, and what to record once it went through."""
+
+    method: methods.TelegramMethod[Any]
+    after: Callable[[Any], Awaitable[None]] | None = None
+
+
+@dataclass
+class Plan:
+    """What one outbox row takes: usually one call; a card may edit several messages and absorb rows."""
+
+    steps: list[Step]
+    absorbed: list[Outbox] = field(default_factory=list)
+
+
+Planner = Callable[[Outbox, str], Awaitable[Plan]]
 
 
 def backoff(attempts: int) -> float:
@@ -64,7 +80,8 @@ class Limiters:
 
     def __init__(self, limits: Limits, max_chats: int = 10_000) -> None:
         self.limits = limits
-        self.global_ = AsyncLimiter(limits.global_per_second, 1)
+        # Capacity 1, evenly paced: a sliding window (as Telegram counts) never sees a burst.
+        self.global_ = AsyncLimiter(1, 1 / limits.global_per_second)
         self.chats: OrderedDict[int, AsyncLimiter] = OrderedDict()
         self.max_chats = max_chats
 
@@ -73,9 +90,9 @@ class Limiters:
         limiter = self.chats.pop(chat_id, None)
         if limiter is None:
             if chat_id < 0:
-                limiter = AsyncLimiter(self.limits.group_per_minute, 60)
+                limiter = AsyncLimiter(1, 60 / self.limits.group_per_minute)
             else:
-                limiter = AsyncLimiter(self.limits.private_chat_per_second, 1)
+                limiter = AsyncLimiter(1, 1 / self.limits.private_chat_per_second)
         self.chats[chat_id] = limiter
         while len(self.chats) > self.max_chats:
             self.chats.popitem(last=False)
@@ -91,8 +108,7 @@ class Sender:
     """Leases due outbox rows and sends them; several senders may share one database."""
 
     def __init__(self, bot: Bot, sessions: async_sessionmaker[AsyncSession], limits: Limits, batch: int = 50) -> None:
-        self.renderers: dict[str, Renderer] = {}
-        self.after_send: dict[str, AfterSend] = {}
+        self.planners: dict[str, Planner] = {}
         self.bot = bot
         self.sessions = sessions
         self.limits = limits
@@ -150,30 +166,10 @@ class Sender:
         if delay > 0:
             await asyncio.sleep(delay)
 
-    async def _method(self, row: Outbox, as_plain: bool) -> methods.TelegramMethod[Any] | None:
-        """The call to make: stored as is, or rendered now (cards show their current state)."""
-        renderer = self.renderers.get(row.method)
-        method = await renderer(row) if renderer else method_for(row)
-        return plain(method) if as_plain and method is not None else method
-
     async def _send(self, row: Outbox, as_plain: bool = False) -> bool:
         """Deliver one row and record the outcome; False when the chat must wait."""
         try:
             return await self._deliver(row, as_plain)
-        except Exception as exc:  # a bug must not wedge the chat's queue: back off, then give up
-            log.exception("outbox row %s: unexpected error", row.id)
-            return await self._later(row, backoff(row.attempts + 1), type(exc).__name__)
-
-    async def _deliver(self, row: Outbox, as_plain: bool) -> bool:
-        """Build the call, respect the limits, send, classify the outcome."""
-        method = await self._method(row, as_plain)
-        if method is None:
-            await self._finish(row, OutboxStatus.SENT)
-            return True
-        await self._pause_if_flooded()
-        await self.limiters.acquire(row.chat_id)
-        try:
-            result = await self.bot(method, request_timeout=int(self.limits.request_timeout))
         except TelegramRetryAfter as exc:
             self.stats["429"] += 1
             self.paused_until = asyncio.get_running_loop().time() + exc.retry_after
@@ -188,11 +184,55 @@ class Sender:
             return await self._bad_request(row, exc, as_plain)
         except (TelegramServerError, TelegramNetworkError, asyncio.TimeoutError) as exc:
             return await self._later(row, backoff(row.attempts + 1), type(exc).__name__)
-        await self._finish(row, OutboxStatus.SENT)
-        hook = self.after_send.get(row.method)
-        if hook is not None:
-            await hook(row, result)
+        except Exception as exc:  # a bug must not wedge the chat's queue: back off, then give up
+            log.exception("outbox row %s: unexpected error", row.id)
+            return await self._later(row, backoff(row.attempts + 1), type(exc).__name__)
+
+    async def _budget(self, chat_id: int) -> None:
+        """Wait until both the chat and the bot may send again."""
+        await self._pause_if_flooded()
+        await self.limiters.acquire(chat_id)
+
+    async def _deliver(self, row: Outbox, as_plain: bool) -> bool:
+        """Plan the row (after waiting for budget, so a card sees what queued meanwhile), then send each step."""
+        await self._budget(row.chat_id)
+        planner = self.planners.get(row.method)
+        plan = await planner(row, self.owner) if planner else Plan([Step(method_for(row))])
+        try:
+            for index, step in enumerate(plan.steps):
+                chat_id = getattr(step.method, "chat_id", row.chat_id)
+                if index > 0 or chat_id != row.chat_id:
+                    await self._budget(chat_id)
+                await self._call(step, as_plain)
+        except BaseException:
+            await self._release(plan.absorbed)
+            raise
+        for done in [row, *plan.absorbed]:
+            await self._finish(done, OutboxStatus.SENT)
         return True
+
+    async def _call(self, step: Step, as_plain: bool) -> None:
+        """One Bot API call; an edit that changes nothing counts as done."""
+        from bot.ratelimit import budget_paid
+
+        method = plain(step.method) if as_plain else step.method
+        token = budget_paid.set(True)
+        try:
+            result = await self.bot(method, request_timeout=int(self.limits.request_timeout))
+        except TelegramBadRequest as exc:
+            if "message is not modified" not in exc.message.lower():
+                raise
+            result = None
+        finally:
+            budget_paid.reset(token)
+        if step.after is not None:
+            await step.after(result)
+
+    async def _release(self, rows: list[Outbox]) -> None:
+        """Give absorbed rows back at once when their batch failed."""
+        for row in rows:
+            async with self.sessions.begin() as session:
+                await outbox.retry_later(session, row.id or 0, self.owner, clock.now(), "batch failed", count_attempt=False)
 
     async def _finish(self, row: Outbox, status: OutboxStatus, error: str | None = None) -> None:
         """Record a final outcome."""
@@ -229,11 +269,8 @@ class Sender:
         self.stats["forbidden"] += 1
 
     async def _bad_request(self, row: Outbox, exc: TelegramBadRequest, as_plain: bool) -> bool:
-        """'Not modified' counts as sent; an entity error is resent as plain text; the rest fail."""
+        """An entity error is resent as plain text; the rest fail for good."""
         message = exc.message.lower()
-        if "message is not modified" in message:
-            await self._finish(row, OutboxStatus.SENT)
-            return True
         if "can't parse entities" in message and not as_plain:
             log.warning("outbox row %s: entity error, resending as plain text", row.id)
             return await self._send(row, as_plain=True)

@@ -241,3 +241,12 @@ def feedback(request_id: int) -> InlineKeyboardMarkup:
         kb.button(text=f"{stars}⭐", callback_data=FeedbackCb(a=FeedbackAction.RATE, r=request_id, v=stars))
     kb.adjust(2, 5)
     return kb.as_markup()
+
+
+def digest(claimable: Iterable[int]) -> InlineKeyboardMarkup | None:
+    """One Claim button per request of a digest that is still new."""
+    kb = InlineKeyboardBuilder()
+    for request_id in claimable:
+        kb.button(text=_("✋ Claim №{number}").format(number=request_id), callback_data=StaffCb(a=StaffAction.CLAIM, r=request_id))
+    kb.adjust(2)
+    return kb.as_markup() if kb.buttons else None

@@ -56,24 +56,10 @@ class Notifier:
                        request_id=request.id if request else None, resident_id=resident_id)
 
     async def card(self, request: Request) -> None:
-        """Bring the request's card up to date (sent the first time, edited after)."""
+        """Bring every message showing the request up to date (a new card where it has none)."""
         chat_id, _ = await self.chat_of(request)
         outbox.enqueue(self.session, chat_id, SYNC_CARD, {"request_id": request.id, "chat_id": chat_id},
                        purpose="card", request_id=request.id)
-
-    async def card_transferred(self, request: Request, target: District) -> None:
-        """Close the old chat's card with a note of where the request went."""
-        if request.card_message_id is None or request.card_chat_id is None:
-            return
-        locale = await self.staff_locale(request.card_chat_id)
-        with self.i18n.use_locale(locale):
-            title = await self.district_title(target.id, locale)
-            text = staff_texts.transferred_card(request, title)
-        outbox.enqueue(
-            self.session, request.card_chat_id, "editMessageText",
-            {"chat_id": request.card_chat_id, "message_id": request.card_message_id, "text": text},
-            purpose="card", request_id=request.id,
-        )
 
     async def worker_details(self, request: Request, member: Staff) -> None:
         """Phone, address and full details, privately to the claimer (if they started the bot)."""

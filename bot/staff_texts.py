@@ -178,3 +178,16 @@ def not_received(request: Request) -> str:
     return _("⚠️ The resident says request {number} was NOT received. It is open again.").format(
         number=texts.number(request.id or 0)
     )
+
+
+def digest_line(request: Request, items: Sequence[Item], resident: Resident | None, district: str, status: str) -> str:
+    """One request in a digest: number, kind, district, a short summary, flags and status."""
+    urgent = "🔴 " if request.urgency == "urgent" else ""
+    if items:
+        summary = ", ".join(texts.format_items(items))
+    else:
+        summary = request.medicine or request.details or ""
+    flags = texts.flags_line(resident.model_dump()) if resident else "—"
+    head = f"{urgent}<b>{texts.number(request.id or 0)}</b> · {texts.kind_label(request.kind)} · {texts.q(district, 60)}"
+    danger = "\n" + _("⚠️ The resident may be in danger: call them first.") if request.danger else ""
+    return f"{head}{danger}\n{texts.q(summary, 160)}\n{flags}\n{status}"

@@ -140,8 +140,6 @@ class Request(SQLModel, table=True):
     finished_at: datetime | None = None
     fail_reason: str | None = Field(default=None, max_length=32)
     rating: int | None = None
-    card_chat_id: int | None = Field(default=None, sa_type=BigInteger)
-    card_message_id: int | None = Field(default=None, sa_type=BigInteger)
     next_check_at: datetime | None = Field(default=None, index=True)
     reminded_at: datetime | None = None
     escalated_at: datetime | None = None
@@ -212,6 +210,19 @@ class Outbox(SQLModel, table=True):
     error: str | None = Field(default=None, max_length=200)
     created_at: datetime = Field(default_factory=now)
     sent_at: datetime | None = None
+
+
+class CardView(SQLModel, table=True):
+    """A staff-chat message that shows a request: its own card, or a line in a digest of several."""
+
+    __table_args__ = (Index("ix_cardview_message", "chat_id", "message_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="request.id", index=True)
+    chat_id: int = Field(sa_type=BigInteger)
+    message_id: int = Field(sa_type=BigInteger)
+    digest: bool = False
+    rendered: str = Field(default="", max_length=64)
 
 
 class ChatMigration(SQLModel, table=True):

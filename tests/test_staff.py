@@ -148,3 +148,41 @@ async def test_coordinator_is_listed_from_settings(harness: Harness) -> None:
     """A settings admin joins as coordinator."""
     coordinator = await join(harness, COORDINATOR_ID, "Coordinator", private=False)
     assert t("zh", "coordinator") in coordinator.last().text
+
+
+async def test_busy_group_gets_a_digest_with_a_claim_button_per_request(fake, settings) -> None:  # type: ignore[no-untyped-def]
+    """When new requests queue faster than the group's budget, they share one message; claiming one
+    from it gives that request its own card and marks it taken in the digest."""
+    from bench.common import draft, make_residents
+    from bot.config import Limits
+    from bot.services import requests as requests_service
+    from db.repo import districts
+
+    slow = settings.model_copy(update={"limits": Limits(group_per_minute=20, private_chat_per_second=1, global_per_second=30)})
+    harness = Harness(fake, slow)
+    app = await harness.start()
+    fake.enforce_limits(global_per_sec=30, per_private_chat_per_sec=1, per_group_per_min=20)
+    try:
+        worker = await join(harness, 5001, "王社工")
+        async with app.sessions() as session:
+            district = await districts.by_code(session, "xiayangtian")
+        people = await make_residents(app, 4, district.id)
+        with app.i18n.context():
+            async with app.sessions.begin() as session:
+                ids = [(await requests_service.submit(session, app.i18n, slow, p, draft())).request.id for p in people]
+        app.sender.wake()
+        await harness.drain(timeout=15)
+        messages = [m for m in fake.messages[STAFF_CHAT] if any(f"№{i}" in m.text for i in ids)]
+        assert all(any(f"№{i}" in m.text for m in messages) for i in ids)
+        assert len(messages) < len(ids)  # at least some shared a digest
+        digest = next(m for m in messages if sum(f"№{i}" in m.text for i in ids) > 1)
+        member = next(i for i in ids if f"№{i}" in digest.text and any(f"№{i}" in b for b in digest.button_texts()))
+        await worker.press(f"№{member}", message=digest)
+        await harness.drain(timeout=15)
+        assert not any(f"№{member}" in b for b in digest.button_texts())
+        assert "王社工" in digest.text
+        own_card = [m for m in fake.messages[STAFF_CHAT] if f"№{member} ·" in m.text and m is not digest]
+        assert own_card and t("zh", "✅ Done") in own_card[-1].button_texts()
+        assert fake.stats["429"] == 0, [(m, p.get("chat_id"), s) for m, p, s in fake.calls if s == 429]
+    finally:
+        await harness.stop()

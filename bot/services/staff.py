@@ -154,11 +154,10 @@ async def transfer(
     if loaded.claimed_by not in (None, member.id) and member.role != StaffRole.COORDINATOR:
         return Outcome(request=loaded, refusal=Refusal.NOT_YOURS)
     source = await districts.by_id(session, loaded.district_id)
-    await notify.card_transferred(loaded, target)
     now = clock.now()
     await requests_repo.set_status(
         session, loaded, RequestStatus.NEW, (loaded.status,), now, district_id=target.id, claimed_by=None,
-        claimed_at=None, card_chat_id=None, card_message_id=None,
+        claimed_at=None,
         next_check_at=due_after_filing(loaded, settings, now), reminded_at=None, escalated_at=None,
     )
     requests_repo.add_event(

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel import select
 
-from db.models import ChatMigration, District
+from db.models import ChatMigration, District, Staff, StaffChat
 
 
 async def sync(session: AsyncSession, configured: Iterable[tuple[str, str, int | None, int | None]]) -> None:
@@ -43,6 +43,12 @@ async def migrate_chat(session: AsyncSession, old_chat_id: int, new_chat_id: int
     for row in (await session.exec(select(District).where(District.staff_chat_id == old_chat_id))).all():
         row.staff_chat_id = new_chat_id
         session.add(row)
+    for member in (await session.exec(select(Staff).where(Staff.chat_id == old_chat_id))).all():
+        member.chat_id = new_chat_id  # the chat's staff stay staff (and on duty) in the supergroup
+        session.add(member)
+    chat = await session.get(StaffChat, old_chat_id)
+    if chat is not None and await session.get(StaffChat, new_chat_id) is None:
+        session.add(StaffChat(chat_id=new_chat_id, locale=chat.locale))  # and the chat keeps its language
 
 
 async def resolve_chat(session: AsyncSession, chat_id: int) -> int:
@@ -65,10 +71,10 @@ async def served_by(session: AsyncSession, chat_id: int, default_chat_id: int) -
     """The districts whose requests go to a chat (unrouted ones go to the default chat)."""
     rows = await all_districts(session)
     default = await resolve_chat(session, default_chat_id)
-    return [d for d in rows if (d.staff_chat_id or default) == chat_id]
+    return [d for d in rows if (await resolve_chat(session, d.staff_chat_id) if d.staff_chat_id else default) == chat_id]
 
 
 async def staff_chat_ids(session: AsyncSession, default_chat_id: int) -> set[int]:
     """Every chat that is a staff chat."""
     rows = await all_districts(session)
-    return {await resolve_chat(session, default_chat_id), *(d.staff_chat_id for d in rows if d.staff_chat_id)}
+    return {await resolve_chat(session, chat) for chat in [default_chat_id, *(d.staff_chat_id for d in rows if d.staff_chat_id)]}

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 17:11:11.896636
+Create Date: 2026-11-23 17:14:05.988143
 """
 
 from __future__ import annotations
@@ -126,8 +126,6 @@ def upgrade() -> None:
     sa.Column('finished_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('fail_reason', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
     sa.Column('rating', sa.Integer(), nullable=True),
-    sa.Column('card_chat_id', sa.BigInteger(), nullable=True),
-    sa.Column('card_message_id', sa.BigInteger(), nullable=True),
     sa.Column('next_check_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('reminded_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('escalated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
@@ -142,6 +140,20 @@ def upgrade() -> None:
         batch_op.create_index('ix_request_district_status', ['district_id', 'status', 'created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_request_next_check_at'), ['next_check_at'], unique=False)
         batch_op.create_index('ix_request_resident_status', ['resident_id', 'status'], unique=False)
+
+    op.create_table('cardview',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('request_id', sa.Integer(), nullable=False),
+    sa.Column('chat_id', sa.BigInteger(), nullable=False),
+    sa.Column('message_id', sa.BigInteger(), nullable=False),
+    sa.Column('digest', sa.Boolean(), nullable=False),
+    sa.Column('rendered', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.ForeignKeyConstraint(['request_id'], ['request.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('cardview', schema=None) as batch_op:
+        batch_op.create_index('ix_cardview_message', ['chat_id', 'message_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_cardview_request_id'), ['request_id'], unique=False)
 
     op.create_table('outbox',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -211,6 +223,11 @@ def downgrade() -> None:
         batch_op.drop_index('ix_outbox_chat_queue')
 
     op.drop_table('outbox')
+    with op.batch_alter_table('cardview', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_cardview_request_id'))
+        batch_op.drop_index('ix_cardview_message')
+
+    op.drop_table('cardview')
     with op.batch_alter_table('request', schema=None) as batch_op:
         batch_op.drop_index('ix_request_resident_status')
         batch_op.drop_index(batch_op.f('ix_request_next_check_at'))

@@ -1,0 +1,76 @@
+"""Shared pieces of the benchmarks: a fake Bot API, the real app on a database, residents made directly."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tempfile
+from typing import Any
+
+from bot.app import App, create_app, prepare, start_background, stop_background, close
+from bot.config import Settings
+from db.models import Resident
+from tests.fake_telegram import FakeTelegram
+
+STAFF_CHAT = -1001000000001
+TOKEN = "123456:BENCH-TOKEN"
+
+
+def bench_settings(fake: FakeTelegram, database_url: str | None = None, **overrides: Any) -> Settings:
+    """Settings for a benchmark run against the fake."""
+    if database_url is None:
+        database_url = f"sqlite+aiosqlite:///{tempfile.mkdtemp()}/bench.db"
+    values: dict[str, Any] = {
+        "bot_token": TOKEN,
+        "telegram_api_url": fake.base_url,
+        "database_url": database_url,
+        "staff_chat_id": STAFF_CHAT,
+        "districts": [{"code": "d1", "name": "District 1"}, {"code": "d2", "name": "District 2"}],
+        "_env_file": None,
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+async def start_app(settings: Settings) -> App:
+    """Migrated, districts synced, sender and ticks running (no polling)."""
+    app = create_app(settings)
+    await prepare(app)
+    start_background(app)
+    return app
+
+
+async def stop_app(app: App) -> None:
+    """Stop and release everything."""
+    await stop_background(app)
+    await close(app)
+
+
+async def make_residents(app: App, count: int, district_id: int, start_id: int = 10_000_000) -> list[Resident]:
+    """Registered residents, inserted directly (the wizard is benchmarked separately)."""
+    from bot import clock
+
+    rows = []
+    async with app.sessions.begin() as session:
+        for i in range(count):
+            resident = Resident(
+                tg_user_id=start_id + i, chat_id=start_id + i, locale=("zh", "ru", "uk")[i % 3],
+                name=f"Resident {i}", phone="+8613800138000", address=f"Street {i}", district_id=district_id,
+                consent_at=clock.now(), registered_at=clock.now(), lives_alone=i % 2 == 0, over_65=True,
+            )
+            session.add(resident)
+            rows.append(resident)
+    return rows
+
+
+def draft(kind: str = "supplies") -> dict[str, Any]:
+    """A wizard draft as the intake handlers build it."""
+    return {
+        "kind": kind, "draft_key": secrets.token_urlsafe(9), "items": [["青菜", "2斤"], ["肉", "2斤"], ["大米", "一包5公斤"]],
+        "raw_items": "2斤青菜、2斤肉、一包5公斤重的大米", "urgency": "normal", "address": "下洋田社区",
+    }
+
+
+def env_int(name: str, default: int) -> int:
+    """An integer knob from the environment."""
+    return int(os.environ.get(name, default))
