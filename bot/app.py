@@ -28,12 +28,13 @@ from bot.cards import CardPlanner
 from bot.delivery import Sender
 from bot.ratelimit import SharedBudget
 from bot.notify import SYNC_CARD, Notifier
-from bot.services import staff
+from bot.services import checkins, staff
 from bot.i18n import LocaleMiddleware, build_i18n
-from bot.middlewares import ResidentLoader, UpdateLedger, retry_time
+from bot.middlewares import ExpiredAnswers, ResidentLoader, UpdateLedger, retry_time
 from bot.services.locale import guess_locale
 from bot.storage import SqlStorage
 from db.engine import make_engine, make_sessionmaker
+from db.models import Outbox
 from db.repo import districts, outbox, residents, updates
 
 log = logging.getLogger(__name__)
@@ -68,9 +69,11 @@ def make_bot(settings: Settings) -> Bot:
 def make_storage(settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> BaseStorage:
     """Redis when REDIS_URL is set (any instance continues any conversation), else the database."""
     if settings.redis_url:
+        from aiogram.fsm.storage.base import DefaultKeyBuilder
         from aiogram.fsm.storage.redis import RedisStorage
 
-        return RedisStorage.from_url(settings.redis_url)
+        keys = DefaultKeyBuilder(prefix=settings.redis_prefix, with_destiny=True)
+        return RedisStorage.from_url(settings.redis_url, key_builder=keys)
     return SqlStorage(sessions)
 
 
@@ -85,8 +88,10 @@ def create_app(settings: Settings) -> App:
     dp = Dispatcher(storage=make_storage(settings, sessions), settings=settings)
     sender = Sender(bot, sessions, settings.limits)
     bot.session.middleware(SharedBudget(sender.limiters))
+    bot.session.middleware(ExpiredAnswers())
     sender.planners[SYNC_CARD] = CardPlanner(sessions, i18n, settings).plan
     app = App(settings, engine, sessions, i18n, bot, dp, sender)
+    checkin_hooks(app)
 
     async def on_failure(update: Update, data: dict[str, Any]) -> None:
         await record_failed_update(app, update)
@@ -142,6 +147,45 @@ async def check_requests(app: App) -> None:
         app.sender.wake()
 
 
+async def send_checkins(app: App) -> None:
+    """Due check-ins, batch after batch, each batch one transaction with its outbox rows."""
+    while True:
+        with app.i18n.context():
+            async with app.sessions.begin() as session:
+                notify = Notifier(session, app.i18n, app.settings)
+                count = await checkins.send_due(session, notify, app.settings, clock.now())
+        if count:
+            app.sender.wake()
+        if count < app.settings.checkins.batch:
+            return
+
+
+async def follow_up_checkins(app: App) -> None:
+    """Reminders and escalations of unanswered check-ins."""
+    with app.i18n.context():
+        async with app.sessions.begin() as session:
+            acted = await checkins.follow_up(session, Notifier(session, app.i18n, app.settings), app.settings, clock.now())
+    if acted:
+        app.sender.wake()
+
+
+def checkin_hooks(app: App) -> None:
+    """The sender tells the check-ins when a question arrived, or could not."""
+    async def delivered(row: Outbox) -> None:
+        async with app.sessions.begin() as session:
+            await checkins.delivered(session, app.settings, row.ref_id or 0, clock.now())
+
+    async def unreachable(row: Outbox) -> None:
+        with app.i18n.context():
+            async with app.sessions.begin() as session:
+                notify = Notifier(session, app.i18n, app.settings)
+                await checkins.undeliverable(session, notify, app.settings, row.ref_id or 0)
+
+    app.sender.on_sent["checkin"] = delivered
+    app.sender.on_forbidden["checkin"] = unreachable
+    app.sender.on_forbidden["checkin_reminder"] = unreachable
+
+
 async def prune_updates(app: App) -> None:
     """Forget processed update ids older than a week."""
     async with app.sessions.begin() as session:
@@ -173,6 +217,8 @@ def start_background(app: App) -> None:
     scheduler = AsyncIOScheduler(timezone="UTC")
     scheduler.add_job(retry_failed_updates, "interval", seconds=10, args=[app], max_instances=1, coalesce=True)
     scheduler.add_job(check_requests, "interval", seconds=30, args=[app], max_instances=1, coalesce=True)
+    scheduler.add_job(send_checkins, "interval", seconds=15, args=[app], max_instances=1, coalesce=True)
+    scheduler.add_job(follow_up_checkins, "interval", seconds=30, args=[app], max_instances=1, coalesce=True)
     scheduler.add_job(prune_updates, "interval", hours=1, args=[app], max_instances=1, coalesce=True)
     scheduler.start()
     app.scheduler = scheduler

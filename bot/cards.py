@@ -17,15 +17,16 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import clock, staff_texts, texts
+from bot import checkin_texts, clock, staff_texts, texts
 from bot import keyboards as kb
 from bot.config import Settings
 from bot.delivery import Plan, Step
 from bot.i18n import ngettext
 from bot.notify import Notifier
 from bot.services.items import Item
-from db.models import CardView, Outbox, Request, RequestStatus
+from db.models import CardView, Outbox, Request, RequestKind, RequestStatus
 from db.repo import cards, residents
+from db.repo import checkins as checkins_repo
 from db.repo import requests as requests_repo
 from db.repo import staff as staff_repo
 
@@ -145,8 +146,17 @@ class CardPlanner:
             claimer = await staff_repo.by_id(session, request.claimed_by)
             on_duty = await staff_repo.on_duty(session, chat_id, request.district_id) if request.status == RequestStatus.NEW else []
             when = texts.fmt_when(request.created_at, locale, self.settings.timezone)
-            text = staff_texts.card(request, items, resident, district, when, claimer, on_duty)
-            return text, kb.staff_card(request.id or 0, request.status)
+            extra = await self._wellbeing(session, request, locale) if request.kind == RequestKind.WELLBEING else []
+            text = staff_texts.card(request, items, resident, district, when, claimer, on_duty, extra)
+            return text, kb.staff_card(request.id or 0, request.status, request.kind)
+
+    async def _wellbeing(self, session: AsyncSession, request: Request, locale: str) -> list[str]:
+        """Why a check-in escalated, the last answer and the resident's open requests."""
+        checkin = await checkins_repo.of_request(session, request.id or 0)
+        last = await checkins_repo.last_answered(session, request.resident_id, checkin.id if checkin else None)
+        mine = await requests_repo.of_resident(session, request.resident_id)
+        open_ = [r for r in mine if r.status in OPEN and r.id != request.id]
+        return checkin_texts.wellbeing_lines(request, last, open_, locale, self.settings.timezone)
 
     async def _digest_content(self, session: AsyncSession, notify: Notifier, chat_id: int, members: list[Request]) -> tuple[str, Any]:
         """Several requests in one message, each with its own Claim button while it is new here."""

@@ -46,6 +46,17 @@ class Sla(BaseModel):
     nudge_hours: float = Field(default=4, gt=0)
 
 
+class CheckinSettings(BaseModel):
+    """Daily wellbeing check-ins: grace periods, defaults, batch size of the scheduler tick."""
+
+    reminder_after_minutes: int = Field(default=60, ge=1)
+    escalate_after_minutes: int = Field(default=120, ge=1)
+    default_time: str = Field(default="09:00", pattern=r"^\d\d:\d\d$")
+    quiet_start: str = Field(default="22:00", pattern=r"^\d\d:\d\d$")
+    quiet_end: str = Field(default="07:00", pattern=r"^\d\d:\d\d$")
+    batch: int = Field(default=500, ge=1)
+
+
 class Settings(BaseSettings):
     """Everything the deployment configures, read from the environment and .env."""
 
@@ -57,6 +68,7 @@ class Settings(BaseSettings):
     telegram_api_url: str | None = None
     database_url: str = "sqlite+aiosqlite:///./data/doorstep.db"
     redis_url: str | None = None
+    redis_prefix: str = "doorstep"
     staff_chat_id: int
     staff_locale: str = "zh"
     default_locale: str = "zh"
@@ -69,6 +81,7 @@ class Settings(BaseSettings):
     admins: list[int] = Field(default_factory=list)
     limits: Limits = Field(default_factory=Limits)
     sla: Sla = Field(default_factory=Sla)
+    checkins: CheckinSettings = Field(default_factory=CheckinSettings)
     log_level: str = "INFO"
     auto_migrate: bool = True
 

@@ -109,6 +109,9 @@ class Sender:
 
     def __init__(self, bot: Bot, sessions: async_sessionmaker[AsyncSession], limits: Limits, batch: int = 50) -> None:
         self.planners: dict[str, Planner] = {}
+        #: Per outbox purpose: what to record once a row is delivered, or when its chat is unreachable.
+        self.on_sent: dict[str, Callable[[Outbox], Awaitable[None]]] = {}
+        self.on_forbidden: dict[str, Callable[[Outbox], Awaitable[None]]] = {}
         self.bot = bot
         self.sessions = sessions
         self.limits = limits
@@ -209,6 +212,9 @@ class Sender:
             raise
         for done in [row, *plan.absorbed]:
             await self._finish(done, OutboxStatus.SENT)
+            hook = self.on_sent.get(done.purpose)
+            if hook is not None:
+                await hook(done)
         return True
 
     async def _call(self, step: Step, as_plain: bool) -> None:
@@ -267,6 +273,9 @@ class Sender:
             await residents.mark_unreachable(session, row.chat_id)
             await outbox.finish(session, row.id or 0, self.owner, OutboxStatus.FAILED, clock.now(), "forbidden")
         self.stats["forbidden"] += 1
+        hook = self.on_forbidden.get(row.purpose)
+        if hook is not None:
+            await hook(row)
 
     async def _bad_request(self, row: Outbox, exc: TelegramBadRequest, as_plain: bool) -> bool:
         """An entity error is resent as plain text; the rest fail for good."""

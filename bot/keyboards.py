@@ -10,7 +10,7 @@ from aiogram.types import InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMar
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder, ReplyKeyboardBuilder
 
-from bot.i18n import N_
+from bot.i18n import N_, ngettext
 
 MENU_SUPPLIES = N_("🛒 Food and supplies")
 MENU_MEDICINE = N_("💊 Medicine")
@@ -170,6 +170,8 @@ class StaffAction(StrEnum):
     RELEASE = "l"
     TRANSFER = "t"
     TRANSFER_TO = "x"
+    REACHED = "a"  # check-in escalation: reached, all fine
+    VISIT = "v"  # check-in escalation: a visit is needed
 
 
 class StaffCb(CallbackData, prefix="sf"):
@@ -196,8 +198,27 @@ class FeedbackCb(CallbackData, prefix="fb"):
     v: int = 0
 
 
-def staff_card(request_id: int, status: str) -> InlineKeyboardMarkup | None:
+def wellbeing_card(request_id: int, status: str) -> InlineKeyboardMarkup | None:
+    """A check-in escalation: claim, or settle it at once with what the worker found."""
+    kb = InlineKeyboardBuilder()
+    if status == "new":
+        kb.button(text=_("✋ Claim №{number}").format(number=request_id), callback_data=StaffCb(a=StaffAction.CLAIM, r=request_id))
+    if status in ("new", "claimed"):
+        kb.button(text=_("✅ Reached, all fine"), callback_data=StaffCb(a=StaffAction.REACHED, r=request_id))
+        kb.button(text=_("🚶 Visit needed"), callback_data=StaffCb(a=StaffAction.VISIT, r=request_id))
+    if status == "on_the_way":
+        kb.button(text=_("✅ Visited, done"), callback_data=StaffCb(a=StaffAction.DONE, r=request_id))
+    if status in ("claimed", "on_the_way"):
+        kb.button(text=_("↩️ Release"), callback_data=StaffCb(a=StaffAction.RELEASE, r=request_id))
+        kb.button(text=_("➡️ Transfer"), callback_data=StaffCb(a=StaffAction.TRANSFER, r=request_id))
+    kb.adjust(1)
+    return kb.as_markup() if kb.buttons else None
+
+
+def staff_card(request_id: int, status: str, kind: str = "supplies") -> InlineKeyboardMarkup | None:
     """Claim while new; the claimer's actions while in progress; nothing when closed."""
+    if kind == "wellbeing":
+        return wellbeing_card(request_id, status)
     kb = InlineKeyboardBuilder()
     if status == "new":
         kb.button(text=_("✋ Claim №{number}").format(number=request_id), callback_data=StaffCb(a=StaffAction.CLAIM, r=request_id))
@@ -250,3 +271,131 @@ def digest(claimable: Iterable[int]) -> InlineKeyboardMarkup | None:
         kb.button(text=_("✋ Claim №{number}").format(number=request_id), callback_data=StaffCb(a=StaffAction.CLAIM, r=request_id))
     kb.adjust(2)
     return kb.as_markup() if kb.buttons else None
+
+
+class CheckinAction(StrEnum):
+    """A resident's answer to a check-in, and the follow-up choices."""
+
+    FINE = "f"
+    NOT_WELL = "n"
+    HELP = "h"
+    WHAT = "w"  # what is wrong: v = supplies, medicine, talk, health
+
+
+class CheckinCb(CallbackData, prefix="ci"):
+    """An answer to check-in c."""
+
+    a: CheckinAction
+    c: int
+    v: str = ""
+
+
+def checkin(checkin_id: int) -> InlineKeyboardMarkup:
+    """Three large buttons, one a row."""
+    kb = InlineKeyboardBuilder()
+    kb.button(text=_("😊 I'm fine"), callback_data=CheckinCb(a=CheckinAction.FINE, c=checkin_id))
+    kb.button(text=_("😐 Not so well"), callback_data=CheckinCb(a=CheckinAction.NOT_WELL, c=checkin_id))
+    kb.button(text=_("🆘 I need help"), callback_data=CheckinCb(a=CheckinAction.HELP, c=checkin_id))
+    kb.adjust(1)
+    return kb.as_markup()
+
+
+WHAT_IS_WRONG = {
+    "supplies": N_("🛒 I need food or supplies"),
+    "medicine": N_("💊 I need medicine"),
+    "talk": N_("💬 I would like to talk to someone"),
+    "health": N_("🩺 I feel ill"),
+}
+
+
+def what_is_wrong(checkin_id: int) -> InlineKeyboardMarkup:
+    """What is wrong? One button a row."""
+    kb = InlineKeyboardBuilder()
+    for value, label in WHAT_IS_WRONG.items():
+        kb.button(text=_(label), callback_data=CheckinCb(a=CheckinAction.WHAT, c=checkin_id, v=value))
+    kb.adjust(1)
+    return kb.as_markup()
+
+
+class PlanAction(StrEnum):
+    """Changes to one's check-in plan."""
+
+    START = "s"
+    TIMES = "t"
+    TOGGLE = "g"
+    PAUSE = "p"
+    PAUSE_DAYS = "d"
+    RESUME = "r"
+    STOP = "x"
+    QUIET = "q"
+    QUIET_SET = "k"
+    DECLINE = "n"
+
+
+class PlanCb(CallbackData, prefix="cp"):
+    """A plan change; v carries a time, a number of days or a quiet window."""
+
+    a: PlanAction
+    v: str = ""
+
+
+PRESET_TIMES = ("08:00", "09:00", "10:00", "12:00", "15:00", "18:00", "20:00")
+PAUSE_DAYS = (3, 7, 14, 30)
+QUIET_PRESETS = ("22:00-07:00", "21:00-08:00", "20:00-09:00", "00:00-00:00")
+
+
+def plan_menu(active: bool, paused: bool) -> InlineKeyboardMarkup:
+    """What can be changed in the plan."""
+    kb = InlineKeyboardBuilder()
+    if not active:
+        kb.button(text=_("✅ Start daily check-ins"), callback_data=PlanCb(a=PlanAction.START))
+    else:
+        kb.button(text=_("🕘 Change times"), callback_data=PlanCb(a=PlanAction.TIMES))
+        kb.button(text=_("🌙 Quiet hours"), callback_data=PlanCb(a=PlanAction.QUIET))
+        if paused:
+            kb.button(text=_("▶️ Resume"), callback_data=PlanCb(a=PlanAction.RESUME))
+        else:
+            kb.button(text=_("⏸ Pause"), callback_data=PlanCb(a=PlanAction.PAUSE))
+        kb.button(text=_("🔕 Stop check-ins"), callback_data=PlanCb(a=PlanAction.STOP))
+    kb.adjust(1)
+    return kb.as_markup()
+
+
+def plan_times(chosen: Iterable[str]) -> InlineKeyboardMarkup:
+    """Toggle preset times."""
+    chosen = set(chosen)
+    kb = InlineKeyboardBuilder()
+    for value in PRESET_TIMES:
+        mark = "☑️ " if value in chosen else "⬜ "
+        kb.button(text=mark + value, callback_data=PlanCb(a=PlanAction.TOGGLE, v=value))
+    kb.button(text=_("✅ Save"), callback_data=PlanCb(a=PlanAction.TIMES, v="save"))
+    kb.adjust(3, 3, 1, 1)
+    return kb.as_markup()
+
+
+def plan_pause() -> InlineKeyboardMarkup:
+    """How long to pause."""
+    kb = InlineKeyboardBuilder()
+    for days in PAUSE_DAYS:
+        kb.button(text=ngettext("{n} day", "{n} days", days).format(n=days), callback_data=PlanCb(a=PlanAction.PAUSE_DAYS, v=str(days)))
+    kb.adjust(2)
+    return kb.as_markup()
+
+
+def plan_quiet() -> InlineKeyboardMarkup:
+    """Quiet hour presets."""
+    kb = InlineKeyboardBuilder()
+    for value in QUIET_PRESETS:
+        label = _("No quiet hours") if value == "00:00-00:00" else value.replace("-", "–")
+        kb.button(text=label, callback_data=PlanCb(a=PlanAction.QUIET_SET, v=value))
+    kb.adjust(1)
+    return kb.as_markup()
+
+
+def enrol_offer(default_time: str) -> InlineKeyboardMarkup:
+    """Offered at the end of registration."""
+    kb = InlineKeyboardBuilder()
+    kb.button(text=_("✅ Yes, every day at {time}").format(time=default_time), callback_data=PlanCb(a=PlanAction.START))
+    kb.button(text=_("No, thank you"), callback_data=PlanCb(a=PlanAction.DECLINE))
+    kb.adjust(1)
+    return kb.as_markup()

@@ -9,10 +9,10 @@ from aiogram.utils.i18n import I18n
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import keyboards as kb
-from bot import staff_texts, texts
+from bot import checkin_texts, staff_texts, texts
 from bot.config import Settings
 from bot.services.items import Item
-from db.models import District, Request, RequestStatus, Staff
+from db.models import Checkin, District, Request, RequestKind, RequestStatus, Resident, Staff
 from db.repo import districts, outbox, residents
 from db.repo import requests as requests_repo
 from db.repo import staff as staff_repo
@@ -85,7 +85,7 @@ class Notifier:
     async def resident_status(self, request: Request, member: Staff) -> None:
         """Tell the resident, in their language, what just happened to their request."""
         resident = await residents.by_id(self.session, request.resident_id)
-        if resident is None or resident.consent_at is None:
+        if resident is None or resident.consent_at is None or resident.chat_id is None:
             return
         markup = None
         with self.i18n.use_locale(resident.locale):
@@ -93,6 +93,8 @@ class Notifier:
                 text = staff_texts.accepted(request, member.name)
             elif request.status == RequestStatus.ON_THE_WAY:
                 text = staff_texts.on_the_way(request)
+            elif request.status == RequestStatus.DONE and request.kind == RequestKind.WELLBEING:
+                return
             elif request.status == RequestStatus.DONE:
                 text, markup = staff_texts.done(request), kb.feedback(request.id or 0)
             elif request.status == RequestStatus.FAILED:
@@ -101,10 +103,20 @@ class Notifier:
                 return
         self._send(resident.chat_id, text, "status", request, markup=markup, resident_id=resident.id)
 
+    async def checkin(self, resident: Resident, checkin: Checkin, reminder: bool) -> None:
+        """The daily question, with its three big buttons."""
+        if resident.chat_id is None:
+            return
+        with self.i18n.use_locale(resident.locale):
+            text, markup = checkin_texts.question(resident, reminder), kb.checkin(checkin.id or 0)
+        payload = {"chat_id": resident.chat_id, "text": text, "reply_markup": markup.model_dump(exclude_none=True)}
+        outbox.enqueue(self.session, resident.chat_id, "sendMessage", payload,
+                       purpose="checkin_reminder" if reminder else "checkin", resident_id=resident.id, ref_id=checkin.id)
+
     async def resident_transferred(self, request: Request, target: District) -> None:
         """Tell the resident another station took over."""
         resident = await residents.by_id(self.session, request.resident_id)
-        if resident is None or resident.consent_at is None:
+        if resident is None or resident.consent_at is None or resident.chat_id is None:
             return
         with self.i18n.use_locale(resident.locale):
             text = staff_texts.transferred(request, await self.district_title(target.id, resident.locale))

@@ -60,10 +60,10 @@ def status_line(request: Request, claimer: Staff | None) -> str:
 
 def card(
     request: Request, items: Sequence[Item], resident: Resident, district: str, when: str,
-    claimer: Staff | None, on_duty: Sequence[Staff],
+    claimer: Staff | None, on_duty: Sequence[Staff], extra: Sequence[str] = (),
 ) -> str:
     """The full staff card: the summary, its status, and hints."""
-    lines = [texts.staff_card(request, items, resident, district, when), "", status_line(request, claimer)]
+    lines = [texts.staff_card(request, items, resident, district, when), *extra, "", status_line(request, claimer)]
     if resident.unreachable:
         lines.append(_("⚠️ The resident has blocked the bot: call them instead of writing."))
     if claimer is not None and not claimer.has_private_chat and request.status in ("claimed", "on_the_way"):

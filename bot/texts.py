@@ -18,6 +18,7 @@ KIND_LABELS = {
     RequestKind.SUPPLIES: N_("Food and supplies"),
     RequestKind.MEDICINE: N_("Medicine"),
     RequestKind.PSYCH: N_("Psychological support"),
+    RequestKind.WELLBEING: N_("Wellbeing check-in"),
 }
 STATUS_LABELS = {
     RequestStatus.NEW: N_("waiting for a social worker"),

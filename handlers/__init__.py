@@ -3,6 +3,7 @@
 from aiogram import F, Router
 
 from handlers import (
+    checkins,
     feedback,
     fallback,
     intake,
@@ -29,7 +30,8 @@ def build_router() -> Router:
     residents.message.filter(F.chat.type == "private")
     residents.callback_query.filter(F.message.chat.type == "private")
     residents.include_routers(*_detached(
-        start.router, registration.router, intake.router, my_requests.router, profile.router, feedback.router
+        start.router, registration.router, intake.router, my_requests.router, profile.router, feedback.router,
+        checkins.router,
     ))
     residents.include_routers(*_detached(fallback.router))
     root.include_routers(*_detached(staff.router, staff_private.router), residents)

@@ -7,6 +7,7 @@ from contextlib import suppress
 
 from aiogram import F, Router
 from aiogram.exceptions import TelegramBadRequest
+from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
@@ -31,15 +32,15 @@ FIRST_STEP = {
 }
 
 
-async def start_wizard(ctx: Ctx, kind: RequestKind) -> None:
-    """A fresh draft of this kind (only for registered residents)."""
+async def start_wizard(ctx: Ctx, kind: RequestKind, first: State | None = None, **prefill: object) -> None:
+    """A fresh draft of this kind (only for registered residents), optionally already partly filled."""
     if not residents.is_registered(ctx.resident):
         await ctx.bot.send_message(ctx.chat_id, _("First, a few questions about you: it takes a minute."))
         await begin_registration(ctx)
         return
     await ctx.state.clear()
-    await ctx.state.update_data(kind=kind.value, draft_key=secrets.token_urlsafe(9))
-    await flow.go(ctx, FIRST_STEP[kind])
+    await ctx.state.update_data(kind=kind.value, draft_key=secrets.token_urlsafe(9), **prefill)
+    await flow.go(ctx, first or FIRST_STEP[kind])
 
 
 @router.message(Label(kb.MENU_SUPPLIES))

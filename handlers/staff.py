@@ -19,7 +19,7 @@ from bot import staff_texts
 from bot.config import LOCALES, Settings
 from bot.keyboards import StaffAction
 from bot.notify import Notifier
-from bot.services import staff, staff_queries
+from bot.services import checkin_command, staff, staff_queries
 from db.models import RequestStatus, Staff, StaffRole
 from db.repo import districts
 
@@ -143,7 +143,7 @@ async def route(message: Message, command: CommandObject, session: AsyncSession)
 
 
 @router.message(Command("chatlang"))
-async def chat_language(message: Message, command: CommandObject, session: AsyncSession) -> None:
+async def chat_language(message: Message, command: CommandObject, session: AsyncSession, i18n: I18n) -> None:
     """/chatlang zh|ru|uk: the language of this staff chat."""
     if await coordinator_or_refuse(message, session) is None:
         return
@@ -152,7 +152,8 @@ async def chat_language(message: Message, command: CommandObject, session: Async
         await message.reply(_("Use /chatlang followed by one of: {codes}").format(codes=", ".join(LOCALES)))
         return
     await staff_queries.set_chat_locale(session, message.chat.id, code)
-    await message.reply(_("This chat's language is now {code}.").format(code=code))
+    with i18n.use_locale(code):  # confirmed in the language just chosen
+        await message.reply(_("This chat's language is now {code}.").format(code=code))
 
 
 async def refuse(query: CallbackQuery, reason: str, holder: str | None = None) -> None:
@@ -176,6 +177,9 @@ async def card_button(
     action, request_id = callback_data.a, callback_data.r
     if action is StaffAction.CLAIM:
         outcome = await staff.claim(session, settings, notify, member, request_id, chat_id)
+    elif action in (StaffAction.REACHED, StaffAction.VISIT):
+        new = RequestStatus.DONE if action is StaffAction.REACHED else RequestStatus.ON_THE_WAY
+        outcome = await staff.settle(session, settings, notify, member, request_id, chat_id, new)
     elif action in PROGRESS:
         outcome = await staff.progress(session, settings, notify, member, request_id, chat_id, PROGRESS[action])
     elif action is StaffAction.FAIL_REASON and callback_data.v in staff.FAIL_REASONS:
@@ -223,3 +227,27 @@ async def delete_picker(query: CallbackQuery) -> None:
     if isinstance(query.message, Message):
         with suppress(TelegramBadRequest):
             await query.message.delete()
+
+
+@router.message(Command("checkins"))
+async def checkin_roll(message: Message, session: AsyncSession, settings: Settings, i18n: I18n) -> None:
+    """Today's check-in roll per district."""
+    if await member_or_refuse(message, session) is None:
+        return
+    await message.reply(await staff_queries.checkin_roll(session, settings, i18n, message.chat.id))
+
+
+@router.message(Command("checkin"))
+async def checkin_plan(message: Message, command: CommandObject, session: AsyncSession, settings: Settings) -> None:
+    """/checkin №N 09:00 18:00 | pause YYYY-MM-DD | resume | off | on: change a resident's plan."""
+    if await member_or_refuse(message, session) is None:
+        return
+    parsed = checkin_command.parse(command.args or "")
+    resident = await staff_queries.resident_of_request(session, settings, parsed.request_id, message.chat.id) if parsed else None
+    if parsed is None or resident is None:
+        await message.reply(_("Use: /checkin №N 09:00 18:00, /checkin №N pause 2026-12-31, /checkin №N resume, "
+                              "/checkin №N off or /checkin №N on (N: one of the resident's request numbers)."))
+        return
+    plan = await checkin_command.apply(session, settings, resident, parsed)
+    await message.reply(_("Check-ins of the resident of request №{number}: {plan}").format(
+        number=parsed.request_id, plan=checkin_command.describe(plan)))

@@ -72,6 +72,7 @@ def settings(fake: FakeTelegram, database_url: str) -> Settings:
         telegram_api_url=fake.base_url,
         database_url=database_url,
         redis_url=os.environ.get("TEST_REDIS_URL") or None,
+        redis_prefix=f"doorstep-test-{uuid.uuid4().hex[:8]}",
         staff_chat_id=STAFF_CHAT,
         staff_locale="zh",
         default_locale="zh",

@@ -267,3 +267,18 @@ async def open_private_chat(session: AsyncSession, notify: Notifier, tg_user_id:
             await notify.worker_details(request, member)
             await notify.card(request)
     return member
+
+
+async def settle(
+    session: AsyncSession, settings: Settings, notify: Notifier, member: Staff, request_id: int, chat_id: int,
+    new: RequestStatus,
+) -> Outcome:
+    """A check-in escalation settled in one tap: claimed first if nobody has it yet."""
+    loaded = await _load(session, settings, request_id, chat_id)
+    if isinstance(loaded, Refusal):
+        return Outcome(refusal=loaded)
+    if loaded.status == RequestStatus.NEW:
+        outcome = await claim(session, settings, notify, member, request_id, chat_id)
+        if outcome.refusal is not None:
+            return outcome
+    return await progress(session, settings, notify, member, request_id, chat_id, new)

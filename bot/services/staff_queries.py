@@ -110,3 +110,42 @@ async def other_districts(session: AsyncSession, settings: Settings, i18n: I18n,
             conf = settings.district(d.code)
             result.append((d.code, conf.title(locale) if conf else d.name))
     return result
+
+
+async def checkin_roll(session: AsyncSession, settings: Settings, i18n: I18n, chat_id: int) -> str:
+    """/checkins: today's roll per district of this chat."""
+    from db.repo import checkins as checkins_repo
+
+    served = await districts.served_by(session, chat_id, settings.staff_chat_id)
+    since = start_of_today(settings)
+    rows = await checkins_repo.roll(session, since)
+    paused = await checkins_repo.paused_counts(session, since)
+    locale = i18n.current_locale
+    lines = [_("<b>Check-ins today</b>")]
+    for district in served:
+        counts = {"fine": 0, "not_well": 0, "help": 0, "pending": 0, "escalated": 0}
+        for district_id, answer, escalated, n in rows:
+            if district_id != district.id:
+                continue
+            if escalated:
+                counts["escalated"] += n
+            if answer in counts and not (escalated and answer == "missed"):
+                counts[answer] += n
+        conf = settings.district(district.code)
+        title = texts.q(conf.title(locale) if conf else district.name, 60)
+        lines.append(_(
+            "{district}: fine {fine} · not so well {not_well} · need help {help} · no answer yet {pending} · "
+            "escalated {escalated} · paused {paused}"
+        ).format(district=title, paused=paused.get(district.id, 0), **counts))
+    return "\n".join(lines)
+
+
+async def resident_of_request(session: AsyncSession, settings: Settings, request_id: int, chat_id: int):  # type: ignore[no-untyped-def]
+    """The resident behind a request of this chat (None if it is not this chat's)."""
+    from bot.services.staff import in_chat
+    from db.repo import residents
+
+    request = await requests_repo.by_id(session, request_id)
+    if request is None or not await in_chat(session, settings, request, chat_id):
+        return None
+    return await residents.by_id(session, request.resident_id)

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The test command: the whole suite on the embedded default (SQLite, conversation state in SQLite),
+# then again on the production path (PostgreSQL and Redis on 127.0.0.1, real connections).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY="${PYTHON:-.venv/bin/python}"
+
+echo "== tests on SQLite (embedded default, no Redis)"
+"$PY" -m pytest "$@"
+
+echo "== tests on PostgreSQL + Redis (production path)"
+TEST_DATABASE=postgres \
+TEST_POSTGRES_URL="${TEST_POSTGRES_URL:-postgresql+asyncpg://postgres@127.0.0.1:5432/test}" \
+TEST_REDIS_URL="${TEST_REDIS_URL:-redis://127.0.0.1:6379/15}" \
+  "$PY" -m pytest "$@"
