@@ -1,11 +1,11 @@
-"""Command line: `python -m bot` runs the bot (long polling); `python -m bot db upgrade` migrates;
+"""Command line: `python -m bot` runs the bot (long polling); `python -m bot webhook` serves a webhook
+(`webhook set URL` / `webhook delete` register it with Telegram); `python -m bot db upgrade` migrates;
 `python -m bot registry import FILE` enrols a community register."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import re
 import sys
 from pathlib import Path
@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from pydantic_settings import SettingsError
 
 from bot.config import Settings, describe_error
+from bot.logs import setup_logging
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -21,6 +22,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Doorstep Telegram bot")
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="run the bot with long polling (the default)")
+    hook = sub.add_parser("webhook", help="run the bot behind a webhook, or `set URL` / `delete` it at Telegram")
+    hook.add_argument("action", nargs="?", choices=["serve", "set", "delete"], default="serve")
+    hook.add_argument("url", nargs="?", help="for `set`: the public https URL Telegram posts updates to")
     db = sub.add_parser("db", help="database schema")
     db.add_argument("action", choices=["upgrade", "current"])
     reg = sub.add_parser("registry", help="community register of residents")
@@ -28,7 +32,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     reg.add_argument("file", type=Path, help="CSV (UTF-8, comma or semicolon) or XLSX (first sheet)")
     reg.add_argument("--out", type=Path, help="invite file (default: invites-YYYYMMDD.csv next to FILE)")
     reg.add_argument("--bot-username", help="the bot's username for invite links (default: ask getMe)")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.command == "webhook" and (args.action == "set") != (args.url is not None):
+        parser.error("usage: webhook set URL | webhook delete | webhook")
+    return args
 
 
 def load_settings() -> Settings:
@@ -58,10 +65,15 @@ async def db_command(settings: Settings, action: str) -> None:
         await engine.dispose()
 
 
-async def run(settings: Settings) -> None:
-    """Run the bot until interrupted."""
+async def run(settings: Settings, webhook: bool = False) -> None:
+    """Run the bot until interrupted: long polling, or the webhook server."""
     from bot.app import create_app, run_polling
 
+    if webhook:
+        from bot.webhook import run_webhook
+
+        await run_webhook(create_app(settings))
+        return
     await run_polling(create_app(settings))
 
 
@@ -69,7 +81,7 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
     settings = load_settings()
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    setup_logging(settings.log_level, settings.log_format)
     if args.command == "db":
         asyncio.run(db_command(settings, args.action))
         return
@@ -77,10 +89,18 @@ def main(argv: list[str] | None = None) -> None:
         from bot.registry_cli import import_command
 
         raise SystemExit(asyncio.run(import_command(settings, args.file, args.out, args.bot_username)))
+    if args.command == "webhook":
+        if settings.webhook_secret is None and args.action != "delete":
+            print("Configuration error: WEBHOOK_SECRET: required for webhook mode (see .env.example)", file=sys.stderr)
+            raise SystemExit(2)
+        if args.action != "serve":
+            from bot.webhook import webhook_command
+
+            raise SystemExit(asyncio.run(webhook_command(settings, args.action, args.url)))
     from bot.migrate import SchemaOutdated
 
     try:
-        asyncio.run(run(settings))
+        asyncio.run(run(settings, webhook=args.command == "webhook"))
     except SchemaOutdated as exc:
         print(f"Cannot start: {exc}", file=sys.stderr)
         raise SystemExit(3) from None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiogram import Bot, Dispatcher
@@ -26,16 +26,21 @@ from bot.config import Settings
 from bot.context import CtxMiddleware
 from bot.cards import CardPlanner
 from bot.delivery import Sender
+from bot.logs import ids
+from bot.metrics import Metrics
+from bot.metrics import serve as serve_metrics
 from bot.ratelimit import SharedBudget
 from bot.notify import SYNC_CARD, Notifier
+from bot.polling import BatchDispatcher
 from bot.services import checkins, staff
 from bot.i18n import LocaleMiddleware, build_i18n
 from bot.middlewares import ExpiredAnswers, ResidentLoader, UpdateLedger, retry_time
 from bot.services.locale import guess_locale
 from bot.storage import SqlStorage
-from db.engine import make_engine, make_sessionmaker
+from db.engine import is_sqlite, make_engine, make_sessionmaker
 from db.models import Outbox
 from db.repo import districts, outbox, residents, updates
+from db.repo import metrics as metrics_repo
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +59,7 @@ class App:
     dp: Dispatcher
     sender: Sender
     scheduler: AsyncIOScheduler | None = None
+    metrics: Metrics = field(default_factory=Metrics)
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     tasks: list[asyncio.Task[Any]] = field(default_factory=list)
 
@@ -85,18 +91,21 @@ def create_app(settings: Settings) -> App:
     sessions = make_sessionmaker(engine)
     i18n = build_i18n(settings.default_locale)
     bot = make_bot(settings)
-    dp = Dispatcher(storage=make_storage(settings, sessions), settings=settings)
+    # SQLite has one writer: chats run side by side only on a server database.
+    concurrency = 1 if is_sqlite(settings.database_url) else settings.polling_concurrency
+    dp = BatchDispatcher(concurrency=concurrency, storage=make_storage(settings, sessions), settings=settings)
     sender = Sender(bot, sessions, settings.limits)
     bot.session.middleware(SharedBudget(sender.limiters))
     bot.session.middleware(ExpiredAnswers())
     sender.planners[SYNC_CARD] = CardPlanner(sessions, i18n, settings).plan
     app = App(settings, engine, sessions, i18n, bot, dp, sender)
+    sender.on_flood = app.metrics.telegram_429.inc
     checkin_hooks(app)
 
     async def on_failure(update: Update, data: dict[str, Any]) -> None:
         await record_failed_update(app, update)
 
-    dp.update.outer_middleware(UpdateLedger(sessions, sender.wake, on_failure))
+    dp.update.outer_middleware(UpdateLedger(sessions, sender.wake, on_failure, app.metrics.update_seconds.observe))
     dp.update.outer_middleware(ResidentLoader())
     LocaleMiddleware(i18n, settings.staff_locale).setup(dp)
     ctx = CtxMiddleware()
@@ -123,7 +132,8 @@ async def record_failed_update(app: App, update: Update) -> None:
                 locale=locale,
             )
             outbox.enqueue(session, user.id, "sendMessage", {"chat_id": user.id, "text": text}, purpose="error")
-    log.error("update %s failed (attempt %s), kept for retry", update.update_id, row.attempts)
+    log.error("update %s failed (attempt %s), kept for retry", update.update_id, row.attempts,
+              extra=ids(update_id=update.update_id, chat_id=user.id if user else None))
     app.sender.wake()
 
 
@@ -135,7 +145,7 @@ async def retry_failed_updates(app: App) -> None:
         try:
             await app.dp.feed_raw_update(app.bot, row.payload, retrying=True)
         except Exception:  # recorded again by the ledger
-            log.warning("retry of update %s failed", row.update_id)
+            log.warning("retry of update %s failed", row.update_id, extra=ids(update_id=row.update_id))
 
 
 async def check_requests(app: App) -> None:
@@ -171,9 +181,8 @@ async def follow_up_checkins(app: App) -> None:
 
 def checkin_hooks(app: App) -> None:
     """The sender tells the check-ins when a question arrived, or could not."""
-    async def delivered(row: Outbox) -> None:
-        async with app.sessions.begin() as session:
-            await checkins.delivered(session, app.settings, row.ref_id or 0, clock.now())
+    async def delivered(session: AsyncSession, rows: list[Outbox]) -> None:
+        await checkins.delivered(session, app.settings, [row.ref_id or 0 for row in rows], clock.now())
 
     async def unreachable(row: Outbox) -> None:
         with app.i18n.context():
@@ -184,6 +193,15 @@ def checkin_hooks(app: App) -> None:
     app.sender.on_sent["checkin"] = delivered
     app.sender.on_forbidden["checkin"] = unreachable
     app.sender.on_forbidden["checkin_reminder"] = unreachable
+
+
+async def refresh_metrics(app: App) -> None:
+    """Read the database gauges (a tick every 15 s, so a scrape never queries the database)."""
+    now = clock.now()
+    day_start = now.astimezone(app.settings.tz).replace(hour=0, minute=0, second=0, microsecond=0)
+    async with app.sessions() as session:
+        snap = await metrics_repo.snapshot(session, now, day_start)
+    app.metrics.show(snap, now)
 
 
 async def prune_updates(app: App) -> None:
@@ -220,6 +238,9 @@ def start_background(app: App) -> None:
     scheduler.add_job(send_checkins, "interval", seconds=15, args=[app], max_instances=1, coalesce=True)
     scheduler.add_job(follow_up_checkins, "interval", seconds=30, args=[app], max_instances=1, coalesce=True)
     scheduler.add_job(prune_updates, "interval", hours=1, args=[app], max_instances=1, coalesce=True)
+    scheduler.add_job(
+        refresh_metrics, "interval", seconds=15, args=[app], max_instances=1, coalesce=True, next_run_time=datetime.now(UTC)
+    )
     scheduler.start()
     app.scheduler = scheduler
 
@@ -245,6 +266,8 @@ async def run_polling(app: App, polling_timeout: int = 30, handle_signals: bool 
     """Long polling, one update at a time so a failure is kept and retried rather than lost."""
     await prepare(app)
     start_background(app)
+    port = app.settings.metrics_port
+    metrics_server = await serve_metrics(app.metrics, app.settings.metrics_host, port) if port else None
     try:
         await app.dp.start_polling(
             app.bot,
@@ -255,5 +278,7 @@ async def run_polling(app: App, polling_timeout: int = 30, handle_signals: bool 
             handle_signals=handle_signals,
         )
     finally:
+        if metrics_server is not None:
+            await metrics_server.cleanup()
         await stop_background(app)
         await close(app)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from functools import cached_property
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
@@ -83,13 +85,28 @@ class Settings(BaseSettings):
     sla: Sla = Field(default_factory=Sla)
     checkins: CheckinSettings = Field(default_factory=CheckinSettings)
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"
     auto_migrate: bool = True
+    polling_concurrency: int = Field(default=16, ge=1)
+    webhook_secret: SecretStr | None = None
+    webhook_path: str = Field(default="/telegram/webhook", pattern=r"^/\S*$")
+    webhook_host: str = "127.0.0.1"
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
 
     @field_validator("default_locale", "staff_locale")
     @classmethod
     def _known_locale(cls, value: str) -> str:
         if value not in LOCALES:
             raise ValueError(f"must be one of {', '.join(LOCALES)}")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _telegram_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", value.get_secret_value()):
+            raise ValueError("16 to 256 characters A-Z, a-z, 0-9, _ and - (e.g. `openssl rand -hex 32`)")
         return value
 
     @field_validator("timezone")

@@ -30,6 +30,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import clock
 from bot.config import Limits
+from bot.logs import row_ids
 from db.models import Outbox, OutboxStatus
 from db.repo import districts, outbox, residents
 
@@ -37,6 +38,7 @@ log = logging.getLogger(__name__)
 
 TAG = re.compile(r"<[^>]+>")
 MAX_BACKOFF = 300.0
+PACE = 0.97  # fraction of each configured limit actually used
 
 
 def method_for(row: Outbox) -> methods.TelegramMethod[Any]:
@@ -80,8 +82,9 @@ class Limiters:
 
     def __init__(self, limits: Limits, max_chats: int = 10_000) -> None:
         self.limits = limits
-        # Capacity 1, evenly paced: a sliding window (as Telegram counts) never sees a burst.
-        self.global_ = AsyncLimiter(1, 1 / limits.global_per_second)
+        # Capacity 1, evenly paced a little under the limit: a sliding window (as Telegram counts)
+        # never sees a burst, and timer jitter never tips a window over.
+        self.global_ = AsyncLimiter(1, 1 / (limits.global_per_second * PACE))
         self.chats: OrderedDict[int, AsyncLimiter] = OrderedDict()
         self.max_chats = max_chats
 
@@ -90,9 +93,9 @@ class Limiters:
         limiter = self.chats.pop(chat_id, None)
         if limiter is None:
             if chat_id < 0:
-                limiter = AsyncLimiter(1, 60 / self.limits.group_per_minute)
+                limiter = AsyncLimiter(1, 60 / (self.limits.group_per_minute * PACE))
             else:
-                limiter = AsyncLimiter(1, 1 / self.limits.private_chat_per_second)
+                limiter = AsyncLimiter(1, 1 / (self.limits.private_chat_per_second * PACE))
         self.chats[chat_id] = limiter
         while len(self.chats) > self.max_chats:
             self.chats.popitem(last=False)
@@ -107,11 +110,13 @@ class Limiters:
 class Sender:
     """Leases due outbox rows and sends them; several senders may share one database."""
 
-    def __init__(self, bot: Bot, sessions: async_sessionmaker[AsyncSession], limits: Limits, batch: int = 50) -> None:
+    def __init__(self, bot: Bot, sessions: async_sessionmaker[AsyncSession], limits: Limits, batch: int = 100) -> None:
         self.planners: dict[str, Planner] = {}
-        #: Per outbox purpose: what to record once a row is delivered, or when its chat is unreachable.
-        self.on_sent: dict[str, Callable[[Outbox], Awaitable[None]]] = {}
+        #: Per outbox purpose: what to record (in the batch's transaction) once rows are delivered,
+        #: or when a row's chat is unreachable.
+        self.on_sent: dict[str, Callable[[AsyncSession, list[Outbox]], Awaitable[None]]] = {}
         self.on_forbidden: dict[str, Callable[[Outbox], Awaitable[None]]] = {}
+        self._delivered: list[Outbox] = []
         self.bot = bot
         self.sessions = sessions
         self.limits = limits
@@ -121,13 +126,19 @@ class Sender:
         self.wakeup = asyncio.Event()
         self.paused_until = 0.0
         self.stats: dict[str, int] = defaultdict(int)
+        self.on_flood: Callable[[], None] = lambda: None  # a 429 was honoured (doorstep_telegram_429_total)
 
     def wake(self) -> None:
         """Something was queued: look now rather than at the next poll."""
         self.wakeup.set()
 
-    async def run(self, stop: asyncio.Event, idle: float = 1.0) -> None:
-        """Drain until stopped; idle between polls when nothing is due."""
+    async def run(self, stop: asyncio.Event, idle: float = 1.0, workers: int = 3) -> None:
+        """Drain until stopped with a few overlapping workers, so the budget is never idle while one
+        worker records its batch or leases the next; each worker idles when nothing is due."""
+        await asyncio.gather(*(self._worker(stop, idle) for _ in range(workers)))
+
+    async def _worker(self, stop: asyncio.Event, idle: float) -> None:
+        """One drain loop."""
         while not stop.is_set():
             try:
                 sent = await self.drain_once()
@@ -154,8 +165,27 @@ class Sender:
         by_chat: dict[int, list[Outbox]] = defaultdict(list)
         for row in rows:
             by_chat[row.chat_id].append(row)
-        await asyncio.gather(*(self._send_chat(chat_rows) for chat_rows in by_chat.values()))
+        try:
+            await asyncio.gather(*(self._send_chat(chat_rows) for chat_rows in by_chat.values()))
+        finally:
+            await self._record_delivered()
         return len(rows)
+
+    async def _record_delivered(self) -> None:
+        """One transaction for the whole batch's deliveries (a crash before it means a resend, never a loss)."""
+        rows, self._delivered = self._delivered, []
+        if not rows:
+            return
+        by_purpose: dict[str, list[Outbox]] = defaultdict(list)
+        for row in rows:
+            by_purpose[row.purpose].append(row)
+        async with self.sessions.begin() as session:
+            await outbox.finish_many(session, [row.id or 0 for row in rows], self.owner, clock.now())
+            for purpose, group in by_purpose.items():
+                hook = self.on_sent.get(purpose)
+                if hook is not None:
+                    await hook(session, group)
+        self.stats["sent"] += len(rows)
 
     async def _send_chat(self, rows: list[Outbox]) -> None:
         """Send one chat's rows in order; stop at the first that must wait."""
@@ -175,6 +205,7 @@ class Sender:
             return await self._deliver(row, as_plain)
         except TelegramRetryAfter as exc:
             self.stats["429"] += 1
+            self.on_flood()
             self.paused_until = asyncio.get_running_loop().time() + exc.retry_after
             return await self._later(row, exc.retry_after, "429", count=False)
         except TelegramMigrateToChat as exc:
@@ -188,7 +219,7 @@ class Sender:
         except (TelegramServerError, TelegramNetworkError, asyncio.TimeoutError) as exc:
             return await self._later(row, backoff(row.attempts + 1), type(exc).__name__)
         except Exception as exc:  # a bug must not wedge the chat's queue: back off, then give up
-            log.exception("outbox row %s: unexpected error", row.id)
+            log.exception("outbox row %s: unexpected error", row.id, extra=row_ids(row))
             return await self._later(row, backoff(row.attempts + 1), type(exc).__name__)
 
     async def _budget(self, chat_id: int) -> None:
@@ -210,11 +241,7 @@ class Sender:
         except BaseException:
             await self._release(plan.absorbed)
             raise
-        for done in [row, *plan.absorbed]:
-            await self._finish(done, OutboxStatus.SENT)
-            hook = self.on_sent.get(done.purpose)
-            if hook is not None:
-                await hook(done)
+        self._delivered.extend([row, *plan.absorbed])
         return True
 
     async def _call(self, step: Step, as_plain: bool) -> None:
@@ -249,7 +276,7 @@ class Sender:
     async def _later(self, row: Outbox, seconds: float, error: str, count: bool = True) -> bool:
         """Put a row back for a later try (or give up after too many)."""
         if count and row.attempts + 1 >= self.limits.max_attempts:
-            log.error("outbox row %s failed for good after %s attempts: %s", row.id, row.attempts + 1, error)
+            log.error("outbox row %s failed for good after %s attempts: %s", row.id, row.attempts + 1, error, extra=row_ids(row))
             await self._finish(row, OutboxStatus.FAILED, error)
             return True
         self.stats["retry"] += 1
@@ -268,7 +295,7 @@ class Sender:
 
     async def _unreachable(self, row: Outbox) -> None:
         """The person blocked the bot or is gone: flag them; the request goes on without them."""
-        log.warning("chat %s unreachable (blocked or deactivated); outbox row %s dropped", row.chat_id, row.id)
+        log.warning("chat %s unreachable (blocked or deactivated); outbox row %s dropped", row.chat_id, row.id, extra=row_ids(row))
         async with self.sessions.begin() as session:
             await residents.mark_unreachable(session, row.chat_id)
             await outbox.finish(session, row.id or 0, self.owner, OutboxStatus.FAILED, clock.now(), "forbidden")
@@ -283,6 +310,6 @@ class Sender:
         if "can't parse entities" in message and not as_plain:
             log.warning("outbox row %s: entity error, resending as plain text", row.id)
             return await self._send(row, as_plain=True)
-        log.error("outbox row %s rejected: %s", row.id, exc.message)
+        log.error("outbox row %s rejected: %s", row.id, exc.message, extra=row_ids(row))
         await self._finish(row, OutboxStatus.FAILED, exc.message[:200])
         return True

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
-from aiogram import BaseMiddleware
+from aiogram import BaseMiddleware, Bot
+from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.methods import AnswerCallbackQuery
+from aiogram.methods.base import TelegramMethod, TelegramType
 from aiogram.types import TelegramObject, Update, User
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import clock
+from bot.logs import ids
 from bot.storage import current_session
 from db.repo import residents, updates
 
@@ -31,17 +37,34 @@ class UpdateLedger(BaseMiddleware):
         sessions: async_sessionmaker[AsyncSession],
         on_commit: Callable[[], None],
         on_failure: Callable[[Update, dict[str, Any]], Awaitable[None]],
+        observe: Callable[[float], None] | None = None,
     ) -> None:
         self.sessions = sessions
         self.on_commit = on_commit
         self.on_failure = on_failure
+        self.observe = observe
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        """Skip seen updates; commit effects with the update id; keep a failed update for retry."""
+        """Time the update (doorstep_update_seconds) around its handling."""
         assert isinstance(event, Update)
+        started = time.perf_counter()
+        try:
+            return await self.handle(handler, event, data)
+        finally:
+            if self.observe is not None:
+                self.observe(time.perf_counter() - started)
+
+    async def handle(self, handler: Handler, event: Update, data: dict[str, Any]) -> Any:
+        """Skip seen updates; commit effects with the update id; keep a failed update for retry."""
         async with self.sessions() as session:
             if await updates.seen(session, event.update_id):
-                log.info("update %s already handled, skipped", event.update_id)
+                if data.get("retrying"):  # handled meanwhile (e.g. Telegram redelivered it to the webhook)
+                    await updates.forget_failure(session, event.update_id)
+                    await session.commit()
+                    log.info("update %s was handled meanwhile; its retry is dropped", event.update_id,
+                             extra=ids(update_id=event.update_id))
+                else:
+                    log.info("update %s already handled, skipped", event.update_id, extra=ids(update_id=event.update_id))
                 return None
             token = current_session.set(session)
             data["session"] = session
@@ -53,12 +76,29 @@ class UpdateLedger(BaseMiddleware):
                 await session.commit()
             except Exception:
                 await session.rollback()
+                data.pop("resident", None)  # expired by the rollback: error handlers must not touch it
                 await self.on_failure(event, data)
                 raise
             finally:
                 current_session.reset(token)
         self.on_commit()
         return result
+
+
+class ExpiredAnswers(BaseRequestMiddleware):
+    """Answering a button press too late (a retried update) is not a failure of the update."""
+
+    async def __call__(
+        self, make_request: NextRequestMiddlewareType[TelegramType], bot: Bot, method: TelegramMethod[TelegramType]
+    ) -> Any:
+        """Swallow 'query is too old' for answerCallbackQuery; every other outcome is unchanged."""
+        try:
+            return await make_request(bot, method)
+        except TelegramBadRequest as exc:
+            if not isinstance(method, AnswerCallbackQuery) or "query is too old" not in exc.message:
+                raise
+            log.info("callback query %s expired before it was answered", method.callback_query_id)
+            return True
 
 
 class ResidentLoader(BaseMiddleware):

@@ -10,6 +10,7 @@ from bot import keyboards as kb
 from bot import texts
 from bot.flow import Ctx
 from bot.services.items import Item
+from bot.services.registry import invited_name
 from bot.services.residents import FLAGS
 from bot.states import Intake, Reg
 
@@ -31,6 +32,11 @@ async def ask_consent(ctx: Ctx) -> None:
         "You can delete your data at any time with /delete.\n\n"
         "Do you agree?"
     )
+    name = invited_name(ctx.resident)
+    if name:
+        text = _("{name}, hello! The social workers of your community invited you to this bot.").format(
+            name=texts.q(name, 100)
+        ) + "\n\n" + text
     markup = kb.choices("consent", [("yes", _("✅ I agree")), ("no", _("I do not agree"))], back=False)
     await ctx.bot.send_message(ctx.chat_id, text, reply_markup=markup)
 

@@ -31,4 +31,4 @@ class Intake(StatesGroup):
 
 
 TEXT_STEPS = {Reg.name, Reg.phone, Reg.address, Intake.items, Intake.medicine, Intake.feeling, Intake.address}
-VOICE_STEPS = {Intake.items, Intake.medicine, Intake.feeling, Intake.address}
+VOICE_STEPS = {Intake.items, Intake.medicine, Intake.feeling}

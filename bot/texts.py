@@ -94,9 +94,23 @@ def emergency(numbers: Mapping[str, str]) -> str:
     ])
 
 
+ITEMS_SHOWN = 1500  # characters of item lines in one message, well inside Telegram's 4096 UTF-16 units
+
+
 def item_lines(items: Sequence[Item]) -> str:
-    """Numbered item lines."""
-    return "\n".join(f"{i}. {q(line, 200)}" for i, line in enumerate(format_items(items), start=1))
+    """Numbered item lines, cut with "…and N more" so the message always fits (all items stay stored)."""
+    lines: list[str] = []
+    used = 0
+    formatted = format_items(items)
+    for i, line in enumerate(formatted, start=1):
+        text = f"{i}. {q(line, 120)}"
+        if used + len(text.encode("utf-16-le")) // 2 > ITEMS_SHOWN:
+            rest = len(formatted) - i + 1
+            lines.append(ngettext("…and {n} more item", "…and {n} more items", rest).format(n=rest))
+            break
+        lines.append(text)
+        used += len(text.encode("utf-16-le")) // 2 + 1
+    return "\n".join(lines)
 
 
 def items_count(n: int) -> str:

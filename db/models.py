@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from bot.clock import now
@@ -18,6 +18,7 @@ class RequestKind(StrEnum):
     SUPPLIES = "supplies"
     MEDICINE = "medicine"
     PSYCH = "psych"
+    WELLBEING = "wellbeing"  # raised by the check-ins: no answer, "not well", "I need help"
 
 
 class RequestStatus(StrEnum):
@@ -90,15 +91,15 @@ class StaffChat(SQLModel, table=True):
 
 
 class Resident(SQLModel, table=True):
-    """A person who asks for help through the bot."""
+    """A person who asks for help through the bot (or is enrolled from a community register)."""
 
     id: int | None = Field(default=None, primary_key=True)
-    tg_user_id: int = Field(sa_type=BigInteger, unique=True)
-    chat_id: int = Field(sa_type=BigInteger)
+    tg_user_id: int | None = Field(default=None, sa_type=BigInteger, unique=True)  # None until an invite is opened
+    chat_id: int | None = Field(default=None, sa_type=BigInteger)
     locale: str = Field(max_length=8)
     timezone: str | None = Field(default=None, max_length=64)
     name: str | None = Field(default=None, max_length=100)
-    phone: str | None = Field(default=None, max_length=32)
+    phone: str | None = Field(default=None, max_length=32, index=True)
     address: str | None = Field(default=None, max_length=300)
     district_id: int | None = Field(default=None, foreign_key="district.id")
     lives_alone: bool = False
@@ -109,6 +110,11 @@ class Resident(SQLModel, table=True):
     registered_at: datetime | None = None
     unreachable: bool = False
     created_at: datetime = Field(default_factory=now)
+    source: str = Field(default="bot", max_length=16)  # "bot" or "registry"
+    invite_code: str | None = Field(default=None, max_length=64, unique=True, index=True)
+    contact_name: str | None = Field(default=None, max_length=100)
+    contact_phone: str | None = Field(default=None, max_length=32)
+    imported_checkin_times: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
 
 
 class Request(SQLModel, table=True):
@@ -117,6 +123,14 @@ class Request(SQLModel, table=True):
     __table_args__ = (
         Index("ix_request_resident_status", "resident_id", "status"),
         Index("ix_request_district_status", "district_id", "status", "created_at"),
+        # /open at city scale: only open requests, already in the order staff read them.
+        Index(
+            "ix_request_open_queue", "district_id", "urgency", "created_at",
+            postgresql_where=text("status IN ('NEW', 'CLAIMED', 'ON_THE_WAY')"),
+            sqlite_where=text("status IN ('NEW', 'CLAIMED', 'ON_THE_WAY')"),
+        ),
+        Index("ix_request_district_created", "district_id", "created_at"),
+        Index("ix_request_district_claimed", "district_id", "claimed_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -144,6 +158,8 @@ class Request(SQLModel, table=True):
     reminded_at: datetime | None = None
     escalated_at: datetime | None = None
     nudged_at: datetime | None = None
+    late_answer: str | None = Field(default=None, max_length=16)
+    late_answer_at: datetime | None = None
 
 
 class RequestItem(SQLModel, table=True):
@@ -192,6 +208,7 @@ class Outbox(SQLModel, table=True):
 
     __table_args__ = (
         Index("ix_outbox_due", "status", "next_attempt_at"),
+        Index("ix_outbox_pending_order", "status", "id"),
         Index("ix_outbox_chat_queue", "chat_id", "status", "id"),
     )
 
@@ -207,6 +224,7 @@ class Outbox(SQLModel, table=True):
     resident_id: int | None = Field(default=None, foreign_key="resident.id")
     request_id: int | None = Field(default=None, foreign_key="request.id")
     purpose: str = Field(default="", max_length=32)
+    ref_id: int | None = None  # e.g. the check-in a "checkin" row asks about
     error: str | None = Field(default=None, max_length=200)
     created_at: datetime = Field(default_factory=now)
     sent_at: datetime | None = None
@@ -223,6 +241,54 @@ class CardView(SQLModel, table=True):
     message_id: int = Field(sa_type=BigInteger)
     digest: bool = False
     rendered: str = Field(default="", max_length=64)
+
+
+class CheckinAnswer(StrEnum):
+    """State of one check-in."""
+
+    PENDING = "pending"
+    FINE = "fine"
+    NOT_WELL = "not_well"
+    HELP = "help"
+    MISSED = "missed"
+
+
+class CheckinPlan(SQLModel, table=True):
+    """A resident's daily check-in plan; next_due_at drives the scheduler tick."""
+
+    __table_args__ = (Index("ix_checkinplan_due", "active", "next_due_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    resident_id: int = Field(foreign_key="resident.id", unique=True)
+    times: list[str] = Field(default_factory=lambda: ["09:00"], sa_column=Column(JSON, nullable=False))
+    quiet_start: str = Field(default="22:00", max_length=5)
+    quiet_end: str = Field(default="07:00", max_length=5)
+    paused_until: date | None = Field(default=None, index=True)
+    active: bool = True
+    next_due_at: datetime | None = None
+    created_at: datetime = Field(default_factory=now)
+
+
+class Checkin(SQLModel, table=True):
+    """One 'Are you OK today?' and what became of it."""
+
+    __table_args__ = (
+        Index("ix_checkin_open", "answer", "next_check_at"),
+        Index("ix_checkin_resident_due", "resident_id", "due_at"),
+        Index("ix_checkin_district_due", "district_id", "due_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    resident_id: int = Field(foreign_key="resident.id")
+    district_id: int | None = Field(default=None, foreign_key="district.id")  # copied for the daily roll
+    due_at: datetime
+    sent_at: datetime | None = None
+    answer: CheckinAnswer = Field(default=CheckinAnswer.PENDING, max_length=16)
+    answered_at: datetime | None = None
+    reminded_at: datetime | None = None
+    escalated_at: datetime | None = None
+    next_check_at: datetime | None = None
+    request_id: int | None = Field(default=None, foreign_key="request.id")
 
 
 class ChatMigration(SQLModel, table=True):

@@ -10,7 +10,7 @@ from bot import flow, texts
 from bot import keyboards as kb
 from bot.flow import Ctx
 from bot.prompts import flags_markup
-from bot.services import residents
+from bot.services import checkins, registry, residents
 from bot.services.phones import example_phone, normalize_phone
 from bot.services.residents import ADDRESS_MAX, FLAGS, NAME_MAX
 from bot.states import Reg
@@ -32,12 +32,21 @@ async def step_done(ctx: Ctx, step) -> None:  # type: ignore[no-untyped-def]
         await flow.go(ctx, NEXT[step])
 
 
+async def back_or_details(ctx: Ctx) -> None:
+    """One question back; a detail changed on its own from «My details» goes back there."""
+    if not await flow.back(ctx):
+        await ctx.state.clear()
+        await show_profile(ctx)
+
+
 @router.callback_query(Reg.consent, kb.StepCb.filter(F.step == "consent"))
 async def consent(query: CallbackQuery, callback_data: kb.StepCb, ctx: Ctx) -> None:
     """Agreeing creates the resident; refusing stores nothing."""
     await query.answer()
     if callback_data.value != "yes":
         await ctx.state.clear()
+        if ctx.resident is not None:
+            registry.release(ctx.session, ctx.resident)
         await ctx.bot.send_message(
             ctx.chat_id,
             _("We store nothing without your consent. If you change your mind, send /start.\n\n")
@@ -46,6 +55,9 @@ async def consent(query: CallbackQuery, callback_data: kb.StepCb, ctx: Ctx) -> N
         return
     locale = ctx.i18n.current_locale
     ctx.resident = await residents.give_consent(ctx.session, ctx.user.id, ctx.chat_id, locale)
+    if registry.ready_from_register(ctx.resident):
+        await registered(ctx)
+        return
     await flow.go(ctx, Reg.name)
 
 
@@ -91,7 +103,7 @@ async def district(query: CallbackQuery, callback_data: kb.StepCb, ctx: Ctx) -> 
     """Store the district chosen from the configured list."""
     await query.answer()
     if callback_data.value == "_back":
-        await flow.back(ctx)
+        await back_or_details(ctx)
         return
     chosen = await residents.district_by_code(ctx.session, callback_data.value)
     if chosen is None:
@@ -108,7 +120,7 @@ async def flags(query: CallbackQuery, callback_data: kb.StepCb, ctx: Ctx) -> Non
     await query.answer()
     value = callback_data.value
     if value == "_back":
-        await flow.back(ctx)
+        await back_or_details(ctx)
         return
     chosen = dict((await ctx.data()).get("flags", {}))
     if value in FLAGS:
@@ -122,6 +134,25 @@ async def flags(query: CallbackQuery, callback_data: kb.StepCb, ctx: Ctx) -> Non
     if (await ctx.data()).get("editing"):
         await step_done(ctx, Reg.flags)
         return
+    await registered(ctx)
+
+
+async def registered(ctx: Ctx) -> None:
+    """Registration complete: the menu, and daily check-ins (set from the register, or offered)."""
+    assert ctx.resident is not None
     residents.finish_registration(ctx.session, ctx.resident)
     await ctx.state.clear()
     await show_menu(ctx, _("✅ You are registered. Whenever you need help, choose below."))
+    if ctx.resident.imported_checkin_times:
+        plan = await checkins.enrol(ctx.session, ctx.settings, ctx.resident, ctx.resident.imported_checkin_times)
+        await ctx.bot.send_message(
+            ctx.chat_id,
+            _("Every day at {times} we will ask whether you are OK. You can change this with /checkin.")
+            .format(times=", ".join(plan.times)),
+        )
+    elif checkins.offered(ctx.resident):
+        await ctx.bot.send_message(
+            ctx.chat_id,
+            _("Would you like us to ask you every day whether you are OK? If you do not answer, a social worker is told."),
+            reply_markup=kb.enrol_offer(ctx.settings.checkins.default_time),
+        )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from aiogram import F, Router
-from aiogram.filters import Command, CommandStart
+from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
 from aiogram.utils.i18n import gettext as _
 
@@ -11,7 +11,7 @@ from bot import flow, keyboards as kb, texts
 from bot.commands import set_chat_commands
 from bot.flow import Ctx
 from bot.i18n import Label
-from bot.services import residents
+from bot.services import registry, residents
 from bot.services.locale import guess_locale
 from bot.states import Reg
 
@@ -36,10 +36,48 @@ async def begin_registration(ctx: Ctx) -> None:
         await flow.go(ctx, Reg.language)
 
 
+async def open_invite(ctx: Ctx, args: str) -> None:
+    """An invite link from the community register: bind this account to its record, then consent."""
+    outcome, resident = await registry.bind(
+        ctx.session, registry.valid_code(args), ctx.user.id, ctx.chat_id, ctx.resident
+    )
+    if resident is None:
+        await ctx.bot.send_message(ctx.chat_id, invite_refusal(outcome))
+        return
+    ctx.resident = resident
+    await ctx.state.clear()
+    with ctx.i18n.use_locale(resident.locale):
+        await set_chat_commands(ctx.bot, ctx.i18n, ctx.chat_id, resident.locale)
+        if residents.is_registered(resident):
+            await show_menu(ctx)
+        else:
+            await flow.go(ctx, Reg.consent)
+
+
+def invite_refusal(outcome: registry.Binding) -> str:
+    """Why an invite link cannot be used from this account."""
+    if outcome == registry.Binding.TAKEN:
+        return _(
+            "This invitation has already been used from another Telegram account. "
+            "If it is yours, please call your social worker."
+        )
+    if outcome == registry.Binding.OTHER_RECORD:
+        return _(
+            "You are already registered in this bot with other details, so this invitation cannot be used "
+            "from your account. Nothing was changed. If the invitation is for someone else, please pass it on to them."
+        )
+    return _(
+        "This invitation link is not valid. Please check it with your social worker, "
+        "or send /start to register yourself."
+    )
+
+
 @router.message(CommandStart())
-async def start(message: Message, ctx: Ctx) -> None:
-    """Main menu, or registration, or back into an unfinished wizard."""
-    if await ctx.state.get_state() is not None:
+async def start(message: Message, ctx: Ctx, command: CommandObject | None = None) -> None:
+    """Main menu, or registration, or back into an unfinished wizard; /start CODE opens an invite."""
+    if command is not None and command.args:
+        await open_invite(ctx, command.args)
+    elif await ctx.state.get_state() is not None:
         await message.answer(_("Let's continue where we stopped. Press «✖️ Cancel» to stop instead."))
         await flow.ask(ctx)
     elif residents.is_registered(ctx.resident):

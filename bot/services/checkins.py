@@ -105,7 +105,7 @@ async def send_due(session: AsyncSession, notify: Notifier, settings: Settings, 
             plan.next_due_at = quiet_until
             session.add(plan)
             continue
-        checkin = Checkin(resident_id=resident.id or 0, due_at=plan.next_due_at or now)
+        checkin = Checkin(resident_id=resident.id or 0, district_id=resident.district_id, due_at=plan.next_due_at or now)
         session.add(checkin)
         new.append((checkin, resident))
         schedule(plan, resident, settings, max(now, plan.next_due_at or now))
@@ -119,15 +119,9 @@ async def send_due(session: AsyncSession, notify: Notifier, settings: Settings, 
     return len(plans)
 
 
-async def delivered(session: AsyncSession, settings: Settings, checkin_id: int, at: datetime) -> None:
-    """The question reached the resident: the grace period starts now, not when it was due."""
-    checkin = await repo.by_id(session, checkin_id)
-    if checkin is None or checkin.sent_at is not None:
-        return
-    checkin.sent_at = at
-    if checkin.answer == CheckinAnswer.PENDING:
-        checkin.next_check_at = at + timedelta(minutes=settings.checkins.reminder_after_minutes)
-    session.add(checkin)
+async def delivered(session: AsyncSession, settings: Settings, checkin_ids: list[int], at: datetime) -> None:
+    """The questions reached their residents: grace periods start now, not when they were due."""
+    await repo.mark_delivered(session, checkin_ids, at, at + timedelta(minutes=settings.checkins.reminder_after_minutes))
 
 
 async def undeliverable(session: AsyncSession, notify: Notifier, settings: Settings, checkin_id: int) -> None:

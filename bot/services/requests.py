@@ -64,6 +64,7 @@ async def submit(session: AsyncSession, i18n: I18n, settings: Settings, resident
     repo.add_event(session, request.id or 0, "resident", resident.id, "created", urgency=request.urgency)
     with i18n.use_locale(resident.locale):
         text, markup = texts.confirmation(request), main_menu()
+    assert resident.chat_id is not None, "only a resident who talks to the bot files requests"
     outbox.enqueue(
         session, resident.chat_id, "sendMessage",
         {"chat_id": resident.chat_id, "text": text, "reply_markup": markup.model_dump(exclude_none=True)},

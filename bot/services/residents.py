@@ -73,6 +73,7 @@ async def erase(session: AsyncSession, resident: Resident) -> None:
     update(
         session, resident, name=None, phone=None, address=None, consent_at=None, registered_at=None,
         lives_alone=False, over_65=False, disability=False, chronic_illness=False,
+        contact_name=None, contact_phone=None, invite_code=None, imported_checkin_times=[],
     )
     log.info("resident %s erased their data", resident.id)
 

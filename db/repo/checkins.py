@@ -66,13 +66,13 @@ async def of_request(session: AsyncSession, request_id: int) -> Checkin | None:
     return (await session.exec(select(Checkin).where(Checkin.request_id == request_id))).first()
 
 
-async def roll(session: AsyncSession, since: datetime) -> list[tuple[int | None, str, bool, int]]:
-    """Today's check-ins: (district id, answer, escalated, count)."""
+async def roll(session: AsyncSession, since: datetime, district_ids: list[int]) -> list[tuple[int | None, str, bool, int]]:
+    """Today's check-ins of some districts: (district id, answer, escalated, count)."""
+    escalated = col(Checkin.escalated_at).is_not(None)
     query = (
-        select(Resident.district_id, Checkin.answer, col(Checkin.escalated_at).is_not(None), func.count())
-        .join(Resident, col(Resident.id) == Checkin.resident_id)
-        .where(col(Checkin.due_at) >= since)
-        .group_by(Resident.district_id, Checkin.answer, col(Checkin.escalated_at).is_not(None))
+        select(Checkin.district_id, Checkin.answer, escalated, func.count())
+        .where(col(Checkin.district_id).in_(district_ids), col(Checkin.due_at) >= since)
+        .group_by(Checkin.district_id, Checkin.answer, escalated)
     )
     return [(d, str(a), bool(e), int(n)) for d, a, e, n in (await session.exec(query)).all()]
 
@@ -81,8 +81,26 @@ async def paused_counts(session: AsyncSession, today: datetime) -> dict[int | No
     """Plans paused today, by district."""
     query = (
         select(Resident.district_id, func.count())
+        .select_from(CheckinPlan)
         .join(Resident, col(Resident.id) == CheckinPlan.resident_id)
         .where(col(CheckinPlan.active).is_(True), col(CheckinPlan.paused_until) > today.date())
         .group_by(Resident.district_id)
     )
     return {d: int(n) for d, n in (await session.exec(query)).all()}
+
+
+async def mark_delivered(session: AsyncSession, checkin_ids: list[int], at: datetime, check_at: datetime) -> None:
+    """The questions reached their residents: grace periods start now."""
+    from sqlalchemy import update
+
+    await session.execute(
+        update(Checkin)
+        .where(col(Checkin.id).in_(checkin_ids), col(Checkin.sent_at).is_(None))
+        .values(sent_at=at)
+    )
+    await session.execute(
+        update(Checkin)
+        .where(col(Checkin.id).in_(checkin_ids), Checkin.answer == CheckinAnswer.PENDING, col(Checkin.next_check_at).is_(None),
+               col(Checkin.reminded_at).is_(None))
+        .values(next_check_at=check_at)
+    )

@@ -22,6 +22,7 @@ def enqueue(
     purpose: str,
     resident_id: int | None = None,
     request_id: int | None = None,
+    ref_id: int | None = None,
 ) -> Outbox:
     """Add a Bot API call to the outbox in the caller's transaction."""
     row = Outbox(
@@ -31,6 +32,7 @@ def enqueue(
         purpose=purpose,
         resident_id=resident_id,
         request_id=request_id,
+        ref_id=ref_id,
     )
     session.add(row)
     return row
@@ -70,6 +72,15 @@ async def finish(session: AsyncSession, row_id: int, owner: str, status: OutboxS
         update(Outbox)
         .where(col(Outbox.id) == row_id, col(Outbox.lease_owner) == owner)
         .values(status=status, sent_at=at, lease_until=None, error=error, attempts=Outbox.attempts + 1)
+    )
+
+
+async def finish_many(session: AsyncSession, row_ids: list[int], owner: str, at: datetime) -> None:
+    """Mark a batch of leased rows sent."""
+    await session.execute(
+        update(Outbox)
+        .where(col(Outbox.id).in_(row_ids), col(Outbox.lease_owner) == owner)
+        .values(status=OutboxStatus.SENT, sent_at=at, lease_until=None, attempts=Outbox.attempts + 1)
     )
 
 

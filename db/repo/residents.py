@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from sqlmodel.ext.asyncio.session import AsyncSession
-from sqlmodel import select
+from sqlmodel import col, select
 
 from db.models import Resident
 
@@ -25,3 +27,24 @@ async def mark_unreachable(session: AsyncSession, chat_id: int) -> Resident | No
         resident.unreachable = True
         session.add(resident)
     return resident
+
+
+async def by_invite_code(session: AsyncSession, code: str) -> Resident | None:
+    """The resident an invite code was issued to."""
+    return (await session.exec(select(Resident).where(Resident.invite_code == code))).first()
+
+
+async def by_phones(session: AsyncSession, phones: Collection[str]) -> list[Resident]:
+    """Residents with any of these normalized phones, oldest first."""
+    if not phones:
+        return []
+    query = select(Resident).where(col(Resident.phone).in_(list(phones))).order_by(col(Resident.id))
+    return list((await session.exec(query)).all())
+
+
+async def taken_codes(session: AsyncSession, codes: Collection[str]) -> set[str]:
+    """Which of these invite codes are already issued."""
+    if not codes:
+        return set()
+    query = select(Resident.invite_code).where(col(Resident.invite_code).in_(list(codes)))
+    return {code for code in (await session.exec(query)).all() if code}

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 17:14:05.988143
+Create Date: 2026-11-23 17:34:48.145200
 """
 
 from __future__ import annotations
@@ -66,8 +66,8 @@ def upgrade() -> None:
     )
     op.create_table('resident',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('tg_user_id', sa.BigInteger(), nullable=False),
-    sa.Column('chat_id', sa.BigInteger(), nullable=False),
+    sa.Column('tg_user_id', sa.BigInteger(), nullable=True),
+    sa.Column('chat_id', sa.BigInteger(), nullable=True),
     sa.Column('locale', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
     sa.Column('timezone', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),
@@ -82,10 +82,19 @@ def upgrade() -> None:
     sa.Column('registered_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('unreachable', sa.Boolean(), nullable=False),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('source', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('invite_code', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+    sa.Column('contact_name', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),
+    sa.Column('contact_phone', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
+    sa.Column('imported_checkin_times', sa.JSON(), nullable=False),
     sa.ForeignKeyConstraint(['district_id'], ['district.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('tg_user_id')
     )
+    with op.batch_alter_table('resident', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_resident_invite_code'), ['invite_code'], unique=True)
+        batch_op.create_index(batch_op.f('ix_resident_phone'), ['phone'], unique=False)
+
     op.create_table('staff',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('tg_user_id', sa.BigInteger(), nullable=False),
@@ -104,11 +113,28 @@ def upgrade() -> None:
     with op.batch_alter_table('staff', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_staff_chat_id'), ['chat_id'], unique=False)
 
+    op.create_table('checkinplan',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('resident_id', sa.Integer(), nullable=False),
+    sa.Column('times', sa.JSON(), nullable=False),
+    sa.Column('quiet_start', sqlmodel.sql.sqltypes.AutoString(length=5), nullable=False),
+    sa.Column('quiet_end', sqlmodel.sql.sqltypes.AutoString(length=5), nullable=False),
+    sa.Column('paused_until', sa.Date(), nullable=True),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('next_due_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['resident_id'], ['resident.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('resident_id')
+    )
+    with op.batch_alter_table('checkinplan', schema=None) as batch_op:
+        batch_op.create_index('ix_checkinplan_due', ['active', 'next_due_at'], unique=False)
+
     op.create_table('request',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('resident_id', sa.Integer(), nullable=False),
     sa.Column('district_id', sa.Integer(), nullable=True),
-    sa.Column('kind', sa.Enum('SUPPLIES', 'MEDICINE', 'PSYCH', name='requestkind'), nullable=False),
+    sa.Column('kind', sa.Enum('SUPPLIES', 'MEDICINE', 'PSYCH', 'WELLBEING', name='requestkind'), nullable=False),
     sa.Column('status', sa.Enum('NEW', 'CLAIMED', 'ON_THE_WAY', 'DONE', 'RECEIVED', 'FAILED', 'CANCELLED', name='requeststatus'), nullable=False),
     sa.Column('urgency', sa.Enum('NORMAL', 'URGENT', name='urgency'), nullable=False),
     sa.Column('danger', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True),
@@ -130,6 +156,8 @@ def upgrade() -> None:
     sa.Column('reminded_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('escalated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('nudged_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('late_answer', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True),
+    sa.Column('late_answer_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['claimed_by'], ['staff.id'], ),
     sa.ForeignKeyConstraint(['district_id'], ['district.id'], ),
     sa.ForeignKeyConstraint(['resident_id'], ['resident.id'], ),
@@ -155,6 +183,25 @@ def upgrade() -> None:
         batch_op.create_index('ix_cardview_message', ['chat_id', 'message_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_cardview_request_id'), ['request_id'], unique=False)
 
+    op.create_table('checkin',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('resident_id', sa.Integer(), nullable=False),
+    sa.Column('due_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('sent_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('answer', sa.Enum('PENDING', 'FINE', 'NOT_WELL', 'HELP', 'MISSED', name='checkinanswer'), nullable=False),
+    sa.Column('answered_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('reminded_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('escalated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('next_check_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('request_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['request_id'], ['request.id'], ),
+    sa.ForeignKeyConstraint(['resident_id'], ['resident.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('checkin', schema=None) as batch_op:
+        batch_op.create_index('ix_checkin_open', ['answer', 'next_check_at'], unique=False)
+        batch_op.create_index('ix_checkin_resident_due', ['resident_id', 'due_at'], unique=False)
+
     op.create_table('outbox',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('chat_id', sa.BigInteger(), nullable=False),
@@ -168,6 +215,7 @@ def upgrade() -> None:
     sa.Column('resident_id', sa.Integer(), nullable=True),
     sa.Column('request_id', sa.Integer(), nullable=True),
     sa.Column('purpose', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+    sa.Column('ref_id', sa.Integer(), nullable=True),
     sa.Column('error', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.Column('sent_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
@@ -178,6 +226,7 @@ def upgrade() -> None:
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.create_index('ix_outbox_chat_queue', ['chat_id', 'status', 'id'], unique=False)
         batch_op.create_index('ix_outbox_due', ['status', 'next_attempt_at'], unique=False)
+        batch_op.create_index('ix_outbox_pending_order', ['status', 'id'], unique=False)
 
     op.create_table('requestevent',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -219,10 +268,16 @@ def downgrade() -> None:
 
     op.drop_table('requestevent')
     with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.drop_index('ix_outbox_pending_order')
         batch_op.drop_index('ix_outbox_due')
         batch_op.drop_index('ix_outbox_chat_queue')
 
     op.drop_table('outbox')
+    with op.batch_alter_table('checkin', schema=None) as batch_op:
+        batch_op.drop_index('ix_checkin_resident_due')
+        batch_op.drop_index('ix_checkin_open')
+
+    op.drop_table('checkin')
     with op.batch_alter_table('cardview', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_cardview_request_id'))
         batch_op.drop_index('ix_cardview_message')
@@ -234,10 +289,18 @@ def downgrade() -> None:
         batch_op.drop_index('ix_request_district_status')
 
     op.drop_table('request')
+    with op.batch_alter_table('checkinplan', schema=None) as batch_op:
+        batch_op.drop_index('ix_checkinplan_due')
+
+    op.drop_table('checkinplan')
     with op.batch_alter_table('staff', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_staff_chat_id'))
 
     op.drop_table('staff')
+    with op.batch_alter_table('resident', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_resident_phone'))
+        batch_op.drop_index(batch_op.f('ix_resident_invite_code'))
+
     op.drop_table('resident')
     op.drop_table('staffchat')
     op.drop_table('processedupdate')

@@ -1,0 +1,52 @@
+"""The fake Bot API in its own process, so a benchmark measures the bot's memory and CPU alone.
+Prints its base URL on the first line; GET {base}/__stats returns its counters as JSON."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import signal
+
+from aiohttp import web
+
+from tests.fake_telegram import FakeTelegram
+
+
+async def serve(global_per_sec: float, private_per_sec: float, group_per_min: float) -> None:
+    """Run until SIGTERM."""
+    fake = FakeTelegram(token="123456:BENCH-TOKEN", record_calls=False)
+    await fake.start()
+    fake.enforce_limits(global_per_sec=global_per_sec, per_private_chat_per_sec=private_per_sec, per_group_per_min=group_per_min)
+
+    async def stats(_request: web.Request) -> web.Response:
+        sent = sum(len(v) for v in fake.messages.values())
+        return web.json_response({"stats": dict(fake.stats), "messages": sent})
+
+    stats_app = web.Application()
+    stats_app.router.add_get("/__stats", stats)
+    runner = web.AppRunner(stats_app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    stats_port = runner.addresses[0][1]
+    print(json.dumps({"base_url": fake.base_url, "stats_url": f"http://127.0.0.1:{stats_port}/__stats"}), flush=True)
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    await stop.wait()
+    await runner.cleanup()
+    await fake.stop()
+
+
+def main() -> None:
+    """Command line."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--global-per-sec", type=float, default=30)
+    parser.add_argument("--private-per-sec", type=float, default=1)
+    parser.add_argument("--group-per-min", type=float, default=20)
+    args = parser.parse_args()
+    asyncio.run(serve(args.global_per_sec, args.private_per_sec, args.group_per_min))
+
+
+if __name__ == "__main__":
+    main()

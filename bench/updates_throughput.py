@@ -1,0 +1,160 @@
+"""Benchmark: updates per second one bot process handles end to end through the request wizard
+(fake Bot API over HTTP, PostgreSQL), and in the same run a bare aiogram echo bot on the same fake;
+then the p99 latency of updates arriving at a steady 100 per second.
+
+    python -m bench.updates_throughput --users 40 --db postgres
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import time
+from typing import Any
+
+from aiogram import Bot, Dispatcher, Router
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.types import CallbackQuery, Message
+
+from bench.checkins_burst import drop_database, new_database
+from bot.app import create_app, run_polling
+from bot.config import Settings
+from tests.conversation import TgUser
+from tests.fake_telegram import FakeTelegram
+
+TOKEN = "123456:BENCH-TOKEN"
+
+
+def quick(user: TgUser) -> TgUser:
+    """No settling: the next step only needs the direct reply, which comes before the update is confirmed."""
+    user.settle_quiet, user.settle_max, user.timeout = 0.0, 0.0, 60
+    return user
+
+
+async def wizard(user: TgUser) -> int:
+    """Registration and one supplies request; returns the number of updates sent."""
+    await user.send_command("/start")
+    await user.press("✅")
+    await user.tap(user.first_name)
+    await user.tap("📱")
+    await user.send("下洋田社区 3栋 2单元 501")
+    await user.press("下洋田社区")
+    await user.press("⬜")
+    await user.press("✅")
+    await user.tap("🛒")
+    await user.send("2斤青菜、2斤肉、一包5公斤重的大米")
+    await user.press("✅")
+    await user.press("1–2")
+    await user.press("📍")
+    await user.press("✅")
+    return 14
+
+
+async def echo_steps(user: TgUser, count: int) -> int:
+    """The same number of round trips against the echo bot."""
+    for i in range(count):
+        await user.send(f"message {i}")
+    return count
+
+
+def echo_dispatcher() -> Dispatcher:
+    """A bare aiogram bot: echo text, answer callbacks."""
+    router = Router()
+
+    @router.message()
+    async def echo(message: Message) -> None:
+        await message.answer(message.text or "?")
+
+    @router.callback_query()
+    async def answer(query: CallbackQuery) -> None:
+        await query.answer()
+
+    dp = Dispatcher()
+    dp.include_router(router)
+    return dp
+
+
+async def drive(fake: FakeTelegram, users: list[TgUser], job: Any) -> float:
+    """Run every user's conversation concurrently; updates per second."""
+    start = time.monotonic()
+    counts = await asyncio.gather(*(job(u) for u in users))
+    return sum(counts) / (time.monotonic() - start)
+
+
+async def latency_at(fake: FakeTelegram, users: list[TgUser], rate: float, seconds: float) -> list[float]:
+    """Open loop: one update every 1/rate s from the registered users; seconds from push to processed."""
+    latencies: list[float] = []
+
+    async def one(user: TgUser, text: str) -> None:
+        pushed = time.monotonic()
+        update_id = fake.push_update({"message": user._message(text=text)})
+        await fake.wait_processed(update_id, timeout=60)
+        latencies.append(time.monotonic() - pushed)
+
+    tasks, start, i = [], time.monotonic(), 0
+    while time.monotonic() - start < seconds:
+        user = users[i % len(users)]
+        tasks.append(asyncio.create_task(one(user, ("📋 我的需求", "ℹ️ 帮助")[i % 2])))
+        i += 1
+        await asyncio.sleep(max(0.0, start + i / rate - time.monotonic()))
+    await asyncio.gather(*tasks)
+    return latencies
+
+
+async def run(users: int, db: str, rate: float, seconds: float) -> dict[str, float]:
+    """Both bots on one fake, measured in one run."""
+    fake = FakeTelegram(token=TOKEN, record_calls=False)
+    await fake.start()
+    url = await new_database(db)
+    settings = Settings(
+        bot_token=TOKEN, telegram_api_url=fake.base_url, database_url=url, staff_chat_id=-1001,
+        districts=[{"code": "xiayangtian", "name": "下洋田社区"}], phone_region="CN",
+        limits={"global_per_second": 100_000, "private_chat_per_second": 100_000, "group_per_minute": 6_000_000},
+        _env_file=None,
+    )
+    app = create_app(settings)
+    started = asyncio.Event()
+    app.dp.startup.register(lambda: started.set())
+    task = asyncio.create_task(run_polling(app, polling_timeout=1, handle_signals=False))
+    await started.wait()
+    people = [quick(TgUser(fake, 20_000 + i, f"用户{i}", language_code="zh-hans", phone="+8613800138000")) for i in range(users)]
+    wizard_ups = await drive(fake, people, wizard)
+    latencies = sorted(await latency_at(fake, people, rate, seconds))
+    await app.dp.stop_polling()
+    await task
+    await drop_database(url)
+
+    bot = Bot(TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(fake.base_url)))
+    dp = echo_dispatcher()
+    echo_task = asyncio.create_task(dp.start_polling(bot, handle_as_tasks=False, polling_timeout=1, handle_signals=False))
+    await asyncio.sleep(0.5)
+    echoers = [quick(TgUser(fake, 40_000 + i, f"echo{i}")) for i in range(users)]
+    echo_ups = await drive(fake, echoers, lambda u: echo_steps(u, 14))
+    await dp.stop_polling()
+    await echo_task
+    await bot.session.close()
+    await fake.stop()
+    p99 = latencies[int(len(latencies) * 0.99) - 1]
+    return {
+        "db": db, "users": users, "wizard_updates_per_s": round(wizard_ups, 1), "echo_updates_per_s": round(echo_ups, 1),
+        "ratio": round(wizard_ups / echo_ups, 2), "latency_rate_per_s": rate, "latency_updates": len(latencies),
+        "p50_ms": round(statistics.median(latencies) * 1000, 1), "p99_ms": round(p99 * 1000, 1),
+    }
+
+
+def main() -> None:
+    """Command line."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--users", type=int, default=40)
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="postgres")
+    parser.add_argument("--rate", type=float, default=100)
+    parser.add_argument("--seconds", type=float, default=20)
+    args = parser.parse_args()
+    result = asyncio.run(run(args.users, args.db, args.rate, args.seconds))
+    print(" ".join(f"{k}={v}" for k, v in result.items()))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,208 @@
+"""End to end: registration in zh/ru/uk, language guessing and switching, command menus, changing details."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.services.phones import format_phone
+from tests.conftest import Harness
+from tests.helpers import (
+    ADDRESSES,
+    CONSENT,
+    DISTRICT_OF,
+    DISTRICT_PROMPT,
+    FLAG_LABELS,
+    FLAGS_PROMPT,
+    ITEMS_PROMPT,
+    LANGUAGE_QUESTION,
+    MENU,
+    NAME_PROMPT,
+    PHONE_PROMPT,
+    PHONES,
+    chat_scope,
+    district_code,
+    district_title,
+    expected_commands,
+    new_user,
+    register,
+    resident_of,
+    t,
+    v,
+)
+
+LOCALES = ("zh", "ru", "uk")
+NAMES = {"zh": "林婆婆", "ru": "Мария Ивановна", "uk": "Олена Петрівна"}
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+async def test_registration_by_buttons(harness: Harness, locale: str) -> None:
+    """Consent, Telegram name button, shared contact, address, district, flag toggles, Done."""
+    user = new_user(harness, locale, first_name=NAMES[locale])
+    await user.send_command("/start")
+    consent = await user.expect(v(locale, CONSENT))
+    assert consent.button_texts() == [t(locale, "✅ I agree"), t(locale, "I do not agree")]
+    assert await resident_of(harness, user) is None  # nothing stored before consent
+
+    await user.press(t(locale, "✅ I agree"))
+    await user.expect(v(locale, NAME_PROMPT))
+    assert NAMES[locale] in user.keyboard_labels()  # the «use my Telegram name» button
+    await user.tap(NAMES[locale])
+    await user.expect(v(locale, PHONE_PROMPT))
+    assert t(locale, "📱 Share my phone number") in user.keyboard_labels()
+    await user.tap(t(locale, "📱 Share my phone number"))  # sends the contact
+    await user.send(ADDRESSES[locale])
+    await user.expect(v(locale, DISTRICT_PROMPT))
+    await user.press(district_title(DISTRICT_OF[locale], locale))
+    flags_message = await user.expect(v(locale, FLAGS_PROMPT))
+    for flag in ("lives_alone", "over_65", "chronic_illness", "chronic_illness"):  # the last one toggles off
+        await user.press(t(locale, FLAG_LABELS[flag]), message=flags_message)
+    labels = user.fake.find_message(user.chat_id, flags_message.message_id).button_texts()
+    assert "☑️ " + t(locale, FLAG_LABELS["lives_alone"]) in labels
+    assert "☑️ " + t(locale, FLAG_LABELS["over_65"]) in labels
+    assert "⬜ " + t(locale, FLAG_LABELS["chronic_illness"]) in labels
+    assert "⬜ " + t(locale, FLAG_LABELS["disability"]) in labels
+    await user.press(t(locale, "✅ Done"))
+    await user.expect(v(locale, "✅ You are registered. Whenever you need help, choose below."))
+    assert set(user.keyboard_labels()) == {t(locale, label) for label in MENU.values()}
+
+    resident = await resident_of(harness, user)
+    assert resident is not None
+    assert (resident.locale, resident.name, resident.phone, resident.address) == (
+        locale, NAMES[locale], PHONES[locale], ADDRESSES[locale]
+    )
+    assert await district_code(harness, resident.district_id) == DISTRICT_OF[locale]
+    assert (resident.lives_alone, resident.over_65, resident.disability, resident.chronic_illness) == (
+        True, True, False, False
+    )
+    assert resident.consent_at is not None and resident.registered_at is not None
+
+
+async def test_typed_name_and_chinese_phone(harness: Harness) -> None:
+    """A typed name and a number typed the way people say it (region CN) are stored normalised."""
+    user = await register(harness, "zh", name="  林婆婆  ", typed_phone="138 0013 8000", phone="+8613900000000")
+    resident = await resident_of(harness, user)
+    assert resident is not None
+    assert resident.name == "林婆婆"
+    assert resident.phone == "+8613800138000"
+
+
+async def test_consent_refused_stores_nothing(harness: Harness) -> None:
+    """Refusing the privacy notice stores nothing and still gives the emergency numbers."""
+    user = new_user(harness, "ru")
+    await user.send_command("/start")
+    await user.press(t("ru", "I do not agree"))
+    refusal = await user.expect(v("ru", "We store nothing without your consent. If you change your mind, send /start.\n\n"))
+    assert "120" in refusal.text and "110" in refusal.text
+    assert await resident_of(harness, user) is None
+
+
+@pytest.mark.parametrize(
+    ("language_code", "locale"), [("zh-hant-tw", "zh"), ("zh-hans-raw", "zh"), ("uk", "uk"), ("ru", "ru")]
+)
+async def test_language_guessed_from_telegram(harness: Harness, language_code: str, locale: str) -> None:
+    """Telegram's language_code, however spelled, picks the locale without asking."""
+    user = harness.user(language_code=language_code)
+    await user.send_command("/start")
+    await user.expect(v(locale, CONSENT))
+    assert LANGUAGE_QUESTION not in user.texts()
+    await user.press(t(locale, "✅ I agree"))
+    await user.expect(v(locale, NAME_PROMPT))
+    resident = await resident_of(harness, user)
+    assert resident is not None and resident.locale == locale
+
+
+@pytest.mark.parametrize("language_code", [None, "en"])
+async def test_language_picker_first_when_unsure(harness: Harness, language_code: str | None) -> None:
+    """No or an unsupported language_code: the picker comes first, then everything is in the choice."""
+    user = harness.user(language_code=language_code, phone=PHONES["uk"])
+    await user.send_command("/start")
+    picker = await user.expect(LANGUAGE_QUESTION)
+    assert picker.button_texts() == ["中文", "Русский", "Українська"]
+    await user.press("Українська")
+    await user.expect(v("uk", "Language: {name}", name="Українська"))
+    await user.expect(v("uk", CONSENT))
+    assert user.fake.get_commands(chat_scope(user)) == expected_commands("uk")
+    await register(harness, "uk", user=user)  # /start continues the unfinished registration in Ukrainian
+    resident = await resident_of(harness, user)
+    assert resident is not None and resident.locale == "uk" and resident.registered_at is not None
+
+
+async def test_language_switch_mid_wizard(harness: Harness) -> None:
+    """/language at any time: the next messages and the chat's command menu are in the new language."""
+    user = await register(harness, "zh")
+    await user.tap(t("zh", MENU["supplies"]))
+    await user.expect(v("zh", ITEMS_PROMPT))
+    await user.send_command("/language")
+    await user.expect(LANGUAGE_QUESTION)
+    await user.press("Русский")
+    await user.expect(v("ru", "Language: {name}", name="Русский"))
+    await user.expect(v("ru", ITEMS_PROMPT))  # the same step, asked again in Russian
+    assert user.fake.get_commands(chat_scope(user)) == expected_commands("ru")
+    resident = await resident_of(harness, user)
+    assert resident is not None and resident.locale == "ru"
+
+    await user.send("хлеб, молоко 2 л")
+    await user.expect("1. хлеб")
+    await user.press(t("ru", "✅ Yes, that's right"))
+    await user.expect(v("ru", "How urgent is it?"))
+
+    await user.send_command("/language")
+    await user.press("Українська")
+    await user.expect(v("uk", "How urgent is it?"))
+    assert user.fake.get_commands(chat_scope(user)) == expected_commands("uk")
+    await user.send_command("/cancel")
+    await user.expect(v("uk", "Cancelled. Nothing was sent."))
+    assert set(user.keyboard_labels()) == {t("uk", label) for label in MENU.values()}
+
+
+async def test_command_menus_set_per_language_at_startup(harness: Harness) -> None:
+    """setMyCommands for zh, ru, uk and the default (the deployment's default locale)."""
+    for locale in LOCALES:
+        assert harness.fake.get_commands(None, locale) == expected_commands(locale)
+    assert harness.fake.get_commands(None) == expected_commands(harness.settings.default_locale)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+async def test_change_phone_and_district_from_my_details(harness: Harness, locale: str) -> None:
+    """«👤 My details» shows what is stored; one field at a time can be changed."""
+    user = await register(harness, locale, name=NAMES[locale])
+    await user.tap(t(locale, MENU["profile"]))
+    details = await user.expect(v(locale, "<b>Your details</b>"))
+    assert v(locale, "Name: {value}", value=NAMES[locale]) in details.text
+    assert v(locale, "Phone: {value}", value=format_phone(PHONES[locale])) in details.text
+    assert v(locale, "Address: {address}", address=ADDRESSES[locale]) in details.text
+
+    await user.press(t(locale, "Change: {field}", field=t(locale, "Phone")))
+    await user.expect(v(locale, PHONE_PROMPT))
+    await user.send("+86 139 1234 5678")
+    saved = await user.expect(v(locale, "Saved."))
+    assert v(locale, "Phone: {value}", value="+86 139 1234 5678") in saved.text
+
+    await user.press(t(locale, "Change: {field}", field=t(locale, "District")), message=saved)
+    await user.expect(v(locale, DISTRICT_PROMPT))
+    await user.press(district_title("fuqin", locale))
+    saved = await user.expect(v(locale, "Saved."))
+    assert v(locale, "District: {district}", district=district_title("fuqin", locale)) in saved.text
+
+    resident = await resident_of(harness, user)
+    assert resident is not None
+    assert resident.phone == "+8613912345678"
+    assert await district_code(harness, resident.district_id) == "fuqin"
+    assert (resident.name, resident.address, resident.locale) == (NAMES[locale], ADDRESSES[locale], locale)
+    assert resident.lives_alone and resident.over_65  # untouched flags survive an edit
+
+
+async def test_back_while_changing_a_detail_returns_to_my_details(harness: Harness) -> None:
+    """«◀️ Back» on the district or situation question of «My details» leads back, not nowhere."""
+    user = await register(harness, "ru", name=NAMES["ru"])
+    await user.tap(t("ru", MENU["profile"]))
+    details = await user.expect(v("ru", "<b>Your details</b>"))
+    for field, question in (("District", DISTRICT_PROMPT), ("My situation", FLAGS_PROMPT)):
+        await user.press(t("ru", "Change: {field}", field=t("ru", field)), message=details)
+        await user.expect(v("ru", question))
+        replies = await user.press(t("ru", "◀️ Back"))
+        assert any(m.text.startswith(v("ru", "<b>Your details</b>")) for m in replies), [m.text for m in replies]
+        details = next(m for m in replies if m.text.startswith(v("ru", "<b>Your details</b>")))
+    resident = await resident_of(harness, user)
+    assert resident is not None and await district_code(harness, resident.district_id) == DISTRICT_OF["ru"]
+    assert resident.lives_alone and resident.over_65
