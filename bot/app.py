@@ -233,10 +233,9 @@ def start_background(app: App) -> None:
     app.stop.clear()
     app.tasks.append(asyncio.create_task(app.sender.run(app.stop), name="outbox-sender"))
     scheduler = AsyncIOScheduler(timezone="UTC")
-    scheduler.add_job(retry_failed_updates, "interval", seconds=10, args=[app], max_instances=1, coalesce=True)
-    scheduler.add_job(check_requests, "interval", seconds=30, args=[app], max_instances=1, coalesce=True)
-    scheduler.add_job(send_checkins, "interval", seconds=15, args=[app], max_instances=1, coalesce=True)
-    scheduler.add_job(follow_up_checkins, "interval", seconds=30, args=[app], max_instances=1, coalesce=True)
+    tick = app.settings.tick_seconds
+    for job in (retry_failed_updates, check_requests, send_checkins, follow_up_checkins):
+        scheduler.add_job(job, "interval", seconds=tick, args=[app], max_instances=1, coalesce=True)
     scheduler.add_job(prune_updates, "interval", hours=1, args=[app], max_instances=1, coalesce=True)
     scheduler.add_job(
         refresh_metrics, "interval", seconds=15, args=[app], max_instances=1, coalesce=True, next_run_time=datetime.now(UTC)

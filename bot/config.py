@@ -88,6 +88,7 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = "text"
     auto_migrate: bool = True
     polling_concurrency: int = Field(default=16, ge=1)
+    tick_seconds: float = Field(default=15, gt=0)
     webhook_secret: SecretStr | None = None
     webhook_path: str = Field(default="/telegram/webhook", pattern=r"^/\S*$")
     webhook_host: str = "127.0.0.1"
