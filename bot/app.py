@@ -190,6 +190,15 @@ def checkin_hooks(app: App) -> None:
                 notify = Notifier(session, app.i18n, app.settings)
                 await checkins.undeliverable(session, notify, app.settings, row.ref_id or 0)
 
+    async def resident_unreachable(chat_id: int) -> None:
+        """Cards of a resident who blocked the bot say so at once."""
+        with app.i18n.context():
+            async with app.sessions.begin() as session:
+                notify = Notifier(session, app.i18n, app.settings)
+                for request in await residents.open_requests_of_chat(session, chat_id):
+                    await notify.card(request)
+
+    app.sender.on_unreachable = resident_unreachable
     app.sender.on_sent["checkin"] = delivered
     app.sender.on_forbidden["checkin"] = unreachable
     app.sender.on_forbidden["checkin_reminder"] = unreachable

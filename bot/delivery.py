@@ -116,6 +116,7 @@ class Sender:
         #: or when a row's chat is unreachable.
         self.on_sent: dict[str, Callable[[AsyncSession, list[Outbox]], Awaitable[None]]] = {}
         self.on_forbidden: dict[str, Callable[[Outbox], Awaitable[None]]] = {}
+        self.on_unreachable: Callable[[int], Awaitable[None]] | None = None
         self._delivered: list[Outbox] = []
         self.bot = bot
         self.sessions = sessions
@@ -209,8 +210,8 @@ class Sender:
             self.paused_until = asyncio.get_running_loop().time() + exc.retry_after
             return await self._later(row, exc.retry_after, "429", count=False)
         except TelegramMigrateToChat as exc:
-            await self._migrate(row, exc.migrate_to_chat_id)
-            return False
+            old_chat = getattr(exc.method, "chat_id", row.chat_id)
+            return await self._migrate(row, int(old_chat) if isinstance(old_chat, int) else row.chat_id, exc.migrate_to_chat_id)
         except TelegramForbiddenError:
             await self._unreachable(row)
             return True
@@ -285,21 +286,24 @@ class Sender:
             await outbox.retry_later(session, row.id or 0, self.owner, when, error, count_attempt=count)
         return False
 
-    async def _migrate(self, row: Outbox, new_chat_id: int) -> None:
-        """A group became a supergroup: move every pending row (and the chat's settings) over."""
-        log.warning("chat %s migrated to %s", row.chat_id, new_chat_id)
+    async def _migrate(self, row: Outbox, old_chat_id: int, new_chat_id: int) -> bool:
+        """A group became a supergroup: move pending rows, routes, staff and cards over, then retry
+        (counted, so a call that keeps pointing at the old group cannot loop forever)."""
+        log.warning("chat %s migrated to %s", old_chat_id, new_chat_id)
         async with self.sessions.begin() as session:
-            await outbox.retarget_chat(session, row.chat_id, new_chat_id)
-            await outbox.retry_later(session, row.id or 0, self.owner, clock.now(), "migrated", count_attempt=False)
-            await districts.migrate_chat(session, row.chat_id, new_chat_id)
+            await districts.migrate_chat(session, old_chat_id, new_chat_id)
+            await outbox.retarget_chat(session, old_chat_id, new_chat_id)
+        return await self._later(row, 0, "migrated")
 
     async def _unreachable(self, row: Outbox) -> None:
-        """The person blocked the bot or is gone: flag them; the request goes on without them."""
+        """The person blocked the bot or is gone: flag them (their cards say so); the request goes on."""
         log.warning("chat %s unreachable (blocked or deactivated); outbox row %s dropped", row.chat_id, row.id, extra=row_ids(row))
         async with self.sessions.begin() as session:
             await residents.mark_unreachable(session, row.chat_id)
             await outbox.finish(session, row.id or 0, self.owner, OutboxStatus.FAILED, clock.now(), "forbidden")
         self.stats["forbidden"] += 1
+        if self.on_unreachable is not None:
+            await self.on_unreachable(row.chat_id)
         hook = self.on_forbidden.get(row.purpose)
         if hook is not None:
             await hook(row)

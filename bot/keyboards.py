@@ -333,10 +333,15 @@ class PlanAction(StrEnum):
 
 
 class PlanCb(CallbackData, prefix="cp"):
-    """A plan change; v carries a time, a number of days or a quiet window."""
+    """A plan change; v carries a time, a number of days or a quiet window (times without ':', the separator)."""
 
     a: PlanAction
     v: str = ""
+
+    @property
+    def value(self) -> str:
+        """v with its times as HH:MM again ('0800' -> '08:00', '2200-0700' -> '22:00-07:00')."""
+        return "-".join(f"{p[:2]}:{p[2:]}" if len(p) == 4 and p.isdigit() else p for p in self.v.split("-"))
 
 
 PRESET_TIMES = ("08:00", "09:00", "10:00", "12:00", "15:00", "18:00", "20:00")
@@ -367,7 +372,7 @@ def plan_times(chosen: Iterable[str]) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
     for value in PRESET_TIMES:
         mark = "☑️ " if value in chosen else "⬜ "
-        kb.button(text=mark + value, callback_data=PlanCb(a=PlanAction.TOGGLE, v=value))
+        kb.button(text=mark + value, callback_data=PlanCb(a=PlanAction.TOGGLE, v=value.replace(":", "")))
     kb.button(text=_("✅ Save"), callback_data=PlanCb(a=PlanAction.TIMES, v="save"))
     kb.adjust(3, 3, 1, 1)
     return kb.as_markup()
@@ -387,7 +392,7 @@ def plan_quiet() -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
     for value in QUIET_PRESETS:
         label = _("No quiet hours") if value == "00:00-00:00" else value.replace("-", "–")
-        kb.button(text=label, callback_data=PlanCb(a=PlanAction.QUIET_SET, v=value))
+        kb.button(text=label, callback_data=PlanCb(a=PlanAction.QUIET_SET, v=value.replace(":", "")))
     kb.adjust(1)
     return kb.as_markup()
 

@@ -34,5 +34,5 @@ def build_router() -> Router:
         checkins.router,
     ))
     residents.include_routers(*_detached(fallback.router))
-    root.include_routers(*_detached(staff.router, staff_private.router), residents)
+    root.include_routers(*_detached(staff.setup_router, staff.router, staff_private.router), residents)
     return root

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from contextlib import suppress
-from datetime import timedelta
 
 from aiogram import F, Router
 from aiogram.exceptions import TelegramBadRequest
@@ -86,7 +85,8 @@ async def show_plan(ctx: Ctx) -> None:
     assert ctx.resident is not None
     plan = await checkins_repo.plan_of(ctx.session, ctx.resident.id or 0)
     active = plan is not None and plan.active
-    paused = bool(plan and plan.paused_until and plan.paused_until > clock.now().date())
+    today = clock.now().astimezone(checkins.tz_of(ctx.resident, ctx.settings)).date()
+    paused = bool(plan and plan.paused_until and plan.paused_until > today)
     await ctx.bot.send_message(ctx.chat_id, checkin_texts.plan_text(plan, ctx.resident.locale),
                                reply_markup=kb.plan_menu(active, paused))
 
@@ -108,7 +108,7 @@ async def plan_change(query: CallbackQuery, callback_data: kb.PlanCb, ctx: Ctx) 
         return
     assert ctx.resident is not None
     await query.answer()
-    action, value = callback_data.a, callback_data.v
+    action, value = callback_data.a, callback_data.value
     plan = await checkins_repo.plan_of(ctx.session, ctx.resident.id or 0)
     if action is PlanAction.DECLINE:
         await ctx.bot.send_message(ctx.chat_id, _("All right. You can start them any time with /checkin."))
@@ -135,7 +135,7 @@ async def plan_change(query: CallbackQuery, callback_data: kb.PlanCb, ctx: Ctx) 
         await ctx.bot.send_message(ctx.chat_id, _("For how long?"), reply_markup=kb.plan_pause())
         return
     elif action is PlanAction.PAUSE_DAYS and value.isdigit():
-        until = clock.now().astimezone(checkins.tz_of(ctx.resident, ctx.settings)).date() + timedelta(days=int(value))
+        until = checkins.pause_until(plan, ctx.resident, ctx.settings, int(value))
         await checkins.change(ctx.session, ctx.settings, ctx.resident, plan, paused_until=until)
     elif action is PlanAction.RESUME:
         await checkins.change(ctx.session, ctx.settings, ctx.resident, plan, paused_until=None)

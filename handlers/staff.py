@@ -15,7 +15,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import keyboards as kb
-from bot import staff_texts
+from bot import staff_texts, texts
 from bot.config import LOCALES, Settings
 from bot.keyboards import StaffAction
 from bot.notify import Notifier
@@ -46,6 +46,32 @@ class StaffChat(Filter):
 
 router.message.filter(StaffChat())
 router.callback_query.filter(StaffChat())
+
+#: Commands that also work in a group that is not a staff chat yet (a coordinator setting up a station).
+setup_router = Router(name="staff_setup")
+setup_router.message.filter(F.chat.type.in_({"group", "supergroup"}))
+
+
+@setup_router.message(Command("route"))
+async def route(message: Message, command: CommandObject, session: AsyncSession, settings: Settings, i18n: I18n) -> None:
+    """/route CODE by a coordinator: this group (and this forum topic) takes the district's requests."""
+    assert message.from_user is not None
+    member = await staff.authorize(session, message.from_user.id, message.chat.id)
+    is_coordinator = isinstance(member, Staff) and member.role == StaffRole.COORDINATOR
+    if not is_coordinator and message.from_user.id not in settings.admins:
+        if await districts.is_staff_chat(session, message.chat.id, settings.staff_chat_id):
+            await message.reply(_("Only a coordinator can do this."))
+        return  # in any other group, strangers get no answer at all
+    district = await districts.by_code(session, (command.args or "").strip())
+    if district is None:
+        codes = ", ".join(d.code for d in await districts.all_districts(session))
+        await message.reply(_("Use /route followed by a district code: {codes}").format(codes=codes))
+        return
+    topic = message.message_thread_id if message.is_topic_message else None
+    await districts.route(session, district, message.chat.id, topic)
+    conf = settings.district(district.code)
+    title = texts.q(conf.title(i18n.current_locale) if conf else district.name, 100)
+    await message.reply(_("Requests from {district} now come to this chat. Staff: send /join here.").format(district=title))
 
 
 @router.message(F.migrate_to_chat_id)
@@ -127,19 +153,6 @@ async def coordinator_or_refuse(message: Message, session: AsyncSession) -> Staf
     return member
 
 
-@router.message(Command("route"))
-async def route(message: Message, command: CommandObject, session: AsyncSession) -> None:
-    """/route CODE: this chat (and this forum topic) takes the district's requests."""
-    if await coordinator_or_refuse(message, session) is None:
-        return
-    district = await districts.by_code(session, (command.args or "").strip())
-    if district is None:
-        codes = ", ".join(d.code for d in await districts.all_districts(session))
-        await message.reply(_("Use /route followed by a district code: {codes}").format(codes=codes))
-        return
-    topic = message.message_thread_id if message.is_topic_message else None
-    await districts.route(session, district, message.chat.id, topic)
-    await message.reply(_("Requests from {district} now come to this chat.").format(district=district.code))
 
 
 @router.message(Command("chatlang"))
@@ -153,7 +166,7 @@ async def chat_language(message: Message, command: CommandObject, session: Async
         return
     await staff_queries.set_chat_locale(session, message.chat.id, code)
     with i18n.use_locale(code):  # confirmed in the language just chosen
-        await message.reply(_("This chat's language is now {code}.").format(code=code))
+        await message.reply(_("This chat's language is now {language}.").format(language=kb.LANGUAGE_NAMES[code]))
 
 
 async def refuse(query: CallbackQuery, reason: str, holder: str | None = None) -> None:

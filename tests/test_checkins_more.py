@@ -74,14 +74,8 @@ def questions(user: TgUser, locale: str, reminder: bool = False) -> list[SentMes
 
 def wellbeing_cards(harness: Harness, chat_id: int = STAFF_CHAT) -> list[SentMessage]:
     """Check-in escalation cards in a staff chat."""
-    return [m for m in harness.fake.messages.get(chat_id, []) if not m.deleted and t("zh", WELLBEING) in m.text]
-
-
-async def resident_row(harness: Harness, user: TgUser) -> Resident:
-    """The stored resident."""
-    assert harness.app is not None
-    async with harness.app.sessions() as session:
-        return (await session.exec(select(Resident).where(Resident.tg_user_id == user.user_id))).one()
+    title = f" · {t('zh', WELLBEING)}\n"
+    return [m for m in harness.fake.messages.get(chat_id, []) if not m.deleted and title in m.text]
 
 
 async def move_to(harness: Harness, user: TgUser, tz: str | None) -> CheckinPlan:
@@ -194,6 +188,10 @@ async def test_pause_three_days_skips_them_and_resume_brings_it_back(harness: Ha
         await tick(harness, at_local(date(2027, 1, day), "09:00") + timedelta(minutes=1))
         await tick(harness, at_local(date(2027, 1, day), "20:00"))
     assert questions(user, "zh") == [] and await checkins_of(harness, user) == []
+    set_clock(at_local(friday, "01:00"))  # still Thursday in UTC: the pause is over all the same
+    await user.send_command("/checkin")
+    shown = await user.expect(v("zh", "<b>Daily check-in</b> at {times}", times="09:00"))
+    assert t("zh", "⏸ Pause") in shown.button_texts() and t("zh", "▶️ Resume") not in shown.button_texts()
     await tick(harness, at_local(friday, "09:00") + timedelta(minutes=1))
     assert len(questions(user, "zh")) == 1
     (checkin,) = await checkins_of(harness, user)
@@ -416,20 +414,20 @@ async def test_roll_of_the_day_per_district_in_zh_and_ru(harness: Harness) -> No
     roll = await coordinator.expect(v("zh", "<b>Check-ins today</b>"))
     assert roll.text.splitlines() == [
         v("zh", "<b>Check-ins today</b>"),
-        roll_line("zh", "下洋田社区", fine=1, pending=1),
         roll_line("zh", "抚琴街道", not_well=1),
         roll_line("zh", "普列斯尼亚区", escalated=1),
         roll_line("zh", "中心区", help=1, paused=1),
+        roll_line("zh", "下洋田社区", fine=1, pending=1),
     ]
     await coordinator.send_command("/chatlang ru")
     await coordinator.send_command("/checkins")
     roll = await coordinator.expect(v("ru", "<b>Check-ins today</b>"))
     assert roll.text.splitlines() == [
         v("ru", "<b>Check-ins today</b>"),
-        roll_line("ru", "Сяянтянь", fine=1, pending=1),
-        roll_line("ru", "抚琴街道", not_well=1),
+        roll_line("ru", "Фуцинь", not_well=1),
         roll_line("ru", "Пресненский", escalated=1),
         roll_line("ru", "Центральный", help=1, paused=1),
+        roll_line("ru", "Сяянтянь", fine=1, pending=1),
     ]
     assert v("ru", "<b>Check-ins today</b>") != v("zh", "<b>Check-ins today</b>")
 

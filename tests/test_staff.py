@@ -186,3 +186,19 @@ async def test_busy_group_gets_a_digest_with_a_claim_button_per_request(fake, se
         assert fake.stats["429"] == 0, [(m, p.get("chat_id"), s) for m, p, s in fake.calls if s == 429]
     finally:
         await harness.stop()
+
+
+async def test_coordinator_makes_a_new_group_a_station_with_route(harness: Harness) -> None:
+    """/route in a group that is not a staff chat yet: from a settings coordinator it works, from
+    anyone else it is ignored; afterwards the district's cards come to the new group."""
+    new_group = -1003000000003
+    stranger = harness.staff(5009, "Stranger", chat_id=new_group)
+    await stranger.send_command("/route xiayangtian")
+    assert harness.fake.messages.get(new_group, []) == []
+    coordinator = harness.staff(COORDINATOR_ID, "Coordinator", chat_id=new_group)
+    await coordinator.send_command("/route xiayangtian")
+    assert coordinator.last().text == v("zh", "Requests from {district} now come to this chat. Staff: send /join here.",
+                                        district="下洋田社区")
+    _, request = await file_request(harness, "zh")
+    assert card_of(harness, request, new_group).reply_markup is not None
+    assert not [m for m in harness.fake.messages.get(STAFF_CHAT, []) if f"№{request.id} ·" in m.text]

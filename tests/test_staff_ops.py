@@ -105,7 +105,7 @@ async def test_reminders_escalation_and_nudge_fire_once(harness: Harness) -> Non
     """Urgent reminded after 5 min, normal after 15; escalation to the coordinator; a nudge 4 h after a claim."""
     coordinator = await join(harness, COORDINATOR_ID, "Координатор", private=False)
     await coordinator.send_command("/chatlang ru")
-    assert coordinator.last().text == v("ru", "This chat's language is now {code}.", code="ru")  # type: ignore[union-attr]
+    assert coordinator.last().text == v("ru", "This chat's language is now {language}.", language="Русский")  # type: ignore[union-attr]
     anna = await join(harness, 5001, "Анна", private=False)
     await anna.send_command("/duty on")
     resident, normal = await file_request(harness, "zh")
@@ -195,7 +195,7 @@ async def test_open_mine_and_stats_in_zh_then_ru(harness: Harness) -> None:
     await li.send_command("/chatlang ru")
     assert li.last().text == v("zh", "Only a coordinator can do this.")  # type: ignore[union-attr]
     await coordinator.send_command("/chatlang ru")
-    assert coordinator.last().text == v("ru", "This chat's language is now {code}.", code="ru")  # type: ignore[union-attr]
+    assert coordinator.last().text == v("ru", "This chat's language is now {language}.", language="Русский")  # type: ignore[union-attr]
     await li.send_command("/stats")
     assert li.last().text == expected_stats("ru")  # type: ignore[union-attr]
     await li.send_command("/open")
@@ -310,7 +310,7 @@ async def test_transfer_to_another_stations_chat(two_stations: Harness) -> None:
 
     # A coordinator routes another district to their chat.
     await coordinator.send_command("/route uman-center")
-    assert coordinator.last().text == v("ru", "Requests from {district} now come to this chat.", district="uman-center")  # type: ignore[union-attr]
+    assert coordinator.last().text == v("ru", "Requests from {district} now come to this chat. Staff: send /join here.", district="Центральный")  # type: ignore[union-attr]
     await coordinator.send_command("/open")
     listing = coordinator.last().text.split("\n")  # type: ignore[union-attr]
     assert listing[0] == seen(tn("ru", "{n} open request:", "{n} open requests:", 1)) and number(request) in listing[1]

@@ -88,6 +88,14 @@ async def change(
     return plan
 
 
+def pause_until(plan: CheckinPlan, resident: Resident, settings: Settings, days: int) -> date:
+    """A pause of n days skips the next n days that have a check-in (today only if its check-in is still
+    to come); the date returned is the day check-ins resume."""
+    tz = tz_of(resident, settings)
+    upcoming = next_slot(parse_times(plan.times), tz, clock.now())
+    return (upcoming or clock.now()).astimezone(tz).date() + timedelta(days=days)
+
+
 async def send_due(session: AsyncSession, notify: Notifier, settings: Settings, now: datetime) -> int:
     """One batch of due plans: one check-in each (however long the bot was down), next time set."""
     plans = await repo.due_plans(session, now, settings.checkins.batch)
@@ -105,7 +113,10 @@ async def send_due(session: AsyncSession, notify: Notifier, settings: Settings, 
             plan.next_due_at = quiet_until
             session.add(plan)
             continue
-        checkin = Checkin(resident_id=resident.id or 0, district_id=resident.district_id, due_at=plan.next_due_at or now)
+        due = plan.next_due_at or now
+        if due.astimezone(tz).date() < now.astimezone(tz).date():
+            due = now  # after an outage the one check-in sent now is today's, not that of a day long gone
+        checkin = Checkin(resident_id=resident.id or 0, district_id=resident.district_id, due_at=due)
         session.add(checkin)
         new.append((checkin, resident))
         schedule(plan, resident, settings, max(now, plan.next_due_at or now))

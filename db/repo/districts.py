@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlmodel.ext.asyncio.session import AsyncSession
-from sqlmodel import select
+from sqlalchemy import delete
+from sqlmodel import col, select
 
-from db.models import ChatMigration, District, Staff, StaffChat
+from db.models import CardView, ChatMigration, District, Staff, StaffChat
 
 
 async def sync(session: AsyncSession, configured: Iterable[tuple[str, str, int | None, int | None]]) -> None:
@@ -49,6 +50,9 @@ async def migrate_chat(session: AsyncSession, old_chat_id: int, new_chat_id: int
     chat = await session.get(StaffChat, old_chat_id)
     if chat is not None and await session.get(StaffChat, new_chat_id) is None:
         session.add(StaffChat(chat_id=new_chat_id, locale=chat.locale))  # and the chat keeps its language
+    # Cards shown in the old group cannot be edited from the supergroup: forget them, so the next
+    # change of each request posts a fresh card where the staff now are.
+    await session.execute(delete(CardView).where(col(CardView.chat_id) == old_chat_id))
 
 
 async def resolve_chat(session: AsyncSession, chat_id: int) -> int:
@@ -78,3 +82,8 @@ async def staff_chat_ids(session: AsyncSession, default_chat_id: int) -> set[int
     """Every chat that is a staff chat."""
     rows = await all_districts(session)
     return {await resolve_chat(session, chat) for chat in [default_chat_id, *(d.staff_chat_id for d in rows if d.staff_chat_id)]}
+
+
+async def is_staff_chat(session: AsyncSession, chat_id: int, default_chat_id: int) -> bool:
+    """Whether a chat receives some district's requests."""
+    return chat_id in await staff_chat_ids(session, default_chat_id)

@@ -80,7 +80,7 @@ async def finish_many(session: AsyncSession, row_ids: list[int], owner: str, at:
     await session.execute(
         update(Outbox)
         .where(col(Outbox.id).in_(row_ids), col(Outbox.lease_owner) == owner)
-        .values(status=OutboxStatus.SENT, sent_at=at, lease_until=None, attempts=Outbox.attempts + 1)
+        .values(status=OutboxStatus.SENT, sent_at=at, lease_until=None, error=None, attempts=Outbox.attempts + 1)
     )
 
 

@@ -7,7 +7,7 @@ from collections.abc import Collection
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel import col, select
 
-from db.models import Resident
+from db.models import OPEN_STATUSES, Request, Resident
 
 
 async def by_tg_user(session: AsyncSession, tg_user_id: int) -> Resident | None:
@@ -48,3 +48,13 @@ async def taken_codes(session: AsyncSession, codes: Collection[str]) -> set[str]
         return set()
     query = select(Resident.invite_code).where(col(Resident.invite_code).in_(list(codes)))
     return {code for code in (await session.exec(query)).all() if code}
+
+
+async def open_requests_of_chat(session: AsyncSession, chat_id: int) -> list[Request]:
+    """Open requests of the resident behind a private chat."""
+    query = (
+        select(Request)
+        .join(Resident, col(Resident.id) == Request.resident_id)
+        .where(Resident.chat_id == chat_id, col(Request.status).in_(OPEN_STATUSES))
+    )
+    return list((await session.exec(query)).all())
