@@ -55,15 +55,15 @@ def wellbeing_lines(request: Request, last: Checkin | None, open_requests: Seque
     return lines
 
 
-def plan_text(plan: CheckinPlan | None, locale: str) -> str:
-    """The resident's plan in words."""
+def plan_text(plan: CheckinPlan | None, locale: str, paused: bool = True) -> str:
+    """The resident's plan in words (paused: whether its pause is still running)."""
     if plan is None or not plan.active:
         return _("You have no daily check-ins. With them we ask you every day whether you are OK, "
                  "and a social worker is told if you do not answer.")
     lines = [_("<b>Daily check-in</b> at {times}").format(times=", ".join(plan.times))]
     if plan.quiet_start != plan.quiet_end:
         lines.append(_("Quiet hours: {start}–{end}").format(start=plan.quiet_start, end=plan.quiet_end))
-    if plan.paused_until is not None:
+    if plan.paused_until is not None and paused:
         from babel.dates import format_date
 
         lines.append(_("Paused until {date}").format(date=format_date(plan.paused_until, "medium", locale=locale)))

@@ -9,7 +9,7 @@ import os
 import random
 import re
 import socket
-from collections import OrderedDict, defaultdict
+from collections import OrderedDict, defaultdict, deque
 from datetime import timedelta
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -24,7 +24,6 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from aiolimiter import AsyncLimiter
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -77,33 +76,68 @@ def backoff(attempts: int) -> float:
     return min(MAX_BACKOFF, 2.0 ** min(attempts, 10)) * random.uniform(0.5, 1.0)
 
 
+class Window:
+    """At most `count` acquisitions in any `period` seconds: a sliding window, the way Telegram counts.
+
+    Hand-written on purpose: aiolimiter's leaky bucket either bursts past a sliding window or, paced
+    with capacity 1, loses about 12% of the budget to timer overshoot (bench: 0.877 of 30/s), and
+    pyrate-limiter's blocking acquire adds a 50 ms buffer per wait (27.9/s for a 29/s rate).
+    """
+
+    def __init__(self, count: int, period: float) -> None:
+        self.count, self.period = max(1, count), period
+        self.times: deque[float] = deque()
+        self.lock = asyncio.Lock()
+
+    @classmethod
+    def for_rate(cls, per_second: float, burst: float) -> Window:
+        """A window that allows `burst` at once and `per_second` on average, a little under the limit."""
+        count = max(1, int(burst))
+        return cls(count, count / (per_second * PACE))
+
+    async def acquire(self) -> None:
+        """Wait for a free slot (waiters are served in order)."""
+        loop = asyncio.get_running_loop()
+        async with self.lock:
+            while True:
+                now = loop.time()
+                while self.times and self.times[0] <= now - self.period:
+                    self.times.popleft()
+                if len(self.times) < self.count:
+                    self.times.append(now)
+                    return
+                await asyncio.sleep(self.times[0] + self.period - now)
+
+
 class Limiters:
-    """Token buckets shaped like Telegram's: global, per private chat, per group."""
+    """Sliding windows shaped like Telegram's: the bot, each private chat, each group."""
 
     def __init__(self, limits: Limits, max_chats: int = 10_000) -> None:
         self.limits = limits
-        # Capacity 1, evenly paced a little under the limit: a sliding window (as Telegram counts)
-        # never sees a burst, and timer jitter never tips a window over.
-        self.global_ = AsyncLimiter(1, 1 / (limits.global_per_second * PACE))
-        self.chats: OrderedDict[int, AsyncLimiter] = OrderedDict()
+        # A second, short window spreads each second's budget out: a full-second burst would arrive
+        # at Telegram spread by network jitter and could tip the next second's window over.
+        self.global_ = Window.for_rate(limits.global_per_second, limits.global_per_second)
+        self.global_spread = Window.for_rate(limits.global_per_second, limits.global_per_second / 10)
+        self.chats: OrderedDict[int, Window] = OrderedDict()
         self.max_chats = max_chats
 
-    def for_chat(self, chat_id: int) -> AsyncLimiter:
-        """The bucket of one chat (groups have negative ids), kept in a bounded LRU."""
-        limiter = self.chats.pop(chat_id, None)
-        if limiter is None:
+    def for_chat(self, chat_id: int) -> Window:
+        """The window of one chat (groups have negative ids), kept in a bounded LRU."""
+        window = self.chats.pop(chat_id, None)
+        if window is None:
             if chat_id < 0:
-                limiter = AsyncLimiter(1, 60 / (self.limits.group_per_minute * PACE))
+                window = Window.for_rate(self.limits.group_per_minute / 60, self.limits.group_per_minute)
             else:
-                limiter = AsyncLimiter(1, 1 / (self.limits.private_chat_per_second * PACE))
-        self.chats[chat_id] = limiter
+                window = Window.for_rate(self.limits.private_chat_per_second, self.limits.private_chat_per_second)
+        self.chats[chat_id] = window
         while len(self.chats) > self.max_chats:
             self.chats.popitem(last=False)
-        return limiter
+        return window
 
     async def acquire(self, chat_id: int) -> None:
         """Wait for both the chat's and the bot's budget."""
         await self.for_chat(chat_id).acquire()
+        await self.global_spread.acquire()
         await self.global_.acquire()
 
 

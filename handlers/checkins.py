@@ -87,7 +87,7 @@ async def show_plan(ctx: Ctx) -> None:
     active = plan is not None and plan.active
     today = clock.now().astimezone(checkins.tz_of(ctx.resident, ctx.settings)).date()
     paused = bool(plan and plan.paused_until and plan.paused_until > today)
-    await ctx.bot.send_message(ctx.chat_id, checkin_texts.plan_text(plan, ctx.resident.locale),
+    await ctx.bot.send_message(ctx.chat_id, checkin_texts.plan_text(plan, ctx.resident.locale, paused),
                                reply_markup=kb.plan_menu(active, paused))
 
 

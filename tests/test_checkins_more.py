@@ -192,6 +192,7 @@ async def test_pause_three_days_skips_them_and_resume_brings_it_back(harness: Ha
     await user.send_command("/checkin")
     shown = await user.expect(v("zh", "<b>Daily check-in</b> at {times}", times="09:00"))
     assert t("zh", "⏸ Pause") in shown.button_texts() and t("zh", "▶️ Resume") not in shown.button_texts()
+    assert v("zh", "Paused until {date}", date="").strip() not in shown.text
     await tick(harness, at_local(friday, "09:00") + timedelta(minutes=1))
     assert len(questions(user, "zh")) == 1
     (checkin,) = await checkins_of(harness, user)
