@@ -128,7 +128,8 @@ async def run(users: int, db: str, rate: float, seconds: float) -> dict[str, flo
 
     bot = Bot(TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(fake.base_url)))
     dp = echo_dispatcher()
-    echo_task = asyncio.create_task(dp.start_polling(bot, handle_as_tasks=False, polling_timeout=1, handle_signals=False))
+    # aiogram's defaults (handle_as_tasks=True: updates run concurrently, confirmed before they finish)
+    echo_task = asyncio.create_task(dp.start_polling(bot, polling_timeout=1, handle_signals=False))
     await asyncio.sleep(0.5)
     echoers = [quick(TgUser(fake, 40_000 + i, f"echo{i}")) for i in range(users)]
     echo_ups = await drive(fake, echoers, lambda u: echo_steps(u, 14))

@@ -57,7 +57,7 @@ class UpdateLedger(BaseMiddleware):
     async def handle(self, handler: Handler, event: Update, data: dict[str, Any]) -> Any:
         """Skip seen updates; commit effects with the update id; keep a failed update for retry."""
         async with self.sessions() as session:
-            if await updates.seen(session, event.update_id):
+            if not await updates.claim(session, event.update_id):
                 if data.get("retrying"):  # handled meanwhile (e.g. Telegram redelivered it to the webhook)
                     await updates.forget_failure(session, event.update_id)
                     await session.commit()
@@ -70,7 +70,6 @@ class UpdateLedger(BaseMiddleware):
             data["session"] = session
             try:
                 result = await handler(event, data)
-                updates.mark(session, event.update_id)
                 if data.get("retrying"):
                     await updates.forget_failure(session, event.update_id)
                 await session.commit()

@@ -11,8 +11,11 @@ from db.models import FsmState
 
 
 async def load(session: AsyncSession, key: str) -> FsmState | None:
-    """The stored state of one conversation."""
-    return (await session.exec(select(FsmState).where(FsmState.key == key))).first()
+    """The stored state of one conversation (read once per session: handlers ask for it often)."""
+    cache: dict[str, FsmState | None] = session.info.setdefault("fsm", {})
+    if key not in cache:
+        cache[key] = (await session.exec(select(FsmState).where(FsmState.key == key))).first()
+    return cache[key]
 
 
 async def save(session: AsyncSession, key: str, **values: Any) -> None:
@@ -21,3 +24,4 @@ async def save(session: AsyncSession, key: str, **values: Any) -> None:
     for name, value in values.items():
         setattr(row, name, value)
     session.add(row)
+    session.info["fsm"][key] = row

@@ -6,20 +6,20 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.clock import now
 from db.models import FailedUpdate, ProcessedUpdate
 
 
-async def seen(session: AsyncSession, update_id: int) -> bool:
-    """Whether this update was already handled."""
-    return await session.get(ProcessedUpdate, update_id) is not None
-
-
-def mark(session: AsyncSession, update_id: int) -> None:
-    """Record the update in the transaction that holds its effects."""
-    session.add(ProcessedUpdate(update_id=update_id))
+async def claim(session: AsyncSession, update_id: int) -> bool:
+    """Record the update first thing in its transaction; False when it was already handled. One round
+    trip instead of a look-up and an insert, and a concurrent duplicate waits on the key, then skips."""
+    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
+    statement = insert(ProcessedUpdate).values(update_id=update_id, at=now()).on_conflict_do_nothing()
+    return (await session.execute(statement)).rowcount == 1
 
 
 async def record_failure(session: AsyncSession, update_id: int, payload: dict[str, Any], error: str, retry_at: datetime, max_attempts: int) -> FailedUpdate:
