@@ -26,6 +26,7 @@ from bot.notify import Notifier
 from bot.services.items import Item
 from db.models import CardView, Outbox, Request, RequestKind, RequestStatus
 from db.repo import cards, residents
+from db.repo import districts as districts_repo
 from db.repo import checkins as checkins_repo
 from db.repo import requests as requests_repo
 from db.repo import staff as staff_repo
@@ -147,8 +148,21 @@ class CardPlanner:
             on_duty = await staff_repo.on_duty(session, chat_id, request.district_id) if request.status == RequestStatus.NEW else []
             when = texts.fmt_when(request.created_at, locale, self.settings.timezone)
             extra = await self._wellbeing(session, request, locale) if request.kind == RequestKind.WELLBEING else []
+            extra = [*extra, *await self._referrals(session, notify, request, locale)]
             text = staff_texts.card(request, items, resident, district, when, claimer, on_duty, extra)
             return text, kb.staff_card(request.id or 0, request.status, request.kind)
+
+    async def _referrals(self, session: AsyncSession, notify: Notifier, request: Request, locale: str) -> list[str]:
+        """The request's transfers, from its audit trail, so the new station sees where it came from."""
+        history = []
+        for event in await requests_repo.events_of(session, request.id or 0):
+            if event.action != "transferred":
+                continue
+            source = await districts_repo.by_code(session, event.data.get("source") or "")
+            member = await staff_repo.by_id(session, event.actor_id)
+            history.append((await notify.district_title(source.id, locale) if source else "—",
+                            member.name if member else "—", texts.fmt_when(event.at, locale, self.settings.timezone)))
+        return staff_texts.referrals(history)
 
     async def _wellbeing(self, session: AsyncSession, request: Request, locale: str) -> list[str]:
         """Why a check-in escalated, the last answer and the resident's open requests."""

@@ -104,7 +104,22 @@ def worker_details(request: Request, items: Sequence[Item], resident: Resident, 
     ]
     if request.kind == RequestKind.SUPPLIES and request.details:
         lines.append(_("As written: {text}").format(text=texts.q(request.details)))
+    if request.kind == RequestKind.WELLBEING:
+        from bot import checkin_texts
+
+        lines.append(_(checkin_texts.REASONS.get(request.details or "missed", checkin_texts.REASONS["missed"])))
+    if resident.contact_name or resident.contact_phone:
+        contact = " ".join(filter(None, [texts.q(resident.contact_name, 100),
+                                         format_phone(resident.contact_phone) if resident.contact_phone else None]))
+        lines.append(_("Contact (relative): {contact}").format(contact=contact))
     return "\n".join(lines)
+
+
+def referrals(history: Sequence[tuple[str, str, str]]) -> list[str]:
+    """Where a transferred request came from: (district, worker, when) per referral."""
+    return [_("↪️ Referred from {district} by {name}, {when}").format(district=texts.q(district, 100),
+                                                                  name=texts.q(name, 100), when=when)
+            for district, name, when in history]
 
 
 def accepted(request: Request, worker: str) -> str:

@@ -202,3 +202,36 @@ async def test_coordinator_makes_a_new_group_a_station_with_route(harness: Harne
     _, request = await file_request(harness, "zh")
     assert card_of(harness, request, new_group).reply_markup is not None
     assert not [m for m in harness.fake.messages.get(STAFF_CHAT, []) if f"№{request.id} ·" in m.text]
+
+
+async def test_claimer_gets_the_relatives_contact(harness: Harness) -> None:
+    """A register entry names a relative: the worker who claims gets their contact with the address."""
+    from bench.common import draft
+    from bot.services import requests as requests_service
+    from db.models import Resident
+    from db.repo import districts
+
+    worker = await join(harness, 5001, "王社工")
+    app = harness.app
+    assert app is not None
+    async with app.sessions.begin() as session:
+        district = await districts.by_code(session, "fuqin")
+        lin = Resident(tg_user_id=7100, chat_id=7100, locale="zh", name="林婆婆", phone="+8613800138000",
+                       address="抚琴街道 12号", district_id=district.id, lives_alone=True, over_65=True,
+                       contact_name="林晓", contact_phone="+8613900139000", consent_at=clock_now(), registered_at=clock_now())
+        session.add(lin)
+    with app.i18n.context():
+        async with app.sessions.begin() as session:
+            request = (await requests_service.submit(session, app.i18n, harness.settings, lin, draft())).request
+    await harness.drain()
+    await worker.press(f"№{request.id}", message=card_of(harness, request))
+    await harness.drain()
+    details = harness.fake.messages[5001][-1].text
+    assert v("zh", "Contact (relative): {contact}", contact="林晓 +86 139 0013 9000") in details
+
+
+def clock_now():  # type: ignore[no-untyped-def]
+    """The application clock."""
+    from bot import clock
+
+    return clock.now()

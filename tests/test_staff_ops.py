@@ -287,6 +287,9 @@ async def test_transfer_to_another_stations_chat(two_stations: Harness) -> None:
     assert old_card.reply_markup is None
     new_card = card_of(harness, request, SECOND_CHAT)
     assert v("ru", "District: {district}", district="Пресненский") in new_card.text
+    referral = next(line for line in new_card.text.splitlines() if line.startswith("↪️"))  # where it came from
+    assert referral.startswith(v("ru", "↪️ Referred from {district} by {name}, {when}", district="Сяянтянь",
+                                 name=wang.first_name, when="").rstrip())
     assert v("ru", "🆕 Waiting for a social worker") in new_card.text
     assert new_card.button_texts() == [t("ru", "✋ Claim №{number}").format(number=request.id)]
     await resident.expect(v("uk", "Request {number} has been passed to the social work station of {district}. "
