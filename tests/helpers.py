@@ -9,7 +9,7 @@ from sqlmodel import col, select
 
 from bot.i18n import LOCALES_DIR, build_i18n
 from bot.services.locale import format_datetime_for
-from db.models import FailedUpdate, FsmState, Outbox, Request, RequestItem, Resident
+from db.models import FailedUpdate, Outbox, Request, RequestItem, Resident
 from tests.conftest import DISTRICTS, Harness
 from tests.conversation import TgUser
 from tests.fake_telegram import SentMessage, parse_html
@@ -269,15 +269,13 @@ async def items_of(harness: Harness, request_id: int) -> list[tuple[str, str]]:
 
 
 async def fsm_of(harness: Harness, user: TgUser) -> tuple[str | None, dict[str, Any]]:
-    """The user's stored conversation state and data (SQL storage)."""
+    """The user's stored conversation state and data, from whichever storage the bot uses (SQL or Redis)."""
+    from aiogram.fsm.storage.base import StorageKey
+
     assert harness.app is not None
-    async with harness.app.sessions() as session:
-        rows = (await session.exec(select(FsmState))).all()
-    for row in rows:
-        parts = row.key.split(":")
-        if str(user.user_id) in parts and str(user.chat_id) in parts:
-            return row.state, dict(row.data)
-    return None, {}
+    key = StorageKey(bot_id=harness.app.bot.id, chat_id=user.chat_id, user_id=user.user_id)
+    storage = harness.app.dp.storage
+    return await storage.get_state(key), await storage.get_data(key)
 
 
 async def failed_updates(harness: Harness) -> list[FailedUpdate]:
