@@ -111,7 +111,7 @@ async def run(users: int, db: str, rate: float, seconds: float) -> dict[str, flo
     settings = Settings(
         bot_token=TOKEN, telegram_api_url=fake.base_url, database_url=url, staff_chat_id=-1001,
         districts=[{"code": "xiayangtian", "name": "下洋田社区"}], phone_region="CN",
-        limits={"global_per_second": 100_000, "private_chat_per_second": 100_000, "group_per_minute": 6_000_000},
+        limits={"global_per_second": 1000, "private_chat_per_second": 100, "group_per_minute": 6000},
         _env_file=None,
     )
     app = create_app(settings)

@@ -9,7 +9,7 @@ from aiogram.utils.i18n import I18n
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import keyboards as kb
-from bot import checkin_texts, staff_texts, texts
+from bot import checkin_texts, staff_texts
 from bot.config import Settings
 from bot.services.items import Item
 from db.models import Checkin, District, Request, RequestKind, RequestStatus, Resident, Staff

@@ -6,6 +6,7 @@ import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
@@ -14,11 +15,12 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot import clock
 from bot.app import App, create_app, run_polling
-from bot.config import Settings
+from bot.config import DistrictConfig, Settings
 from tests.conversation import GroupChat, TgUser
 from tests.fake_telegram import FakeTelegram
 
 STAFF_CHAT = -1001000000001
+SECOND_CHAT = -1002000000222
 TOKEN = "123456:TEST-TOKEN"
 COORDINATOR_ID = 9001
 
@@ -151,13 +153,37 @@ class Harness:
             await asyncio.sleep(0.05)
 
 
-@pytest.fixture
-async def harness(fake: FakeTelegram, settings: Settings) -> AsyncIterator[Harness]:
-    """The bot, running against the fake and a fresh database."""
-    h = Harness(fake, settings)
+@asynccontextmanager
+async def running(h: Any) -> AsyncIterator[Any]:
+    """Start a harness (polling or webhook), stop it afterwards and put the clock back."""
     await h.start()
     try:
         yield h
     finally:
         await h.stop()
         clock.reset()
+
+
+@pytest.fixture
+async def harness(fake: FakeTelegram, settings: Settings) -> AsyncIterator[Harness]:
+    """The bot, running against the fake and a fresh database."""
+    async with running(Harness(fake, settings)) as h:
+        yield h
+
+
+@pytest.fixture
+async def two_stations(fake: FakeTelegram, settings: Settings) -> AsyncIterator[Harness]:
+    """Presnensky's requests go to a second, configured staff chat; the rest to the main one."""
+    districts = [DistrictConfig(**({**d, "staff_chat_id": SECOND_CHAT} if d["code"] == "presnensky" else d))
+                 for d in DISTRICTS]
+    async with running(Harness(fake, settings.model_copy(update={"districts": districts}))) as h:
+        yield h
+
+
+@pytest.fixture
+async def webhook(fake: FakeTelegram, settings: Settings) -> AsyncIterator[Any]:
+    """The bot serving a webhook against the fake and a fresh database."""
+    from tests.webhook_support import WebhookHarness
+
+    async with running(WebhookHarness(fake, settings)) as h:
+        yield h

@@ -3,23 +3,20 @@ the staff's roll and /checkin command, forged buttons. The clock is set to fixed
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
 from babel.dates import format_date
 from sqlmodel import col, select
 
 from bot import clock
 from bot.app import follow_up_checkins, send_checkins
-from bot.config import DistrictConfig, Settings
 from bot.services import checkins
 from db.models import CheckinAnswer, CheckinPlan, Request, RequestKind, Resident, Urgency
 from db.repo import checkins as checkins_repo
-from tests.conftest import COORDINATOR_ID, DISTRICTS, STAFF_CHAT, Harness
+from tests.conftest import COORDINATOR_ID, SECOND_CHAT, STAFF_CHAT, Harness
 from tests.conversation import TgUser
-from tests.fake_telegram import FakeTelegram, SentMessage
+from tests.fake_telegram import SentMessage
 from tests.helpers import (
     CALL_PROMPT, ITEMS_PROMPT, MEDICINE_PROMPT, STALE, button_data, check_title, outbox_rows, register, requests_of,
     submit, t, tn, v,
@@ -34,7 +31,6 @@ MONDAY = datetime(2027, 1, 11, 2, 0, tzinfo=UTC)
 QUESTION = "☀️ Good day, {name}! Are you OK today?"
 REMINDER = "{name}, we have not heard from you yet today. Are you OK? Please press a button."
 WELLBEING = "Wellbeing check-in"
-SECOND_CHAT = -1001000000002
 
 
 def set_clock(at: datetime) -> None:
@@ -432,19 +428,6 @@ async def test_roll_of_the_day_per_district_in_zh_and_ru(harness: Harness) -> No
     ]
     assert v("ru", "<b>Check-ins today</b>") != v("zh", "<b>Check-ins today</b>")
 
-
-@pytest.fixture
-async def two_stations(fake: FakeTelegram, settings: Settings) -> AsyncIterator[Harness]:
-    """Presnensky's requests go to a second staff chat; the rest to the main one."""
-    districts = [DistrictConfig(**({**d, "staff_chat_id": SECOND_CHAT} if d["code"] == "presnensky" else d))
-                 for d in DISTRICTS]
-    h = Harness(fake, settings.model_copy(update={"districts": districts}))
-    await h.start()
-    try:
-        yield h
-    finally:
-        await h.stop()
-        clock.reset()
 
 
 async def help_request(harness: Harness, user: TgUser, locale: str) -> Request:

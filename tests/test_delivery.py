@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from bot import clock
 from bot.app import check_requests
-from bot.config import DistrictConfig, Settings
+from bot.config import Settings
 from db.models import Outbox, OutboxStatus, RequestStatus
 from db.repo import districts, outbox
-from tests.conftest import COORDINATOR_ID, DISTRICTS, STAFF_CHAT, Harness
+from tests.conftest import COORDINATOR_ID, SECOND_CHAT, STAFF_CHAT, Harness
 from tests.fake_telegram import FakeTelegram
 from tests.helpers import (
     outbox_rows, requests_of, resident_of, seen, send_request, staff_messages, supplies_to_summary, t, tn, v,
@@ -22,7 +22,6 @@ from tests.helpers import (
 from tests.test_staff import card_of, file_request, join, reload
 
 NEW_STAFF_CHAT = -1009000000009
-SECOND_CHAT = -1002000000222
 SECOND_NEW = -1002000000333
 
 ACCEPTED = "✅ Your request {number} has been accepted. Social worker {name} is handling it."
@@ -339,19 +338,6 @@ async def test_card_shown_before_the_migration_reappears_in_the_supergroup(harne
     assert (await reload(harness, request)).status == RequestStatus.ON_THE_WAY
     assert len([m for m in staff_messages(harness, NEW_STAFF_CHAT) if f"№{request.id} ·" in m.text]) == 1
 
-
-@pytest.fixture
-async def two_stations(fake: FakeTelegram, settings: Settings) -> AsyncIterator[Harness]:
-    """Presnensky's requests go to a second, configured staff chat."""
-    configured = [DistrictConfig(**({**d, "staff_chat_id": SECOND_CHAT} if d["code"] == "presnensky" else d))
-                  for d in DISTRICTS]
-    h = Harness(fake, settings.model_copy(update={"districts": configured}))
-    await h.start()
-    try:
-        yield h
-    finally:
-        await h.stop()
-        clock.reset()
 
 
 async def test_configured_station_chat_migrates_and_survives_a_restart(two_stations: Harness) -> None:

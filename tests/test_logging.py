@@ -13,7 +13,7 @@ from db.models import Outbox
 from tests.conftest import STAFF_CHAT
 from tests.conversation import TgUser
 from tests.helpers import register, requests_of, send_request, supplies_to_summary, t
-from tests.webhook_support import WebhookHarness, webhook  # noqa: F401  (fixture)
+from tests.webhook_support import WebhookHarness
 
 NAME = "张秘密"
 PHONE = "+8613800138000"

@@ -17,7 +17,7 @@ from db.models import Checkin, CheckinAnswer, CheckinPlan
 from tests.conftest import STAFF_CHAT, Harness
 from tests.fake_telegram import FakeTelegram
 from tests.helpers import register, resident_of, staff_messages, submit, to_summary
-from tests.webhook_support import WebhookHarness, webhook  # noqa: F401  (fixture)
+from tests.webhook_support import WebhookHarness
 
 
 def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:

@@ -3,24 +3,19 @@ transfers between stations, permissions, and the worker who has not opened the b
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
 from sqlmodel import col, select
 
 from bot import clock
 from bot.app import check_requests
-from bot.config import DistrictConfig, Settings
 from db.models import Request, RequestEvent, RequestStatus
-from tests.conftest import COORDINATOR_ID, DISTRICTS, STAFF_CHAT, Harness
+from tests.conftest import COORDINATOR_ID, SECOND_CHAT, STAFF_CHAT, Harness
 from tests.conversation import TgUser
-from tests.fake_telegram import FakeTelegram
 from tests.helpers import register, requests_of, send_request, seen, staff_messages, supplies_to_summary, t, tn, v
 from tests.test_staff import card_of, events, file_request, join, reload
 
-SECOND_CHAT = -1002000000222
 
 ON_DUTY = "On duty: {names}"
 REMINDER = ("⏰ {urgent}Request {number} has been waiting for {n} minute. Who can take it?",
@@ -247,19 +242,6 @@ async def test_cant_fulfil_with_a_reason_and_release(harness: Harness) -> None:
 
 # ------------------------------------------------------------------------------- transfer
 
-
-@pytest.fixture
-async def two_stations(fake: FakeTelegram, settings: Settings) -> AsyncIterator[Harness]:
-    """Presnensky's requests go to a second staff chat; the rest to the main one."""
-    districts = [DistrictConfig(**({**d, "staff_chat_id": SECOND_CHAT} if d["code"] == "presnensky" else d))
-                 for d in DISTRICTS]
-    h = Harness(fake, settings.model_copy(update={"districts": districts}))
-    await h.start()
-    try:
-        yield h
-    finally:
-        await h.stop()
-        clock.reset()
 
 
 async def test_transfer_to_another_stations_chat(two_stations: Harness) -> None:

@@ -39,7 +39,7 @@ from tests.helpers import (
     to_summary,
     v,
 )
-from tests.webhook_support import SECRET, WebhookHarness, webhook  # noqa: F401  (fixture)
+from tests.webhook_support import SECRET, WebhookHarness
 
 ROOT = Path(__file__).resolve().parent.parent
 

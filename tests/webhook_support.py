@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
-import pytest
 from aiohttp import web
 from pydantic import SecretStr
 
-from bot import clock
 from bot.app import App, create_app
 from bot.config import Settings
 from bot.webhook import run_webhook
@@ -62,15 +59,3 @@ class WebhookHarness(Harness):
         self.shutdown.set()
         await asyncio.wait_for(self.task, 40)
         self.app, self.task = None, None
-
-
-@pytest.fixture
-async def webhook(fake: FakeTelegram, settings: Settings) -> AsyncIterator[WebhookHarness]:
-    """The bot serving a webhook against the fake and a fresh database."""
-    h = WebhookHarness(fake, settings)
-    await h.start()
-    try:
-        yield h
-    finally:
-        await h.stop()
-        clock.reset()

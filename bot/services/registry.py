@@ -14,7 +14,6 @@ from pathlib import Path
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import clock
 from bot.config import Settings
 from bot.services.locale import guess_locale
 from bot.services.phones import format_phone, normalize_phone
