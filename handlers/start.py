@@ -173,7 +173,7 @@ async def delete_answer(query: CallbackQuery, callback_data: kb.StepCb, ctx: Ctx
     if callback_data.value != "yes" or ctx.resident is None:
         await ctx.bot.send_message(ctx.chat_id, _("Nothing was deleted."))
         return
-    await residents.erase(ctx.session, ctx.resident)
+    await residents.erase(ctx.session, ctx.notifier(), ctx.resident)
     await ctx.state.clear()
     await ctx.bot.send_message(
         ctx.chat_id, _("Your personal data has been deleted. Send /start if you need help again."),

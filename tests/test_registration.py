@@ -206,3 +206,37 @@ async def test_back_while_changing_a_detail_returns_to_my_details(harness: Harne
     resident = await resident_of(harness, user)
     assert resident is not None and await district_code(harness, resident.district_id) == DISTRICT_OF["ru"]
     assert resident.lives_alone and resident.over_65
+
+
+async def test_delete_erases_personal_data_and_keeps_anonymous_counts(harness: Harness) -> None:
+    """/delete asks first; yes erases name, phone, address and request details, cancels open requests
+    (their staff card says so) and stops check-ins; the request rows stay for statistics."""
+    from db.models import CheckinPlan, RequestStatus
+    from tests.helpers import all_requests, items_of, send_request, staff_messages, supplies_to_summary
+    from tests.conftest import STAFF_CHAT
+    from sqlmodel import select
+
+    user = await register(harness, "ru")
+    await user.press(t("ru", "✅ Yes, every day at {time}", time="09:00"))
+    summary = await supplies_to_summary(user, "ru", "хлеб, молоко 2 л, гречка")
+    await send_request(user, "ru", summary)
+    await harness.drain()
+    await user.send_command("/delete")
+    await user.press(t("ru", "No, keep it"))
+    assert (await resident_of(harness, user)).name is not None  # type: ignore[union-attr]
+    await user.send_command("/delete")
+    await user.press(t("ru", "Yes, delete my data"))
+    await user.expect(v("ru", "Your personal data has been deleted. Send /start if you need help again."))
+    await harness.drain()
+    resident = await resident_of(harness, user)
+    assert resident is not None
+    assert (resident.name, resident.phone, resident.address, resident.consent_at) == (None, None, None, None)
+    (request,) = await all_requests(harness)
+    assert (request.status, request.address, request.details) == (RequestStatus.CANCELLED, None, None)
+    assert {name for name, _ in await items_of(harness, request.id)} == {""}
+    card = next(m for m in staff_messages(harness, STAFF_CHAT) if f"№{request.id} ·" in m.text)
+    assert v("zh", "🚫 Cancelled by the resident") in card.text and "хлеб" not in card.text
+    assert harness.app is not None
+    async with harness.app.sessions() as session:
+        plan = (await session.exec(select(CheckinPlan))).one()
+    assert (plan.active, plan.next_due_at) == (False, None)
