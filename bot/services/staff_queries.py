@@ -118,8 +118,9 @@ async def checkin_roll(session: AsyncSession, settings: Settings, i18n: I18n, ch
 
     served = await districts.served_by(session, chat_id, settings.staff_chat_id)
     since = start_of_today(settings)
-    rows = await checkins_repo.roll(session, since, [d.id for d in served if d.id])
-    paused = await checkins_repo.paused_counts(session, since)
+    ids = [d.id for d in served if d.id]
+    rows = await checkins_repo.roll(session, since, ids)
+    paused = await checkins_repo.paused_counts(session, since, ids)
     locale = i18n.current_locale
     lines = [_("<b>Check-ins today</b>")]
     for district in served:

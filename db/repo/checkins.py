@@ -77,13 +77,14 @@ async def roll(session: AsyncSession, since: datetime, district_ids: list[int]) 
     return [(d, str(a), bool(e), int(n)) for d, a, e, n in (await session.exec(query)).all()]
 
 
-async def paused_counts(session: AsyncSession, today: datetime) -> dict[int | None, int]:
-    """Plans paused today, by district."""
+async def paused_counts(session: AsyncSession, today: datetime, district_ids: list[int]) -> dict[int | None, int]:
+    """Plans of some districts paused today, by district."""
     query = (
         select(Resident.district_id, func.count())
         .select_from(CheckinPlan)
         .join(Resident, col(Resident.id) == CheckinPlan.resident_id)
-        .where(col(CheckinPlan.active).is_(True), col(CheckinPlan.paused_until) > today.date())
+        .where(col(CheckinPlan.active).is_(True), col(CheckinPlan.paused_until) > today.date(),
+               col(Resident.district_id).in_(district_ids))
         .group_by(Resident.district_id)
     )
     return {d: int(n) for d, n in (await session.exec(query)).all()}
