@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -89,7 +90,8 @@ async def measure(url: str, base_url: str, stats_url: str, due: int, rate: float
 
     settings = Settings(
         bot_token="123456:BENCH-TOKEN", telegram_api_url=base_url, database_url=url, staff_chat_id=-1001,
-        districts=[{"code": "d1", "name": "District 1"}], limits={"global_per_second": rate}, _env_file=None,
+        districts=[{"code": "d1", "name": "District 1"}], limits={"global_per_second": rate},
+        checkins={"batch": int(os.environ.get("BENCH_CHECKIN_BATCH", "100"))}, _env_file=None,
     )
     app = create_app(settings)
     from bot import clock

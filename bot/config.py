@@ -56,7 +56,7 @@ class CheckinSettings(BaseModel):
     default_time: str = Field(default="09:00", pattern=r"^\d\d:\d\d$")
     quiet_start: str = Field(default="22:00", pattern=r"^\d\d:\d\d$")
     quiet_end: str = Field(default="07:00", pattern=r"^\d\d:\d\d$")
-    batch: int = Field(default=500, ge=1)
+    batch: int = Field(default=100, ge=1)
 
 
 class Settings(BaseSettings):
