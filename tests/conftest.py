@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
+from datetime import timedelta
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -135,8 +136,9 @@ class Harness:
         """A social worker writing in the staff group."""
         return TgUser(self.fake, user_id, first_name, chat=GroupChat(id=chat_id, title="Staff"))
 
-    async def drain(self, timeout: float = 10) -> None:
-        """Wait until the outbox has nothing left that is due."""
+    async def drain(self, timeout: float = 10, step: timedelta | None = None) -> None:
+        """Wait until the outbox has nothing left that is due; with `step`, wait until nothing is pending
+        at all, moving the clock by `step` whenever the next try lies ahead (timedelta(0): real time)."""
         assert self.app is not None
         from db.repo import outbox
 
@@ -145,11 +147,14 @@ class Harness:
             async with self.app.sessions() as session:
                 count, _ = await outbox.depth(session)
                 due = await outbox.next_due(session)
-            if count == 0 or (due is not None and due > clock.now()):
+            later = due is not None and due > clock.now()
+            if count == 0 or (later and step is None):
                 await self.fake.settle(0.1, 2)
                 return
+            assert asyncio.get_running_loop().time() < deadline, f"outbox still has {count} pending rows"
+            if later and step is not None:
+                clock.advance(step)
             self.app.sender.wake()
-            assert asyncio.get_running_loop().time() < deadline, f"outbox still has {count} rows"
             await asyncio.sleep(0.05)
 
 

@@ -13,7 +13,7 @@ from bot import clock
 from bot.app import check_requests
 from bot.config import Settings
 from db.models import Outbox, OutboxStatus, RequestStatus
-from db.repo import districts, outbox
+from db.repo import districts
 from tests.conftest import COORDINATOR_ID, SECOND_CHAT, STAFF_CHAT, Harness
 from tests.fake_telegram import FakeTelegram
 from tests.helpers import (
@@ -46,24 +46,6 @@ def timed_calls(fake: FakeTelegram) -> list[tuple[float, str, str, int]]:
     return log
 
 
-async def deliver_all(harness: Harness, timeout: float = 20, step: timedelta | None = None) -> None:
-    """Wait until no outbox row is pending, moving the clock by `step` when the next try lies ahead."""
-    assert harness.app is not None
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        async with harness.app.sessions() as session:
-            count, _ = await outbox.depth(session)
-            due = await outbox.next_due(session)
-        if count == 0:
-            await harness.fake.settle(0.1, 2)
-            return
-        assert asyncio.get_running_loop().time() < deadline, f"outbox still has {count} pending rows"
-        if step is not None and due is not None and due > clock.now():
-            clock.advance(step)
-        harness.app.sender.wake()
-        await asyncio.sleep(0.05)
-
-
 def texts_in(fake: FakeTelegram, chat_id: int) -> list[str]:
     """Texts of the bot's messages in a chat, oldest first."""
     return [m.text or "" for m in fake.messages.get(chat_id, []) if not m.deleted]
@@ -88,7 +70,7 @@ async def test_429_retry_after_keeps_order_and_waits(harness: Harness) -> None:
     await worker.press(f"№{request.id}", message=card_of(harness, request))
     await worker.press(t("zh", "🚚 On the way"), message=card_of(harness, request))
     await worker.press(t("zh", "✅ Done"), message=card_of(harness, request))
-    await deliver_all(harness, timeout=30)
+    await harness.drain(timeout=30, step=timedelta(0))
 
     number = f"№{request.id}"
     assert texts_in(harness.fake, resident.chat_id)[before:] == [
@@ -144,7 +126,7 @@ async def test_5xx_and_timeouts_are_retried_with_backoff(quick_timeout: Harness)
         await asyncio.sleep(0.05)
     assert row.status == OutboxStatus.PENDING and row.error == "TelegramServerError"
     assert row.next_attempt_at > clock.now()
-    await deliver_all(harness, timeout=30, step=timedelta(seconds=10))
+    await harness.drain(timeout=30, step=timedelta(seconds=10))
 
     number = f"№{request.id}"
     assert texts_in(harness.fake, resident.chat_id)[before:] == [v("uk", ACCEPTED, number=number, name="Оксана")]
@@ -165,7 +147,7 @@ async def test_timed_out_send_is_delivered_at_least_once(quick_timeout: Harness)
     before = len(texts_in(harness.fake, resident.chat_id))
     harness.fake.delay_next("sendMessage", resident.chat_id, seconds=1.6, count=1)
     await worker.press(f"№{request.id}", message=card_of(harness, request))
-    await deliver_all(harness, timeout=30, step=timedelta(seconds=10))
+    await harness.drain(timeout=30, step=timedelta(seconds=10))
     await asyncio.sleep(0.8)  # let the slow first answer land too
     accepted = v("zh", ACCEPTED, number=f"№{request.id}", name="Li")
     assert 1 <= texts_in(harness.fake, resident.chat_id)[before:].count(accepted) <= 2
@@ -184,7 +166,7 @@ async def test_blocked_resident_is_unreachable_and_the_request_goes_on(harness: 
     calls_before = len(harness.fake.calls)
 
     await worker.press(f"№{request.id}", message=card_of(harness, request))
-    await deliver_all(harness)
+    await harness.drain(timeout=20, step=timedelta(0))
     stored = await resident_of(harness, resident)
     assert stored is not None and stored.unreachable
     (row,) = await rows_of_chat(harness, resident.chat_id, "status")
@@ -194,10 +176,10 @@ async def test_blocked_resident_is_unreachable_and_the_request_goes_on(harness: 
     assert "+86 138 0013 8000" in harness.fake.messages[5001][-1].text  # the worker can call instead
 
     await worker.press(t("zh", "🚚 On the way"), message=card_of(harness, request))
-    await deliver_all(harness)
+    await harness.drain(timeout=20, step=timedelta(0))
     assert v("zh", UNREACHABLE) in card_of(harness, request).text
     await worker.press(t("zh", "✅ Done"), message=card_of(harness, request))
-    await deliver_all(harness)
+    await harness.drain(timeout=20, step=timedelta(0))
     assert (await reload(harness, request)).status == RequestStatus.DONE
     card = card_of(harness, request)
     assert v("zh", UNREACHABLE) in card.text and card.reply_markup is None
@@ -210,7 +192,7 @@ async def test_card_warns_as_soon_as_the_resident_blocks_the_bot(harness: Harnes
     resident, request = await file_request(harness, "uk", "хліб, молоко 1 л")
     harness.fake.deactivate_user(resident.chat_id)
     await worker.press(f"№{request.id}", message=card_of(harness, request))
-    await deliver_all(harness)
+    await harness.drain(timeout=20, step=timedelta(0))
     assert (await resident_of(harness, resident)).unreachable  # type: ignore[union-attr]
     assert v("zh", UNREACHABLE) in card_of(harness, request).text
 
@@ -232,7 +214,7 @@ async def test_entity_error_falls_back_to_plain_text(harness: Harness) -> None:
     harness.fake.fail_next("sendMessage", resident.chat_id, status=400, description=description, count=1)
     before = len(texts_in(harness.fake, resident.chat_id))
     await worker.press(f"№{request.id}", message=card)
-    await deliver_all(harness)
+    await harness.drain(timeout=20, step=timedelta(0))
     (message,) = harness.fake.messages[resident.chat_id][before:]
     assert message.parse_mode is None
     assert message.text == v("uk", ACCEPTED, number=f"№{request.id}", name="Оля &amp; &lt;Co&gt;")
@@ -241,7 +223,7 @@ async def test_entity_error_falls_back_to_plain_text(harness: Harness) -> None:
     assert row.status == OutboxStatus.SENT
     # The next message is HTML again: the fallback was for that one call only.
     await worker.press(t("zh", "🚚 On the way"), message=card_of(harness, request))
-    await deliver_all(harness)
+    await harness.drain(timeout=20, step=timedelta(0))
     assert harness.fake.messages[resident.chat_id][-1].parse_mode == "HTML"
 
 
@@ -258,7 +240,7 @@ async def test_message_not_modified_counts_as_sent(harness: Harness) -> None:
                                        "reply markup are exactly the same as a current content and reply markup")
     calls_before = len(harness.fake.calls)
     await worker.press(f"№{request.id}", message=card)
-    await deliver_all(harness)
+    await harness.drain(timeout=20, step=timedelta(0))
     assert (await reload(harness, request)).status == RequestStatus.CLAIMED
     edits_tried = [c for c in harness.fake.calls[calls_before:] if c[0] == "editMessageText"]
     assert [c[2] for c in edits_tried] == [400]
@@ -266,7 +248,7 @@ async def test_message_not_modified_counts_as_sent(harness: Harness) -> None:
     assert [(r.status, r.error, r.attempts) for r in rows] == [(OutboxStatus.SENT, None, 1)] * 2
     # Nothing is wedged: the next change edits the card as usual.
     await worker.press_data(f"sf:w:{request.id}:", message=card)
-    await deliver_all(harness)
+    await harness.drain(timeout=20, step=timedelta(0))
     assert (await reload(harness, request)).status == RequestStatus.ON_THE_WAY
     assert "Анна" in card.text and t("zh", "✅ Done") in card.button_texts()
     assert t("zh", "🚚 On the way") not in card.button_texts()
@@ -288,7 +270,7 @@ async def test_staff_group_upgraded_to_supergroup(harness: Harness) -> None:
     harness.fake.migrate_group(STAFF_CHAT, NEW_STAFF_CHAT)
     clock.advance(timedelta(minutes=16))
     await check_requests(harness.app)  # two reminders queued for the old id
-    await deliver_all(harness)
+    await harness.drain(timeout=20, step=timedelta(0))
 
     assert len(staff_messages(harness, STAFF_CHAT)) == old_cards
     reminders = [m for m in staff_messages(harness, NEW_STAFF_CHAT) if m.text.startswith("⏰")]
@@ -308,11 +290,11 @@ async def test_staff_group_upgraded_to_supergroup(harness: Harness) -> None:
 
     # A later request's card goes straight to the new chat and is edited there.
     await send_request(resident, "zh", await supplies_to_summary(resident, "zh", "鸡蛋 10个"))
-    await deliver_all(harness)
+    await harness.drain(timeout=20, step=timedelta(0))
     third = (await requests_of(harness, resident))[-1]
     card = card_of(harness, third, NEW_STAFF_CHAT)
     await in_new.press(f"№{third.id}", message=card)
-    await deliver_all(harness)
+    await harness.drain(timeout=20, step=timedelta(0))
     assert (await reload(harness, third)).status == RequestStatus.CLAIMED
     assert len([m for m in staff_messages(harness, NEW_STAFF_CHAT) if f"№{third.id} ·" in m.text]) == 1
     assert "王社工" in card.text and len(card.edits) == 1
@@ -331,10 +313,10 @@ async def test_card_shown_before_the_migration_reappears_in_the_supergroup(harne
     await in_new.send_command("/open")
     in_new.settle_max = 1.0
     await in_new.press_data(f"sf:c:{request.id}:", message=in_new.last())
-    await deliver_all(harness, timeout=3)
+    await harness.drain(timeout=3, step=timedelta(0))
     moved = card_of(harness, request, NEW_STAFF_CHAT)
     await in_new.press(t("zh", "🚚 On the way"), message=moved)
-    await deliver_all(harness, timeout=3)
+    await harness.drain(timeout=3, step=timedelta(0))
     assert (await reload(harness, request)).status == RequestStatus.ON_THE_WAY
     assert len([m for m in staff_messages(harness, NEW_STAFF_CHAT) if f"№{request.id} ·" in m.text]) == 1
 
@@ -356,7 +338,7 @@ async def test_configured_station_chat_migrates_and_survives_a_restart(two_stati
     clock.advance(timedelta(minutes=16))
     assert harness.app is not None
     await check_requests(harness.app)
-    await deliver_all(harness)
+    await harness.drain(timeout=20, step=timedelta(0))
     assert [m.text for m in staff_messages(harness, SECOND_NEW)] == [
         seen(tn("ru", *REMINDER, 16, urgent="", number=f"№{request.id}"))
     ]
