@@ -154,7 +154,7 @@ async def test_two_instances_share_the_work_and_survive_a_sigkill(fake: FakeTele
                 async with app.sessions() as session:
                     in_flight = (await session.exec(select(func.count()).select_from(Outbox).where(
                         Outbox.status == OutboxStatus.PENDING, col(Outbox.lease_until) > killed_at))).one()
-                for _ in range(600):
+                for _ in range(1200):  # up to 2 minutes on a loaded machine
                     async with app.sessions() as session:
                         pending = (await session.exec(select(func.count()).select_from(Outbox).where(
                             Outbox.status == OutboxStatus.PENDING))).one()
@@ -168,12 +168,13 @@ async def test_two_instances_share_the_work_and_survive_a_sigkill(fake: FakeTele
                     claims = (await session.exec(select(RequestEvent.request_id, func.count()).where(
                         RequestEvent.action == "claimed").group_by(RequestEvent.request_id))).all()
                     claimed = (await session.exec(select(Request).where(col(Request.id).in_(request_ids)))).all()
-                    failed = (await session.exec(select(func.count()).select_from(Outbox).where(
-                        Outbox.status != OutboxStatus.SENT))).one()
+                    unsent_rows = (await session.exec(select(Outbox).where(Outbox.status != OutboxStatus.SENT))).all()
+                    failed = len(unsent_rows)
             finally:
                 await close(app)
         assert checkins == RESIDENTS  # one check-in per resident, whichever instance made it
-        assert checkins_seen() == RESIDENTS and failed == 0  # nothing lost
+        assert checkins_seen() == RESIDENTS  # nothing lost
+        assert failed == 0, [(r.purpose, r.method, r.status, r.error, r.attempts) for r in unsent_rows]
         sent_twice = sum(max(0, len(fake.messages[30_000 + i]) - 1) for i in range(RESIDENTS))
         assert sent_twice <= in_flight  # only what the killed process had in flight may repeat
         assert sorted(claims) == sorted((rid, 1) for rid in request_ids)  # one winner each
