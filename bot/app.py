@@ -93,7 +93,11 @@ def create_app(settings: Settings) -> App:
     bot = make_bot(settings)
     # SQLite has one writer: chats run side by side only on a server database.
     concurrency = 1 if is_sqlite(settings.database_url) else settings.polling_concurrency
-    dp = BatchDispatcher(concurrency=concurrency, storage=make_storage(settings, sessions), settings=settings)
+    # disable_fsm: aiogram would read the conversation state before our UpdateLedger opens the update's
+    # transaction (a second session and two more round trips per update); it is registered below instead.
+    dp = BatchDispatcher(
+        concurrency=concurrency, storage=make_storage(settings, sessions), disable_fsm=True, settings=settings
+    )
     sender = Sender(bot, sessions, settings.limits)
     bot.session.middleware(SharedBudget(sender.limiters))
     bot.session.middleware(ExpiredAnswers())
@@ -106,6 +110,7 @@ def create_app(settings: Settings) -> App:
         await record_failed_update(app, update)
 
     dp.update.outer_middleware(UpdateLedger(sessions, sender.wake, on_failure, app.metrics.update_seconds.observe))
+    dp.update.outer_middleware(dp.fsm)  # inside the update's transaction (see disable_fsm above)
     dp.update.outer_middleware(ResidentLoader())
     LocaleMiddleware(i18n, settings.staff_locale).setup(dp)
     ctx = CtxMiddleware()

@@ -11,7 +11,7 @@ from typing import Any
 from aiogram import BaseMiddleware, Bot
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.methods import AnswerCallbackQuery
+from aiogram.methods import AnswerCallbackQuery, Response
 from aiogram.methods.base import TelegramMethod, TelegramType
 from aiogram.types import TelegramObject, Update, User
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -20,7 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import clock
 from bot.logs import ids
 from bot.storage import current_session
-from db.repo import residents, updates
+from db.repo import fsm, outbox, residents, updates
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +72,8 @@ class UpdateLedger(BaseMiddleware):
                 result = await handler(event, data)
                 if data.get("retrying"):
                     await updates.forget_failure(session, event.update_id)
+                await fsm.flush(session)  # the conversation's new state, in the same transaction
+                queued = outbox.queued(session)
                 await session.commit()
             except Exception:
                 await session.rollback()
@@ -80,17 +82,27 @@ class UpdateLedger(BaseMiddleware):
                 raise
             finally:
                 current_session.reset(token)
-        self.on_commit()
+        if queued:  # wake the sender only when there is something to send
+            self.on_commit()
         return result
 
 
+#: aiogram validates every response as Response[<return type>]; pydantic caches those generic classes in
+#: a WeakValueDictionary, so each garbage collection dropped them and the next call rebuilt the schema
+#: (about 4% of the bot's CPU under load). Holding them here builds each one once per process.
+_RESPONSE_MODELS: dict[type, Any] = {}
+
+
 class ExpiredAnswers(BaseRequestMiddleware):
-    """Answering a button press too late (a retried update) is not a failure of the update."""
+    """Answering a button press too late (a retried update) is not a failure of the update; also keeps
+    the response model of each method alive (see _RESPONSE_MODELS)."""
 
     async def __call__(
         self, make_request: NextRequestMiddlewareType[TelegramType], bot: Bot, method: TelegramMethod[TelegramType]
     ) -> Any:
         """Swallow 'query is too old' for answerCallbackQuery; every other outcome is unchanged."""
+        if type(method) not in _RESPONSE_MODELS:
+            _RESPONSE_MODELS[type(method)] = Response[method.__returning__]  # type: ignore[name-defined]
         try:
             return await make_request(bot, method)
         except TelegramBadRequest as exc:
@@ -107,7 +119,7 @@ class ResidentLoader(BaseMiddleware):
         """Load the resident of a private chat's user."""
         user: User | None = data.get("event_from_user")
         session: AsyncSession = data["session"]
-        data["resident"] = await residents.by_tg_user(session, user.id) if user else None
+        data["resident"] = await residents.sender(session, user.id) if user else None
         return await handler(event, data)
 
 

@@ -3,11 +3,27 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+
+async def asyncpg_of(session: AsyncSession) -> Any | None:
+    """The asyncpg connection under the session's open PostgreSQL transaction, else None.
+
+    For the few statements every update runs (its resident, its conversation state): SQLAlchemy's own
+    work per statement costs several times the round trip there (bench/README.md). Only once the
+    session has begun its transaction with a statement of its own (None before, so callers fall back
+    to SQLAlchemy and never run outside the transaction by mistake)."""
+    if session.bind.dialect.name != "postgresql" or not session.in_transaction():
+        return None
+    fairy = await (await session.connection()).get_raw_connection()
+    if getattr(fairy.dbapi_connection, "_transaction", None) is None:  # SQLAlchemy has not sent BEGIN yet
+        return None
+    return fairy.driver_connection
 
 
 def is_sqlite(url: str) -> bool:
@@ -18,7 +34,7 @@ def is_sqlite(url: str) -> bool:
 def make_engine(url: str) -> AsyncEngine:
     """Create the async engine; SQLite gets WAL, foreign keys and a busy timeout."""
     if not is_sqlite(url):
-        return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+        return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=False)
     database = make_url(url).database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)

@@ -56,7 +56,7 @@ def bad_request(text: str, parameters: dict[str, Any] | None = None) -> ApiError
 
 def utf16_len(text: str) -> int:
     """Length of a string in UTF-16 code units (how Telegram counts)."""
-    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+    return len(text.encode("utf-16-le")) // 2
 
 
 def _byte_offset(src: str, pos: int) -> int:
@@ -147,6 +147,7 @@ _HTML_SIMPLE = {
 }
 _HTML_SPACE = frozenset(" \t\r\n\0\v")
 _NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
+_MARKUP = re.compile(r"[<&]")
 
 
 def _decode_html_entity(src: str, pos: int) -> tuple[str, int] | None:
@@ -213,6 +214,12 @@ def _parse_html(src: str, strict_ampersand: bool) -> ParsedText:
     i = 0
     while i < n:
         c = src[i]
+        if c != "&" and c != "<":  # plain text up to the next markup: one chunk, not a character at a time
+            plain = _MARKUP.search(src, i)
+            end = plain.start() if plain else n
+            out.add(src[i:end])
+            i = end
+            continue
         if c == "&":
             decoded = _decode_html_entity(src, i)
             if decoded is not None:

@@ -1,27 +1,63 @@
-"""Conversation state rows for the SQL FSM storage."""
+"""Conversation state rows for the SQL FSM storage.
+
+Hot path: every update reads its chat's state and most write it, so this does not use the ORM: one
+SELECT per update (cached in the session), and changes kept in the session until the update's
+transaction is about to commit, then written with one INSERT ... ON CONFLICT (flush). On PostgreSQL
+both go straight to asyncpg inside the session's transaction (db.engine.asyncpg_of); SQLite (one
+writer, small deployments) keeps SQLAlchemy Core."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from sqlmodel import select
+from sqlalchemy import bindparam, select
+from sqlalchemy.dialects import sqlite
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from db.engine import asyncpg_of
 from db.models import FsmState
 
+_LOAD = select(FsmState.state, FsmState.data).where(FsmState.key == bindparam("key"))
 
-async def load(session: AsyncSession, key: str) -> FsmState | None:
-    """The stored state of one conversation (read once per session: handlers ask for it often)."""
-    cache: dict[str, FsmState | None] = session.info.setdefault("fsm", {})
+#: state and data of one conversation, as the storage sees them
+Row = dict[str, Any]
+
+
+async def load(session: AsyncSession, key: str) -> Row | None:
+    """The stored state of one conversation with this session's unsaved changes on top (None: none)."""
+    cache: dict[str, Row | None] = session.info.setdefault("fsm", {})
     if key not in cache:
-        cache[key] = (await session.exec(select(FsmState).where(FsmState.key == key))).first()
-    return cache[key]
+        raw = await asyncpg_of(session)
+        if raw is not None:
+            found = await raw.fetchrow("SELECT state, data FROM fsmstate WHERE key = $1", key)
+        else:
+            found = (await session.execute(_LOAD, {"key": key})).first()
+        cache[key] = {"state": found[0], "data": dict(found[1])} if found else None
+    pending: Row | None = session.info.get("fsm_pending", {}).get(key)
+    if pending is None:
+        return cache[key]
+    return {"state": None, "data": {}, **(cache[key] or {}), **pending}
 
 
-async def save(session: AsyncSession, key: str, **values: Any) -> None:
-    """Update (or create) one conversation's state or data."""
-    row = await load(session, key) or FsmState(key=key)
-    for name, value in values.items():
-        setattr(row, name, value)
-    session.add(row)
-    session.info["fsm"][key] = row
+def save(session: AsyncSession, key: str, **values: Any) -> None:
+    """Change one conversation's state or data; written by flush() before the session commits."""
+    session.info.setdefault("fsm_pending", {}).setdefault(key, {}).update(values)
+
+
+async def flush(session: AsyncSession) -> None:
+    """Write the session's changed conversations, one upsert each (usually one per update)."""
+    pending: dict[str, Row] = session.info.pop("fsm_pending", {})
+    for key, values in pending.items():
+        raw = await asyncpg_of(session)
+        row = (key, values.get("state"), values.get("data", {}))
+        if raw is not None:
+            assert set(values) <= {"state", "data"}, values  # column names, from save() only
+            changed = ", ".join(f"{name} = EXCLUDED.{name}" for name in sorted(values))
+            await raw.execute(f"INSERT INTO fsmstate (key, state, data) VALUES ($1, $2, $3) "  # noqa: S608
+                              f"ON CONFLICT (key) DO UPDATE SET {changed}", row[0], row[1], json.dumps(row[2]))
+        else:
+            statement = sqlite.insert(FsmState).values(key=row[0], state=row[1], data=row[2])
+            await session.execute(statement.on_conflict_do_update(index_elements=[FsmState.key], set_=values))
+        cached = session.info.get("fsm", {}).get(key)
+        session.info.setdefault("fsm", {})[key] = {"state": None, "data": {}, **(cached or {}), **values}

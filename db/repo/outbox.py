@@ -35,7 +35,13 @@ def enqueue(
         ref_id=ref_id,
     )
     session.add(row)
+    session.info["outbox_queued"] = True
     return row
+
+
+def queued(session: AsyncSession) -> bool:
+    """Whether this session has added outbox rows (so the sender is worth waking after the commit)."""
+    return bool(session.info.get("outbox_queued"))
 
 
 async def lease_due(session: AsyncSession, owner: str, now: datetime, lease: timedelta, limit: int) -> list[Outbox]:

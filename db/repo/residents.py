@@ -4,15 +4,35 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
+from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel import col, select
 
+from db.engine import asyncpg_of
 from db.models import OPEN_STATUSES, Request, Resident
 
 
 async def by_tg_user(session: AsyncSession, tg_user_id: int) -> Resident | None:
     """The resident behind a Telegram account."""
     return (await session.exec(select(Resident).where(Resident.tg_user_id == tg_user_id))).first()
+
+
+_SENDER_COLUMNS = ", ".join(column.name for column in Resident.__table__.columns)  # type: ignore[attr-defined]
+
+
+async def sender(session: AsyncSession, tg_user_id: int) -> Resident | None:
+    """by_tg_user for the update's own session, once per update: on PostgreSQL one asyncpg round trip
+    and the row attached to the session as if loaded (changes are flushed as usual)."""
+    raw = await asyncpg_of(session)
+    if raw is None:
+        return await by_tg_user(session, tg_user_id)
+    found = await raw.fetchrow(f"SELECT {_SENDER_COLUMNS} FROM resident WHERE tg_user_id = $1", tg_user_id)  # noqa: S608
+    if found is None:
+        return None
+    resident = Resident(**dict(found))
+    make_transient_to_detached(resident)
+    session.add(resident)
+    return resident
 
 
 async def by_id(session: AsyncSession, resident_id: int) -> Resident | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -14,12 +14,21 @@ from bot.clock import now
 from db.models import FailedUpdate, ProcessedUpdate
 
 
+#: Built once: a statement object caches its own cache key, and this runs for every update.
+_CLAIM = {
+    dialect.__name__.rsplit(".", 1)[-1]: dialect.insert(ProcessedUpdate)
+    .values(update_id=bindparam("update_id"), at=bindparam("at"))
+    .on_conflict_do_nothing()
+    for dialect in (postgresql, sqlite)
+}
+
+
 async def claim(session: AsyncSession, update_id: int) -> bool:
     """Record the update first thing in its transaction; False when it was already handled. One round
     trip instead of a look-up and an insert, and a concurrent duplicate waits on the key, then skips."""
-    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
-    statement = insert(ProcessedUpdate).values(update_id=update_id, at=now()).on_conflict_do_nothing()
-    return (await session.execute(statement)).rowcount == 1
+    statement = _CLAIM[session.bind.dialect.name]
+    connection = await session.connection()  # Core execution: the ORM would take the dict for a bulk insert
+    return (await connection.execute(statement, {"update_id": update_id, "at": now()})).rowcount == 1
 
 
 async def record_failure(session: AsyncSession, update_id: int, payload: dict[str, Any], error: str, retry_at: datetime, max_attempts: int) -> FailedUpdate:
