@@ -8,6 +8,8 @@ import argparse
 import asyncio
 import re
 import sys
+from collections.abc import Coroutine
+from typing import Any
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -69,12 +71,25 @@ async def run(settings: Settings, webhook: bool = False) -> None:
     """Run the bot until interrupted: long polling, or the webhook server."""
     from bot.app import create_app, run_polling
 
+    app = create_app(settings)
+    app.freeze_heap = True
     if webhook:
         from bot.webhook import run_webhook
 
-        await run_webhook(create_app(settings))
+        await run_webhook(app)
         return
-    await run_polling(create_app(settings))
+    await run_polling(app)
+
+
+def run_loop(main: Coroutine[Any, Any, None]) -> None:
+    """Run the bot on uvloop where it is installed (Linux, macOS): the same asyncio API with the loop
+    and sockets in C, about 15% less CPU per update here (bench/README.md); plain asyncio otherwise."""
+    try:
+        import uvloop
+    except ImportError:
+        asyncio.run(main)
+    else:
+        uvloop.run(main)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -100,7 +115,7 @@ def main(argv: list[str] | None = None) -> None:
     from bot.migrate import SchemaOutdated
 
     try:
-        asyncio.run(run(settings, webhook=args.command == "webhook"))
+        run_loop(run(settings, webhook=args.command == "webhook"))
     except SchemaOutdated as exc:
         print(f"Cannot start: {exc}", file=sys.stderr)
         raise SystemExit(3) from None
