@@ -9,8 +9,8 @@ import asyncio
 import re
 import sys
 from collections.abc import Coroutine
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 from pydantic_settings import SettingsError

@@ -18,11 +18,18 @@ async def asyncpg_of(session: AsyncSession) -> Any | None:
     work per statement costs several times the round trip there (bench/README.md). Only once the
     session has begun its transaction with a statement of its own (None before, so callers fall back
     to SQLAlchemy and never run outside the transaction by mistake)."""
-    if session.bind.dialect.name != "postgresql" or not session.in_transaction():
+    if session.bind.dialect.name != "postgresql":
         return None
+    transaction = session.get_transaction()
+    if transaction is None:
+        return None
+    cached = session.info.get("asyncpg")
+    if cached is not None and cached[0] is transaction:
+        return cached[1]
     fairy = await (await session.connection()).get_raw_connection()
     if getattr(fairy.dbapi_connection, "_transaction", None) is None:  # SQLAlchemy has not sent BEGIN yet
         return None
+    session.info["asyncpg"] = (transaction, fairy.driver_connection)
     return fairy.driver_connection
 
 

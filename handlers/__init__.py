@@ -9,8 +9,8 @@ from aiogram.dispatcher.event.handler import CallableObject
 
 from handlers import (
     checkins,
-    feedback,
     fallback,
+    feedback,
     intake,
     my_requests,
     profile,

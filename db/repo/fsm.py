@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.dialects import sqlite
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.engine import asyncpg_of
@@ -54,10 +54,11 @@ async def flush(session: AsyncSession) -> None:
         if raw is not None:
             assert set(values) <= {"state", "data"}, values  # column names, from save() only
             changed = ", ".join(f"{name} = EXCLUDED.{name}" for name in sorted(values))
-            await raw.execute(f"INSERT INTO fsmstate (key, state, data) VALUES ($1, $2, $3) "  # noqa: S608
+            await raw.execute(f"INSERT INTO fsmstate (key, state, data) VALUES ($1, $2, $3) "
                               f"ON CONFLICT (key) DO UPDATE SET {changed}", row[0], row[1], json.dumps(row[2]))
         else:
-            statement = sqlite.insert(FsmState).values(key=row[0], state=row[1], data=row[2])
+            insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
+            statement = insert(FsmState).values(key=row[0], state=row[1], data=row[2])
             await session.execute(statement.on_conflict_do_update(index_elements=[FsmState.key], set_=values))
         cached = session.info.get("fsm", {}).get(key)
         session.info.setdefault("fsm", {})[key] = {"state": None, "data": {}, **(cached or {}), **values}

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from sqlalchemy.orm import make_transient_to_detached
-from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.engine import asyncpg_of
 from db.models import OPEN_STATUSES, Request, Resident
@@ -26,7 +26,7 @@ async def sender(session: AsyncSession, tg_user_id: int) -> Resident | None:
     raw = await asyncpg_of(session)
     if raw is None:
         return await by_tg_user(session, tg_user_id)
-    found = await raw.fetchrow(f"SELECT {_SENDER_COLUMNS} FROM resident WHERE tg_user_id = $1", tg_user_id)  # noqa: S608
+    found = await raw.fetchrow(f"SELECT {_SENDER_COLUMNS} FROM resident WHERE tg_user_id = $1", tg_user_id)
     if found is None:
         return None
     resident = Resident(**dict(found))

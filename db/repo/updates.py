@@ -13,7 +13,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.clock import now
 from db.models import FailedUpdate, ProcessedUpdate
 
-
 #: Built once: a statement object caches its own cache key, and this runs for every update.
 _CLAIM = {
     dialect.__name__.rsplit(".", 1)[-1]: dialect.insert(ProcessedUpdate)

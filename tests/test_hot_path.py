@@ -1,0 +1,128 @@
+"""The per-update hot path: what was made cheaper must stay correct (bench/updates_throughput.py
+measures how much cheaper)."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+from typing import Any
+
+import pytest
+from aiogram.dispatcher.event.handler import CallableObject
+from aiogram.methods import Response, SendMessage
+from aiogram.types import Message
+from sqlalchemy import select
+
+from bot import middlewares
+from db.engine import asyncpg_of
+from db.models import FsmState
+from db.repo import fsm
+from handlers import build_router
+from tests.conftest import BACKEND, Harness
+from tests.helpers import (
+    ITEMS_PROMPT,
+    MENU,
+    new_user,
+    register,
+    send_request,
+    supplies_to_summary,
+    t,
+    v,
+)
+
+
+def callables(router: Any) -> list[CallableObject]:
+    """Every filter and handler aiogram will call for this router tree."""
+    found: list[CallableObject] = []
+    for each in router.chain_tail:
+        for observer in each.observers.values():
+            found += observer._handler.filters or []
+            for handler in observer.handlers:
+                found += [handler, *(handler.filters or [])]
+    return found
+
+
+def test_every_filter_and_handler_is_awaited_on_the_loop() -> None:
+    """aiogram hands plain functions to a worker thread; after build_router none is left plain."""
+    objects = callables(build_router())
+    assert len(objects) > 100
+    plain = [obj.callback for obj in objects if not obj.awaitable]
+    assert plain == []
+
+
+async def test_a_conversation_uses_no_worker_thread(harness: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Registration and the start of a request run without a single asyncio.to_thread hand-off."""
+    handed_off: list[Any] = []
+    real = asyncio.to_thread
+
+    async def counting(function: Any, *args: Any, **kwargs: Any) -> Any:
+        handed_off.append(function)
+        return await real(function, *args, **kwargs)
+
+    monkeypatch.setattr(asyncio, "to_thread", counting)
+    user = await register(harness, "ru")
+    await user.tap(t("ru", MENU["supplies"]))
+    await user.expect(v("ru", ITEMS_PROMPT))
+    assert handed_off == []
+
+
+async def test_sender_is_woken_only_after_updates_that_queued_messages(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reply-only update commits without waking the outbox sender; a sent request wakes it."""
+    user = await register(harness, "zh")
+    assert harness.app is not None
+    wakes: list[int] = []
+    ledger = next(m for m in harness.app.dp.update.outer_middleware if isinstance(m, middlewares.UpdateLedger))
+    monkeypatch.setattr(ledger, "on_commit", lambda: wakes.append(1))
+    await user.send_command("/help")
+    assert wakes == []
+    summary = await supplies_to_summary(user, "zh", "大米 1袋")
+    await send_request(user, "zh", summary)
+    assert wakes, "the request's staff card was queued but the sender was not woken"
+
+
+async def test_response_models_survive_garbage_collection(harness: Harness) -> None:
+    """The Response[Message] aiogram validates with is built once, not after every collection."""
+    user = new_user(harness, "uk")
+    await user.send_command("/start")
+    pinned = middlewares._RESPONSE_MODELS[SendMessage]
+    gc.collect()
+    assert Response[Message] is pinned
+
+
+async def test_conversation_state_is_written_once_at_commit(harness: Harness) -> None:
+    """Changes wait in the session (read back with them on top) and one upsert writes them."""
+    assert harness.app is not None
+    async with harness.app.sessions() as session:
+        assert await fsm.load(session, "k") is None
+        fsm.save(session, "k", state="Intake:items")
+        fsm.save(session, "k", data={"kind": "supplies"})
+        assert await fsm.load(session, "k") == {"state": "Intake:items", "data": {"kind": "supplies"}}
+        rows = (await session.execute(select(FsmState.key))).all()
+        assert rows == []  # nothing written yet
+        await fsm.flush(session)
+        await session.commit()
+    async with harness.app.sessions() as session:
+        fsm.save(session, "k", data={"kind": "medicine"})  # only the data: the state stays
+        await fsm.flush(session)
+        await session.commit()
+    async with harness.app.sessions() as session:
+        assert await fsm.load(session, "k") == {"state": "Intake:items", "data": {"kind": "medicine"}}
+        assert len((await session.execute(select(FsmState.key))).all()) == 1
+
+
+@pytest.mark.skipif(BACKEND != "postgres", reason="asyncpg is PostgreSQL's driver")
+async def test_asyncpg_is_used_only_inside_the_sessions_transaction(harness: Harness) -> None:
+    """Before SQLAlchemy sends BEGIN there is no raw connection to use; after it, the one in the
+    transaction (a rollback undoes what went through it)."""
+    assert harness.app is not None
+    async with harness.app.sessions() as session:
+        assert await asyncpg_of(session) is None
+        await session.execute(select(1))
+        raw = await asyncpg_of(session)
+        assert raw is not None
+        await raw.execute("INSERT INTO fsmstate (key, state, data) VALUES ('rolled-back', NULL, '{}')")
+        await session.rollback()
+    async with harness.app.sessions() as session:
+        assert (await session.execute(select(FsmState).where(FsmState.key == "rolled-back"))).first() is None
