@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import multiprocessing
 import statistics
 import time
@@ -138,6 +139,25 @@ def echo_dispatcher() -> Dispatcher:
     return dp
 
 
+class collector_pauses:  # noqa: N801 - used as a function
+    """The garbage collector's pauses in this process from now on (seconds, by generation)."""
+
+    def __init__(self) -> None:
+        self.longest: dict[int, float] = {}
+        self.count = 0
+        self._started = 0.0
+        gc.callbacks.append(self.record)
+
+    def record(self, phase: str, info: dict[str, Any]) -> None:
+        """gc callback."""
+        if phase == "start":
+            self._started = time.perf_counter()
+            return
+        self.count += 1
+        generation = info["generation"]
+        self.longest[generation] = max(self.longest.get(generation, 0.0), time.perf_counter() - self._started)
+
+
 async def ask(conn: Connection, command: str, *args: Any) -> Any:
     """Tell the driver to run a phase; its result, with this process's CPU seconds meanwhile."""
     cpu = time.process_time()
@@ -171,7 +191,9 @@ async def run(users: int, db: str, rate: float, seconds: float) -> dict[str, Any
     task = asyncio.create_task(run_polling(app, polling_timeout=1, handle_signals=False))
     await started.wait()
     wizard_ups, wizard_cpu = await ask(conn, "wizard")
+    pauses = collector_pauses()
     latencies, _ = await ask(conn, "latency", rate, seconds)
+    gc.callbacks.remove(pauses.record)
     await app.dp.stop_polling()
     await task
     await drop_database(url)
@@ -197,6 +219,7 @@ async def run(users: int, db: str, rate: float, seconds: float) -> dict[str, Any
         "wizard_cpu_ms_per_update": round(wizard_cpu * 1000 / updates, 2), "echo_cpu_ms_per_update": round(echo_cpu * 1000 / updates, 2),
         "latency_rate_per_s": rate, "latency_updates": len(latencies),
         "p50_ms": round(statistics.median(latencies) * 1000, 1), "p99_ms": round(p99 * 1000, 1),
+        "gc_runs": pauses.count, "gc_longest_ms": {g: round(v * 1000, 1) for g, v in sorted(pauses.longest.items())},
     }
 
 

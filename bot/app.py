@@ -91,7 +91,8 @@ def create_app(settings: Settings) -> App:
     """Build every component; nothing runs yet."""
     from handlers import build_router
 
-    engine = make_engine(settings.database_url)
+    # a connection for every chat lane, the sender's workers and the ticks, with room to spare
+    engine = make_engine(settings.database_url, pool_size=settings.polling_concurrency + 8)
     sessions = make_sessionmaker(engine)
     i18n = build_i18n(settings.default_locale)
     bot = make_bot(settings)

@@ -38,10 +38,13 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def make_engine(url: str) -> AsyncEngine:
+def make_engine(url: str, pool_size: int = 10) -> AsyncEngine:
     """Create the async engine; SQLite gets WAL, foreign keys and a busy timeout."""
     if not is_sqlite(url):
-        return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=False)
+        # No pre-ping: a round trip per transaction; a dead connection fails one update, which is retried.
+        # pool_size covers the steady load (see create_app): overflow connections are opened and closed
+        # each time, and opening one (with asyncpg's SSL attempt) costs more than the update it serves.
+        return create_async_engine(url, pool_size=pool_size, max_overflow=20, pool_pre_ping=False)
     database = make_url(url).database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
