@@ -139,7 +139,7 @@ def echo_dispatcher() -> Dispatcher:
     return dp
 
 
-class collector_pauses:  # noqa: N801 - used as a function
+class collector_pauses:
     """The garbage collector's pauses in this process from now on (seconds, by generation)."""
 
     def __init__(self) -> None:

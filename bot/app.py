@@ -22,20 +22,20 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import clock, migrate
+from bot.cards import CardPlanner
 from bot.commands import set_default_commands
 from bot.config import Settings
 from bot.context import CtxMiddleware
-from bot.cards import CardPlanner
 from bot.delivery import Sender
+from bot.i18n import LocaleMiddleware, build_i18n
 from bot.logs import ids
 from bot.metrics import Metrics
 from bot.metrics import serve as serve_metrics
-from bot.ratelimit import SharedBudget
+from bot.middlewares import ExpiredAnswers, ResidentLoader, UpdateLedger, retry_time
 from bot.notify import SYNC_CARD, Notifier
 from bot.polling import BatchDispatcher
+from bot.ratelimit import SharedBudget
 from bot.services import checkins, staff
-from bot.i18n import LocaleMiddleware, build_i18n
-from bot.middlewares import ExpiredAnswers, ResidentLoader, UpdateLedger, retry_time
 from bot.services.locale import guess_locale
 from bot.storage import SqlStorage
 from db.engine import is_sqlite, make_engine, make_sessionmaker
