@@ -126,3 +126,35 @@ async def test_asyncpg_is_used_only_inside_the_sessions_transaction(harness: Har
         await session.rollback()
     async with harness.app.sessions() as session:
         assert (await session.execute(select(FsmState).where(FsmState.key == "rolled-back"))).first() is None
+
+
+async def test_unchanged_state_is_not_rewritten_but_changed_nested_data_is(harness: Harness) -> None:
+    """Re-setting what is stored writes nothing (on PostgreSQL: a change made meanwhile by another
+    transaction survives); a list changed in place inside the data is still written."""
+    assert harness.app is not None
+    async with harness.app.sessions() as session:
+        fsm.save(session, "k", state="Intake:items", data={"history": ["Intake:kind"]})
+        await fsm.flush(session)
+        await session.commit()
+    async with harness.app.sessions() as session:
+        row = await fsm.load(session, "k")
+        assert row is not None
+        if BACKEND == "postgres":  # SQLite would make the other writer wait for this transaction
+            async with harness.app.sessions() as other:
+                fsm.save(other, "k", state="Intake:urgency")
+                await fsm.flush(other)
+                await other.commit()
+        fsm.save(session, "k", state="Intake:items", data=dict(row["data"]))  # what it read
+        await fsm.flush(session)
+        await session.commit()
+    async with harness.app.sessions() as session:
+        row = await fsm.load(session, "k")
+        assert row is not None
+        assert row["state"] == ("Intake:urgency" if BACKEND == "postgres" else "Intake:items")
+        data = dict(row["data"])
+        data["history"].append("Intake:items")  # in place, in the list the session's cache also holds
+        fsm.save(session, "k", data=data)
+        await fsm.flush(session)
+        await session.commit()
+    async with harness.app.sessions() as session:
+        assert (await fsm.load(session, "k") or {})["data"] == {"history": ["Intake:kind", "Intake:items"]}

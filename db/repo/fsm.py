@@ -34,6 +34,8 @@ async def load(session: AsyncSession, key: str) -> Row | None:
         else:
             found = (await session.execute(_LOAD, {"key": key})).first()
         cache[key] = {"state": found[0], "data": dict(found[1])} if found else None
+        if found:
+            session.info.setdefault("fsm_stored", {})[key] = _as_stored({"state": found[0], "data": found[1]})
     pending: Row | None = session.info.get("fsm_pending", {}).get(key)
     if pending is None:
         return cache[key]
@@ -49,6 +51,8 @@ async def flush(session: AsyncSession) -> None:
     """Write the session's changed conversations, one upsert each (usually one per update)."""
     pending: dict[str, Row] = session.info.pop("fsm_pending", {})
     for key, values in pending.items():
+        if _as_stored(values) == {name: session.info.get("fsm_stored", {}).get(key, {}).get(name) for name in values}:
+            continue  # set to what it already holds (aiogram re-sets the state on many steps)
         raw = await asyncpg_of(session)
         row = (key, values.get("state"), values.get("data", {}))
         if raw is not None:
@@ -62,3 +66,10 @@ async def flush(session: AsyncSession) -> None:
             await session.execute(statement.on_conflict_do_update(index_elements=[FsmState.key], set_=values))
         cached = session.info.get("fsm", {}).get(key)
         session.info.setdefault("fsm", {})[key] = {"state": None, "data": {}, **(cached or {}), **values}
+        session.info.setdefault("fsm_stored", {}).setdefault(key, {}).update(_as_stored(values))
+
+
+def _as_stored(values: Row) -> Row:
+    """What the row holds for these values, to compare with: data as its JSON text, since a handler may
+    change nested lists in place in the dict it was given."""
+    return {name: json.dumps(value, sort_keys=True) if name == "data" else value for name, value in values.items()}
