@@ -158,3 +158,37 @@ async def test_unchanged_state_is_not_rewritten_but_changed_nested_data_is(harne
         await session.commit()
     async with harness.app.sessions() as session:
         assert (await fsm.load(session, "k") or {})["data"] == {"history": ["Intake:kind", "Intake:items"]}
+
+
+async def test_heap_frozen_at_start_and_once_more_when_warm(
+    fake: Any, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`python -m bot` freezes what startup built, and once more after the first updates."""
+    from bot import app as bot_app
+
+    monkeypatch.setattr(bot_app, "WARM_AFTER_UPDATES", 3)
+    counts: list[int] = []
+    real_freeze = gc.freeze
+    monkeypatch.setattr(gc, "freeze", lambda: counts.append(gc.get_freeze_count()) or real_freeze())
+    harness = Harness(fake, settings)
+    original = bot_app.create_app
+
+    def frozen_app(*args: Any, **kwargs: Any) -> Any:
+        app = original(*args, **kwargs)
+        app.freeze_heap = True
+        return app
+
+    monkeypatch.setattr("tests.conftest.create_app", frozen_app)
+    try:
+        await harness.start()
+        assert len(counts) == 1
+        user = new_user(harness, "ru")
+        for _ in range(2):
+            await user.send_command("/help")
+        assert len(counts) == 1
+        await user.send_command("/help")  # the third update
+        await user.send_command("/help")
+        assert len(counts) == 2
+    finally:
+        await harness.stop()
+        gc.unfreeze()
