@@ -158,6 +158,21 @@ class collector_pauses:
         self.longest[generation] = max(self.longest.get(generation, 0.0), time.perf_counter() - self._started)
 
 
+class HandlingTimes:
+    """The bot's own handling time of each update from now on: what doorstep_update_seconds observes
+    (UpdateLedger, from taking the update to committing it), as opposed to push-to-confirmed."""
+
+    def __init__(self, app: Any) -> None:
+        self.seconds: list[float] = []
+        self.metric = app.metrics.update_seconds
+        app.metrics.update_seconds = self
+
+    def observe(self, seconds: float) -> None:
+        """Record, then pass on to the real histogram."""
+        self.seconds.append(seconds)
+        self.metric.observe(seconds)
+
+
 async def ask(conn: Connection, command: str, *args: Any) -> Any:
     """Tell the driver to run a phase; its result, with this process's CPU seconds meanwhile."""
     cpu = time.process_time()
@@ -192,8 +207,10 @@ async def run(users: int, db: str, rate: float, seconds: float) -> dict[str, Any
     await started.wait()
     wizard_ups, wizard_cpu = await ask(conn, "wizard")
     pauses = collector_pauses()
+    handling = HandlingTimes(app)
     latencies, _ = await ask(conn, "latency", rate, seconds)
     gc.callbacks.remove(pauses.record)
+    handled = sorted(handling.seconds)
     await app.dp.stop_polling()
     await task
     await drop_database(url)
@@ -219,6 +236,8 @@ async def run(users: int, db: str, rate: float, seconds: float) -> dict[str, Any
         "wizard_cpu_ms_per_update": round(wizard_cpu * 1000 / updates, 2), "echo_cpu_ms_per_update": round(echo_cpu * 1000 / updates, 2),
         "latency_rate_per_s": rate, "latency_updates": len(latencies),
         "p50_ms": round(statistics.median(latencies) * 1000, 1), "p99_ms": round(p99 * 1000, 1),
+        "handling_p50_ms": round(statistics.median(handled) * 1000, 1),
+        "handling_p99_ms": round(handled[int(len(handled) * 0.99) - 1] * 1000, 1),
         "gc_runs": pauses.count, "gc_longest_ms": {g: round(v * 1000, 1) for g, v in sorted(pauses.longest.items())},
     }
 
