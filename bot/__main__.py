@@ -83,7 +83,7 @@ async def run(settings: Settings, webhook: bool = False) -> None:
 
 def run_loop(main: Coroutine[Any, Any, None]) -> None:
     """Run the bot on uvloop where it is installed (Linux, macOS): the same asyncio API with the loop
-    and sockets in C, about 15% less CPU per update here (bench/README.md); plain asyncio otherwise."""
+    and sockets in C, about 15% less CPU per update here (README, Benchmarks); plain asyncio otherwise."""
     try:
         import uvloop
     except ImportError:

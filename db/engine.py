@@ -15,7 +15,7 @@ async def asyncpg_of(session: AsyncSession) -> Any | None:
     """The asyncpg connection under the session's open PostgreSQL transaction, else None.
 
     For the few statements every update runs (its resident, its conversation state): SQLAlchemy's own
-    work per statement costs several times the round trip there (bench/README.md). Only once the
+    work per statement costs several times the round trip there (README, "How it is built"). Only once the
     session has begun its transaction with a statement of its own (None before, so callers fall back
     to SQLAlchemy and never run outside the transaction by mistake)."""
     if session.bind.dialect.name != "postgresql":
