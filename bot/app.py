@@ -31,7 +31,13 @@ from bot.i18n import LocaleMiddleware, build_i18n
 from bot.logs import ids
 from bot.metrics import Metrics
 from bot.metrics import serve as serve_metrics
-from bot.middlewares import ExpiredAnswers, ResidentLoader, UpdateLedger, retry_time
+from bot.middlewares import (
+    ExpiredAnswers,
+    KeepResponseModels,
+    ResidentLoader,
+    UpdateLedger,
+    retry_time,
+)
 from bot.notify import SYNC_CARD, Notifier
 from bot.polling import BatchDispatcher
 from bot.ratelimit import SharedBudget
@@ -107,6 +113,7 @@ def create_app(settings: Settings) -> App:
     sender = Sender(bot, sessions, settings.limits)
     bot.session.middleware(SharedBudget(sender.limiters))
     bot.session.middleware(ExpiredAnswers())
+    bot.session.middleware(KeepResponseModels())
     sender.planners[SYNC_CARD] = CardPlanner(sessions, i18n, settings).plan
     app = App(settings, engine, sessions, i18n, bot, dp, sender)
     sender.on_flood = app.metrics.telegram_429.inc

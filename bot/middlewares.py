@@ -96,16 +96,25 @@ class UpdateLedger(BaseMiddleware):
 _RESPONSE_MODELS: dict[type, Any] = {}
 
 
+class KeepResponseModels(BaseRequestMiddleware):
+    """Builds the response model of each Bot API method once per process (see _RESPONSE_MODELS)."""
+
+    async def __call__(
+        self, make_request: NextRequestMiddlewareType[TelegramType], bot: Bot, method: TelegramMethod[TelegramType]
+    ) -> Any:
+        """Hold Response[<return type>] before the call validates with it."""
+        if type(method) not in _RESPONSE_MODELS:
+            _RESPONSE_MODELS[type(method)] = Response[method.__returning__]  # type: ignore[name-defined]
+        return await make_request(bot, method)
+
+
 class ExpiredAnswers(BaseRequestMiddleware):
-    """Answering a button press too late (a retried update) is not a failure of the update; also keeps
-    the response model of each method alive (see _RESPONSE_MODELS)."""
+    """Answering a button press too late (a retried update) is not a failure of the update."""
 
     async def __call__(
         self, make_request: NextRequestMiddlewareType[TelegramType], bot: Bot, method: TelegramMethod[TelegramType]
     ) -> Any:
         """Swallow 'query is too old' for answerCallbackQuery; every other outcome is unchanged."""
-        if type(method) not in _RESPONSE_MODELS:
-            _RESPONSE_MODELS[type(method)] = Response[method.__returning__]  # type: ignore[name-defined]
         try:
             return await make_request(bot, method)
         except TelegramBadRequest as exc:

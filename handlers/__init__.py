@@ -1,6 +1,6 @@
 """Feature routers, one module per feature; residents are served in private chats only."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import wraps
 from typing import Any
 
@@ -52,22 +52,24 @@ def _coroutine(function: Callable[..., Any]) -> Callable[..., Any]:
     return call
 
 
-def inline_sync_callables(root: Router) -> int:
+def callables(root: Router) -> Iterator[CallableObject]:
+    """Every filter and handler aiogram may call for updates reaching this router tree."""
+    for router in root.chain_tail:
+        for observer in router.observers.values():
+            yield from observer._handler.filters or ()  # the router-level .filter(...)
+            for handler in observer.handlers:
+                yield handler
+                yield from handler.filters or ()
+
+
+def inline_sync_callables(root: Router) -> None:
     """Run plain-function filters (every `F.text == ...`) on the event loop instead of a worker thread.
 
     aiogram 3 awaits each synchronous filter or handler through asyncio.to_thread: about six thread
     hand-offs per update in this bot, each far dearer than the attribute comparison it runs, and the
     threads contend for the GIL with the loop. Ours are all pure and quick, so they are made awaitable
-    here; the signature aiogram read for their keyword arguments stays the same. Returns how many.
+    here; the signature aiogram read for their keyword arguments stays the same.
     """
-    count = 0
-    for router in root.chain_tail:
-        for observer in router.observers.values():
-            objects: list[CallableObject] = [*(observer._handler.filters or ())]  # the router-level .filter(...)
-            for handler in observer.handlers:
-                objects += [handler, *(handler.filters or ())]
-            for obj in objects:
-                if not obj.awaitable:
-                    obj.callback, obj.awaitable = _coroutine(obj.callback), True
-                    count += 1
-    return count
+    for obj in callables(root):
+        if not obj.awaitable:
+            obj.callback, obj.awaitable = _coroutine(obj.callback), True

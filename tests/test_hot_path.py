@@ -8,7 +8,6 @@ import gc
 from typing import Any
 
 import pytest
-from aiogram.dispatcher.event.handler import CallableObject
 from aiogram.methods import Response, SendMessage
 from aiogram.types import Message
 from sqlalchemy import select
@@ -17,7 +16,7 @@ from bot import middlewares
 from db.engine import asyncpg_of
 from db.models import FsmState
 from db.repo import fsm
-from handlers import build_router
+from handlers import build_router, callables
 from tests.conftest import BACKEND, Harness
 from tests.helpers import (
     ITEMS_PROMPT,
@@ -31,20 +30,9 @@ from tests.helpers import (
 )
 
 
-def callables(router: Any) -> list[CallableObject]:
-    """Every filter and handler aiogram will call for this router tree."""
-    found: list[CallableObject] = []
-    for each in router.chain_tail:
-        for observer in each.observers.values():
-            found += observer._handler.filters or []
-            for handler in observer.handlers:
-                found += [handler, *(handler.filters or [])]
-    return found
-
-
 def test_every_filter_and_handler_is_awaited_on_the_loop() -> None:
     """aiogram hands plain functions to a worker thread; after build_router none is left plain."""
-    objects = callables(build_router())
+    objects = list(callables(build_router()))
     assert len(objects) > 100
     plain = [obj.callback for obj in objects if not obj.awaitable]
     assert plain == []

@@ -12,10 +12,9 @@ import json
 from typing import Any
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.engine import asyncpg_of
+from db.engine import asyncpg_of, dialect_insert
 from db.models import FsmState
 
 _LOAD = select(FsmState.state, FsmState.data).where(FsmState.key == bindparam("key"))
@@ -26,20 +25,19 @@ Row = dict[str, Any]
 
 async def load(session: AsyncSession, key: str) -> Row | None:
     """The stored state of one conversation with this session's unsaved changes on top (None: none)."""
-    cache: dict[str, Row | None] = session.info.setdefault("fsm", {})
-    if key not in cache:
+    stored: dict[str, Row | None] = session.info.setdefault("fsm", {})
+    if key not in stored:
         raw = await asyncpg_of(session)
         if raw is not None:
             found = await raw.fetchrow("SELECT state, data FROM fsmstate WHERE key = $1", key)
         else:
             found = (await session.execute(_LOAD, {"key": key})).first()
-        cache[key] = {"state": found[0], "data": dict(found[1])} if found else None
-        if found:
-            session.info.setdefault("fsm_stored", {})[key] = _as_stored({"state": found[0], "data": found[1]})
-    pending: Row | None = session.info.get("fsm_pending", {}).get(key)
-    if pending is None:
-        return cache[key]
-    return {"state": None, "data": {}, **(cache[key] or {}), **pending}
+        stored[key] = _as_stored({"state": found[0], "data": found[1]}) if found else None
+    row, pending = stored[key], session.info.get("fsm_pending", {}).get(key)
+    if row is None and pending is None:
+        return None
+    loaded = {"state": row["state"], "data": json.loads(row["data"])} if row else {"state": None, "data": {}}
+    return {**loaded, **(pending or {})}
 
 
 def save(session: AsyncSession, key: str, **values: Any) -> None:
@@ -48,28 +46,31 @@ def save(session: AsyncSession, key: str, **values: Any) -> None:
 
 
 async def flush(session: AsyncSession) -> None:
-    """Write the session's changed conversations, one upsert each (usually one per update)."""
+    """Write the session's changed conversations, one upsert each (usually one per update); a value
+    set to what the row already holds is not written (aiogram re-sets the state on many steps)."""
     pending: dict[str, Row] = session.info.pop("fsm_pending", {})
+    stored: dict[str, Row | None] = session.info.setdefault("fsm", {})
     for key, values in pending.items():
-        if _as_stored(values) == {name: session.info.get("fsm_stored", {}).get(key, {}).get(name) for name in values}:
-            continue  # set to what it already holds (aiogram re-sets the state on many steps)
+        changed = _as_stored(values)
+        before = stored.get(key) or {"state": None}
+        if all(before.get(name) == value for name, value in changed.items()):
+            continue
         raw = await asyncpg_of(session)
-        row = (key, values.get("state"), values.get("data", {}))
         if raw is not None:
             assert set(values) <= {"state", "data"}, values  # column names, from save() only
-            changed = ", ".join(f"{name} = EXCLUDED.{name}" for name in sorted(values))
+            columns = ", ".join(f"{name} = EXCLUDED.{name}" for name in sorted(values))
             await raw.execute(f"INSERT INTO fsmstate (key, state, data) VALUES ($1, $2, $3) "
-                              f"ON CONFLICT (key) DO UPDATE SET {changed}", row[0], row[1], json.dumps(row[2]))
+                              f"ON CONFLICT (key) DO UPDATE SET {columns}",
+                              key, values.get("state"), changed.get("data", "{}"))
         else:
-            insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
-            statement = insert(FsmState).values(key=row[0], state=row[1], data=row[2])
+            statement = dialect_insert(session.bind.dialect.name)(FsmState).values(
+                key=key, state=values.get("state"), data=values.get("data", {})
+            )
             await session.execute(statement.on_conflict_do_update(index_elements=[FsmState.key], set_=values))
-        cached = session.info.get("fsm", {}).get(key)
-        session.info.setdefault("fsm", {})[key] = {"state": None, "data": {}, **(cached or {}), **values}
-        session.info.setdefault("fsm_stored", {}).setdefault(key, {}).update(_as_stored(values))
+        stored[key] = {"state": None, "data": "{}", **(stored.get(key) or {}), **changed}
 
 
 def _as_stored(values: Row) -> Row:
-    """What the row holds for these values, to compare with: data as its JSON text, since a handler may
-    change nested lists in place in the dict it was given."""
+    """The values as the row holds them: data as its JSON text, so what the session remembers cannot
+    be changed in place by a handler that changes the dict (or its lists) it was given."""
     return {name: json.dumps(value, sort_keys=True) if name == "data" else value for name, value in values.items()}

@@ -6,19 +6,19 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, delete
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import now
+from db.engine import dialect_insert
 from db.models import FailedUpdate, ProcessedUpdate
 
 #: Built once: a statement object caches its own cache key, and this runs for every update.
 _CLAIM = {
-    dialect.__name__.rsplit(".", 1)[-1]: dialect.insert(ProcessedUpdate)
+    dialect: dialect_insert(dialect)(ProcessedUpdate)
     .values(update_id=bindparam("update_id"), at=bindparam("at"))
     .on_conflict_do_nothing()
-    for dialect in (postgresql, sqlite)
+    for dialect in ("postgresql", "sqlite")
 }
 
 
