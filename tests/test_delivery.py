@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -105,7 +105,7 @@ async def quick_timeout(fake: FakeTelegram, settings: Settings) -> AsyncIterator
         clock.reset()
 
 
-async def test_5xx_and_timeouts_are_retried_with_backoff(quick_timeout: Harness) -> None:
+async def test_5xx_and_timeouts_are_retried_with_backoff(quick_timeout: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
     """500, 502, 500 on a status message and slow answers on the card: retried later, delivered."""
     harness = quick_timeout
     assert harness.app is not None
@@ -117,16 +117,30 @@ async def test_5xx_and_timeouts_are_retried_with_backoff(quick_timeout: Harness)
     harness.fake.fail_next("sendMessage", resident.chat_id, status=500, count=1)
     harness.fake.delay_next("editMessageText", STAFF_CHAT, seconds=2.5, count=2)
 
+    # Each try at the status message, on the application's clock (drain below moves that clock on).
+    tries: list[tuple[datetime, int]] = []
+    dispatch = harness.fake._dispatch
+
+    async def recording(method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        status, body = await dispatch(method, params)
+        if method == "sendMessage" and str(params.get("chat_id")) == str(resident.chat_id):
+            tries.append((clock.now(), status))
+        return status, body
+
+    monkeypatch.setattr(harness.fake, "_dispatch", recording)
     await worker.press(f"№{request.id}", message=card_of(harness, request))
-    # The first failure schedules the next try in the future (backoff), it is not retried at once.
     for _ in range(100):
         (row,) = await rows_of_chat(harness, resident.chat_id, "status")
         if row.attempts >= 1:
             break
         await asyncio.sleep(0.05)
     assert row.status == OutboxStatus.PENDING and row.error == "TelegramServerError"
-    assert row.next_attempt_at > clock.now()
     await harness.drain(timeout=30, step=timedelta(seconds=10))
+    # A failure schedules the next try in the future (backoff), it is not retried at once: after the
+    # n-th failure the sender waits at least 2**n * 0.5 s (the jitter's lower bound).
+    assert [status for _, status in tries] == [500, 502, 500, 200]
+    gaps = [(later - earlier).total_seconds() for (earlier, _), (later, _) in zip(tries, tries[1:])]
+    assert all(gap >= 2**n * 0.5 for n, gap in enumerate(gaps, start=1)), gaps
 
     number = f"№{request.id}"
     assert texts_in(harness.fake, resident.chat_id)[before:] == [v("uk", ACCEPTED, number=number, name="Оксана")]
