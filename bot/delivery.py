@@ -10,9 +10,9 @@ import random
 import re
 import socket
 from collections import OrderedDict, defaultdict, deque
-from datetime import timedelta
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from aiogram import Bot, methods
@@ -71,6 +71,11 @@ class Plan:
 Planner = Callable[[Outbox, str], Awaitable[Plan]]
 
 
+class LeaseEnding(Exception):
+    """Too little of the batch's lease is left to start another send: the row goes back untried,
+    because another sender may lease it once the lease has run out."""
+
+
 def backoff(attempts: int) -> float:
     """Seconds before the next try: exponential with jitter, capped."""
     return min(MAX_BACKOFF, 2.0 ** min(attempts, 10)) * random.uniform(0.5, 1.0)
@@ -97,18 +102,22 @@ class Window:
         count = max(1, int(burst))
         return cls(count, count / (per_second * PACE))
 
-    async def acquire(self) -> None:
-        """Wait for a free slot (waiters are served in order)."""
+    async def acquire(self, until: float | None = None) -> None:
+        """Wait for a free slot (waiters are served in order); LeaseEnding, taking no slot, when the
+        slot would come after `until` (loop time)."""
         loop = asyncio.get_running_loop()
         async with self.lock:
             while True:
                 now = loop.time()
                 while self.times and self.times[0] <= now - self.period:
                     self.times.popleft()
-                if len(self.times) < self.count:
+                free_at = now if len(self.times) < self.count else self.times[0] + self.period
+                if until is not None and free_at > until:
+                    raise LeaseEnding
+                if free_at <= now:
                     self.times.append(now)
                     return
-                await asyncio.sleep(self.times[0] + self.period - now)
+                await asyncio.sleep(free_at - now)
 
 
 class Limiters:
@@ -138,11 +147,11 @@ class Limiters:
             self.chats.popitem(last=False)
         return window
 
-    async def acquire(self, chat_id: int) -> None:
-        """Wait for both the chat's and the bot's budget."""
-        await self.for_chat(chat_id).acquire()
-        await self.global_spread.acquire()
-        await self.global_.acquire()
+    async def acquire(self, chat_id: int, until: float | None = None) -> None:
+        """Wait for both the chat's and the bot's budget (LeaseEnding when it comes after `until`)."""
+        await self.for_chat(chat_id).acquire(until)
+        await self.global_spread.acquire(until)
+        await self.global_.acquire(until)
 
 
 class Sender:
@@ -194,21 +203,42 @@ class Sender:
             stopper.cancel()
 
     async def drain_once(self) -> int:
-        """Lease one batch and send it: chats in parallel, each chat in order. Returns rows handled."""
+        """Lease one batch and send it: chats in parallel, each chat in order. Returns rows handled.
+
+        Once a lease runs out another sender (another instance) takes the row, so a row must be both
+        sent and recorded within it: a send starts only in the first two thirds of the lease, and what
+        went out is recorded every `record_every` seconds, not when the batch's slowest chat (a staff
+        group sends one message in 3 s) is done. What could not start in time goes back untried.
+        """
+        now = clock.now()
+        lease = timedelta(seconds=self.limits.lease_seconds)
         async with self.sessions.begin() as session:
-            rows = await outbox.lease_due(
-                session, self.owner, clock.now(), timedelta(seconds=self.limits.lease_seconds), self.batch
-            )
+            rows = await outbox.lease_due(session, self.owner, now, lease, self.batch)
         if not rows:
             return 0
+        deadline = now + lease * 2 / 3
         by_chat: dict[int, list[Outbox]] = defaultdict(list)
         for row in rows:
             by_chat[row.chat_id].append(row)
+        sending = asyncio.ensure_future(
+            asyncio.gather(*(self._send_chat(chat_rows, deadline) for chat_rows in by_chat.values()))
+        )
         try:
-            await asyncio.gather(*(self._send_chat(chat_rows) for chat_rows in by_chat.values()))
+            while not sending.done():
+                await asyncio.wait({sending}, timeout=self.record_every)
+                await self._record_delivered()
+            sending.result()
         finally:
+            if not sending.done():
+                sending.cancel()
+                await asyncio.gather(sending, return_exceptions=True)
             await self._record_delivered()
         return len(rows)
+
+    @property
+    def record_every(self) -> float:
+        """Seconds between recordings of delivered rows while a batch is being sent."""
+        return min(1.0, self.limits.lease_seconds / 6)
 
     async def _record_delivered(self) -> None:
         """One transaction for the whole batch's deliveries (a crash before it means a resend, never a loss)."""
@@ -226,22 +256,33 @@ class Sender:
                     await hook(session, group)
         self.stats["sent"] += len(rows)
 
-    async def _send_chat(self, rows: list[Outbox]) -> None:
-        """Send one chat's rows in order; stop at the first that must wait."""
-        for row in rows:
-            if not await self._send(row):
-                break
+    async def _send_chat(self, rows: list[Outbox], deadline: datetime) -> None:
+        """Send one chat's rows in order; stop at the first that must wait, give back what is left
+        when the lease is ending."""
+        for index, row in enumerate(rows):
+            try:
+                if not await self._send(row, deadline=deadline):
+                    return
+            except LeaseEnding:
+                self.stats["given_back"] += len(rows) - index
+                async with self.sessions.begin() as session:
+                    await outbox.release(session, [r.id or 0 for r in rows[index:]], self.owner)
+                return
 
-    async def _pause_if_flooded(self) -> None:
+    async def _pause_if_flooded(self, until: float | None) -> None:
         """Honour a 429 seen by any chat before sending more."""
+        if until is not None and self.paused_until > until:
+            raise LeaseEnding
         delay = self.paused_until - asyncio.get_running_loop().time()
         if delay > 0:
             await asyncio.sleep(delay)
 
-    async def _send(self, row: Outbox, as_plain: bool = False) -> bool:
+    async def _send(self, row: Outbox, as_plain: bool = False, deadline: datetime | None = None) -> bool:
         """Deliver one row and record the outcome; False when the chat must wait."""
         try:
-            return await self._deliver(row, as_plain)
+            return await self._deliver(row, as_plain, deadline)
+        except LeaseEnding:
+            raise
         except TelegramRetryAfter as exc:
             self.stats["429"] += 1
             self.on_flood()
@@ -254,21 +295,24 @@ class Sender:
             await self._unreachable(row)
             return True
         except TelegramBadRequest as exc:
-            return await self._bad_request(row, exc, as_plain)
-        except (TelegramServerError, TelegramNetworkError, asyncio.TimeoutError) as exc:
+            return await self._bad_request(row, exc, as_plain, deadline)
+        except (TimeoutError, TelegramServerError, TelegramNetworkError) as exc:
             return await self._later(row, backoff(row.attempts + 1), type(exc).__name__)
         except Exception as exc:  # a bug must not wedge the chat's queue: back off, then give up
             log.exception("outbox row %s: unexpected error", row.id, extra=row_ids(row))
             return await self._later(row, backoff(row.attempts + 1), type(exc).__name__)
 
-    async def _budget(self, chat_id: int) -> None:
-        """Wait until both the chat and the bot may send again."""
-        await self._pause_if_flooded()
-        await self.limiters.acquire(chat_id)
+    async def _budget(self, chat_id: int, until: float | None = None) -> None:
+        """Wait until both the chat and the bot may send again; LeaseEnding if that is after `until`."""
+        await self._pause_if_flooded(until)
+        await self.limiters.acquire(chat_id, until)
 
-    async def _deliver(self, row: Outbox, as_plain: bool) -> bool:
+    async def _deliver(self, row: Outbox, as_plain: bool, deadline: datetime | None) -> bool:
         """Plan the row (after waiting for budget, so a card sees what queued meanwhile), then send each step."""
-        await self._budget(row.chat_id)
+        until = None
+        if deadline is not None:  # a plan once started is finished: its later steps wait as long as they must
+            until = asyncio.get_running_loop().time() + (deadline - clock.now()).total_seconds()
+        await self._budget(row.chat_id, until)
         planner = self.planners.get(row.method)
         plan = await planner(row, self.owner) if planner else Plan([Step(method_for(row))])
         try:
@@ -346,12 +390,12 @@ class Sender:
         if hook is not None:
             await hook(row)
 
-    async def _bad_request(self, row: Outbox, exc: TelegramBadRequest, as_plain: bool) -> bool:
+    async def _bad_request(self, row: Outbox, exc: TelegramBadRequest, as_plain: bool, deadline: datetime | None) -> bool:
         """An entity error is resent as plain text; the rest fail for good."""
         message = exc.message.lower()
         if "can't parse entities" in message and not as_plain:
             log.warning("outbox row %s: entity error, resending as plain text", row.id)
-            return await self._send(row, as_plain=True)
+            return await self._send(row, as_plain=True, deadline=deadline)
         log.error("outbox row %s rejected: %s", row.id, exc.message, extra=row_ids(row))
         await self._finish(row, OutboxStatus.FAILED, exc.message[:200])
         return True

@@ -9,15 +9,27 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlmodel import col, select
+
 from bot import clock
-from bot.app import check_requests
-from bot.config import Settings
+from bot.app import check_requests, close, create_app, prepare
+from bot.config import Limits, Settings
+from bot.delivery import Sender
 from db.models import Outbox, OutboxStatus, RequestStatus
-from db.repo import districts
+from db.repo import districts, outbox
 from tests.conftest import COORDINATOR_ID, SECOND_CHAT, STAFF_CHAT, Harness
 from tests.fake_telegram import FakeTelegram
 from tests.helpers import (
-    outbox_rows, requests_of, resident_of, seen, send_request, staff_messages, supplies_to_summary, t, tn, v,
+    outbox_rows,
+    requests_of,
+    resident_of,
+    seen,
+    send_request,
+    staff_messages,
+    supplies_to_summary,
+    t,
+    tn,
+    v,
 )
 from tests.test_staff import card_of, file_request, join, reload
 
@@ -167,6 +179,57 @@ async def test_timed_out_send_is_delivered_at_least_once(quick_timeout: Harness)
     assert 1 <= texts_in(harness.fake, resident.chat_id)[before:].count(accepted) <= 2
     (row,) = await rows_of_chat(harness, resident.chat_id, "status")
     assert row.status == OutboxStatus.SENT and row.attempts == 2
+
+
+# ------------------------------------------------------------------------------------ leases
+
+
+async def test_a_slow_send_neither_holds_back_the_record_nor_outlives_the_lease(fake: FakeTelegram, settings: Settings) -> None:
+    """On a 3 s lease, after which another instance may take a row: one resident's answer is slow, and
+    the other rows of the batch are recorded as sent meanwhile, not when the slowest is done. A staff
+    group row that could not start within the lease's first two thirds (one message per 6 s here) goes
+    back untried at once, and the next sender (another instance) sends it. Each message arrives once."""
+    limits = Limits(global_per_second=1000, private_chat_per_second=100, group_per_minute=10, lease_seconds=3)
+    app = create_app(settings.model_copy(update={"limits": limits}))
+    residents = range(40_000, 40_010)
+    try:
+        await prepare(app)
+        async with app.sessions.begin() as session:
+            for i in range(3):
+                outbox.enqueue(session, STAFF_CHAT, "sendMessage", {"chat_id": STAFF_CHAT, "text": f"group {i}"}, purpose="test")
+            for chat in residents:
+                outbox.enqueue(session, chat, "sendMessage", {"chat_id": chat, "text": "hello"}, purpose="test")
+
+        async def rows() -> list[Outbox]:
+            async with app.sessions() as session:
+                return list((await session.exec(select(Outbox).order_by(col(Outbox.id)))).all())
+
+        fake.delay_next("sendMessage", residents[-1], seconds=1.0)
+        draining = asyncio.create_task(app.sender.drain_once())
+        recorded_while_sending = False
+        while not draining.done():
+            quick = [r for r in await rows() if r.chat_id in residents[:-1] or r.payload["text"] == "group 0"]
+            if all(r.status == OutboxStatus.SENT for r in quick):
+                recorded_while_sending = True
+                break
+            await asyncio.sleep(0.05)
+        assert recorded_while_sending, "the batch's rows waited for its slowest send to be recorded"
+        assert await draining == 11  # the first row of each chat
+
+        assert await app.sender.drain_once() == 1  # "group 1": its slot comes 6 s after "group 0"
+        group = [r for r in await rows() if r.chat_id == STAFF_CHAT]
+        assert [r.status for r in group] == [OutboxStatus.SENT, OutboxStatus.PENDING, OutboxStatus.PENDING]
+        assert group[1].lease_owner is None and group[1].lease_until is None  # given back, not left to expire
+        assert texts_in(fake, STAFF_CHAT) == ["group 0"]
+        assert app.sender.stats["given_back"] == 1
+
+        for _ in range(2):  # two more instances, each with a fresh budget for the group
+            assert await Sender(app.bot, app.sessions, limits).drain_once() == 1
+        assert texts_in(fake, STAFF_CHAT) == ["group 0", "group 1", "group 2"]
+        assert all(texts_in(fake, chat) == ["hello"] for chat in residents)
+        assert all(r.status == OutboxStatus.SENT for r in await rows())
+    finally:
+        await close(app)
 
 
 # --------------------------------------------------------------------------------------- 403

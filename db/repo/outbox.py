@@ -98,6 +98,15 @@ async def retry_later(session: AsyncSession, row_id: int, owner: str, when: date
     await session.execute(update(Outbox).where(col(Outbox.id) == row_id, col(Outbox.lease_owner) == owner).values(**values))
 
 
+async def release(session: AsyncSession, row_ids: list[int], owner: str) -> None:
+    """Give leased rows back untried, as they were (another sender may take them at once)."""
+    await session.execute(
+        update(Outbox)
+        .where(col(Outbox.id).in_(row_ids), col(Outbox.lease_owner) == owner)
+        .values(lease_until=None, lease_owner=None)
+    )
+
+
 async def retarget_chat(session: AsyncSession, old_chat_id: int, new_chat_id: int) -> None:
     """Point pending rows of a migrated group at its new supergroup id."""
     pending = and_(Outbox.chat_id == old_chat_id, Outbox.status == OutboxStatus.PENDING)
