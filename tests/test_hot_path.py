@@ -180,3 +180,58 @@ async def test_heap_frozen_at_start_and_once_more_when_warm(
     finally:
         await harness.stop()
         gc.unfreeze()
+
+
+def test_keyboard_builders_make_aiogram_s_markup_without_deep_copies(monkeypatch: pytest.MonkeyPatch) -> None:
+    """bot.keyboards' builders give the same markup as aiogram's, and never deep-copy the buttons."""
+    from aiogram.utils import keyboard as aiogram_keyboard
+
+    from bot import keyboards
+
+    def build(inline: type, reply: type) -> list[dict[str, Any]]:
+        kb = inline()
+        for i in range(5):
+            kb.button(text=f"b{i}", callback_data=f"st:x:{i}")
+        kb.adjust(2, 1)
+        kb.row(aiogram_keyboard.InlineKeyboardButton(text="back", callback_data="st:back:"))
+        kb.add(aiogram_keyboard.InlineKeyboardButton(text="more", callback_data="st:more:"))
+        menu = reply()
+        for label in ("a", "b", "c"):
+            menu.button(text=label)
+        menu.adjust(2)
+        return [kb.as_markup().model_dump(), menu.as_markup(resize_keyboard=True).model_dump()]
+
+    expected = build(aiogram_keyboard.InlineKeyboardBuilder, aiogram_keyboard.ReplyKeyboardBuilder)
+
+    def no_deepcopy(*_: Any) -> Any:
+        raise AssertionError("a keyboard was deep-copied")
+
+    monkeypatch.setattr(aiogram_keyboard, "deepcopy", no_deepcopy)
+    assert build(keyboards.InlineKeyboardBuilder, keyboards.ReplyKeyboardBuilder) == expected
+    districts = [(f"d{i}", f"District {i}") for i in range(6)]
+    assert len(keyboards.choices("district", districts, columns=2, back=False).inline_keyboard) == 3
+
+
+async def test_the_sender_resident_is_the_row_the_orm_would_load(harness: Harness) -> None:
+    """residents.sender (one raw round trip on PostgreSQL) gives what an ORM query gives, attached to
+    the session: a change to it is written at commit."""
+    from db.repo import residents
+
+    user = await register(harness, "uk")
+    assert harness.app is not None
+    async with harness.app.sessions() as session:
+        expected = await residents.by_tg_user(session, user.user_id)
+        assert expected is not None
+        expected_columns = expected.model_dump()
+    async with harness.app.sessions() as session:
+        await session.execute(select(1))  # in a transaction, as under UpdateLedger
+        resident = await residents.sender(session, user.user_id)
+        assert resident is not None
+        assert resident.model_dump() == expected_columns
+        assert isinstance(resident.imported_checkin_times, list)
+        assert resident in session
+        resident.name = "Оксана Changed"
+        await session.commit()
+    async with harness.app.sessions() as session:
+        reloaded = await residents.by_tg_user(session, user.user_id)
+        assert reloaded is not None and reloaded.name == "Оксана Changed"
