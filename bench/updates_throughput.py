@@ -64,11 +64,16 @@ async def echo_steps(user: Any, count: int) -> int:
     return count
 
 
-async def drive(users: list[Any], job: Any) -> float:
-    """Run every user's conversation concurrently; updates per second."""
-    start = time.monotonic()
+def bot_calls(fake: Any) -> int:
+    """Bot API calls the fake has answered so far, not counting getUpdates."""
+    return sum(count for method, count in fake.stats.items() if method not in ("getUpdates", "429"))
+
+
+async def drive(fake: Any, users: list[Any], job: Any) -> tuple[float, float]:
+    """Run every user's conversation concurrently; updates per second and Bot API calls per update."""
+    start, calls = time.monotonic(), bot_calls(fake)
     counts = await asyncio.gather(*(job(u) for u in users))
-    return sum(counts) / (time.monotonic() - start)
+    return sum(counts) / (time.monotonic() - start), (bot_calls(fake) - calls) / sum(counts)
 
 
 async def latency_at(fake: Any, users: list[Any], rate: float, seconds: float) -> list[float]:
@@ -105,11 +110,11 @@ async def driver(conn: Connection, users: int) -> None:
     while True:
         command, args = await loop.run_in_executor(None, conn.recv)
         if command == "wizard":
-            conn.send(await drive(people, wizard))
+            conn.send(await drive(fake, people, wizard))
         elif command == "latency":
             conn.send(await latency_at(fake, people, *args))
         elif command == "echo":
-            conn.send(await drive(echoers, lambda u: echo_steps(u, STEPS)))
+            conn.send(await drive(fake, echoers, lambda u: echo_steps(u, STEPS)))
         else:
             break
     await fake.stop()
@@ -205,7 +210,7 @@ async def run(users: int, db: str, rate: float, seconds: float) -> dict[str, Any
     app.dp.startup.register(lambda: started.set())
     task = asyncio.create_task(run_polling(app, polling_timeout=1, handle_signals=False))
     await started.wait()
-    wizard_ups, wizard_cpu = await ask(conn, "wizard")
+    (wizard_ups, wizard_calls), wizard_cpu = await ask(conn, "wizard")
     pauses = collector_pauses()
     handling = HandlingTimes(app)
     latencies, _ = await ask(conn, "latency", rate, seconds)
@@ -220,7 +225,7 @@ async def run(users: int, db: str, rate: float, seconds: float) -> dict[str, Any
     # aiogram's defaults (handle_as_tasks=True: updates run concurrently, confirmed before they finish)
     echo_task = asyncio.create_task(dp.start_polling(bot, polling_timeout=1, handle_signals=False))
     await asyncio.sleep(0.5)
-    echo_ups, echo_cpu = await ask(conn, "echo")
+    (echo_ups, echo_calls), echo_cpu = await ask(conn, "echo")
     await dp.stop_polling()
     await echo_task
     await bot.session.close()
@@ -233,6 +238,7 @@ async def run(users: int, db: str, rate: float, seconds: float) -> dict[str, Any
     return {
         "db": db, "users": users, "wizard_updates_per_s": round(wizard_ups, 1), "echo_updates_per_s": round(echo_ups, 1),
         "ratio": round(wizard_ups / echo_ups, 2),
+        "wizard_calls_per_update": round(wizard_calls, 2), "echo_calls_per_update": round(echo_calls, 2),
         "wizard_cpu_ms_per_update": round(wizard_cpu * 1000 / updates, 2), "echo_cpu_ms_per_update": round(echo_cpu * 1000 / updates, 2),
         "latency_rate_per_s": rate, "latency_updates": len(latencies),
         "p50_ms": round(statistics.median(latencies) * 1000, 1), "p99_ms": round(p99 * 1000, 1),
