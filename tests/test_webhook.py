@@ -134,6 +134,36 @@ async def test_repeated_update_id_has_no_second_effect(webhook: WebhookHarness) 
     assert state == Intake.items_review.state and data["history"] == [Intake.items.state]
 
 
+async def test_one_chat_s_updates_are_handled_one_after_the_other(webhook: WebhookHarness) -> None:
+    """Telegram may POST a chat's next update while the one before is still being handled (and, with
+    several instances, to another process). The second waits for the first to commit, so it sees the
+    conversation where the first left it: the second text, typed while the review of the list was on its
+    way, meets the review step (which asks for a button) rather than replacing the list."""
+    user = await register(webhook, "zh")
+    await user.tap(t("zh", MENU["supplies"]))
+    await user.expect(v("zh", ITEMS_PROMPT))
+    mark = webhook.fake.mark()
+    webhook.fake.delay_next("sendMessage", user.chat_id, seconds=0.8)  # the first update's reply is slow
+    first = {"update_id": 7001, "message": text_message(user, "大米 1袋")}
+    second = {"update_id": 7002, "message": text_message(user, "牛奶 2瓶")}
+    headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+    async with ClientSession() as http:
+
+        async def post(update: dict[str, Any], after: float) -> int:
+            await asyncio.sleep(after)
+            async with http.post(webhook.url, json=update, headers=headers) as resp:
+                return resp.status
+
+        assert await asyncio.gather(post(first, 0), post(second, 0.2)) == [200, 200]
+    await webhook.fake.settle(0.1, 3)
+    replies = [m.text or "" for m in webhook.fake.changes_since(mark, user.chat_id)]
+    reviews = [r for r in replies if r.startswith(head("zh", REVIEW_PROMPT))]
+    assert reviews and all("大米" in r and "牛奶" not in r for r in reviews), replies  # the second is no list
+    state, data = await fsm_of(webhook, user)
+    assert state == Intake.items_review.state
+    assert data["items"] == [["大米", "1袋"]]
+
+
 async def test_healthz(webhook: WebhookHarness, monkeypatch: pytest.MonkeyPatch) -> None:
     """200 while the database answers, 503 when it does not."""
     async with ClientSession() as http:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete
+from sqlalchemy import BigInteger, bindparam, delete, func
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -22,12 +23,40 @@ _CLAIM = {
 }
 
 
-async def claim(session: AsyncSession, update_id: int) -> bool:
+#: PostgreSQL: the same insert, made only once the transaction holds the advisory lock of the update's
+#: conversation, so one chat's updates run one after the other across connections and processes (its
+#: next update reads the conversation only after this one committed). Held until COMMIT or ROLLBACK.
+_chat_lock = select(func.pg_advisory_xact_lock(bindparam("key", type_=BigInteger))).subquery("chat_lock")
+_CLAIM_SERIAL = (
+    pg_insert(ProcessedUpdate)
+    .from_select(
+        ["update_id", "at"],
+        select(bindparam("update_id", type_=BigInteger), bindparam("at", type_=ProcessedUpdate.__table__.c.at.type))  # type: ignore[attr-defined]
+        .select_from(_chat_lock),
+    )
+    .on_conflict_do_nothing()
+)
+
+
+def conversation_key(chat_id: int, user_id: int) -> int:
+    """A signed 64-bit advisory-lock key for one user in one chat (a collision only serialises more)."""
+    mixed = (chat_id * 1_000_000_007 + user_id) & 0xFFFF_FFFF_FFFF_FFFF
+    return mixed - (1 << 64) if mixed >= 1 << 63 else mixed
+
+
+async def claim(session: AsyncSession, update_id: int, conversation: int | None = None) -> bool:
     """Record the update first thing in its transaction; False when it was already handled. One round
-    trip instead of a look-up and an insert, and a concurrent duplicate waits on the key, then skips."""
-    statement = _CLAIM[session.bind.dialect.name]
+    trip instead of a look-up and an insert, and a concurrent duplicate waits on the key, then skips.
+
+    With a conversation key (conversation_key), on PostgreSQL the claim waits for the conversation's
+    previous update to commit. SQLite needs no lock: its writers already take turns, and this insert is
+    the transaction's first statement."""
+    dialect = session.bind.dialect.name
     connection = await session.connection()  # Core execution: the ORM would take the dict for a bulk insert
-    return (await connection.execute(statement, {"update_id": update_id, "at": now()})).rowcount == 1
+    params: dict[str, Any] = {"update_id": update_id, "at": now()}
+    if conversation is not None and dialect == "postgresql":
+        return (await connection.execute(_CLAIM_SERIAL, {**params, "key": conversation})).rowcount == 1
+    return (await connection.execute(_CLAIM[dialect], params)).rowcount == 1
 
 
 async def record_failure(session: AsyncSession, update_id: int, payload: dict[str, Any], error: str, retry_at: datetime, max_attempts: int) -> FailedUpdate:
