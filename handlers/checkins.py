@@ -45,17 +45,24 @@ async def answered(query: CallbackQuery, callback_data: kb.CheckinCb, ctx: Ctx) 
     if result.checkin is None:
         await query.answer(_("This button is no longer active."), show_alert=True)
         return
+    replies = {
+        CheckinAnswer.FINE: _("Thank you! We are glad. Have a good day. 🌷"),
+        CheckinAnswer.NOT_WELL: _("We are sorry to hear that. What is wrong?"),
+        CheckinAnswer.HELP: _("A social worker has been told and will contact you as soon as possible."),
+    }
+    if result.repeat:  # a double tap: the reply is already in the chat; say it again only as a toast
+        await query.answer(replies[value])
+        await drop_buttons(query)
+        return
     await query.answer()
     await drop_buttons(query)
     if value == CheckinAnswer.FINE:
-        await ctx.bot.send_message(ctx.chat_id, _("Thank you! We are glad. Have a good day. 🌷"))
+        await ctx.bot.send_message(ctx.chat_id, replies[value])
     elif value == CheckinAnswer.NOT_WELL:
-        await ctx.bot.send_message(ctx.chat_id, _("We are sorry to hear that. What is wrong?"),
-                                   reply_markup=kb.what_is_wrong(callback_data.c))
+        await ctx.bot.send_message(ctx.chat_id, replies[value], reply_markup=kb.what_is_wrong(callback_data.c))
     else:
         await checkins.ask_for_help(ctx.session, ctx.notifier(), ctx.settings, ctx.resident, result.checkin, Reason.HELP)
-        await ctx.bot.send_message(ctx.chat_id, _("A social worker has been told and will contact you as soon as possible.")
-                                   + "\n\n" + texts.emergency_numbers(ctx.settings.emergency_numbers))
+        await ctx.bot.send_message(ctx.chat_id, replies[value] + "\n\n" + texts.emergency_numbers(ctx.settings.emergency_numbers))
 
 
 @router.callback_query(kb.CheckinCb.filter(F.a == CheckinAction.WHAT))

@@ -143,7 +143,8 @@ async def test_not_so_well_leads_to_the_matching_help(harness: Harness) -> None:
 
 
 async def test_i_need_help_twice_makes_one_urgent_request(harness: Harness) -> None:
-    """«I need help»: an urgent request and a card at once, the emergency numbers; a second press adds nothing."""
+    """«I need help»: an urgent request and a card at once, the emergency numbers; a second press adds
+    nothing, and says so in a toast rather than a second message."""
     set_clock(MONDAY)
     user = await enrolled(harness, "ru")
     await tick(harness, at_local(date(2027, 1, 12), "09:00") + timedelta(seconds=30))
@@ -155,8 +156,12 @@ async def test_i_need_help_twice_makes_one_urgent_request(harness: Harness) -> N
     await harness.drain()
     (card,) = wellbeing_cards(harness)
     assert v("zh", "The resident pressed «I need help» in the daily check-in.") in card.text
-    await user.press_data(data, message=question)  # pressed again (a double tap, or a retried update)
+    before = len(user.messages())
+    await user.press_data(data, message=question)  # pressed again (a double tap)
     await harness.drain()
+    assert len(user.messages()) == before  # the reassurance is not sent twice: a toast says it again
+    assert user.last_answer is not None
+    assert user.last_answer["text"] == v("ru", "A social worker has been told and will contact you as soon as possible.")
     (request,) = await requests_of(harness, user)
     assert (request.kind, request.urgency, request.details) == (RequestKind.WELLBEING, Urgency.URGENT, "help")
     assert len(wellbeing_cards(harness)) == 1

@@ -38,6 +38,7 @@ class Answered:
 
     checkin: Checkin | None
     first: bool
+    repeat: bool = False  # the same answer again (a double tap): nothing changed, nothing to say twice
 
 
 def tz_of(resident: Resident, settings: Settings) -> ZoneInfo:
@@ -212,6 +213,8 @@ async def answer(
     if checkin is None or checkin.resident_id != resident.id:
         return Answered(None, False)
     first = checkin.answered_at is None
+    if not first and checkin.answer == value:
+        return Answered(checkin, False, repeat=True)
     now = clock.now()
     checkin.answer, checkin.answered_at, checkin.next_check_at = value, now, None
     session.add(checkin)
