@@ -75,6 +75,10 @@ class LeaseEnding(Exception):
     """Too little of the batch's lease is left to start another send: the row goes back untried,
     because another sender may lease it once the lease has run out."""
 
+    def __init__(self, wait: float) -> None:
+        super().__init__(wait)
+        self.wait = wait  # seconds until the budget that was missing frees up
+
 
 def backoff(attempts: int) -> float:
     """Seconds before the next try: exponential with jitter, capped."""
@@ -113,7 +117,7 @@ class Window:
                     self.times.popleft()
                 free_at = now if len(self.times) < self.count else self.times[0] + self.period
                 if until is not None and free_at > until:
-                    raise LeaseEnding
+                    raise LeaseEnding(free_at - now)
                 if free_at <= now:
                     self.times.append(now)
                     return
@@ -227,13 +231,13 @@ class Sender:
             while not sending.done():
                 await asyncio.wait({sending}, timeout=self.record_every)
                 await self._record_delivered()
-            sending.result()
+            given_back = sum(sending.result())
         finally:
             if not sending.done():
                 sending.cancel()
                 await asyncio.gather(sending, return_exceptions=True)
             await self._record_delivered()
-        return len(rows)
+        return len(rows) - given_back
 
     @property
     def record_every(self) -> float:
@@ -256,23 +260,28 @@ class Sender:
                     await hook(session, group)
         self.stats["sent"] += len(rows)
 
-    async def _send_chat(self, rows: list[Outbox], deadline: datetime) -> None:
-        """Send one chat's rows in order; stop at the first that must wait, give back what is left
-        when the lease is ending."""
+    async def _send_chat(self, rows: list[Outbox], deadline: datetime) -> int:
+        """Send one chat's rows in order; stop at the first that must wait. When the lease would end
+        before the budget frees up, give the rest back: the first of them due when the budget is
+        there (Telegram's limits count per bot, so no other instance should send it sooner), so that
+        nobody leases it again and again meanwhile. Returns how many rows were given back."""
         for index, row in enumerate(rows):
             try:
                 if not await self._send(row, deadline=deadline):
-                    return
-            except LeaseEnding:
+                    return 0
+            except LeaseEnding as ending:
                 self.stats["given_back"] += len(rows) - index
+                when = clock.now() + timedelta(seconds=ending.wait)
                 async with self.sessions.begin() as session:
-                    await outbox.release(session, [r.id or 0 for r in rows[index:]], self.owner)
-                return
+                    await outbox.retry_later(session, row.id or 0, self.owner, when, "waiting for budget", count_attempt=False)
+                    await outbox.release(session, [r.id or 0 for r in rows[index + 1:]], self.owner)
+                return len(rows) - index
+        return 0
 
     async def _pause_if_flooded(self, until: float | None) -> None:
         """Honour a 429 seen by any chat before sending more."""
         if until is not None and self.paused_until > until:
-            raise LeaseEnding
+            raise LeaseEnding(self.paused_until - asyncio.get_running_loop().time())
         delay = self.paused_until - asyncio.get_running_loop().time()
         if delay > 0:
             await asyncio.sleep(delay)

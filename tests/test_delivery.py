@@ -216,13 +216,18 @@ async def test_a_slow_send_neither_holds_back_the_record_nor_outlives_the_lease(
         assert recorded_while_sending, "the batch's rows waited for its slowest send to be recorded"
         assert await draining == 11  # the first row of each chat
 
-        assert await app.sender.drain_once() == 1  # "group 1": its slot comes 6 s after "group 0"
+        given_back_at = clock.now()
+        assert await app.sender.drain_once() == 0  # "group 1": its slot comes 6 s after "group 0"
         group = [r for r in await rows() if r.chat_id == STAFF_CHAT]
         assert [r.status for r in group] == [OutboxStatus.SENT, OutboxStatus.PENDING, OutboxStatus.PENDING]
         assert group[1].lease_owner is None and group[1].lease_until is None  # given back, not left to expire
+        # ... due when the group's budget is back, so that no sender leases it over and over meanwhile
+        assert group[1].next_attempt_at > given_back_at + timedelta(seconds=4)
+        assert await app.sender.drain_once() == 0
         assert texts_in(fake, STAFF_CHAT) == ["group 0"]
-        assert app.sender.stats["given_back"] == 1
+        assert app.sender.stats["given_back"] == 1 and group[1].attempts == 0
 
+        clock.advance(timedelta(seconds=7))
         for _ in range(2):  # two more instances, each with a fresh budget for the group
             assert await Sender(app.bot, app.sessions, limits).drain_once() == 1
         assert texts_in(fake, STAFF_CHAT) == ["group 0", "group 1", "group 2"]
@@ -230,6 +235,7 @@ async def test_a_slow_send_neither_holds_back_the_record_nor_outlives_the_lease(
         assert all(r.status == OutboxStatus.SENT for r in await rows())
     finally:
         await close(app)
+        clock.reset()
 
 
 # --------------------------------------------------------------------------------------- 403
