@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import math
 import re
@@ -47,6 +48,19 @@ class ApiError(Exception):
         if self.parameters:
             body["parameters"] = self.parameters
         return body
+
+
+def _chat_of_update(update: dict[str, Any]) -> Any:
+    """The chat an update belongs to (Telegram sends one chat's webhook updates one at a time)."""
+    for kind, body in update.items():
+        if kind == "update_id" or not isinstance(body, dict):
+            continue
+        chat = body.get("chat") or (body.get("message") or {}).get("chat")
+        if isinstance(chat, dict):
+            return chat.get("id")
+        if isinstance(body.get("from"), dict):
+            return ("user", body["from"].get("id"))
+    return None
 
 
 def bad_request(text: str, parameters: dict[str, Any] | None = None) -> ApiError:
@@ -749,6 +763,8 @@ class FakeTelegram:
         self._closing = False
         self._webhook_target: tuple[str, str | None] | None = None
         self._webhook_task: asyncio.Task[None] | None = None
+        self._webhook_wakeup = asyncio.Event()
+        self._webhook_delivered: set[int] = set()
 
         self._updates_signal: _Signal | None = None
         self._activity_signal: _Signal | None = None
@@ -931,7 +947,8 @@ class FakeTelegram:
         """Wait until the bot confirmed update_id (next getUpdates offset, or webhook 2xx); TimeoutError otherwise."""
         assert self._updates_signal is not None, "FakeTelegram not started"
         ok = await self._updates_signal.wait_until(
-            lambda: self._confirmed >= update_id or update_id in self._dropped_ids, timeout
+            lambda: self._confirmed >= update_id or update_id in self._dropped_ids or update_id in self._webhook_delivered,
+            timeout,
         )
         if not ok:
             raise TimeoutError(
@@ -950,34 +967,70 @@ class FakeTelegram:
         self._ensure_webhook_worker()
 
     def _ensure_webhook_worker(self) -> None:
-        """Start the webhook delivery task when needed."""
+        """Start the webhook delivery task when needed (or tell the running one there is more)."""
+        self._webhook_wakeup.set()
         if self._webhook_target and self._queue and (self._webhook_task is None or self._webhook_task.done()):
             self._webhook_task = asyncio.get_running_loop().create_task(self._webhook_worker())
 
     async def _webhook_worker(self) -> None:
-        """POST queued updates one at a time to the webhook target; execute webhook-reply methods."""
-        assert self._updates_signal is not None
-        async with ClientSession(timeout=ClientTimeout(total=60)) as session:
-            while not self._closing and self._webhook_target and self._queue:
-                url, secret = self._webhook_target
-                update = self._queue[0]
-                headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret else {}
-                try:
-                    async with session.post(url, json=update, headers=headers) as resp:
-                        status, body = resp.status, await resp.read()
-                except Exception as e:  # noqa: BLE001 - any delivery failure is recorded and retried
-                    self.webhook["last_error_message"] = f"{type(e).__name__}: {e}"
-                    await self._updates_signal.wait_until(lambda: self._closing, 0.2)
-                    continue
-                if not 200 <= status < 300:
-                    self.webhook["last_error_message"] = f"Wrong response from the webhook: {status}"
-                    await self._updates_signal.wait_until(lambda: self._closing, 0.2)
-                    continue
-                if self._queue and self._queue[0] is update:
-                    self._queue.popleft()
-                await self._execute_webhook_reply(body)
-                self._confirmed = max(self._confirmed, update["update_id"])
-                self._fire_updates()
+        """POST queued updates to the webhook target as Telegram does: updates of different chats at
+        the same time (up to the webhook's max_connections), one chat's updates one at a time and in
+        order (the next is sent once the last was answered 2xx); a failed delivery is retried and holds
+        back only its own chat. Methods returned in a response body are executed."""
+        busy: dict[Any, asyncio.Task[None]] = {}
+        try:
+            async with ClientSession(timeout=ClientTimeout(total=60)) as session:
+                # The worker stays until webhook delivery is switched off: a worker that left when the
+                # queue ran dry could miss an update pushed while it was closing its session.
+                while not self._closing and self._webhook_target:
+                    limit = max(1, int(self.webhook.get("max_connections") or 40))
+                    seen: set[Any] = set()
+                    for update in list(self._queue):
+                        if len(busy) >= limit:
+                            break
+                        chat = _chat_of_update(update)
+                        if chat in seen or chat in busy:
+                            seen.add(chat)  # an earlier update of this chat is queued or in flight
+                            continue
+                        seen.add(chat)
+                        busy[chat] = asyncio.create_task(self._deliver_webhook(session, update))
+                    self._webhook_wakeup.clear()
+                    waiter = asyncio.ensure_future(self._webhook_wakeup.wait())
+                    done, _ = await asyncio.wait({waiter, *busy.values()}, return_when=asyncio.FIRST_COMPLETED)
+                    waiter.cancel()
+                    for chat, task in list(busy.items()):
+                        if task.done():
+                            del busy[chat]
+                            task.result()
+                # Back to polling (or stopped): what is in flight finishes, as a POST already sent would.
+                await asyncio.gather(*busy.values())
+                busy.clear()
+        finally:
+            for task in busy.values():
+                task.cancel()
+            await asyncio.gather(*busy.values(), return_exceptions=True)
+
+    async def _deliver_webhook(self, session: ClientSession, update: dict[str, Any]) -> None:
+        """One POST of one update; on success it leaves the queue, otherwise it stays for a retry."""
+        assert self._updates_signal is not None and self._webhook_target is not None
+        url, secret = self._webhook_target
+        headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret else {}
+        try:
+            async with session.post(url, json=update, headers=headers) as resp:
+                status, body = resp.status, await resp.read()
+        except Exception as e:  # noqa: BLE001 - any delivery failure is recorded and retried
+            self.webhook["last_error_message"] = f"{type(e).__name__}: {e}"
+            await self._updates_signal.wait_until(lambda: self._closing, 0.2)
+            return
+        if not 200 <= status < 300:
+            self.webhook["last_error_message"] = f"Wrong response from the webhook: {status}"
+            await self._updates_signal.wait_until(lambda: self._closing, 0.2)
+            return
+        with contextlib.suppress(ValueError):
+            self._queue.remove(update)
+        await self._execute_webhook_reply(body)
+        self._webhook_delivered.add(update["update_id"])
+        self._fire_updates()
 
     async def _execute_webhook_reply(self, body: bytes) -> None:
         """Run a method returned in a webhook response body (aiogram's reply-in-webhook)."""

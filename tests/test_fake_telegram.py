@@ -454,6 +454,51 @@ async def test_webhook_delivery(ft_fake: FakeTelegram, ft_bot: Bot) -> None:
         await runner.cleanup()
 
 
+async def test_webhook_sends_chats_at_once_and_each_chat_in_order(ft_fake: FakeTelegram) -> None:
+    """Like Telegram: updates of different chats are POSTed at the same time (up to max_connections),
+    one chat's next update only once its last was answered 2xx; a failure holds back only its chat."""
+    active: dict[int, int] = {}
+    most_at_once = 0
+    same_chat_overlap = False
+    accepted: dict[int, list[str]] = {}
+    failed: set[int] = set()
+
+    async def hook(request: web.Request) -> web.Response:
+        nonlocal most_at_once, same_chat_overlap
+        update = await request.json()
+        chat, text = update["message"]["chat"]["id"], update["message"]["text"]
+        same_chat_overlap |= active.get(chat, 0) > 0
+        active[chat] = active.get(chat, 0) + 1
+        most_at_once = max(most_at_once, sum(active.values()))
+        await asyncio.sleep(0.1)
+        active[chat] -= 1
+        if chat == 5003 and update["update_id"] not in failed:  # this chat's first try fails once
+            failed.add(update["update_id"])
+            return web.Response(status=500)
+        accepted.setdefault(chat, []).append(text)
+        return web.json_response({})
+
+    app = web.Application()
+    app.router.add_post("/hook", hook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    host, port = runner.addresses[0][:2]
+    try:
+        users = [TgUser(ft_fake, user_id=5001 + i, first_name=f"U{i}") for i in range(3)]
+        ids = [ft_fake.push_update({"message": user._message(text=str(n))}) for n in range(3) for user in users]
+        ft_fake.feed_webhook(f"http://{host}:{port}/hook")
+        for update_id in ids:
+            await ft_fake.wait_processed(update_id, timeout=10)
+        assert accepted == {user.chat_id: ["0", "1", "2"] for user in users}
+        assert len(failed) == 3  # each of chat 5003's updates failed once and was sent again, in order
+        assert most_at_once >= 2 and not same_chat_overlap
+        ft_fake.feed_webhook(None)
+    finally:
+        await runner.cleanup()
+
+
 async def test_raw_http_requests(ft_fake: FakeTelegram) -> None:
     """JSON bodies and GET query strings work too; unknown methods give Telegram's 404 body."""
     async with ClientSession() as http:
