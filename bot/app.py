@@ -128,7 +128,7 @@ def create_app(settings: Settings) -> App:
         if app.handled == WARM_AFTER_UPDATES and app.freeze_heap:
             freeze_heap()  # again, now that the first updates have filled the caches (statements, models)
 
-    dp.update.outer_middleware(UpdateLedger(sessions, sender.wake, on_failure, observe))
+    dp.update.outer_middleware(UpdateLedger(sessions, sender.wake, on_failure, observe, at_once=concurrency))
     dp.update.outer_middleware(dp.fsm)  # inside the update's transaction (see disable_fsm above)
     dp.update.outer_middleware(ResidentLoader())
     LocaleMiddleware(i18n, settings.staff_locale).setup(dp)

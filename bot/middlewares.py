@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -41,15 +42,27 @@ class UpdateLedger(BaseMiddleware):
         on_commit: Callable[[], None],
         on_failure: Callable[[Update, dict[str, Any]], Awaitable[None]],
         observe: Callable[[float], None] | None = None,
+        at_once: int | None = None,
     ) -> None:
         self.sessions = sessions
         self.on_commit = on_commit
         self.on_failure = on_failure
         self.observe = observe
+        #: Updates handled at the same time. Polling's lanes never exceed it; a webhook gets as many
+        #: requests at once as Telegram opens connections (40 by default), and beyond the connection
+        #: pool each would open and close a connection of its own.
+        self.slots = asyncio.Semaphore(at_once) if at_once else None
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        """Time the update (doorstep_update_seconds) around its handling."""
+        """Time the update (doorstep_update_seconds) around its handling, once it has a slot."""
         assert isinstance(event, Update)
+        if self.slots is None:
+            return await self.timed(handler, event, data)
+        async with self.slots:
+            return await self.timed(handler, event, data)
+
+    async def timed(self, handler: Handler, event: Update, data: dict[str, Any]) -> Any:
+        """Handle, observing how long it took."""
         started = time.perf_counter()
         try:
             return await self.handle(handler, event, data)

@@ -19,7 +19,7 @@ from bot.states import Intake
 from db.engine import make_engine, make_sessionmaker
 from db.models import ProcessedUpdate, Request
 from db.repo import metrics as metrics_repo
-from tests.conftest import TOKEN
+from tests.conftest import BACKEND, TOKEN, running
 from tests.fake_telegram import FakeTelegram
 from tests.helpers import (
     ITEMS_PROMPT,
@@ -33,6 +33,7 @@ from tests.helpers import (
     fsm_of,
     head,
     items_of,
+    new_user,
     register,
     t,
     text_message,
@@ -162,6 +163,36 @@ async def test_one_chat_s_updates_are_handled_one_after_the_other(webhook: Webho
     state, data = await fsm_of(webhook, user)
     assert state == Intake.items_review.state
     assert data["items"] == [["大米", "1袋"]]
+
+
+async def test_webhook_handles_no_more_updates_at_once_than_configured(
+    fake: FakeTelegram, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Telegram opens up to 40 connections; beyond POLLING_CONCURRENCY the requests wait their turn
+    (each would otherwise take a database connection beyond the pool's). SQLite: one at a time."""
+    from bot.middlewares import UpdateLedger
+
+    running_now, most = 0, 0
+    real_handle = UpdateLedger.handle
+
+    async def counted(self: UpdateLedger, *args: Any) -> Any:
+        nonlocal running_now, most
+        running_now += 1
+        most = max(most, running_now)
+        try:
+            await asyncio.sleep(0.05)  # long enough for the others to arrive meanwhile
+            return await real_handle(self, *args)
+        finally:
+            running_now -= 1
+
+    monkeypatch.setattr(UpdateLedger, "handle", counted)
+    async with running(WebhookHarness(fake, settings.model_copy(update={"polling_concurrency": 3}))) as h:
+        users = [new_user(h, "ru") for _ in range(12)]
+        ids = [h.fake.push_update({"message": text_message(user, "/start")}) for user in users]
+        for update_id in ids:
+            await h.fake.wait_processed(update_id, timeout=30)
+        assert await processed_ids(h) >= set(ids)
+    assert most == (1 if BACKEND != "postgres" else 3)
 
 
 async def test_healthz(webhook: WebhookHarness, monkeypatch: pytest.MonkeyPatch) -> None:
