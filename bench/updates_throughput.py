@@ -7,6 +7,10 @@ share the bot's core and its garbage collector: the fake keeps every message it 
 numbers are the bot's alone; both bots are measured against the same driver in one run.
 
     python -m bench.updates_throughput --users 40 --db postgres
+    python -m bench.updates_throughput --users 40 --mode webhook
+
+With --mode webhook both bots serve a webhook and the fake POSTs updates as Telegram does: different
+chats at the same time (up to max_connections), one chat's updates one after the other.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import gc
 import multiprocessing
 import statistics
 import time
+from collections.abc import Awaitable, Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -27,6 +32,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.types import CallbackQuery, Message
 
 TOKEN = "123456:BENCH-TOKEN"
+SECRET = "bench-webhook-secret"
 STEPS = 14  # updates in one wizard run
 
 
@@ -113,6 +119,9 @@ async def driver(conn: Connection, users: int) -> None:
             conn.send(await drive(fake, people, wizard))
         elif command == "latency":
             conn.send(await latency_at(fake, people, *args))
+        elif command == "webhook":  # POST updates to this URL from now on (None: back to getUpdates)
+            fake.feed_webhook(*args)
+            conn.send(True)
         elif command == "echo":
             conn.send(await drive(fake, echoers, lambda u: echo_steps(u, STEPS)))
         else:
@@ -186,10 +195,79 @@ async def ask(conn: Connection, command: str, *args: Any) -> Any:
     return result, time.process_time() - cpu
 
 
-async def run(users: int, db: str, rate: float, seconds: float) -> dict[str, Any]:
+async def serve_doorstep(app: Any, conn: Connection, mode: str) -> Callable[[], Awaitable[None]]:
+    """Start Doorstep polling, or serving a webhook the fake POSTs to; returns how to stop it."""
+    from bot.app import run_polling
+    from bot.webhook import run_webhook
+
+    if mode == "polling":
+        started = asyncio.Event()
+        app.dp.startup.register(lambda: started.set())
+        task = asyncio.create_task(run_polling(app, polling_timeout=1, handle_signals=False))
+        await started.wait()
+
+        async def stop_polling() -> None:
+            await app.dp.stop_polling()
+            await task
+
+        return stop_polling
+    shutdown, ready, urls = asyncio.Event(), asyncio.Event(), []
+
+    def started_server(runner: Any) -> None:
+        host, port = runner.addresses[0][:2]
+        urls.append(f"http://{host}:{port}{app.settings.webhook_path}")
+        ready.set()
+
+    task = asyncio.create_task(run_webhook(app, shutdown=shutdown, handle_signals=False, port=0, started=started_server))
+    await ready.wait()
+    await ask(conn, "webhook", urls[0], SECRET)
+
+    async def stop_webhook() -> None:
+        await ask(conn, "webhook", None)
+        shutdown.set()
+        await task
+
+    return stop_webhook
+
+
+async def serve_echo(conn: Connection, base_url: str, mode: str) -> Callable[[], Awaitable[None]]:
+    """Start the bare aiogram echo bot the same way; returns how to stop it."""
+    from aiogram.webhook.aiohttp_server import SimpleRequestHandler
+    from aiohttp import web
+
+    bot = Bot(TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(base_url)))
+    dp = echo_dispatcher()
+    if mode == "polling":
+        # aiogram's defaults (handle_as_tasks=True: updates run concurrently, confirmed before they finish)
+        task = asyncio.create_task(dp.start_polling(bot, polling_timeout=1, handle_signals=False))
+        await asyncio.sleep(0.5)
+
+        async def stop_polling() -> None:
+            await dp.stop_polling()
+            await task
+            await bot.session.close()
+
+        return stop_polling
+    server = web.Application()
+    SimpleRequestHandler(dp, bot, handle_in_background=False, secret_token=SECRET).register(server, "/hook")
+    runner = web.AppRunner(server)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    host, port = runner.addresses[0][:2]
+    await ask(conn, "webhook", f"http://{host}:{port}/hook", SECRET)
+
+    async def stop_webhook() -> None:
+        await ask(conn, "webhook", None)
+        await runner.cleanup()
+        await bot.session.close()
+
+    return stop_webhook
+
+
+async def run(users: int, db: str, rate: float, seconds: float, mode: str = "polling") -> dict[str, Any]:
     """Both bots against one driver, measured in one run."""
     from bench.checkins_burst import drop_database, new_database
-    from bot.app import create_app, run_polling
+    from bot.app import create_app
     from bot.config import Settings
 
     conn, child = multiprocessing.get_context("spawn").Pipe()
@@ -202,33 +280,23 @@ async def run(users: int, db: str, rate: float, seconds: float) -> dict[str, Any
         bot_token=TOKEN, telegram_api_url=base_url, database_url=url, staff_chat_id=-1001,
         districts=[{"code": "xiayangtian", "name": "下洋田社区"}], phone_region="CN",
         limits={"global_per_second": 1000, "private_chat_per_second": 100, "group_per_minute": 6000},
-        _env_file=None,
+        webhook_secret=SECRET, _env_file=None,
     )
     app = create_app(settings)
     app.freeze_heap = True  # as `python -m bot` does
-    started = asyncio.Event()
-    app.dp.startup.register(lambda: started.set())
-    task = asyncio.create_task(run_polling(app, polling_timeout=1, handle_signals=False))
-    await started.wait()
+    stop = await serve_doorstep(app, conn, mode)
     (wizard_ups, wizard_calls), wizard_cpu = await ask(conn, "wizard")
     pauses = collector_pauses()
     handling = HandlingTimes(app)
     latencies, _ = await ask(conn, "latency", rate, seconds)
     gc.callbacks.remove(pauses.record)
     handled = sorted(handling.seconds)
-    await app.dp.stop_polling()
-    await task
+    await stop()
     await drop_database(url)
 
-    bot = Bot(TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(base_url)))
-    dp = echo_dispatcher()
-    # aiogram's defaults (handle_as_tasks=True: updates run concurrently, confirmed before they finish)
-    echo_task = asyncio.create_task(dp.start_polling(bot, polling_timeout=1, handle_signals=False))
-    await asyncio.sleep(0.5)
+    stop = await serve_echo(conn, base_url, mode)
     (echo_ups, echo_calls), echo_cpu = await ask(conn, "echo")
-    await dp.stop_polling()
-    await echo_task
-    await bot.session.close()
+    await stop()
     conn.send(("stop", ()))
     process.join(10)
 
@@ -236,7 +304,7 @@ async def run(users: int, db: str, rate: float, seconds: float) -> dict[str, Any
     p99 = latencies[int(len(latencies) * 0.99) - 1]
     updates = users * STEPS
     return {
-        "db": db, "users": users, "wizard_updates_per_s": round(wizard_ups, 1), "echo_updates_per_s": round(echo_ups, 1),
+        "db": db, "mode": mode, "users": users, "wizard_updates_per_s": round(wizard_ups, 1), "echo_updates_per_s": round(echo_ups, 1),
         "ratio": round(wizard_ups / echo_ups, 2),
         "wizard_calls_per_update": round(wizard_calls, 2), "echo_calls_per_update": round(echo_calls, 2),
         "wizard_cpu_ms_per_update": round(wizard_cpu * 1000 / updates, 2), "echo_cpu_ms_per_update": round(echo_cpu * 1000 / updates, 2),
@@ -255,9 +323,11 @@ def main() -> None:
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="postgres")
     parser.add_argument("--rate", type=float, default=100)
     parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--mode", choices=["polling", "webhook"], default="polling",
+                        help="webhook: the fake POSTs updates as Telegram does (chats at once, a chat in order)")
     args = parser.parse_args()
     # uvloop, as `python -m bot` runs in production; both bots run on the same kind of loop.
-    result = uvloop.run(run(args.users, args.db, args.rate, args.seconds))
+    result = uvloop.run(run(args.users, args.db, args.rate, args.seconds, args.mode))
     print(" ".join(f"{k}={v}" for k, v in result.items()))
 
 
