@@ -25,7 +25,6 @@ SKIP = N_("Skip ▶️")
 SHARE_PHONE = N_("📱 Share my phone number")
 
 
-
 class InlineKeyboardBuilder(keyboard.InlineKeyboardBuilder):
     """aiogram's builder without its deep copies: `add` deep-copied every button added so far (pydantic
     models) for each new one, an eighth of an update's middleware time under load. The builder is thrown
