@@ -422,6 +422,15 @@ async def test_blocked_user_in_conversation(ft_echo: FakeTelegram) -> None:
     assert ("sendMessage", 403) in [(m, s) for m, _, s in ft_echo.calls]
 
 
+async def serve(app: web.Application) -> tuple[web.AppRunner, str]:
+    """Serve an aiohttp app on a free loopback port; its runner (to clean up) and base URL."""
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    host, port = runner.addresses[0][:2]
+    return runner, f"http://{host}:{port}"
+
+
 async def test_webhook_delivery(ft_fake: FakeTelegram, ft_bot: Bot) -> None:
     """feed_webhook POSTs updates with the secret header and runs webhook-reply methods."""
     from aiogram.webhook.aiohttp_server import SimpleRequestHandler
@@ -434,17 +443,13 @@ async def test_webhook_delivery(ft_fake: FakeTelegram, ft_bot: Bot) -> None:
 
     app = web.Application()
     SimpleRequestHandler(dp, ft_bot, secret_token="s3cret", handle_in_background=False).register(app, "/hook")
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    host, port = runner.addresses[0][:2]
+    runner, url = await serve(app)
     try:
-        ft_fake.feed_webhook(f"http://{host}:{port}/hook", "s3cret")
+        ft_fake.feed_webhook(url + "/hook", "s3cret")
         user = TgUser(ft_fake, user_id=4004, first_name="W")
         new = await user.send("ping")
         assert [m.text for m in new] == ["hook: ping"]
-        ft_fake.feed_webhook(f"http://{host}:{port}/hook", "wrong")
+        ft_fake.feed_webhook(url + "/hook", "wrong")
         user.timeout = 0.5
         with pytest.raises(TimeoutError):
             await user.send("rejected")
@@ -480,15 +485,11 @@ async def test_webhook_sends_chats_at_once_and_each_chat_in_order(ft_fake: FakeT
 
     app = web.Application()
     app.router.add_post("/hook", hook)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    host, port = runner.addresses[0][:2]
+    runner, url = await serve(app)
     try:
         users = [TgUser(ft_fake, user_id=5001 + i, first_name=f"U{i}") for i in range(3)]
         ids = [ft_fake.push_update({"message": user._message(text=str(n))}) for n in range(3) for user in users]
-        ft_fake.feed_webhook(f"http://{host}:{port}/hook")
+        ft_fake.feed_webhook(url + "/hook")
         for update_id in ids:
             await ft_fake.wait_processed(update_id, timeout=10)
         assert accepted == {user.chat_id: ["0", "1", "2"] for user in users}
