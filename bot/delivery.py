@@ -71,13 +71,14 @@ class Plan:
 Planner = Callable[[Outbox, str], Awaitable[Plan]]
 
 
-class LeaseEnding(Exception):
-    """Too little of the batch's lease is left to start another send: the row goes back untried,
-    because another sender may lease it once the lease has run out."""
+class TooLate(Exception):
+    """The budget would free up only after the caller's deadline (for the sender: too little of the
+    batch's lease left, so the row goes back untried, as another sender may lease it once the lease
+    has run out)."""
 
     def __init__(self, wait: float) -> None:
         super().__init__(wait)
-        self.wait = wait  # seconds until the budget that was missing frees up
+        self.wait = wait  # seconds until the budget frees up
 
 
 def backoff(attempts: int) -> float:
@@ -107,7 +108,7 @@ class Window:
         return cls(count, count / (per_second * PACE))
 
     async def acquire(self, until: float | None = None) -> None:
-        """Wait for a free slot (waiters are served in order); LeaseEnding, taking no slot, when the
+        """Wait for a free slot (waiters are served in order); TooLate, taking no slot, when the
         slot would come after `until` (loop time)."""
         loop = asyncio.get_running_loop()
         async with self.lock:
@@ -117,7 +118,7 @@ class Window:
                     self.times.popleft()
                 free_at = now if len(self.times) < self.count else self.times[0] + self.period
                 if until is not None and free_at > until:
-                    raise LeaseEnding(free_at - now)
+                    raise TooLate(free_at - now)
                 if free_at <= now:
                     self.times.append(now)
                     return
@@ -152,7 +153,7 @@ class Limiters:
         return window
 
     async def acquire(self, chat_id: int, until: float | None = None) -> None:
-        """Wait for both the chat's and the bot's budget (LeaseEnding when it comes after `until`)."""
+        """Wait for both the chat's and the bot's budget (TooLate when it comes after `until`)."""
         await self.for_chat(chat_id).acquire(until)
         await self.global_spread.acquire(until)
         await self.global_.acquire(until)
@@ -269,9 +270,9 @@ class Sender:
             try:
                 if not await self._send(row, deadline=deadline):
                     return 0
-            except LeaseEnding as ending:
+            except TooLate as late:
                 self.stats["given_back"] += len(rows) - index
-                when = clock.now() + timedelta(seconds=ending.wait)
+                when = clock.now() + timedelta(seconds=late.wait)
                 async with self.sessions.begin() as session:
                     await outbox.retry_later(session, row.id or 0, self.owner, when, "waiting for budget", count_attempt=False)
                     await outbox.release(session, [r.id or 0 for r in rows[index + 1:]], self.owner)
@@ -280,9 +281,9 @@ class Sender:
 
     async def _pause_if_flooded(self, until: float | None) -> None:
         """Honour a 429 seen by any chat before sending more."""
-        if until is not None and self.paused_until > until:
-            raise LeaseEnding(self.paused_until - asyncio.get_running_loop().time())
         delay = self.paused_until - asyncio.get_running_loop().time()
+        if until is not None and self.paused_until > until:
+            raise TooLate(delay)
         if delay > 0:
             await asyncio.sleep(delay)
 
@@ -290,7 +291,7 @@ class Sender:
         """Deliver one row and record the outcome; False when the chat must wait."""
         try:
             return await self._deliver(row, as_plain, deadline)
-        except LeaseEnding:
+        except TooLate:
             raise
         except TelegramRetryAfter as exc:
             self.stats["429"] += 1
@@ -312,7 +313,7 @@ class Sender:
             return await self._later(row, backoff(row.attempts + 1), type(exc).__name__)
 
     async def _budget(self, chat_id: int, until: float | None = None) -> None:
-        """Wait until both the chat and the bot may send again; LeaseEnding if that is after `until`."""
+        """Wait until both the chat and the bot may send again; TooLate if that is after `until`."""
         await self._pause_if_flooded(until)
         await self.limiters.acquire(chat_id, until)
 

@@ -73,7 +73,7 @@ class UpdateLedger(BaseMiddleware):
     async def handle(self, handler: Handler, event: Update, data: dict[str, Any]) -> Any:
         """Skip seen updates; commit effects with the update id; keep a failed update for retry."""
         chat, user = data.get("event_chat"), data.get("event_from_user")
-        conversation = updates.conversation_key(chat.id, user.id) if chat is not None and user is not None else None
+        conversation = (chat.id, user.id) if chat is not None and user is not None else None
         async with self.sessions() as session:
             if not await updates.claim(session, event.update_id, conversation):
                 if data.get("retrying"):  # handled meanwhile (e.g. Telegram redelivered it to the webhook)

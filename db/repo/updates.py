@@ -38,24 +38,24 @@ _CLAIM_SERIAL = (
 )
 
 
-def conversation_key(chat_id: int, user_id: int) -> int:
+def _lock_key(chat_id: int, user_id: int) -> int:
     """A signed 64-bit advisory-lock key for one user in one chat (a collision only serialises more)."""
     mixed = (chat_id * 1_000_000_007 + user_id) & 0xFFFF_FFFF_FFFF_FFFF
     return mixed - (1 << 64) if mixed >= 1 << 63 else mixed
 
 
-async def claim(session: AsyncSession, update_id: int, conversation: int | None = None) -> bool:
+async def claim(session: AsyncSession, update_id: int, conversation: tuple[int, int] | None = None) -> bool:
     """Record the update first thing in its transaction; False when it was already handled. One round
     trip instead of a look-up and an insert, and a concurrent duplicate waits on the key, then skips.
 
-    With a conversation key (conversation_key), on PostgreSQL the claim waits for the conversation's
-    previous update to commit. SQLite needs no lock: its writers already take turns, and this insert is
-    the transaction's first statement."""
+    With the update's conversation (chat id, user id), on PostgreSQL the claim waits for that
+    conversation's previous update to commit. SQLite needs no lock: its writers already take turns,
+    and this insert is the transaction's first statement."""
     dialect = session.bind.dialect.name
     connection = await session.connection()  # Core execution: the ORM would take the dict for a bulk insert
     params: dict[str, Any] = {"update_id": update_id, "at": now()}
     if conversation is not None and dialect == "postgresql":
-        return (await connection.execute(_CLAIM_SERIAL, {**params, "key": conversation})).rowcount == 1
+        return (await connection.execute(_CLAIM_SERIAL, {**params, "key": _lock_key(*conversation)})).rowcount == 1
     return (await connection.execute(_CLAIM[dialect], params)).rowcount == 1
 
 
