@@ -2,6 +2,12 @@
 (PostgreSQL, the fake Bot API over HTTP), and in the same run a bare aiogram echo bot on the same fake;
 then the p99 latency of updates arriving at a steady 100 per second.
 
+A third bot, the floor, is the echo bot plus the least the wizard's guarantees need: one PostgreSQL
+transaction per update on asyncpg directly (claim the update id, read and write the conversation's
+state) and the wizard's number of Bot API calls per update. Its ratio to the echo bot is what any
+wizard on aiogram + PostgreSQL could reach if routing, texts, keyboards and the domain's writes cost
+nothing (always on PostgreSQL, whatever --db says).
+
 The fake Bot API and the simulated residents run in a process of their own (they would otherwise
 share the bot's core and its garbage collector: the fake keeps every message it was sent), so the
 numbers are the bot's alone; both bots are measured against the same driver in one run.
@@ -25,6 +31,7 @@ from collections.abc import Awaitable, Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
+import asyncpg
 import uvloop
 from aiogram import Bot, Dispatcher, Router
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -64,9 +71,13 @@ async def wizard(user: Any) -> int:
 
 
 async def echo_steps(user: Any, count: int) -> int:
-    """The same number of round trips against the echo bot."""
+    """The same number of round trips against the echo bot. Each waits for the bot's answer: aiogram's
+    polling confirms an update before handling it, so waiting for the confirmation alone, as the wizard's
+    steps do (Doorstep confirms after its transaction commits), would not count the handling."""
     for i in range(count):
+        answered = len(user.fake.messages.get(user.chat_id, ()))
         await user.send(f"message {i}")
+        await user.fake.wait_new_message(user.chat_id, answered, timeout=60)
     return count
 
 
@@ -113,6 +124,7 @@ async def driver(conn: Connection, users: int) -> None:
     loop = asyncio.get_running_loop()
     people = [quick(TgUser(fake, 20_000 + i, f"用户{i}", language_code="zh-hans", phone="+8613800138000")) for i in range(users)]
     echoers = [quick(TgUser(fake, 40_000 + i, f"echo{i}")) for i in range(users)]
+    floorers = [quick(TgUser(fake, 60_000 + i, f"floor{i}")) for i in range(users)]
     while True:
         command, args = await loop.run_in_executor(None, conn.recv)
         if command == "wizard":
@@ -124,6 +136,8 @@ async def driver(conn: Connection, users: int) -> None:
             conn.send(True)
         elif command == "echo":
             conn.send(await drive(fake, echoers, lambda u: echo_steps(u, STEPS)))
+        elif command == "floor":
+            conn.send(await drive(fake, floorers, lambda u: echo_steps(u, STEPS)))
         else:
             break
     await fake.stop()
@@ -147,6 +161,43 @@ def echo_dispatcher() -> Dispatcher:
     @router.callback_query()
     async def answer(query: CallbackQuery) -> None:
         await query.answer()
+
+    dp = Dispatcher()
+    dp.include_router(router)
+    return dp
+
+
+FLOOR_TABLES = (
+    "CREATE TABLE floor_update (update_id BIGINT PRIMARY KEY, at TIMESTAMPTZ NOT NULL)",
+    "CREATE TABLE floor_state (key TEXT PRIMARY KEY, state TEXT, data TEXT NOT NULL)",
+)
+
+
+def floor_dispatcher(pool: Any, extra_calls: float) -> Dispatcher:
+    """The least any bot must do per update to match the wizard's guarantees and traffic: the echo bot
+    plus one PostgreSQL transaction straight on asyncpg (claim the update id, read the conversation's
+    state, write it back) and as many Bot API calls per update as the wizard makes (a chat action on
+    that share of updates). No routing, texts, keyboards or ORM: its ratio to the echo bot bounds what
+    any implementation of the wizard on aiogram + PostgreSQL can reach."""
+    router, handled = Router(), [0]
+
+    @router.message()
+    async def floor(message: Message, event_update: Any) -> None:
+        key = f"{message.chat.id}:{message.from_user.id}"  # type: ignore[union-attr]
+        async with pool.acquire() as connection, connection.transaction():
+            claimed = await connection.execute(
+                "INSERT INTO floor_update (update_id, at) VALUES ($1, now()) ON CONFLICT DO NOTHING", event_update.update_id)
+            if claimed.endswith(" 0"):
+                return
+            row = await connection.fetchrow("SELECT state, data FROM floor_state WHERE key = $1", key)
+            steps = int(row["state"]) + 1 if row else 1
+            await connection.execute(
+                "INSERT INTO floor_state (key, state, data) VALUES ($1, $2, $3) "
+                "ON CONFLICT (key) DO UPDATE SET state = EXCLUDED.state, data = EXCLUDED.data", key, str(steps), "{}")
+        await message.answer(message.text or "?")
+        handled[0] += 1
+        if handled[0] % 100 < extra_calls * 100:
+            await message.bot.send_chat_action(message.chat.id, "typing")  # type: ignore[union-attr]
 
     dp = Dispatcher()
     dp.include_router(router)
@@ -230,13 +281,13 @@ async def serve_doorstep(app: Any, conn: Connection, mode: str) -> Callable[[], 
     return stop_webhook
 
 
-async def serve_echo(conn: Connection, base_url: str, mode: str) -> Callable[[], Awaitable[None]]:
-    """Start the bare aiogram echo bot the same way; returns how to stop it."""
+async def serve_echo(conn: Connection, base_url: str, mode: str, dp: Dispatcher | None = None) -> Callable[[], Awaitable[None]]:
+    """Start the bare aiogram echo bot (or dp) the same way; returns how to stop it."""
     from aiogram.webhook.aiohttp_server import SimpleRequestHandler
     from aiohttp import web
 
     bot = Bot(TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(base_url)))
-    dp = echo_dispatcher()
+    dp = dp or echo_dispatcher()
     if mode == "polling":
         # aiogram's defaults (handle_as_tasks=True: updates run concurrently, confirmed before they finish)
         task = asyncio.create_task(dp.start_polling(bot, polling_timeout=1, handle_signals=False))
@@ -297,6 +348,18 @@ async def run(users: int, db: str, rate: float, seconds: float, mode: str = "pol
     stop = await serve_echo(conn, base_url, mode)
     (echo_ups, echo_calls), echo_cpu = await ask(conn, "echo")
     await stop()
+
+    # The floor: the echo bot with the wizard's transaction and Bot API calls, nothing else.
+
+    url = await new_database("postgres")
+    pool = await asyncpg.create_pool(url.replace("postgresql+asyncpg://", "postgresql://"), min_size=2, max_size=settings.polling_concurrency + 8)
+    for statement in FLOOR_TABLES:
+        await pool.execute(statement)
+    stop = await serve_echo(conn, base_url, mode, floor_dispatcher(pool, wizard_calls - 1))
+    (floor_ups, floor_calls), floor_cpu = await ask(conn, "floor")
+    await stop()
+    await pool.close()
+    await drop_database(url)
     conn.send(("stop", ()))
     process.join(10)
 
@@ -306,8 +369,11 @@ async def run(users: int, db: str, rate: float, seconds: float, mode: str = "pol
     return {
         "db": db, "mode": mode, "users": users, "wizard_updates_per_s": round(wizard_ups, 1), "echo_updates_per_s": round(echo_ups, 1),
         "ratio": round(wizard_ups / echo_ups, 2),
+        "floor_updates_per_s": round(floor_ups, 1), "floor_ratio": round(floor_ups / echo_ups, 2),
         "wizard_calls_per_update": round(wizard_calls, 2), "echo_calls_per_update": round(echo_calls, 2),
+        "floor_calls_per_update": round(floor_calls, 2),
         "wizard_cpu_ms_per_update": round(wizard_cpu * 1000 / updates, 2), "echo_cpu_ms_per_update": round(echo_cpu * 1000 / updates, 2),
+        "floor_cpu_ms_per_update": round(floor_cpu * 1000 / updates, 2),
         "latency_rate_per_s": rate, "latency_updates": len(latencies),
         "p50_ms": round(statistics.median(latencies) * 1000, 1), "p99_ms": round(p99 * 1000, 1),
         "handling_p50_ms": round(statistics.median(handled) * 1000, 1),

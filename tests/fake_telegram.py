@@ -747,6 +747,7 @@ class FakeTelegram:
         self._deleted_user_messages: set[tuple[int, int]] = set()
         self._next_message_id: dict[int, int] = {}
         self._changelog: list[SentMessage] = []
+        self._message_waiters: dict[int, list[asyncio.Future[None]]] = {}
         self._pending_callbacks: dict[str, dict[str, Any]] = {}
         self._fail_rules: list[_Rule] = []
         self._delay_rules: list[_Rule] = []
@@ -1067,6 +1068,16 @@ class FakeTelegram:
             if await self._activity_signal.wait_quiet(min(quiet, max(deadline - loop.time(), 0.0))):
                 if self._inflight == 0:
                     return
+
+    async def wait_new_message(self, chat_id: int, count: int, timeout: float = 10) -> None:
+        """Wait until the bot has sent more than `count` messages to chat_id (len(fake.messages[chat_id])),
+        woken only by that chat's messages, so thousands of waiting chats cost nothing meanwhile."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while len(self.messages.get(chat_id, ())) <= count:
+            waiter = loop.create_future()
+            self._message_waiters.setdefault(chat_id, []).append(waiter)
+            await asyncio.wait_for(waiter, max(deadline - loop.time(), 0))
 
     async def wait_activity(self, predicate: Callable[[], bool], timeout: float) -> bool:
         """Wait until predicate() holds, re-checking on every bot activity; return its final value."""
@@ -1451,6 +1462,9 @@ class FakeTelegram:
         self.messages.setdefault(message.chat_id, []).append(message)
         self._index[(message.chat_id, message.message_id)] = message
         self._changelog.append(message)
+        for waiter in self._message_waiters.pop(message.chat_id, ()):
+            if not waiter.done():
+                waiter.set_result(None)
         if message.reply_markup:
             if "keyboard" in message.reply_markup:
                 self.reply_keyboards[message.chat_id] = message.reply_markup

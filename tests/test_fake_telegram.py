@@ -336,6 +336,21 @@ async def test_delay_provokes_client_timeout(ft_fake: FakeTelegram, ft_bot: Bot)
     await ft_bot.send_message(CHAT, "on time", request_timeout=1)
 
 
+async def test_wait_new_message_wakes_on_that_chats_message_only(ft_fake: FakeTelegram, ft_bot: Bot) -> None:
+    """wait_new_message returns once the bot sent the chat one more message; another chat's message does
+    not end the wait, and without a message it times out."""
+    await ft_bot.send_message(CHAT, "first")
+    waiting = asyncio.create_task(ft_fake.wait_new_message(CHAT, 1, timeout=5))
+    await ft_bot.send_message(CHAT + 1, "elsewhere")
+    await asyncio.sleep(0.05)
+    assert not waiting.done()
+    await ft_bot.send_message(CHAT, "second")
+    await asyncio.wait_for(waiting, 1)
+    await ft_fake.wait_new_message(CHAT, 1, timeout=0.1)  # already more than one: returns at once
+    with pytest.raises(asyncio.TimeoutError):
+        await ft_fake.wait_new_message(CHAT, 2, timeout=0.1)
+
+
 async def test_enforce_limits(ft_fake: FakeTelegram, ft_bot: Bot) -> None:
     """Per-private-chat, per-group and global windows produce realistic 429s."""
     ft_fake.enforce_limits(global_per_sec=6, per_private_chat_per_sec=1, per_group_per_min=3)
