@@ -72,12 +72,18 @@ async def what_is_wrong(query: CallbackQuery, callback_data: kb.CheckinCb, ctx: 
     if ctx.resident is None or checkin is None or checkin.resident_id != ctx.resident.id:
         await query.answer(_("This button is no longer active."), show_alert=True)
         return
+    choice = callback_data.v
+    if choice == "health" and (await ctx.data()).get("ill_told") == checkin.id:
+        # a double tap: the numbers are already in the chat and the staff were told
+        await query.answer(_("A social worker has been told and will contact you as soon as possible."))
+        await drop_buttons(query)
+        return
     await query.answer()
     await drop_buttons(query)
-    choice = callback_data.v
     if choice == "health":
         await checkins.ask_for_help(ctx.session, ctx.notifier(), ctx.settings, ctx.resident, checkin, Reason.HEALTH)
         await ctx.bot.send_message(ctx.chat_id, texts.emergency(ctx.settings.emergency_numbers))
+        await ctx.state.update_data(ill_told=checkin.id)  # the conversation's updates run one at a time
     elif choice == "supplies":
         await start_wizard(ctx, RequestKind.SUPPLIES)
     elif choice == "medicine":

@@ -169,6 +169,48 @@ async def test_i_need_help_twice_makes_one_urgent_request(harness: Harness) -> N
     assert checkin.answer == CheckinAnswer.HELP and checkin.request_id == request.id
 
 
+async def test_i_feel_ill_twice_sends_the_numbers_once_and_a_late_one_upgrades_the_missed_card(harness: Harness) -> None:
+    """«I feel ill» pressed twice: one urgent request, the emergency numbers once, the second press a
+    toast, and the staff card neither re-sent nor re-edited. After a missed check-in escalated, the
+    same button still says on the open card that the resident feels ill (that is not a repeat)."""
+    set_clock(MONDAY)
+    user = await enrolled(harness, "uk")
+    await tick(harness, at_local(date(2027, 1, 12), "09:00") + timedelta(seconds=30))
+    await user.press(t("uk", "😐 Not so well"), message=questions(user, "uk")[-1])
+    menu = await user.expect(v("uk", "We are sorry to hear that. What is wrong?"))
+    data = button_data(menu, t("uk", "🩺 I feel ill"))
+    await user.press_data(data, message=menu)
+    numbers = await user.expect(v("uk", "🆘 <b>If you are in danger or might hurt yourself, call now. You are not alone.</b>"))
+    await harness.drain()
+    (card,) = wellbeing_cards(harness)
+    edits, sent = len(card.edits), len(user.messages())
+    await user.press_data(data, message=menu)  # a double tap
+    await harness.drain()
+    assert len(user.messages()) == sent and user.last() is numbers
+    assert user.last_answer is not None
+    assert user.last_answer["text"] == v("uk", "A social worker has been told and will contact you as soon as possible.")
+    assert len(wellbeing_cards(harness)) == 1 and len(card.edits) == edits
+    (request,) = await requests_of(harness, user)
+    assert (request.kind, request.urgency, request.details) == (RequestKind.WELLBEING, Urgency.URGENT, "health")
+
+    # A worker settles it. Next day: no answer at all, so the staff get a «missed» card; then a late
+    # «not so well» → «I feel ill» on the new check-in is no repeat, and the open card says so.
+    worker = await join(harness, 5001, "王社工")
+    await worker.press(t("zh", "✅ Reached, all fine"), message=card)
+    await tick(harness, at_local(date(2027, 1, 13), "09:00") + timedelta(seconds=30))
+    await follow(harness, timedelta(minutes=61))
+    await follow(harness, timedelta(minutes=60))
+    missed = wellbeing_cards(harness)[-1]
+    assert missed is not card
+    assert v("zh", "No answer to the daily check-in, not even after a reminder.") in missed.text
+    await user.press(t("uk", "😐 Not so well"), message=questions(user, "uk")[-1])
+    menu = await user.expect(v("uk", "We are sorry to hear that. What is wrong?"))
+    await user.press(t("uk", "🩺 I feel ill"), message=menu)
+    await user.expect(v("uk", "🆘 <b>If you are in danger or might hurt yourself, call now. You are not alone.</b>"))
+    await harness.drain()
+    assert v("zh", "The resident says they feel ill.") in missed.text
+
+
 # ------------------------------------------------------------------------ the plan menu
 
 
