@@ -73,9 +73,14 @@ async def what_is_wrong(query: CallbackQuery, callback_data: kb.CheckinCb, ctx: 
         await query.answer(_("This button is no longer active."), show_alert=True)
         return
     choice = callback_data.v
-    if choice == "health" and (await ctx.data()).get("ill_told") == checkin.id:
-        # a double tap: the numbers are already in the chat and the staff were told
-        await query.answer(_("A social worker has been told and will contact you as soon as possible."))
+    # A double tap: what the first press did (the emergency numbers, or the request's first question)
+    # is already in the chat. The conversation remembers it; its updates run one at a time.
+    done = f"{checkin.id}:{choice}"
+    if (await ctx.data()).get("checkin_choice") == done:
+        if choice == "health":
+            await query.answer(_("A social worker has been told and will contact you as soon as possible."))
+        else:
+            await query.answer()
         await drop_buttons(query)
         return
     await query.answer()
@@ -83,7 +88,6 @@ async def what_is_wrong(query: CallbackQuery, callback_data: kb.CheckinCb, ctx: 
     if choice == "health":
         await checkins.ask_for_help(ctx.session, ctx.notifier(), ctx.settings, ctx.resident, checkin, Reason.HEALTH)
         await ctx.bot.send_message(ctx.chat_id, texts.emergency(ctx.settings.emergency_numbers))
-        await ctx.state.update_data(ill_told=checkin.id)  # the conversation's updates run one at a time
     elif choice == "supplies":
         await start_wizard(ctx, RequestKind.SUPPLIES)
     elif choice == "medicine":
@@ -91,6 +95,7 @@ async def what_is_wrong(query: CallbackQuery, callback_data: kb.CheckinCb, ctx: 
     else:
         feeling = _("Not so well (answer to the daily check-in)")
         await start_wizard(ctx, RequestKind.PSYCH, Intake.call_time, feeling=feeling)
+    await ctx.state.update_data(checkin_choice=done)
 
 
 async def show_plan(ctx: Ctx) -> None:

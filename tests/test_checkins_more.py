@@ -18,7 +18,7 @@ from tests.conftest import COORDINATOR_ID, SECOND_CHAT, STAFF_CHAT, Harness
 from tests.conversation import TgUser
 from tests.fake_telegram import SentMessage
 from tests.helpers import (
-    CALL_PROMPT, ITEMS_PROMPT, MEDICINE_PROMPT, STALE, button_data, check_title, outbox_rows, register, requests_of,
+    CALL_PROMPT, ITEMS_PROMPT, MEDICINE_PROMPT, STALE, button_data, check_title, fsm_of, outbox_rows, register, requests_of,
     submit, t, tn, v,
 )
 from tests.test_checkins import checkins_of, enrolled, plan_of
@@ -96,7 +96,7 @@ async def test_not_so_well_leads_to_the_matching_help(harness: Harness) -> None:
     user = await enrolled(harness, "zh")
     day = MONDAY.astimezone(SHANGHAI).date()
 
-    async def not_well() -> None:
+    async def not_well() -> SentMessage:
         nonlocal day
         day += timedelta(days=1)
         await tick(harness, at_local(day, "09:00") + timedelta(seconds=30))
@@ -104,10 +104,15 @@ async def test_not_so_well_leads_to_the_matching_help(harness: Harness) -> None:
         menu = await user.expect(v("zh", "We are sorry to hear that. What is wrong?"))
         assert menu.button_texts() == [t("zh", "🛒 I need food or supplies"), t("zh", "💊 I need medicine"),
                                        t("zh", "💬 I would like to talk to someone"), t("zh", "🩺 I feel ill")]
+        return menu
 
-    await not_well()
-    await user.press(t("zh", "🛒 I need food or supplies"))
-    await user.expect(v("zh", ITEMS_PROMPT))
+    menu = await not_well()
+    data = button_data(menu, t("zh", "🛒 I need food or supplies"))
+    await user.press_data(data, message=menu)
+    prompt = await user.expect(v("zh", ITEMS_PROMPT))
+    draft = (await fsm_of(harness, user))[1]["draft_key"]
+    await user.press_data(data, message=menu)  # a double tap: the question is not asked twice
+    assert user.last() is prompt and (await fsm_of(harness, user))[1]["draft_key"] == draft
 
     await not_well()
     await user.press(t("zh", "💊 I need medicine"))
