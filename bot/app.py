@@ -43,6 +43,7 @@ from bot.polling import BatchDispatcher
 from bot.ratelimit import SharedBudget
 from bot.services import checkins, staff
 from bot.services.locale import guess_locale
+from bot.shared_limits import SharedWindows
 from bot.storage import SqlStorage
 from db.engine import is_sqlite, make_engine, make_sessionmaker
 from db.models import Outbox
@@ -110,7 +111,10 @@ def create_app(settings: Settings) -> App:
     dp = BatchDispatcher(
         concurrency=concurrency, storage=make_storage(settings, sessions), disable_fsm=True, settings=settings
     )
-    sender = Sender(bot, sessions, settings.limits)
+    shared = None
+    if settings.redis_url and settings.limits.shared:  # instances keep to one bot's budget together
+        shared = SharedWindows.from_url(settings.redis_url, f"{settings.redis_prefix}:{bot.id}")
+    sender = Sender(bot, sessions, settings.limits, shared=shared)
     bot.session.middleware(SharedBudget(sender.limiters))
     bot.session.middleware(ExpiredAnswers())
     bot.session.middleware(KeepResponseModels())
@@ -309,6 +313,8 @@ async def close(app: App) -> None:
     """Release the bot session, storage and database."""
     await app.bot.session.close()
     await app.dp.storage.close()
+    if app.sender.limiters.shared is not None:
+        await app.sender.limiters.shared.close()
     await app.engine.dispose()
 
 

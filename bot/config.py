@@ -36,6 +36,9 @@ class Limits(BaseModel):
     max_attempts: int = 8
     lease_seconds: int = 60
     request_timeout: float = 10.0
+    #: With REDIS_URL: every instance's windows live in Redis, so together they keep to one bot's
+    #: budget (Telegram counts per bot). False: each instance paces itself; give each a share.
+    shared: bool = True
 
 
 class Sla(BaseModel):

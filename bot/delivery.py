@@ -30,6 +30,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import clock
 from bot.config import Limits
 from bot.logs import row_ids
+from bot.shared_limits import SharedWindows
 from db.models import Outbox, OutboxStatus
 from db.repo import districts, outbox, residents
 
@@ -128,7 +129,7 @@ class Window:
 class Limiters:
     """Sliding windows shaped like Telegram's: the bot, each private chat, each group."""
 
-    def __init__(self, limits: Limits, max_chats: int = 10_000) -> None:
+    def __init__(self, limits: Limits, max_chats: int = 10_000, shared: SharedWindows | None = None) -> None:
         self.limits = limits
         # A second, short window spreads each second's budget out: a full-second burst would arrive
         # at Telegram spread by network jitter and could tip the next second's window over.
@@ -136,6 +137,9 @@ class Limiters:
         self.global_spread = Window.for_rate(limits.global_per_second, limits.global_per_second / 10)
         self.chats: OrderedDict[int, Window] = OrderedDict()
         self.max_chats = max_chats
+        #: With Redis, every instance's windows are one (bot.shared_limits); the local windows above
+        #: keep their shapes, serve their locks, and pace the instance alone while Redis is away.
+        self.shared = shared
 
     def for_chat(self, chat_id: int) -> Window:
         """The window of one chat (groups have negative ids), kept in a bounded LRU."""
@@ -154,15 +158,45 @@ class Limiters:
 
     async def acquire(self, chat_id: int, until: float | None = None) -> None:
         """Wait for both the chat's and the bot's budget (TooLate when it comes after `until`)."""
-        await self.for_chat(chat_id).acquire(until)
+        chat = self.for_chat(chat_id)
+        if self.shared is not None and await self._acquire_shared(chat_id, chat, until):
+            return
+        await chat.acquire(until)
         await self.global_spread.acquire(until)
         await self.global_.acquire(until)
+
+    async def _acquire_shared(self, chat_id: int, chat: Window, until: float | None) -> bool:
+        """The budget shared by every instance; False when Redis is away (then the local windows decide).
+        A chat's sends queue on its lock; a wait for the bot's budget is served one waiter at a time
+        (under the global window's lock, as locally), so waiting chats do not poll Redis together."""
+        assert self.shared is not None
+        windows = [(f"chat:{chat_id}", chat), ("spread", self.global_spread), ("global", self.global_)]
+        loop = asyncio.get_running_loop()
+        async with chat.lock:
+            while True:
+                async with self.global_.lock:
+                    while True:
+                        taken = await self.shared.take(windows)
+                        if taken is None:
+                            return False
+                        wait, bot_wide = taken
+                        if wait == 0:
+                            return True
+                        if until is not None and loop.time() + wait > until:
+                            raise TooLate(wait)
+                        if not bot_wide:
+                            break
+                        await asyncio.sleep(wait)
+                await asyncio.sleep(wait)  # the chat's own window: the other chats go on meanwhile
 
 
 class Sender:
     """Leases due outbox rows and sends them; several senders may share one database."""
 
-    def __init__(self, bot: Bot, sessions: async_sessionmaker[AsyncSession], limits: Limits, batch: int = 100) -> None:
+    def __init__(
+        self, bot: Bot, sessions: async_sessionmaker[AsyncSession], limits: Limits, batch: int = 100,
+        shared: SharedWindows | None = None,
+    ) -> None:
         self.planners: dict[str, Planner] = {}
         #: Per outbox purpose: what to record (in the batch's transaction) once rows are delivered,
         #: or when a row's chat is unreachable.
@@ -175,7 +209,7 @@ class Sender:
         self.limits = limits
         self.batch = batch
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{random.randrange(1 << 30)}"
-        self.limiters = Limiters(limits)
+        self.limiters = Limiters(limits, shared=shared)
         self.wakeup = asyncio.Event()
         self.paused_until = 0.0
         self.stats: dict[str, int] = defaultdict(int)

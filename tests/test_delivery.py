@@ -238,6 +238,55 @@ async def test_a_slow_send_neither_holds_back_the_record_nor_outlives_the_lease(
         clock.reset()
 
 
+async def send_in_two_instances(fake: FakeTelegram, settings: Settings, shared: bool, chats: range) -> list[int]:
+    """Two instances' senders (batches of 10, so both lease) drain one message to each chat at once,
+    with the fake enforcing 20 messages a second per bot; rows each sender delivered."""
+    limits = Limits(global_per_second=20, private_chat_per_second=100, group_per_minute=6000, shared=shared)
+    apps = [create_app(settings.model_copy(update={"limits": limits})) for _ in range(2)]
+    try:
+        await prepare(apps[0])
+        async with apps[0].sessions.begin() as session:
+            for chat in chats:
+                outbox.enqueue(session, chat, "sendMessage", {"chat_id": chat, "text": "hello"}, purpose="test")
+        fake.enforce_limits(global_per_sec=20, per_private_chat_per_sec=100, per_group_per_min=6000)
+
+        async def drain(sender: Sender) -> int:
+            sender.batch, handled = 10, 0
+            while (count := await sender.drain_once()) or await outbox_pending(apps[0]):
+                handled += count
+                if not count:
+                    await asyncio.sleep(0.05)  # the other instance holds the rest, or a row waits for a retry
+            return handled
+
+        return list(await asyncio.gather(*(drain(app.sender) for app in apps)))
+    finally:
+        fake.disable_limits()
+        for app in apps:
+            await close(app)
+
+
+async def outbox_pending(app: Any) -> bool:
+    """Whether any outbox row is still to be sent."""
+    async with app.sessions() as session:
+        return (await session.exec(select(Outbox).where(col(Outbox.status) == OutboxStatus.PENDING))).first() is not None
+
+
+async def test_instances_sharing_redis_send_within_one_bots_budget(fake: FakeTelegram, settings: Settings) -> None:
+    """Telegram counts its limits per bot. Two instances with REDIS_URL keep to one budget together: 80
+    messages, both senders sending, no 429. Each pacing itself (LIMITS__SHARED=false), the same two
+    send twice the budget and Telegram answers 429 (retried, so nothing is lost either way)."""
+    if not settings.redis_url:
+        pytest.skip("the shared limits live in Redis (TEST_REDIS_URL)")
+    alone = await send_in_two_instances(fake, settings, shared=False, chats=range(50_000, 50_040))
+    assert fake.stats["429"] > 0 and all(alone)
+    assert all(texts_in(fake, chat) == ["hello"] for chat in range(50_000, 50_040))
+    floods = fake.stats["429"]
+    together = await send_in_two_instances(fake, settings, shared=True, chats=range(60_000, 60_080))
+    assert fake.stats["429"] == floods, "the instances together went over one bot's budget"
+    assert sum(together) == 80 and all(together)
+    assert all(texts_in(fake, chat) == ["hello"] for chat in range(60_000, 60_080))
+
+
 # --------------------------------------------------------------------------------------- 403
 
 
