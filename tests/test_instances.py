@@ -84,6 +84,8 @@ def start_instance(settings: Settings, port: int, log: Path) -> subprocess.Popen
         "WEBHOOK_PORT": str(port), "TICK_SECONDS": "0.5", "LIMITS__LEASE_SECONDS": "3", "LIMITS__GLOBAL_PER_SECOND": "60",
         "CHECKINS__BATCH": "25", "LOG_LEVEL": "WARNING",
     }
+    if settings.redis_url:  # as deployed: conversations and the send budget shared through Redis
+        env |= {"REDIS_URL": settings.redis_url, "REDIS_PREFIX": settings.redis_prefix}
     return subprocess.Popen([sys.executable, "-m", "bot", "webhook"], env=env, cwd=ROOT,
                             stdout=log.open("wb"), stderr=subprocess.STDOUT)
 
