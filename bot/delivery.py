@@ -167,27 +167,32 @@ class Limiters:
 
     async def _acquire_shared(self, chat_id: int, chat: Window, until: float | None) -> bool:
         """The budget shared by every instance; False when Redis is away (then the local windows decide).
-        A chat's sends queue on its lock; a wait for the bot's budget is served one waiter at a time
-        (under the global window's lock, as locally), so waiting chats do not poll Redis together."""
-        assert self.shared is not None
+        A chat's sends queue on its lock, and while the chat's own window is full the other chats go on."""
         windows = [(f"chat:{chat_id}", chat), ("spread", self.global_spread), ("global", self.global_)]
-        loop = asyncio.get_running_loop()
         async with chat.lock:
             while True:
                 async with self.global_.lock:
-                    while True:
-                        taken = await self.shared.take(windows)
-                        if taken is None:
-                            return False
-                        wait, bot_wide = taken
-                        if wait == 0:
-                            return True
-                        if until is not None and loop.time() + wait > until:
-                            raise TooLate(wait)
-                        if not bot_wide:
-                            break
-                        await asyncio.sleep(wait)
-                await asyncio.sleep(wait)  # the chat's own window: the other chats go on meanwhile
+                    wait = await self._take_shared(windows, until)
+                if wait is None:
+                    return False
+                if wait == 0:
+                    return True
+                await asyncio.sleep(wait)
+
+    async def _take_shared(self, windows: list[tuple[str, Window]], until: float | None) -> float | None:
+        """Under the bot-wide lock: take the slots, waiting here while a bot-wide window is full (one
+        waiter at a time, as locally, so waiting chats do not poll Redis together). 0 when taken, the
+        wait when the chat's own window is full, None when Redis is away; TooLate past `until`."""
+        assert self.shared is not None
+        loop = asyncio.get_running_loop()
+        while (taken := await self.shared.take(windows)) is not None:
+            wait, bot_wide = taken
+            if wait and until is not None and loop.time() + wait > until:
+                raise TooLate(wait)
+            if not wait or not bot_wide:
+                return wait
+            await asyncio.sleep(wait)
+        return None
 
 
 class Sender:

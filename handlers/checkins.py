@@ -24,6 +24,11 @@ from handlers.start import begin_registration
 
 router = Router(name="checkins")
 
+def told() -> str:
+    """What a resident who asked for help is told (again, as a toast, on a double tap)."""
+    return _("A social worker has been told and will contact you as soon as possible.")
+
+
 ANSWERS = {CheckinAction.FINE: CheckinAnswer.FINE, CheckinAction.NOT_WELL: CheckinAnswer.NOT_WELL, CheckinAction.HELP: CheckinAnswer.HELP}
 
 
@@ -48,7 +53,7 @@ async def answered(query: CallbackQuery, callback_data: kb.CheckinCb, ctx: Ctx) 
     replies = {
         CheckinAnswer.FINE: _("Thank you! We are glad. Have a good day. 🌷"),
         CheckinAnswer.NOT_WELL: _("We are sorry to hear that. What is wrong?"),
-        CheckinAnswer.HELP: _("A social worker has been told and will contact you as soon as possible."),
+        CheckinAnswer.HELP: told(),
     }
     if result.repeat:  # a double tap: the reply is already in the chat; say it again only as a toast
         await query.answer(replies[value])
@@ -78,7 +83,7 @@ async def what_is_wrong(query: CallbackQuery, callback_data: kb.CheckinCb, ctx: 
     done = f"{checkin.id}:{choice}"
     if (await ctx.data()).get("checkin_choice") == done:
         if choice == "health":
-            await query.answer(_("A social worker has been told and will contact you as soon as possible."))
+            await query.answer(told())
         else:
             await query.answer()
         await drop_buttons(query)
