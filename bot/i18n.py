@@ -14,7 +14,11 @@ from babel.messages.pofile import read_po
 from bot.config import LOCALES
 from bot.services.locale import guess_locale
 
-LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+#: The .po catalogues of a source checkout, compiled to .mo on start (development, `pip install -e .`).
+SOURCE_LOCALES = Path(__file__).resolve().parent.parent / "locales"
+#: The .mo catalogues compiled into an installed wheel when it was built (setup.py); nothing is written there.
+PACKAGED_LOCALES = Path(__file__).resolve().parent / "locales"
+LOCALES_DIR = PACKAGED_LOCALES if PACKAGED_LOCALES.is_dir() else SOURCE_LOCALES
 DOMAIN = "messages"
 
 
@@ -33,8 +37,9 @@ def compile_catalogs(path: Path = LOCALES_DIR) -> None:
 
 
 def build_i18n(default_locale: str) -> I18n:
-    """Compile and load the catalogues."""
-    compile_catalogs()
+    """Load the catalogues, compiling a source checkout's .po files first (a wheel ships them compiled)."""
+    if LOCALES_DIR == SOURCE_LOCALES:
+        compile_catalogs()
     return I18n(path=LOCALES_DIR, default_locale=default_locale, domain=DOMAIN)
 
 

@@ -11,12 +11,19 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-ROOT = Path(__file__).resolve().parent.parent
+import db
+
+#: The migration scripts, inside the `db` package so that an installed wheel carries them.
+MIGRATIONS = Path(db.__file__).resolve().parent / "migrations"
 
 
 def alembic_config() -> Config:
-    """The project's Alembic configuration."""
-    return Config(str(ROOT / "alembic.ini"))
+    """The project's Alembic configuration, built in code: an installed wheel has no alembic.ini
+    (the one at the repository root serves the `alembic` command in a source checkout)."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("path_separator", "os")
+    return cfg
 
 
 def head_revision() -> str | None:

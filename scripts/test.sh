@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # The test command: the whole suite on the embedded default (SQLite, conversation state in SQLite),
 # then again on the production path (PostgreSQL and Redis on 127.0.0.1, real connections), then the
-# conversation tests once more on PostgreSQL with the conversation state in PostgreSQL (no Redis).
+# conversation tests once more on PostgreSQL with the conversation state in PostgreSQL (no Redis); first,
+# the wheel is built and installed outside the tree (scripts/check_wheel.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY="${PYTHON:-.venv/bin/python}"
+
+echo "== the wheel installs and migrates outside the source tree"
+PYTHON="$PY" bash scripts/check_wheel.sh
 
 echo "== tests on SQLite (embedded default, no Redis)"
 "$PY" -m pytest "$@"

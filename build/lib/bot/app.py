@@ -1,0 +1,340 @@
+"""Wiring: database, i18n, bot, dispatcher, outbox sender and periodic ticks."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.types import Update
+from aiogram.utils.i18n import I18n
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import clock, migrate
+from bot.cards import CardPlanner
+from bot.commands import set_default_commands
+from bot.config import Settings
+from bot.context import CtxMiddleware
+from bot.delivery import Sender
+from bot.i18n import LocaleMiddleware, build_i18n
+from bot.logs import ids
+from bot.metrics import Metrics
+from bot.metrics import serve as serve_metrics
+from bot.middlewares import (
+    ExpiredAnswers,
+    KeepResponseModels,
+    ResidentLoader,
+    UpdateLedger,
+    retry_time,
+)
+from bot.notify import SYNC_CARD, Notifier
+from bot.polling import BatchDispatcher
+from bot.ratelimit import SharedBudget
+from bot.services import checkins, staff
+from bot.services.locale import guess_locale
+from bot.shared_limits import SharedWindows
+from bot.storage import SqlStorage
+from db.engine import is_sqlite, make_engine, make_sessionmaker
+from db.models import Outbox
+from db.repo import districts, outbox, residents, updates
+from db.repo import metrics as metrics_repo
+
+log = logging.getLogger(__name__)
+
+MAX_UPDATE_ATTEMPTS = 4
+
+
+@dataclass
+class App:
+    """One running instance of the bot and everything it owns."""
+
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    i18n: I18n
+    bot: Bot
+    dp: Dispatcher
+    sender: Sender
+    scheduler: AsyncIOScheduler | None = None
+    metrics: Metrics = field(default_factory=Metrics)
+    stop: asyncio.Event = field(default_factory=asyncio.Event)
+    tasks: list[asyncio.Task[Any]] = field(default_factory=list)
+    #: gc.freeze() what startup built (the process's own entry point sets this; tests do not, as they
+    #: build many apps in one process and would keep every one of them)
+    freeze_heap: bool = False
+    handled: int = 0  # updates handled by this process
+
+
+def make_bot(settings: Settings) -> Bot:
+    """The aiogram Bot, pointed at TELEGRAM_API_URL when set."""
+    session = AiohttpSession()
+    if settings.telegram_api_url:
+        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url.rstrip("/")))
+    return Bot(settings.bot_token.get_secret_value(), session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+
+
+def make_storage(settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> BaseStorage:
+    """Redis when REDIS_URL is set (any instance continues any conversation), else the database."""
+    if settings.redis_url:
+        from aiogram.fsm.storage.base import DefaultKeyBuilder
+        from aiogram.fsm.storage.redis import RedisStorage
+
+        keys = DefaultKeyBuilder(prefix=settings.redis_prefix, with_destiny=True)
+        return RedisStorage.from_url(settings.redis_url, key_builder=keys)
+    return SqlStorage(sessions)
+
+
+def create_app(settings: Settings) -> App:
+    """Build every component; nothing runs yet."""
+    from handlers import build_router
+
+    # a connection for every chat lane, the sender's workers and the ticks, with room to spare
+    engine = make_engine(settings.database_url, pool_size=settings.polling_concurrency + 8)
+    sessions = make_sessionmaker(engine)
+    i18n = build_i18n(settings.default_locale)
+    bot = make_bot(settings)
+    # SQLite has one writer: chats run side by side only on a server database.
+    concurrency = 1 if is_sqlite(settings.database_url) else settings.polling_concurrency
+    # disable_fsm: aiogram would read the conversation state before our UpdateLedger opens the update's
+    # transaction (a second session and two more round trips per update); it is registered below instead.
+    dp = BatchDispatcher(
+        concurrency=concurrency, storage=make_storage(settings, sessions), disable_fsm=True, settings=settings
+    )
+    shared = None
+    if settings.redis_url and settings.limits.shared:  # instances keep to one bot's budget together
+        shared = SharedWindows.from_url(settings.redis_url, f"{settings.redis_prefix}:{bot.id}")
+    sender = Sender(bot, sessions, settings.limits, shared=shared)
+    bot.session.middleware(SharedBudget(sender.limiters))
+    bot.session.middleware(ExpiredAnswers())
+    bot.session.middleware(KeepResponseModels())
+    sender.planners[SYNC_CARD] = CardPlanner(sessions, i18n, settings).plan
+    app = App(settings, engine, sessions, i18n, bot, dp, sender)
+    sender.on_flood = app.metrics.telegram_429.inc
+    checkin_hooks(app)
+
+    async def on_failure(update: Update, data: dict[str, Any]) -> None:
+        await record_failed_update(app, update)
+
+    def observe(seconds: float) -> None:
+        app.metrics.update_seconds.observe(seconds)
+        app.handled += 1
+        if app.handled == WARM_AFTER_UPDATES and app.freeze_heap:
+            freeze_heap()  # again, now that the first updates have filled the caches (statements, models)
+
+    dp.update.outer_middleware(UpdateLedger(sessions, sender.wake, on_failure, observe, at_once=concurrency))
+    dp.update.outer_middleware(dp.fsm)  # inside the update's transaction (see disable_fsm above)
+    dp.update.outer_middleware(ResidentLoader())
+    LocaleMiddleware(i18n, settings.staff_locale).setup(dp)
+    ctx = CtxMiddleware()
+    dp.message.outer_middleware(ctx)
+    dp.callback_query.outer_middleware(ctx)
+    dp.include_router(build_router())
+    return app
+
+
+async def record_failed_update(app: App, update: Update) -> None:
+    """Keep a failed update for a retry and tell the person, once, that we are on it."""
+    payload = update.model_dump(mode="json", by_alias=True, exclude_none=True)
+    user = update.event.from_user if hasattr(update.event, "from_user") else None  # type: ignore[union-attr]
+    async with app.sessions.begin() as session:
+        row = await updates.record_failure(
+            session, update.update_id, payload, "handler error", retry_time(1), MAX_UPDATE_ATTEMPTS
+        )
+        row.next_attempt_at = retry_time(row.attempts)
+        if row.attempts == 1 and user is not None and not user.is_bot:
+            resident = await residents.by_tg_user(session, user.id)
+            locale = resident.locale if resident else guess_locale(user.language_code) or app.settings.default_locale
+            text = app.i18n.gettext(
+                "Sorry, something went wrong on our side. Your message is saved and we will try again shortly.",
+                locale=locale,
+            )
+            outbox.enqueue(session, user.id, "sendMessage", {"chat_id": user.id, "text": text}, purpose="error")
+    log.error("update %s failed (attempt %s), kept for retry", update.update_id, row.attempts,
+              extra=ids(update_id=update.update_id, chat_id=user.id if user else None))
+    app.sender.wake()
+
+
+async def retry_failed_updates(app: App) -> None:
+    """Feed kept updates through the dispatcher again."""
+    async with app.sessions() as session:
+        due = await updates.due_failures(session, clock.now())
+    for row in due:
+        try:
+            await app.dp.feed_raw_update(app.bot, row.payload, retrying=True)
+        except Exception:  # recorded again by the ledger
+            log.warning("retry of update %s failed", row.update_id, extra=ids(update_id=row.update_id))
+
+
+async def check_requests(app: App) -> None:
+    """Reminders, escalations and nudges that are due (rows locked, so several instances can run this)."""
+    with app.i18n.context():
+        async with app.sessions.begin() as session:
+            acted = await staff.run_checks(session, app.settings, Notifier(session, app.i18n, app.settings), clock.now())
+    if acted:
+        app.sender.wake()
+
+
+async def send_checkins(app: App) -> None:
+    """Due check-ins, batch after batch, each batch one transaction with its outbox rows."""
+    while True:
+        with app.i18n.context():
+            async with app.sessions.begin() as session:
+                notify = Notifier(session, app.i18n, app.settings)
+                count = await checkins.send_due(session, notify, app.settings, clock.now())
+        if count:
+            app.sender.wake()
+        if count < app.settings.checkins.batch:
+            return
+
+
+async def follow_up_checkins(app: App) -> None:
+    """Reminders and escalations of unanswered check-ins."""
+    with app.i18n.context():
+        async with app.sessions.begin() as session:
+            acted = await checkins.follow_up(session, Notifier(session, app.i18n, app.settings), app.settings, clock.now())
+    if acted:
+        app.sender.wake()
+
+
+def checkin_hooks(app: App) -> None:
+    """The sender tells the check-ins when a question arrived, or could not."""
+    async def delivered(session: AsyncSession, rows: list[Outbox]) -> None:
+        await checkins.delivered(session, app.settings, [row.ref_id or 0 for row in rows], clock.now())
+
+    async def unreachable(row: Outbox) -> None:
+        with app.i18n.context():
+            async with app.sessions.begin() as session:
+                notify = Notifier(session, app.i18n, app.settings)
+                await checkins.undeliverable(session, notify, app.settings, row.ref_id or 0)
+
+    async def resident_unreachable(chat_id: int) -> None:
+        """Cards of a resident who blocked the bot say so at once."""
+        with app.i18n.context():
+            async with app.sessions.begin() as session:
+                notify = Notifier(session, app.i18n, app.settings)
+                for request in await residents.open_requests_of_chat(session, chat_id):
+                    await notify.card(request)
+
+    app.sender.on_unreachable = resident_unreachable
+    app.sender.on_sent["checkin"] = delivered
+    app.sender.on_forbidden["checkin"] = unreachable
+    app.sender.on_forbidden["checkin_reminder"] = unreachable
+
+
+async def refresh_metrics(app: App) -> None:
+    """Read the database gauges (a tick every 15 s, so a scrape never queries the database)."""
+    now = clock.now()
+    day_start = now.astimezone(app.settings.tz).replace(hour=0, minute=0, second=0, microsecond=0)
+    async with app.sessions() as session:
+        snap = await metrics_repo.snapshot(session, now, day_start)
+    app.metrics.show(snap, now)
+
+
+async def prune_updates(app: App) -> None:
+    """Forget processed update ids older than a week."""
+    async with app.sessions.begin() as session:
+        await updates.prune(session, clock.now() - timedelta(days=7))
+
+
+async def prepare(app: App) -> None:
+    """Schema, districts and command menus: everything needed before the first update."""
+    head, current = migrate.head_revision(), await migrate.current_revision(app.engine)
+    if current != head:
+        if not app.settings.auto_migrate:
+            raise migrate.SchemaOutdated(
+                f"Database schema is at {current or 'nothing'}, the code needs {head}: "
+                "run `python -m bot db upgrade` (or set AUTO_MIGRATE=true)."
+            )
+        log.info("upgrading database schema from %s to %s", current, head)
+        await migrate.upgrade(app.engine)
+    async with app.sessions.begin() as session:
+        await districts.sync(
+            session, [(d.code, d.name, d.staff_chat_id, d.topic_id) for d in app.settings.districts]
+        )
+    await set_default_commands(app.bot, app.i18n, app.settings.default_locale)
+    if app.freeze_heap:
+        freeze_heap()
+
+
+#: After this many updates the caches filled on first use (asyncpg's prepared statements, SQLAlchemy's
+#: compiled statements, aiogram's lazily built models) are frozen too: a full collection then took
+#: 9 ms instead of 25 ms in bench/updates_throughput.py. Once only: whatever is frozen and later
+#: becomes cyclic garbage is never collected.
+WARM_AFTER_UPDATES = 500
+
+
+def freeze_heap() -> None:
+    """Take everything loaded so far out of the garbage collector's view. aiogram's pydantic models,
+    SQLAlchemy's mappings, the catalogues and the phone metadata live as long as the process, yet a
+    full collection walked them all: a 200 ms stall that backed up a hundred updates a second for a
+    whole second (bench/updates_throughput.py). gc.freeze() is CPython's tool for exactly this."""
+    gc.collect()
+    gc.freeze()
+
+
+def start_background(app: App) -> None:
+    """The outbox sender and the periodic ticks."""
+    app.stop.clear()
+    app.tasks.append(asyncio.create_task(app.sender.run(app.stop), name="outbox-sender"))
+    scheduler = AsyncIOScheduler(timezone="UTC")
+    tick = app.settings.tick_seconds
+    for job in (retry_failed_updates, check_requests, send_checkins, follow_up_checkins):
+        scheduler.add_job(job, "interval", seconds=tick, args=[app], max_instances=1, coalesce=True)
+    scheduler.add_job(prune_updates, "interval", hours=1, args=[app], max_instances=1, coalesce=True)
+    scheduler.add_job(
+        refresh_metrics, "interval", seconds=15, args=[app], max_instances=1, coalesce=True, next_run_time=datetime.now(UTC)
+    )
+    scheduler.start()
+    app.scheduler = scheduler
+
+
+async def stop_background(app: App) -> None:
+    """Stop the ticks, let the sender finish its batch, close connections."""
+    app.stop.set()
+    if app.scheduler is not None:
+        app.scheduler.shutdown(wait=False)
+        app.scheduler = None
+    await asyncio.gather(*app.tasks, return_exceptions=True)
+    app.tasks.clear()
+
+
+async def close(app: App) -> None:
+    """Release the bot session, storage and database."""
+    await app.bot.session.close()
+    await app.dp.storage.close()
+    if app.sender.limiters.shared is not None:
+        await app.sender.limiters.shared.close()
+    await app.engine.dispose()
+
+
+async def run_polling(app: App, polling_timeout: int = 30, handle_signals: bool = True) -> None:
+    """Long polling, one update at a time so a failure is kept and retried rather than lost."""
+    await prepare(app)
+    start_background(app)
+    port = app.settings.metrics_port
+    metrics_server = await serve_metrics(app.metrics, app.settings.metrics_host, port) if port else None
+    try:
+        await app.dp.start_polling(
+            app.bot,
+            handle_as_tasks=False,
+            polling_timeout=polling_timeout,
+            allowed_updates=app.dp.resolve_used_update_types(),
+            close_bot_session=False,
+            handle_signals=handle_signals,
+        )
+    finally:
+        if metrics_server is not None:
+            await metrics_server.cleanup()
+        await stop_background(app)
+        await close(app)

@@ -1,0 +1,424 @@
+"""Keyboards and callback data. Callback data carries short ids and actions, never personal data."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+from typing import Any
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
+from aiogram.utils import keyboard
+from aiogram.utils.i18n import gettext as _
+
+from bot.i18n import N_, ngettext
+
+MENU_SUPPLIES = N_("🛒 Food and supplies")
+MENU_MEDICINE = N_("💊 Medicine")
+MENU_PSYCH = N_("💬 Someone to talk to")
+MENU_MY = N_("📋 My requests")
+MENU_PROFILE = N_("👤 My details")
+MENU_HELP = N_("ℹ️ Help")
+BACK = N_("◀️ Back")
+CANCEL = N_("✖️ Cancel")
+SKIP = N_("Skip ▶️")
+SHARE_PHONE = N_("📱 Share my phone number")
+
+
+class InlineKeyboardBuilder(keyboard.InlineKeyboardBuilder):
+    """aiogram's builder without its deep copies: `add` deep-copied every button added so far (pydantic
+    models) for each new one, an eighth of an update's middleware time under load. The builder is thrown
+    away once the markup is made, so sharing the button objects with the markup is safe."""
+
+    def export(self) -> list[list[Any]]:
+        """The rows, copied; the buttons, shared."""
+        return [list(row) for row in self._markup]
+
+
+class ReplyKeyboardBuilder(keyboard.ReplyKeyboardBuilder):
+    """See InlineKeyboardBuilder."""
+
+    export = InlineKeyboardBuilder.export
+
+
+LANGUAGE_NAMES = {"zh": "中文", "ru": "Русский", "uk": "Українська"}
+
+
+class LangCb(CallbackData, prefix="lg"):
+    """A language chosen from the picker."""
+
+    code: str
+
+
+class StepCb(CallbackData, prefix="st"):
+    """An answer to one wizard step; stale when the conversation has moved on."""
+
+    step: str
+    value: str
+
+
+class ConfirmCb(CallbackData, prefix="cf"):
+    """Confirm a request draft; the draft key makes a double tap create one request."""
+
+    draft: str
+
+
+class MyAction(StrEnum):
+    """What a resident does with one of their requests."""
+
+    CANCEL = "c"
+    CANCEL_YES = "y"
+    CANCEL_NO = "n"
+
+
+class MyReqCb(CallbackData, prefix="mr"):
+    """An action on the resident's own request."""
+
+    action: MyAction
+    id: int
+
+
+class ProfileCb(CallbackData, prefix="pf"):
+    """Change one registration detail."""
+
+    field: str
+
+
+def main_menu() -> ReplyKeyboardMarkup:
+    """The resident's main menu: big buttons, two per row."""
+    kb = ReplyKeyboardBuilder()
+    for label in (MENU_SUPPLIES, MENU_MEDICINE, MENU_PSYCH, MENU_MY, MENU_PROFILE, MENU_HELP):
+        kb.button(text=_(label))
+    kb.adjust(2, 1, 2, 1)
+    return kb.as_markup(resize_keyboard=True, is_persistent=True)
+
+
+def step_keyboard(*extra: str, back: bool = True, contact: bool = False) -> ReplyKeyboardMarkup:
+    """Reply keyboard for a typed step: optional extra buttons, then Back and Cancel."""
+    rows: list[list[KeyboardButton]] = []
+    if contact:
+        rows.append([KeyboardButton(text=_(SHARE_PHONE), request_contact=True)])
+    rows.extend([KeyboardButton(text=text)] for text in extra)
+    nav = [KeyboardButton(text=_(BACK))] if back else []
+    rows.append([*nav, KeyboardButton(text=_(CANCEL))])
+    return ReplyKeyboardMarkup(keyboard=rows, resize_keyboard=True)
+
+
+def languages() -> InlineKeyboardMarkup:
+    """Language picker, each language named in itself."""
+    kb = InlineKeyboardBuilder()
+    for code, name in LANGUAGE_NAMES.items():
+        kb.button(text=name, callback_data=LangCb(code=code))
+    kb.adjust(1)
+    return kb.as_markup()
+
+
+def choices(step: str, options: Iterable[tuple[str, str]], columns: int = 1, back: bool = True) -> InlineKeyboardMarkup:
+    """Inline answers to a wizard step as (value, label) pairs, plus Back."""
+    kb = InlineKeyboardBuilder()
+    count = 0
+    for value, label in options:
+        kb.button(text=label, callback_data=StepCb(step=step, value=value))
+        count += 1
+    if back:
+        kb.button(text=_(BACK), callback_data=StepCb(step=step, value="_back"))
+    sizes = [columns] * ((count + columns - 1) // columns) + ([1] if back else [])
+    kb.adjust(*sizes)
+    return kb.as_markup()
+
+
+def confirm(draft: str) -> InlineKeyboardMarkup:
+    """Confirm, go back, or cancel the summary."""
+    kb = InlineKeyboardBuilder()
+    kb.button(text=_("✅ Send the request"), callback_data=ConfirmCb(draft=draft))
+    kb.button(text=_(BACK), callback_data=StepCb(step="confirm", value="_back"))
+    kb.button(text=_(CANCEL), callback_data=StepCb(step="confirm", value="_cancel"))
+    kb.adjust(1, 2)
+    return kb.as_markup()
+
+
+def my_request_actions(request_ids: Iterable[int]) -> InlineKeyboardMarkup | None:
+    """A cancel button for each open request."""
+    kb = InlineKeyboardBuilder()
+    for request_id in request_ids:
+        kb.button(
+            text=_("Cancel request №{number}").format(number=request_id),
+            callback_data=MyReqCb(action=MyAction.CANCEL, id=request_id),
+        )
+    kb.adjust(1)
+    return kb.as_markup() if kb.buttons else None
+
+
+def cancel_confirm(request_id: int) -> InlineKeyboardMarkup:
+    """Are you sure you want to cancel?"""
+    kb = InlineKeyboardBuilder()
+    kb.button(text=_("Yes, cancel it"), callback_data=MyReqCb(action=MyAction.CANCEL_YES, id=request_id))
+    kb.button(text=_("No, keep it"), callback_data=MyReqCb(action=MyAction.CANCEL_NO, id=request_id))
+    kb.adjust(2)
+    return kb.as_markup()
+
+
+PROFILE_FIELDS = {
+    "name": N_("Name"),
+    "phone": N_("Phone"),
+    "address": N_("Address"),
+    "district": N_("District"),
+    "flags": N_("My situation"),
+    "language": N_("Language"),
+}
+
+
+def profile() -> InlineKeyboardMarkup:
+    """One button per detail that can be changed."""
+    kb = InlineKeyboardBuilder()
+    for field, label in PROFILE_FIELDS.items():
+        kb.button(text=_("Change: {field}").format(field=_(label)), callback_data=ProfileCb(field=field))
+    kb.adjust(2)
+    return kb.as_markup()
+
+
+class StaffAction(StrEnum):
+    """What a staff button does (one letter keeps callback data short)."""
+
+    CLAIM = "c"
+    ON_THE_WAY = "w"
+    DONE = "d"
+    FAIL = "f"
+    FAIL_REASON = "r"
+    RELEASE = "l"
+    TRANSFER = "t"
+    TRANSFER_TO = "x"
+    REACHED = "a"  # check-in escalation: reached, all fine
+    VISIT = "v"  # check-in escalation: a visit is needed
+
+
+class StaffCb(CallbackData, prefix="sf"):
+    """A staff action on a request; 'v' carries a reason or a district code."""
+
+    a: StaffAction
+    r: int
+    v: str = ""
+
+
+class FeedbackAction(StrEnum):
+    """A resident's answer when a request is done."""
+
+    RECEIVED = "y"
+    NOT_RECEIVED = "n"
+    RATE = "s"
+
+
+class FeedbackCb(CallbackData, prefix="fb"):
+    """Received / not received / stars, from the resident."""
+
+    a: FeedbackAction
+    r: int
+    v: int = 0
+
+
+def wellbeing_card(request_id: int, status: str) -> InlineKeyboardMarkup | None:
+    """A check-in escalation: claim, or settle it at once with what the worker found."""
+    kb = InlineKeyboardBuilder()
+    if status == "new":
+        kb.button(text=_("✋ Claim №{number}").format(number=request_id), callback_data=StaffCb(a=StaffAction.CLAIM, r=request_id))
+    if status in ("new", "claimed"):
+        kb.button(text=_("✅ Reached, all fine"), callback_data=StaffCb(a=StaffAction.REACHED, r=request_id))
+        kb.button(text=_("🚶 Visit needed"), callback_data=StaffCb(a=StaffAction.VISIT, r=request_id))
+    if status == "on_the_way":
+        kb.button(text=_("✅ Visited, done"), callback_data=StaffCb(a=StaffAction.DONE, r=request_id))
+    if status in ("claimed", "on_the_way"):
+        kb.button(text=_("↩️ Release"), callback_data=StaffCb(a=StaffAction.RELEASE, r=request_id))
+        kb.button(text=_("➡️ Transfer"), callback_data=StaffCb(a=StaffAction.TRANSFER, r=request_id))
+    kb.adjust(1)
+    return kb.as_markup() if kb.buttons else None
+
+
+def staff_card(request_id: int, status: str, kind: str = "supplies") -> InlineKeyboardMarkup | None:
+    """Claim while new; the claimer's actions while in progress; nothing when closed."""
+    if kind == "wellbeing":
+        return wellbeing_card(request_id, status)
+    kb = InlineKeyboardBuilder()
+    if status == "new":
+        kb.button(text=_("✋ Claim №{number}").format(number=request_id), callback_data=StaffCb(a=StaffAction.CLAIM, r=request_id))
+    elif status in ("claimed", "on_the_way"):
+        if status == "claimed":
+            kb.button(text=_("🚚 On the way"), callback_data=StaffCb(a=StaffAction.ON_THE_WAY, r=request_id))
+        kb.button(text=_("✅ Done"), callback_data=StaffCb(a=StaffAction.DONE, r=request_id))
+        kb.button(text=_("❌ Can't fulfil"), callback_data=StaffCb(a=StaffAction.FAIL, r=request_id))
+        kb.button(text=_("↩️ Release"), callback_data=StaffCb(a=StaffAction.RELEASE, r=request_id))
+        kb.button(text=_("➡️ Transfer"), callback_data=StaffCb(a=StaffAction.TRANSFER, r=request_id))
+        kb.adjust(2, 2, 1) if status == "claimed" else kb.adjust(2, 2)
+    else:
+        return None
+    return kb.as_markup()
+
+
+def fail_reasons(request_id: int, reasons: Iterable[tuple[str, str]]) -> InlineKeyboardMarkup:
+    """Why a request cannot be fulfilled."""
+    kb = InlineKeyboardBuilder()
+    for code, label in reasons:
+        kb.button(text=label, callback_data=StaffCb(a=StaffAction.FAIL_REASON, r=request_id, v=code))
+    kb.adjust(1)
+    return kb.as_markup()
+
+
+def transfer_targets(request_id: int, districts: Iterable[tuple[str, str]]) -> InlineKeyboardMarkup:
+    """Which district's station takes the request over."""
+    kb = InlineKeyboardBuilder()
+    for code, title in districts:
+        kb.button(text=title, callback_data=StaffCb(a=StaffAction.TRANSFER_TO, r=request_id, v=code))
+    kb.adjust(2)
+    return kb.as_markup()
+
+
+def feedback(request_id: int) -> InlineKeyboardMarkup:
+    """Received or not, and 1-5 stars."""
+    kb = InlineKeyboardBuilder()
+    kb.button(text=_("👍 Received"), callback_data=FeedbackCb(a=FeedbackAction.RECEIVED, r=request_id))
+    kb.button(text=_("👎 Not received"), callback_data=FeedbackCb(a=FeedbackAction.NOT_RECEIVED, r=request_id))
+    for stars in range(1, 6):
+        kb.button(text=f"{stars}⭐", callback_data=FeedbackCb(a=FeedbackAction.RATE, r=request_id, v=stars))
+    kb.adjust(2, 5)
+    return kb.as_markup()
+
+
+def digest(claimable: Iterable[int]) -> InlineKeyboardMarkup | None:
+    """One Claim button per request of a digest that is still new."""
+    kb = InlineKeyboardBuilder()
+    for request_id in claimable:
+        kb.button(text=_("✋ Claim №{number}").format(number=request_id), callback_data=StaffCb(a=StaffAction.CLAIM, r=request_id))
+    kb.adjust(2)
+    return kb.as_markup() if kb.buttons else None
+
+
+class CheckinAction(StrEnum):
+    """A resident's answer to a check-in, and the follow-up choices."""
+
+    FINE = "f"
+    NOT_WELL = "n"
+    HELP = "h"
+    WHAT = "w"  # what is wrong: v = supplies, medicine, talk, health
+
+
+class CheckinCb(CallbackData, prefix="ci"):
+    """An answer to check-in c."""
+
+    a: CheckinAction
+    c: int
+    v: str = ""
+
+
+def checkin(checkin_id: int) -> InlineKeyboardMarkup:
+    """Three large buttons, one a row."""
+    kb = InlineKeyboardBuilder()
+    kb.button(text=_("😊 I'm fine"), callback_data=CheckinCb(a=CheckinAction.FINE, c=checkin_id))
+    kb.button(text=_("😐 Not so well"), callback_data=CheckinCb(a=CheckinAction.NOT_WELL, c=checkin_id))
+    kb.button(text=_("🆘 I need help"), callback_data=CheckinCb(a=CheckinAction.HELP, c=checkin_id))
+    kb.adjust(1)
+    return kb.as_markup()
+
+
+WHAT_IS_WRONG = {
+    "supplies": N_("🛒 I need food or supplies"),
+    "medicine": N_("💊 I need medicine"),
+    "talk": N_("💬 I would like to talk to someone"),
+    "health": N_("🩺 I feel ill"),
+}
+
+
+def what_is_wrong(checkin_id: int) -> InlineKeyboardMarkup:
+    """What is wrong? One button a row."""
+    kb = InlineKeyboardBuilder()
+    for value, label in WHAT_IS_WRONG.items():
+        kb.button(text=_(label), callback_data=CheckinCb(a=CheckinAction.WHAT, c=checkin_id, v=value))
+    kb.adjust(1)
+    return kb.as_markup()
+
+
+class PlanAction(StrEnum):
+    """Changes to one's check-in plan."""
+
+    START = "s"
+    TIMES = "t"
+    TOGGLE = "g"
+    PAUSE = "p"
+    PAUSE_DAYS = "d"
+    RESUME = "r"
+    STOP = "x"
+    QUIET = "q"
+    QUIET_SET = "k"
+    DECLINE = "n"
+
+
+class PlanCb(CallbackData, prefix="cp"):
+    """A plan change; v carries a time, a number of days or a quiet window (times without ':', the separator)."""
+
+    a: PlanAction
+    v: str = ""
+
+    @property
+    def value(self) -> str:
+        """v with its times as HH:MM again ('0800' -> '08:00', '2200-0700' -> '22:00-07:00')."""
+        return "-".join(f"{p[:2]}:{p[2:]}" if len(p) == 4 and p.isdigit() else p for p in self.v.split("-"))
+
+
+PRESET_TIMES = ("08:00", "09:00", "10:00", "12:00", "15:00", "18:00", "20:00")
+PAUSE_DAYS = (3, 7, 14, 30)
+QUIET_PRESETS = ("22:00-07:00", "21:00-08:00", "20:00-09:00", "00:00-00:00")
+
+
+def plan_menu(active: bool, paused: bool) -> InlineKeyboardMarkup:
+    """What can be changed in the plan."""
+    kb = InlineKeyboardBuilder()
+    if not active:
+        kb.button(text=_("✅ Start daily check-ins"), callback_data=PlanCb(a=PlanAction.START))
+    else:
+        kb.button(text=_("🕘 Change times"), callback_data=PlanCb(a=PlanAction.TIMES))
+        kb.button(text=_("🌙 Quiet hours"), callback_data=PlanCb(a=PlanAction.QUIET))
+        if paused:
+            kb.button(text=_("▶️ Resume"), callback_data=PlanCb(a=PlanAction.RESUME))
+        else:
+            kb.button(text=_("⏸ Pause"), callback_data=PlanCb(a=PlanAction.PAUSE))
+        kb.button(text=_("🔕 Stop check-ins"), callback_data=PlanCb(a=PlanAction.STOP))
+    kb.adjust(1)
+    return kb.as_markup()
+
+
+def plan_times(chosen: Iterable[str]) -> InlineKeyboardMarkup:
+    """Toggle preset times."""
+    chosen = set(chosen)
+    kb = InlineKeyboardBuilder()
+    for value in PRESET_TIMES:
+        mark = "☑️ " if value in chosen else "⬜ "
+        kb.button(text=mark + value, callback_data=PlanCb(a=PlanAction.TOGGLE, v=value.replace(":", "")))
+    kb.button(text=_("✅ Save"), callback_data=PlanCb(a=PlanAction.TIMES, v="save"))
+    kb.adjust(3, 3, 1, 1)
+    return kb.as_markup()
+
+
+def plan_pause() -> InlineKeyboardMarkup:
+    """How long to pause."""
+    kb = InlineKeyboardBuilder()
+    for days in PAUSE_DAYS:
+        kb.button(text=ngettext("{n} day", "{n} days", days).format(n=days), callback_data=PlanCb(a=PlanAction.PAUSE_DAYS, v=str(days)))
+    kb.adjust(2)
+    return kb.as_markup()
+
+
+def plan_quiet() -> InlineKeyboardMarkup:
+    """Quiet hour presets."""
+    kb = InlineKeyboardBuilder()
+    for value in QUIET_PRESETS:
+        label = _("No quiet hours") if value == "00:00-00:00" else value.replace("-", "–")
+        kb.button(text=label, callback_data=PlanCb(a=PlanAction.QUIET_SET, v=value.replace(":", "")))
+    kb.adjust(1)
+    return kb.as_markup()
+
+
+def enrol_offer(default_time: str) -> InlineKeyboardMarkup:
+    """Offered at the end of registration."""
+    kb = InlineKeyboardBuilder()
+    kb.button(text=_("✅ Yes, every day at {time}").format(time=default_time), callback_data=PlanCb(a=PlanAction.START))
+    kb.button(text=_("No, thank you"), callback_data=PlanCb(a=PlanAction.DECLINE))
+    kb.adjust(1)
+    return kb.as_markup()

@@ -1,0 +1,155 @@
+"""Outer middlewares: one transaction per update (idempotent, failures kept) and the resident."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+from aiogram import BaseMiddleware, Bot
+from aiogram.client.session.middlewares.base import (
+    BaseRequestMiddleware,
+    NextRequestMiddlewareType,
+)
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.methods import AnswerCallbackQuery, Response
+from aiogram.methods.base import TelegramMethod, TelegramType
+from aiogram.types import TelegramObject, Update, User
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import clock
+from bot.logs import ids
+from bot.storage import current_session
+from db.repo import fsm, outbox, residents, updates
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
+RETRY_DELAYS = (timedelta(seconds=10), timedelta(minutes=1), timedelta(minutes=5))
+
+
+class UpdateLedger(BaseMiddleware):
+    """Runs each update in one transaction with its update_id; a repeat changes nothing."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        on_commit: Callable[[], None],
+        on_failure: Callable[[Update, dict[str, Any]], Awaitable[None]],
+        observe: Callable[[float], None] | None = None,
+        at_once: int | None = None,
+    ) -> None:
+        self.sessions = sessions
+        self.on_commit = on_commit
+        self.on_failure = on_failure
+        self.observe = observe
+        #: Updates handled at the same time. Polling's lanes never exceed it; a webhook gets as many
+        #: requests at once as Telegram opens connections (40 by default), and beyond the connection
+        #: pool each would open and close a connection of its own.
+        self.slots = asyncio.Semaphore(at_once) if at_once else None
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        """Time the update (doorstep_update_seconds) around its handling, once it has a slot."""
+        assert isinstance(event, Update)
+        if self.slots is None:
+            return await self.timed(handler, event, data)
+        async with self.slots:
+            return await self.timed(handler, event, data)
+
+    async def timed(self, handler: Handler, event: Update, data: dict[str, Any]) -> Any:
+        """Handle, observing how long it took."""
+        started = time.perf_counter()
+        try:
+            return await self.handle(handler, event, data)
+        finally:
+            if self.observe is not None:
+                self.observe(time.perf_counter() - started)
+
+    async def handle(self, handler: Handler, event: Update, data: dict[str, Any]) -> Any:
+        """Skip seen updates; commit effects with the update id; keep a failed update for retry."""
+        chat, user = data.get("event_chat"), data.get("event_from_user")
+        conversation = (chat.id, user.id) if chat is not None and user is not None else None
+        async with self.sessions() as session:
+            if not await updates.claim(session, event.update_id, conversation):
+                if data.get("retrying"):  # handled meanwhile (e.g. Telegram redelivered it to the webhook)
+                    await updates.forget_failure(session, event.update_id)
+                    await session.commit()
+                    log.info("update %s was handled meanwhile; its retry is dropped", event.update_id,
+                             extra=ids(update_id=event.update_id))
+                else:
+                    log.info("update %s already handled, skipped", event.update_id, extra=ids(update_id=event.update_id))
+                return None
+            token = current_session.set(session)
+            data["session"] = session
+            try:
+                result = await handler(event, data)
+                if data.get("retrying"):
+                    await updates.forget_failure(session, event.update_id)
+                await fsm.flush(session)  # the conversation's new state, in the same transaction
+                queued = outbox.queued(session)
+                await session.commit()
+            except Exception:
+                await session.rollback()
+                data.pop("resident", None)  # expired by the rollback: error handlers must not touch it
+                await self.on_failure(event, data)
+                raise
+            finally:
+                current_session.reset(token)
+        if queued:  # wake the sender only when there is something to send
+            self.on_commit()
+        return result
+
+
+#: aiogram validates every response as Response[<return type>]; pydantic caches those generic classes in
+#: a WeakValueDictionary, so each garbage collection dropped them and the next call rebuilt the schema
+#: (about 4% of the bot's CPU under load). Holding them here builds each one once per process.
+_RESPONSE_MODELS: dict[type, Any] = {}
+
+
+class KeepResponseModels(BaseRequestMiddleware):
+    """Builds the response model of each Bot API method once per process (see _RESPONSE_MODELS)."""
+
+    async def __call__(
+        self, make_request: NextRequestMiddlewareType[TelegramType], bot: Bot, method: TelegramMethod[TelegramType]
+    ) -> Any:
+        """Hold Response[<return type>] before the call validates with it."""
+        if type(method) not in _RESPONSE_MODELS:
+            _RESPONSE_MODELS[type(method)] = Response[method.__returning__]  # type: ignore[name-defined]
+        return await make_request(bot, method)
+
+
+class ExpiredAnswers(BaseRequestMiddleware):
+    """Answering a button press too late (a retried update) is not a failure of the update."""
+
+    async def __call__(
+        self, make_request: NextRequestMiddlewareType[TelegramType], bot: Bot, method: TelegramMethod[TelegramType]
+    ) -> Any:
+        """Swallow 'query is too old' for answerCallbackQuery; every other outcome is unchanged."""
+        try:
+            return await make_request(bot, method)
+        except TelegramBadRequest as exc:
+            if not isinstance(method, AnswerCallbackQuery) or "query is too old" not in exc.message:
+                raise
+            log.info("callback query %s expired before it was answered", method.callback_query_id)
+            return True
+
+
+class ResidentLoader(BaseMiddleware):
+    """Puts the sender's resident record (or None) into the handler data."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        """Load the resident of a private chat's user."""
+        user: User | None = data.get("event_from_user")
+        session: AsyncSession = data["session"]
+        data["resident"] = await residents.sender(session, user.id) if user else None
+        return await handler(event, data)
+
+
+def retry_time(attempts: int) -> Any:
+    """When a failed update is tried again, by how often it failed."""
+    return clock.now() + RETRY_DELAYS[min(attempts, len(RETRY_DELAYS)) - 1]

@@ -1,0 +1,162 @@
+"""Notifier: turns decisions into outbox rows (cards, status messages, reminders) in the same transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import I18n
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import keyboards as kb
+from bot import checkin_texts, staff_texts
+from bot.config import Settings
+from bot.services.items import Item
+from db.models import Checkin, District, Request, RequestKind, RequestStatus, Resident, Staff
+from db.repo import districts, outbox, residents
+from db.repo import requests as requests_repo
+from db.repo import staff as staff_repo
+
+SYNC_CARD = "syncCard"
+
+
+class Notifier:
+    """Everything the services tell people, queued in the caller's transaction."""
+
+    def __init__(self, session: AsyncSession, i18n: I18n, settings: Settings) -> None:
+        self.session = session
+        self.i18n = i18n
+        self.settings = settings
+
+    async def chat_of(self, request: Request) -> tuple[int, int | None]:
+        """The staff chat (and forum topic) serving the request's district."""
+        district = await districts.by_id(self.session, request.district_id)
+        chat = (district.staff_chat_id if district else None) or self.settings.staff_chat_id
+        return await districts.resolve_chat(self.session, chat), district.topic_id if district else None
+
+    async def staff_locale(self, chat_id: int) -> str:
+        """A staff chat's language."""
+        return await staff_repo.chat_locale(self.session, chat_id) or self.settings.staff_locale
+
+    async def district_title(self, district_id: int | None, locale: str) -> str:
+        """A district's name in a locale."""
+        district = await districts.by_id(self.session, district_id)
+        conf = self.settings.district(district.code) if district else None
+        return conf.title(locale) if conf else (district.name if district else "—")
+
+    def _send(self, chat_id: int, text: str, purpose: str, request: Request | None = None, *,
+              markup: InlineKeyboardMarkup | None = None, thread_id: int | None = None,
+              resident_id: int | None = None) -> None:
+        payload: dict[str, Any] = {"chat_id": chat_id, "text": text}
+        if markup is not None:
+            payload["reply_markup"] = markup.model_dump(exclude_none=True)
+        if thread_id:
+            payload["message_thread_id"] = thread_id
+        outbox.enqueue(self.session, chat_id, "sendMessage", payload, purpose=purpose,
+                       request_id=request.id if request else None, resident_id=resident_id)
+
+    async def card(self, request: Request) -> None:
+        """Bring every message showing the request up to date (a new card where it has none)."""
+        chat_id, _ = await self.chat_of(request)
+        outbox.enqueue(self.session, chat_id, SYNC_CARD, {"request_id": request.id, "chat_id": chat_id},
+                       purpose="card", request_id=request.id)
+
+    async def worker_details(self, request: Request, member: Staff) -> None:
+        """Phone, address and full details, privately to the claimer (if they started the bot)."""
+        if not member.has_private_chat:
+            return
+        resident = await residents.by_id(self.session, request.resident_id)
+        if resident is None:
+            return
+        locale = member.locale or await self.staff_locale(member.chat_id)
+        items = [Item(i.name, i.quantity) for i in await requests_repo.items_of(self.session, request.id or 0)]
+        with self.i18n.use_locale(locale):
+            district = await self.district_title(request.district_id, locale)
+            text = staff_texts.worker_details(request, items, resident, district)
+        self._send(member.tg_user_id, text, "details", request)
+        if request.photo_file_id:
+            outbox.enqueue(self.session, member.tg_user_id, "sendPhoto",
+                           {"chat_id": member.tg_user_id, "photo": request.photo_file_id},
+                           purpose="details", request_id=request.id)
+        for voice in request.voice_file_ids:
+            outbox.enqueue(self.session, member.tg_user_id, "sendVoice",
+                           {"chat_id": member.tg_user_id, "voice": voice}, purpose="details", request_id=request.id)
+
+    async def resident_status(self, request: Request, member: Staff) -> None:
+        """Tell the resident, in their language, what just happened to their request."""
+        resident = await residents.by_id(self.session, request.resident_id)
+        if resident is None or resident.consent_at is None or resident.chat_id is None:
+            return
+        markup = None
+        with self.i18n.use_locale(resident.locale):
+            if request.status == RequestStatus.CLAIMED:
+                text = staff_texts.accepted(request, member.name)
+            elif request.status == RequestStatus.ON_THE_WAY:
+                text = staff_texts.on_the_way(request)
+            elif request.status == RequestStatus.DONE and request.kind == RequestKind.WELLBEING:
+                return
+            elif request.status == RequestStatus.DONE:
+                text, markup = staff_texts.done(request), kb.feedback(request.id or 0)
+            elif request.status == RequestStatus.FAILED:
+                text = staff_texts.failed(request)
+            else:
+                return
+        self._send(resident.chat_id, text, "status", request, markup=markup, resident_id=resident.id)
+
+    async def checkin(self, resident: Resident, checkin: Checkin, reminder: bool) -> None:
+        """The daily question, with its three big buttons."""
+        if resident.chat_id is None:
+            return
+        with self.i18n.use_locale(resident.locale):
+            text, markup = checkin_texts.question(resident, reminder), kb.checkin(checkin.id or 0)
+        payload = {"chat_id": resident.chat_id, "text": text, "reply_markup": markup.model_dump(exclude_none=True)}
+        outbox.enqueue(self.session, resident.chat_id, "sendMessage", payload,
+                       purpose="checkin_reminder" if reminder else "checkin", resident_id=resident.id, ref_id=checkin.id)
+
+    async def resident_transferred(self, request: Request, target: District) -> None:
+        """Tell the resident another station took over."""
+        resident = await residents.by_id(self.session, request.resident_id)
+        if resident is None or resident.consent_at is None or resident.chat_id is None:
+            return
+        with self.i18n.use_locale(resident.locale):
+            text = staff_texts.transferred(request, await self.district_title(target.id, resident.locale))
+        self._send(resident.chat_id, text, "status", request, resident_id=resident.id)
+
+    async def _to_chat(self, request: Request, render: Any) -> None:
+        chat_id, thread = await self.chat_of(request)
+        with self.i18n.use_locale(await self.staff_locale(chat_id)):
+            text = await render(chat_id)
+        self._send(chat_id, text, "staff", request, thread_id=thread)
+
+    async def reminder(self, request: Request) -> None:
+        """Unclaimed for a while: remind the chat and the on-duty workers."""
+        async def render(chat_id: int) -> str:
+            on_duty = await staff_repo.on_duty(self.session, chat_id, request.district_id)
+            return staff_texts.reminder(request, self._minutes_waiting(request), on_duty)
+        await self._to_chat(request, render)
+
+    async def escalation(self, request: Request) -> None:
+        """Still unclaimed: call the coordinators."""
+        async def render(chat_id: int) -> str:
+            coordinators = await staff_repo.coordinators(self.session, chat_id)
+            return staff_texts.escalation(request, self._minutes_waiting(request), coordinators)
+        await self._to_chat(request, render)
+
+    async def nudge(self, request: Request) -> None:
+        """Claimed long ago and not done: ask the claimer."""
+        async def render(chat_id: int) -> str:
+            claimer = await staff_repo.by_id(self.session, request.claimed_by)
+            return staff_texts.nudge(request, max(1, round(self.settings.sla.nudge_hours)), claimer)
+        await self._to_chat(request, render)
+
+    async def not_received(self, request: Request) -> None:
+        """The resident says the help did not arrive."""
+        async def render(chat_id: int) -> str:
+            return staff_texts.not_received(request)
+        await self._to_chat(request, render)
+
+    @staticmethod
+    def _minutes_waiting(request: Request) -> int:
+        from bot import clock
+
+        return max(1, int((clock.now() - request.created_at).total_seconds() // 60))

@@ -1,0 +1,75 @@
+"""Long polling that confirms an update only after it was handled, with chats handled side by side.
+
+aiogram's own polling either handles updates one at a time (handle_as_tasks=False) or confirms them
+before they are handled (True), so a crash can lose them. This dispatcher takes a batch from
+getUpdates, handles each chat's updates in order while different chats run concurrently (up to a
+limit), and asks for the next batch, which confirms this one, only when every update of it is done.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict
+from typing import Any
+
+from aiogram import Bot, Dispatcher, loggers
+from aiogram.methods import GetUpdates
+from aiogram.types import Update
+from aiogram.utils.backoff import Backoff, BackoffConfig
+
+DEFAULT_BACKOFF = BackoffConfig(min_delay=1.0, max_delay=5.0, factor=1.3, jitter=0.1)
+
+
+def lane_of(update: Update) -> int:
+    """Updates of one chat (or one user, for callbacks) share a lane and keep their order."""
+    event = update.event
+    chat = getattr(event, "chat", None) or getattr(getattr(event, "message", None), "chat", None)
+    if chat is not None:
+        return int(chat.id)
+    user = getattr(event, "from_user", None)
+    return int(user.id) if user is not None else -update.update_id
+
+
+class BatchDispatcher(Dispatcher):
+    """A Dispatcher whose polling handles a batch per chat lane before confirming it."""
+
+    def __init__(self, *, concurrency: int = 1, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.concurrency = max(1, concurrency)
+
+    async def _polling(  # type: ignore[override]
+        self,
+        bot: Bot,
+        polling_timeout: int = 30,
+        handle_as_tasks: bool = False,
+        backoff_config: BackoffConfig = DEFAULT_BACKOFF,
+        allowed_updates: list[str] | None = None,
+        tasks_concurrency_limit: int | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Fetch, handle, confirm; network errors back off and retry."""
+        backoff = Backoff(config=backoff_config)
+        request = GetUpdates(timeout=polling_timeout, allowed_updates=allowed_updates)
+        timeout = int(bot.session.timeout + polling_timeout) if bot.session.timeout else None
+        limit = asyncio.Semaphore(self.concurrency)
+        while True:
+            try:
+                updates = await bot(request, request_timeout=timeout)
+            except Exception as exc:  # noqa: BLE001 - Telegram unreachable: wait and retry
+                loggers.dispatcher.error("Failed to fetch updates - %s: %s", type(exc).__name__, exc)
+                await backoff.asleep()
+                continue
+            backoff.reset()
+            if not updates:
+                continue
+            lanes: OrderedDict[int, list[Update]] = OrderedDict()
+            for update in updates:
+                lanes.setdefault(lane_of(update), []).append(update)
+            await asyncio.gather(*(self._lane(bot, lane, limit, kwargs) for lane in lanes.values()))
+            request.offset = updates[-1].update_id + 1
+
+    async def _lane(self, bot: Bot, updates: list[Update], limit: asyncio.Semaphore, kwargs: dict[str, Any]) -> None:
+        """One chat's updates, in order."""
+        async with limit:
+            for update in updates:
+                await self._process_update(bot=bot, update=update, **kwargs)

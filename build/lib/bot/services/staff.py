@@ -1,0 +1,284 @@
+"""Staff rules: join, duty, claim (one winner), progress, release, transfer, resident feedback, SLA checks."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import clock
+from bot.config import Settings
+from bot.notify import Notifier
+from db.models import District, Request, RequestStatus, Staff, StaffRole, Urgency
+from db.repo import districts, residents
+from db.repo import requests as requests_repo
+from db.repo import staff as repo
+
+log = logging.getLogger(__name__)
+
+WORKING = (RequestStatus.CLAIMED, RequestStatus.ON_THE_WAY)
+FAIL_REASONS = ("stock", "unreachable", "area", "other")
+
+
+class Refusal(StrEnum):
+    """Why a staff action was refused."""
+
+    NOT_STAFF = "not_staff"
+    WRONG_CHAT = "wrong_chat"
+    GONE = "gone"
+    TAKEN = "taken"
+    NOT_YOURS = "not_yours"
+    WRONG_STATE = "wrong_state"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a staff action did: the request, or why it was refused (with the holder's name)."""
+
+    request: Request | None = None
+    refusal: Refusal | None = None
+    holder: str | None = None
+
+
+async def join(session: AsyncSession, settings: Settings, tg_user_id: int, name: str, chat_id: int) -> Staff:
+    """Register (or move) a staff member into a staff chat; settings' admins are coordinators."""
+    member = await repo.by_tg_user(session, tg_user_id) or Staff(tg_user_id=tg_user_id, chat_id=chat_id, name=name)
+    member.chat_id, member.name = chat_id, name[:100]
+    if tg_user_id in settings.admins:
+        member.role = StaffRole.COORDINATOR
+    session.add(member)
+    await session.flush()
+    log.info("staff %s joined chat %s as %s", member.id, chat_id, member.role)
+    return member
+
+
+async def authorize(session: AsyncSession, tg_user_id: int, chat_id: int) -> Staff | Refusal:
+    """The presser must be registered staff of the chat the button is in."""
+    member = await repo.by_tg_user(session, tg_user_id)
+    if member is None:
+        return Refusal.NOT_STAFF
+    if member.chat_id != chat_id:
+        return Refusal.WRONG_CHAT
+    return member
+
+
+def due_after_filing(request: Request, settings: Settings, at: datetime) -> datetime:
+    """When an unclaimed request first needs a reminder."""
+    minutes = settings.sla.urgent_remind_minutes if request.urgency == Urgency.URGENT else settings.sla.remind_minutes
+    return at + timedelta(minutes=minutes)
+
+
+async def in_chat(session: AsyncSession, settings: Settings, request: Request, chat_id: int) -> bool:
+    """Whether a request currently belongs to a staff chat."""
+    return await route_chat(session, settings, request.district_id) == chat_id
+
+
+async def route_chat(session: AsyncSession, settings: Settings, district_id: int | None) -> int:
+    """The staff chat that serves a district."""
+    district = await districts.by_id(session, district_id)
+    return await districts.resolve_chat(session, (district.staff_chat_id if district else None) or settings.staff_chat_id)
+
+
+async def _load(session: AsyncSession, settings: Settings, request_id: int, chat_id: int) -> Request | Refusal:
+    """The request if it exists and belongs to this chat."""
+    request = await requests_repo.by_id(session, request_id)
+    if request is None:
+        return Refusal.GONE
+    if not await in_chat(session, settings, request, chat_id):
+        return Refusal.WRONG_CHAT
+    return request
+
+
+async def claim(session: AsyncSession, settings: Settings, notify: Notifier, member: Staff, request_id: int, chat_id: int) -> Outcome:
+    """Conditional claim: one winner; the others learn who has it."""
+    loaded = await _load(session, settings, request_id, chat_id)
+    if isinstance(loaded, Refusal):
+        return Outcome(refusal=loaded)
+    now = clock.now()
+    if not await repo.claim(session, request_id, member.id or 0, now, now + timedelta(hours=settings.sla.nudge_hours)):
+        await session.refresh(loaded)
+        holder = await repo.by_id(session, loaded.claimed_by)
+        return Outcome(request=loaded, refusal=Refusal.TAKEN, holder=holder.name if holder else None)
+    await session.refresh(loaded)
+    requests_repo.add_event(session, request_id, "staff", member.id, "claimed")
+    await notify.card(loaded)
+    await notify.worker_details(loaded, member)
+    await notify.resident_status(loaded, member)
+    log.info("request %s claimed by staff %s", request_id, member.id)
+    return Outcome(request=loaded)
+
+
+async def progress(
+    session: AsyncSession, settings: Settings, notify: Notifier, member: Staff, request_id: int, chat_id: int,
+    new: RequestStatus, reason: str | None = None,
+) -> Outcome:
+    """On the way, done, can't fulfil or release: only the claimer (or a coordinator), only from a working state."""
+    loaded = await _load(session, settings, request_id, chat_id)
+    if isinstance(loaded, Refusal):
+        return Outcome(refusal=loaded)
+    if loaded.claimed_by != member.id and member.role != StaffRole.COORDINATOR:
+        holder = await repo.by_id(session, loaded.claimed_by)
+        return Outcome(request=loaded, refusal=Refusal.NOT_YOURS, holder=holder.name if holder else None)
+    allowed = (RequestStatus.CLAIMED,) if new == RequestStatus.ON_THE_WAY else WORKING
+    now = clock.now()
+    values: dict[str, object] = {}
+    if new == RequestStatus.NEW:
+        values = {"claimed_by": None, "claimed_at": None, "next_check_at": due_after_filing(loaded, settings, now),
+                  "reminded_at": None, "escalated_at": None}
+    elif new in (RequestStatus.DONE, RequestStatus.FAILED):
+        values = {"finished_at": now, "next_check_at": None, "fail_reason": reason}
+    if not await requests_repo.set_status(session, loaded, new, allowed, now, **values):
+        return Outcome(request=loaded, refusal=Refusal.WRONG_STATE)
+    requests_repo.add_event(session, request_id, "staff", member.id, str(new), reason=reason)
+    await notify.card(loaded)
+    if new != RequestStatus.NEW:
+        await notify.resident_status(loaded, member)
+    return Outcome(request=loaded)
+
+
+async def transfer(
+    session: AsyncSession, settings: Settings, notify: Notifier, member: Staff, request_id: int, chat_id: int, code: str
+) -> Outcome:
+    """Refer an open request to another district's station, with its history."""
+    loaded = await _load(session, settings, request_id, chat_id)
+    if isinstance(loaded, Refusal):
+        return Outcome(refusal=loaded)
+    target = await districts.by_code(session, code)
+    if target is None or target.id == loaded.district_id:
+        return Outcome(request=loaded, refusal=Refusal.WRONG_STATE)
+    if loaded.status not in (RequestStatus.NEW, *WORKING):
+        return Outcome(request=loaded, refusal=Refusal.WRONG_STATE)
+    if loaded.claimed_by not in (None, member.id) and member.role != StaffRole.COORDINATOR:
+        return Outcome(request=loaded, refusal=Refusal.NOT_YOURS)
+    source = await districts.by_id(session, loaded.district_id)
+    now = clock.now()
+    await requests_repo.set_status(
+        session, loaded, RequestStatus.NEW, (loaded.status,), now, district_id=target.id, claimed_by=None,
+        claimed_at=None,
+        next_check_at=due_after_filing(loaded, settings, now), reminded_at=None, escalated_at=None,
+    )
+    requests_repo.add_event(
+        session, request_id, "staff", member.id, "transferred",
+        source=source.code if source else None, target=target.code,
+    )
+    await notify.card(loaded)
+    await notify.resident_transferred(loaded, target)
+    return Outcome(request=loaded)
+
+
+async def set_duty(session: AsyncSession, member: Staff, on: bool) -> None:
+    """Start or end a shift."""
+    member.on_duty = on
+    session.add(member)
+
+
+async def run_checks(session: AsyncSession, settings: Settings, notify: Notifier, now: datetime) -> int:
+    """Reminders, escalations and nudges whose time has come; returns how many acted."""
+    due = await repo.due_checks(session, now)
+    for request in due:
+        await check_one(session, settings, notify, request, now)
+    return len(due)
+
+
+async def check_one(session: AsyncSession, settings: Settings, notify: Notifier, request: Request, now: datetime) -> None:
+    """Act on one due request and set its next check time."""
+    sla = settings.sla
+    if request.status == RequestStatus.NEW and request.reminded_at is None:
+        await notify.reminder(request)
+        request.reminded_at = now
+        minutes = sla.urgent_escalate_minutes if request.urgency == Urgency.URGENT else sla.escalate_minutes
+        request.next_check_at = request.created_at + timedelta(minutes=minutes)
+        action = "reminded"
+    elif request.status == RequestStatus.NEW:
+        await notify.escalation(request)
+        request.escalated_at, request.next_check_at = now, None
+        action = "escalated"
+    else:
+        await notify.nudge(request)
+        request.nudged_at, request.next_check_at = now, None
+        action = "nudged"
+    if request.next_check_at is not None and request.next_check_at <= now:
+        request.next_check_at = now + timedelta(minutes=1)
+    session.add(request)
+    requests_repo.add_event(session, request.id or 0, "system", None, action)
+
+
+async def resident_feedback(
+    session: AsyncSession, settings: Settings, notify: Notifier, resident_id: int, request_id: int, received: bool
+) -> Request | None:
+    """'Received' closes a done request; 'not received' reopens it and tells the staff."""
+    request = await requests_repo.by_id(session, request_id)
+    if request is None or request.resident_id != resident_id:
+        return None
+    now = clock.now()
+    if received:
+        ok = await requests_repo.set_status(session, request, RequestStatus.RECEIVED, (RequestStatus.DONE,), now)
+    else:
+        ok = await requests_repo.set_status(
+            session, request, RequestStatus.NEW, (RequestStatus.DONE,), now, finished_at=None, claimed_by=None,
+            claimed_at=None, next_check_at=due_after_filing(request, settings, now), reminded_at=None,
+            escalated_at=None,
+        )
+    if not ok:
+        return None
+    requests_repo.add_event(session, request_id, "resident", resident_id, "received" if received else "not_received")
+    await notify.card(request)
+    if not received:
+        await notify.not_received(request)
+    return request
+
+
+async def rate(session: AsyncSession, resident_id: int, request_id: int, stars: int) -> bool:
+    """A 1-5 rating of a finished request by its resident."""
+    request = await requests_repo.by_id(session, request_id)
+    if request is None or request.resident_id != resident_id or not 1 <= stars <= 5:
+        return False
+    if request.status not in (RequestStatus.DONE, RequestStatus.RECEIVED):
+        return False
+    request.rating = stars
+    session.add(request)
+    requests_repo.add_event(session, request_id, "resident", resident_id, "rated", stars=stars)
+    return True
+
+
+async def resident_of(session: AsyncSession, request: Request):  # type: ignore[no-untyped-def]
+    """The resident who filed a request."""
+    return await residents.by_id(session, request.resident_id)
+
+
+async def district_of(session: AsyncSession, request: Request) -> District | None:
+    """A request's district."""
+    return await districts.by_id(session, request.district_id)
+
+
+async def open_private_chat(session: AsyncSession, notify: Notifier, tg_user_id: int) -> Staff | None:
+    """A staff member started the bot privately: details of what they hold are sent now."""
+    member = await repo.by_tg_user(session, tg_user_id)
+    if member is None:
+        return None
+    first_time = not member.has_private_chat
+    member.has_private_chat = True
+    session.add(member)
+    if first_time:
+        for request in await repo.claimed_by(session, member.id or 0):
+            await notify.worker_details(request, member)
+            await notify.card(request)
+    return member
+
+
+async def settle(
+    session: AsyncSession, settings: Settings, notify: Notifier, member: Staff, request_id: int, chat_id: int,
+    new: RequestStatus,
+) -> Outcome:
+    """A check-in escalation settled in one tap: claimed first if nobody has it yet."""
+    loaded = await _load(session, settings, request_id, chat_id)
+    if isinstance(loaded, Refusal):
+        return Outcome(refusal=loaded)
+    if loaded.status == RequestStatus.NEW:
+        outcome = await claim(session, settings, notify, member, request_id, chat_id)
+        if outcome.refusal is not None:
+            return outcome
+    return await progress(session, settings, notify, member, request_id, chat_id, new)

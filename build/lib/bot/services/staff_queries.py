@@ -1,0 +1,152 @@
+"""Read-side of the staff chat: /open, /mine, /stats, pickers and permission pre-checks."""
+
+from __future__ import annotations
+
+import statistics
+from datetime import datetime, time
+
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import clock, texts
+from bot.config import Settings
+from bot.i18n import ngettext
+from bot.services.staff import Outcome, Refusal
+from db.models import Request, RequestStatus, Staff, StaffRole, Urgency
+from db.repo import districts
+from db.repo import requests as requests_repo
+from db.repo import staff as repo
+
+
+def line(request: Request, locale: str, tz: str) -> str:
+    """One request in a staff list."""
+    urgent = "🔴 " if request.urgency == Urgency.URGENT else ""
+    when = texts.fmt_when(request.created_at, locale, tz)
+    return f"{urgent}<b>{texts.number(request.id or 0)}</b> {texts.kind_label(request.kind)} · {texts.status_label(request.status)} · {when}"
+
+
+async def district_ids(session: AsyncSession, settings: Settings, chat_id: int) -> list[int]:
+    """The districts served by a chat."""
+    return [d.id for d in await districts.served_by(session, chat_id, settings.staff_chat_id) if d.id]
+
+
+async def open_list(session: AsyncSession, settings: Settings, i18n: I18n, chat_id: int) -> str:
+    """/open: urgent first, then oldest."""
+    rows = await repo.open_in_chat(session, await district_ids(session, settings, chat_id))
+    if not rows:
+        return _("No open requests. 🎉")
+    head = ngettext("{n} open request:", "{n} open requests:", len(rows)).format(n=len(rows))
+    return "\n".join([head, *(line(r, i18n.current_locale, settings.timezone) for r in rows)])
+
+
+async def mine(session: AsyncSession, settings: Settings, i18n: I18n, member: Staff) -> str:
+    """/mine: what the worker has in hand."""
+    rows = await repo.claimed_by(session, member.id or 0)
+    if not rows:
+        return _("You have no requests in progress.")
+    head = ngettext("You have {n} request in progress:", "You have {n} requests in progress:", len(rows)).format(n=len(rows))
+    return "\n".join([head, *(line(r, i18n.current_locale, settings.timezone) for r in rows)])
+
+
+def start_of_today(settings: Settings) -> datetime:
+    """Midnight today in the deployment's timezone."""
+    local = clock.now().astimezone(settings.tz)
+    return datetime.combine(local.date(), time(0), tzinfo=settings.tz)
+
+
+async def stats(session: AsyncSession, settings: Settings, chat_id: int) -> str:
+    """/stats: today's new, claimed, done, cancelled, and the median time to claim."""
+    ids = await district_ids(session, settings, chat_id)
+    since = start_of_today(settings)
+    counts = await repo.day_counts(session, ids, since)
+    delays = await repo.claim_delays(session, ids, since)
+    claimed = sum(counts.get(s, 0) for s in ("claimed", "on_the_way", "done", "received", "failed"))
+    done = counts.get(RequestStatus.DONE, 0) + counts.get(RequestStatus.RECEIVED, 0)
+    median = round(statistics.median(delays) / 60) if delays else None
+    lines = [
+        _("<b>Today</b>"),
+        _("New: {n}").format(n=sum(counts.values())),
+        _("Claimed: {n}").format(n=claimed),
+        _("Done: {n}").format(n=done),
+        _("Cancelled: {n}").format(n=counts.get(RequestStatus.CANCELLED, 0)),
+        _("Median time to claim: {value}").format(
+            value=ngettext("{n} minute", "{n} minutes", median).format(n=median) if median is not None else "—"
+        ),
+    ]
+    return "\n".join(lines)
+
+
+async def set_chat_locale(session: AsyncSession, chat_id: int, locale: str) -> None:
+    """Set a staff chat's language."""
+    await repo.set_chat_locale(session, chat_id, locale)
+
+
+async def may_change(session: AsyncSession, settings: Settings, member: Staff, request_id: int, chat_id: int) -> Outcome | None:
+    """None when the member may act on this request now; otherwise why not."""
+    from bot.services.staff import in_chat
+
+    request = await requests_repo.by_id(session, request_id)
+    if request is None:
+        return Outcome(refusal=Refusal.GONE)
+    if not await in_chat(session, settings, request, chat_id):
+        return Outcome(refusal=Refusal.WRONG_CHAT)
+    if request.status not in (RequestStatus.CLAIMED, RequestStatus.ON_THE_WAY):
+        return Outcome(refusal=Refusal.WRONG_STATE)
+    if request.claimed_by != member.id and member.role != StaffRole.COORDINATOR:
+        holder = await repo.by_id(session, request.claimed_by)
+        return Outcome(refusal=Refusal.NOT_YOURS, holder=holder.name if holder else None)
+    return None
+
+
+async def other_districts(session: AsyncSession, settings: Settings, i18n: I18n, request_id: int) -> list[tuple[str, str]]:
+    """(code, title) of every district except the request's own."""
+    request = await requests_repo.by_id(session, request_id)
+    current = request.district_id if request else None
+    locale = i18n.current_locale
+    result = []
+    for d in await districts.all_districts(session):
+        if d.id != current:
+            conf = settings.district(d.code)
+            result.append((d.code, conf.title(locale) if conf else d.name))
+    return result
+
+
+async def checkin_roll(session: AsyncSession, settings: Settings, i18n: I18n, chat_id: int) -> str:
+    """/checkins: today's roll per district of this chat."""
+    from db.repo import checkins as checkins_repo
+
+    served = await districts.served_by(session, chat_id, settings.staff_chat_id)
+    since = start_of_today(settings)
+    ids = [d.id for d in served if d.id]
+    rows = await checkins_repo.roll(session, since, ids)
+    paused = await checkins_repo.paused_counts(session, since, ids)
+    locale = i18n.current_locale
+    lines = [_("<b>Check-ins today</b>")]
+    for district in served:
+        counts = {"fine": 0, "not_well": 0, "help": 0, "pending": 0, "escalated": 0}
+        for district_id, answer, escalated, n in rows:
+            if district_id != district.id:
+                continue
+            if escalated:
+                counts["escalated"] += n
+            if answer in counts and not (escalated and answer == "missed"):
+                counts[answer] += n
+        conf = settings.district(district.code)
+        title = texts.q(conf.title(locale) if conf else district.name, 60)
+        lines.append(_(
+            "{district}: fine {fine} · not so well {not_well} · need help {help} · no answer yet {pending} · "
+            "escalated {escalated} · paused {paused}"
+        ).format(district=title, paused=paused.get(district.id, 0), **counts))
+    return "\n".join(lines)
+
+
+async def resident_of_request(session: AsyncSession, settings: Settings, request_id: int, chat_id: int):  # type: ignore[no-untyped-def]
+    """The resident behind a request of this chat (None if it is not this chat's)."""
+    from bot.services.staff import in_chat
+    from db.repo import residents
+
+    request = await requests_repo.by_id(session, request_id)
+    if request is None or not await in_chat(session, settings, request, chat_id):
+        return None
+    return await residents.by_id(session, request.resident_id)

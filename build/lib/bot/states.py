@@ -1,0 +1,34 @@
+"""Conversation states: registration (and profile edits) and the request wizard."""
+
+from aiogram.fsm.state import State, StatesGroup
+
+
+class Reg(StatesGroup):
+    """Registration steps, also used one at a time to change a detail later."""
+
+    language = State()
+    consent = State()
+    name = State()
+    phone = State()
+    address = State()
+    district = State()
+    flags = State()
+
+
+class Intake(StatesGroup):
+    """Request wizard steps."""
+
+    items = State()
+    items_review = State()
+    medicine = State()
+    photo = State()
+    feeling = State()
+    call_time = State()
+    urgency = State()
+    address_choice = State()
+    address = State()
+    confirm = State()
+
+
+TEXT_STEPS = {Reg.name, Reg.phone, Reg.address, Intake.items, Intake.medicine, Intake.feeling, Intake.address}
+VOICE_STEPS = {Intake.items, Intake.medicine, Intake.feeling}

@@ -1,0 +1,216 @@
+"""Texts people read, rendered in the current locale; every piece of user text is HTML-escaped."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from html import escape
+from typing import Any
+
+from aiogram.utils.i18n import gettext as _
+
+from bot.i18n import N_, ngettext
+from bot.services.items import Item, format_items
+from bot.services.locale import format_datetime_for
+from db.models import Request, RequestKind, RequestStatus, Resident, Urgency
+
+KIND_LABELS = {
+    RequestKind.SUPPLIES: N_("Food and supplies"),
+    RequestKind.MEDICINE: N_("Medicine"),
+    RequestKind.PSYCH: N_("Psychological support"),
+    RequestKind.WELLBEING: N_("Wellbeing check-in"),
+}
+STATUS_LABELS = {
+    RequestStatus.NEW: N_("waiting for a social worker"),
+    RequestStatus.CLAIMED: N_("accepted by a social worker"),
+    RequestStatus.ON_THE_WAY: N_("on the way"),
+    RequestStatus.DONE: N_("done"),
+    RequestStatus.RECEIVED: N_("received"),
+    RequestStatus.FAILED: N_("could not be fulfilled"),
+    RequestStatus.CANCELLED: N_("cancelled"),
+}
+FLAG_LABELS = {
+    "lives_alone": N_("Lives alone"),
+    "over_65": N_("Over 65"),
+    "disability": N_("Has a disability"),
+    "chronic_illness": N_("Chronic illness"),
+}
+EMERGENCY_LABELS = {
+    "ambulance": N_("Ambulance"),
+    "police": N_("Police"),
+    "fire": N_("Fire service"),
+    "crisis_line": N_("Crisis line (24 hours)"),
+    "hotline": N_("Social help hotline"),
+    "emergency": N_("Emergency"),
+}
+CALL_TIMES = {
+    "morning": N_("Morning"),
+    "afternoon": N_("Afternoon"),
+    "evening": N_("Evening"),
+    "any": N_("Any time"),
+}
+
+MAX_SHOWN = 900  # characters of one free-text field shown in a summary or card
+
+
+def q(text: str | None, limit: int = MAX_SHOWN) -> str:
+    """Escape user text for HTML, shortened for display (the full text stays stored)."""
+    text = (text or "").strip()
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return escape(text, quote=False)
+
+
+def number(request_id: int) -> str:
+    """The short number a resident sees."""
+    return f"№{request_id}"
+
+
+def kind_label(kind: str) -> str:
+    """A request kind in the current locale."""
+    return _(KIND_LABELS[RequestKind(kind)])
+
+
+def flags_line(flags: Mapping[str, bool]) -> str:
+    """The vulnerability flags that are set, comma-separated."""
+    return ", ".join(_(label) for key, label in FLAG_LABELS.items() if flags.get(key)) or "—"
+
+
+def emergency_numbers(numbers: Mapping[str, str]) -> str:
+    """The deployment's emergency numbers, one a line."""
+    lines = [_("Emergency numbers:")]
+    for key, phone in numbers.items():
+        label = _(EMERGENCY_LABELS[key]) if key in EMERGENCY_LABELS else escape(key)
+        lines.append(f"☎️ {label}: <b>{escape(phone)}</b>")
+    return "\n".join(lines)
+
+
+def emergency(numbers: Mapping[str, str]) -> str:
+    """Shown at once to someone who may be in danger."""
+    return "\n".join([
+        _("🆘 <b>If you are in danger or might hurt yourself, call now. You are not alone.</b>"),
+        emergency_numbers(numbers),
+        _("We have marked your request as urgent. A social worker will contact you as soon as possible."),
+    ])
+
+
+ITEMS_SHOWN = 1500  # characters of item lines in one message, well inside Telegram's 4096 UTF-16 units
+
+
+def item_lines(items: Sequence[Item]) -> str:
+    """Numbered item lines, cut with "…and N more" so the message always fits (all items stay stored)."""
+    lines: list[str] = []
+    used = 0
+    formatted = format_items(items)
+    for i, line in enumerate(formatted, start=1):
+        text = f"{i}. {q(line, 120)}"
+        if used + len(text.encode("utf-16-le")) // 2 > ITEMS_SHOWN:
+            rest = len(formatted) - i + 1
+            lines.append(ngettext("…and {n} more item", "…and {n} more items", rest).format(n=rest))
+            break
+        lines.append(text)
+        used += len(text.encode("utf-16-le")) // 2 + 1
+    return "\n".join(lines)
+
+
+def items_count(n: int) -> str:
+    """'3 items' with the right plural form."""
+    return ngettext("{n} item", "{n} items", n).format(n=n)
+
+
+def draft_details(data: Mapping[str, Any]) -> list[str]:
+    """The kind-specific lines of a draft or request summary."""
+    lines: list[str] = []
+    items = [Item(name, qty) for name, qty in data.get("items", [])]
+    if items:
+        lines.append(f"<b>{items_count(len(items))}:</b>\n{item_lines(items)}")
+    if data.get("medicine"):
+        lines.append(_("<b>Medicine and dose:</b> {text}").format(text=q(data["medicine"])))
+    if data.get("photo"):
+        lines.append(_("📷 Photo attached"))
+    if data.get("feeling"):
+        lines.append(_("<b>How you feel:</b> {text}").format(text=q(data["feeling"])))
+    if data.get("call_time"):
+        lines.append(_("<b>Good time to call:</b> {text}").format(text=call_time_label(data["call_time"])))
+    voices = len(data.get("voice", []))
+    if voices:
+        lines.append(ngettext("🎤 {n} voice message", "🎤 {n} voice messages", voices).format(n=voices))
+    return lines
+
+
+def call_time_label(value: str) -> str:
+    """A call time chosen by button, or typed."""
+    return _(CALL_TIMES[value]) if value in CALL_TIMES else q(value, 200)
+
+
+def urgency_label(urgency: str) -> str:
+    """Urgent or normal, in words."""
+    return _("🔴 Urgent") if urgency == Urgency.URGENT else _("Normal")
+
+
+def summary(data: Mapping[str, Any]) -> str:
+    """The draft shown back to the resident before they confirm."""
+    lines = [_("<b>Please check your request</b>"), _("Type: {kind}").format(kind=kind_label(data["kind"]))]
+    lines += draft_details(data)
+    lines.append(_("Urgency: {urgency}").format(urgency=urgency_label(data.get("urgency", Urgency.NORMAL))))
+    lines.append(_("Address: {address}").format(address=q(data.get("address"), 300)))
+    lines.append(_("Is everything right? Press «Send the request»."))
+    return "\n".join(lines)
+
+
+def confirmation(request: Request) -> str:
+    """Sent when a request is stored."""
+    return _(
+        "✅ Your request {number} ({kind}) has been registered.\n"
+        "A social worker will take it soon and we will tell you at every step.\n"
+        "You can follow it under «📋 My requests»."
+    ).format(number=number(request.id or 0), kind=kind_label(request.kind))
+
+
+def status_label(status: str) -> str:
+    """A request status in words."""
+    return _(STATUS_LABELS[RequestStatus(status)])
+
+
+def request_line(request: Request, locale: str, tz: str) -> str:
+    """One line of 'My requests'."""
+    when = format_datetime_for(request.created_at, locale, tz)
+    urgent = " 🔴" if request.urgency == Urgency.URGENT else ""
+    return f"<b>{number(request.id or 0)}</b> {kind_label(request.kind)}{urgent} — {status_label(request.status)}\n    {when}"
+
+
+def my_requests(requests: Sequence[Request], locale: str, tz: str) -> str:
+    """The resident's request list."""
+    if not requests:
+        return _("You have no requests yet. Choose what you need from the menu below.")
+    head = ngettext("You have {n} request:", "Your {n} latest requests:", len(requests)).format(n=len(requests))
+    return "\n".join([head, *(request_line(r, locale, tz) for r in requests)])
+
+
+def staff_card(request: Request, items: Sequence[Item], resident: Resident, district: str, when: str) -> str:
+    """The card social workers see: no phone, no exact address."""
+    urgent = "🔴 " + _("URGENT") + " " if request.urgency == Urgency.URGENT else ""
+    data = {
+        "items": [(i.name, i.quantity) for i in items],
+        "medicine": request.medicine,
+        "photo": request.photo_file_id,
+        "feeling": request.details if request.kind == RequestKind.PSYCH else None,
+        "call_time": request.call_time,
+        "voice": request.voice_file_ids,
+    }
+    flags = flags_line(resident.model_dump())
+    lines = [
+        f"{urgent}<b>{number(request.id or 0)}</b> · {kind_label(request.kind)}",
+        _("District: {district}").format(district=q(district, 100)),
+        _("Resident: {flags}").format(flags=flags),
+        *draft_details(data),
+        _("Filed: {when}").format(when=when),
+    ]
+    if request.danger:
+        lines.insert(1, _("⚠️ The resident may be in danger: call them first."))
+    return "\n".join(lines)
+
+
+def fmt_when(at: datetime, locale: str, tz: str) -> str:
+    """A stored time in a person's language and timezone."""
+    return format_datetime_for(at, locale, tz)

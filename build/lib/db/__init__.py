@@ -1,0 +1,1 @@
+"""Database package: tables, engine, repositories and migrations."""

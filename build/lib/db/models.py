@@ -1,0 +1,310 @@
+"""SQLModel tables. Times are aware UTC; personal data lives only in resident and request rows."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+from bot.clock import now
+
+
+class RequestKind(StrEnum):
+    """What a resident asks for."""
+
+    SUPPLIES = "supplies"
+    MEDICINE = "medicine"
+    PSYCH = "psych"
+    WELLBEING = "wellbeing"  # raised by the check-ins: no answer, "not well", "I need help"
+
+
+class RequestStatus(StrEnum):
+    """Life cycle of a request."""
+
+    NEW = "new"
+    CLAIMED = "claimed"
+    ON_THE_WAY = "on_the_way"
+    DONE = "done"
+    RECEIVED = "received"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+OPEN_STATUSES = (RequestStatus.NEW, RequestStatus.CLAIMED, RequestStatus.ON_THE_WAY)
+
+
+class Urgency(StrEnum):
+    """How soon help is needed."""
+
+    NORMAL = "normal"
+    URGENT = "urgent"
+
+
+class OutboxStatus(StrEnum):
+    """Delivery state of an outbox row."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class District(SQLModel, table=True):
+    """A district of the deployment, synced from settings."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=32, unique=True)
+    name: str = Field(max_length=100)
+    staff_chat_id: int | None = Field(default=None, sa_type=BigInteger)
+    topic_id: int | None = Field(default=None, sa_type=BigInteger)
+
+
+class StaffRole(StrEnum):
+    """What a staff member may do."""
+
+    WORKER = "worker"
+    COORDINATOR = "coordinator"
+
+
+class Staff(SQLModel, table=True):
+    """A social worker or coordinator, registered with /join in a staff chat."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    tg_user_id: int = Field(sa_type=BigInteger, unique=True)
+    chat_id: int = Field(sa_type=BigInteger, index=True)
+    name: str = Field(max_length=100)
+    role: StaffRole = Field(default=StaffRole.WORKER, max_length=16)
+    district_id: int | None = Field(default=None, foreign_key="district.id")
+    on_duty: bool = False
+    has_private_chat: bool = False
+    locale: str | None = Field(default=None, max_length=8)
+    joined_at: datetime = Field(default_factory=now)
+
+
+class StaffChat(SQLModel, table=True):
+    """A staff group's own settings."""
+
+    chat_id: int = Field(sa_type=BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    locale: str = Field(max_length=8)
+
+
+class Resident(SQLModel, table=True):
+    """A person who asks for help through the bot (or is enrolled from a community register)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    tg_user_id: int | None = Field(default=None, sa_type=BigInteger, unique=True)  # None until an invite is opened
+    chat_id: int | None = Field(default=None, sa_type=BigInteger)
+    locale: str = Field(max_length=8)
+    timezone: str | None = Field(default=None, max_length=64)
+    name: str | None = Field(default=None, max_length=100)
+    phone: str | None = Field(default=None, max_length=32, index=True)
+    address: str | None = Field(default=None, max_length=300)
+    district_id: int | None = Field(default=None, foreign_key="district.id")
+    lives_alone: bool = False
+    over_65: bool = False
+    disability: bool = False
+    chronic_illness: bool = False
+    consent_at: datetime | None = None
+    registered_at: datetime | None = None
+    unreachable: bool = False
+    created_at: datetime = Field(default_factory=now)
+    source: str = Field(default="bot", max_length=16)  # "bot" or "registry"
+    invite_code: str | None = Field(default=None, max_length=64, unique=True, index=True)
+    contact_name: str | None = Field(default=None, max_length=100)
+    contact_phone: str | None = Field(default=None, max_length=32)
+    imported_checkin_times: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class Request(SQLModel, table=True):
+    """A resident's request for supplies, medicine or psychological support."""
+
+    __table_args__ = (
+        Index("ix_request_resident_status", "resident_id", "status"),
+        Index("ix_request_district_status", "district_id", "status", "created_at"),
+        # /open at city scale: only open requests, already in the order staff read them.
+        Index(
+            "ix_request_open_queue", "district_id", "urgency", "created_at",
+            postgresql_where=text("status IN ('NEW', 'CLAIMED', 'ON_THE_WAY')"),
+            sqlite_where=text("status IN ('NEW', 'CLAIMED', 'ON_THE_WAY')"),
+        ),
+        Index("ix_request_district_created", "district_id", "created_at"),
+        Index("ix_request_district_claimed", "district_id", "claimed_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    resident_id: int = Field(foreign_key="resident.id")
+    district_id: int | None = Field(default=None, foreign_key="district.id")
+    kind: RequestKind = Field(max_length=16)
+    status: RequestStatus = Field(default=RequestStatus.NEW, max_length=16)
+    urgency: Urgency = Field(default=Urgency.NORMAL, max_length=16)
+    danger: str | None = Field(default=None, max_length=16)
+    details: str | None = Field(default=None, max_length=4000)
+    medicine: str | None = Field(default=None, max_length=4000)
+    call_time: str | None = Field(default=None, max_length=200)
+    photo_file_id: str | None = Field(default=None, max_length=256)
+    voice_file_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    address: str | None = Field(default=None, max_length=300)
+    draft_key: str = Field(max_length=32, unique=True)
+    created_at: datetime = Field(default_factory=now)
+    updated_at: datetime = Field(default_factory=now)
+    claimed_by: int | None = Field(default=None, foreign_key="staff.id")
+    claimed_at: datetime | None = None
+    finished_at: datetime | None = None
+    fail_reason: str | None = Field(default=None, max_length=32)
+    rating: int | None = None
+    next_check_at: datetime | None = Field(default=None, index=True)
+    reminded_at: datetime | None = None
+    escalated_at: datetime | None = None
+    nudged_at: datetime | None = None
+    late_answer: str | None = Field(default=None, max_length=16)
+    late_answer_at: datetime | None = None
+
+
+class RequestItem(SQLModel, table=True):
+    """One line of a supplies request."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="request.id", index=True)
+    position: int
+    name: str = Field(max_length=200)
+    quantity: str = Field(default="", max_length=100)
+
+
+class RequestEvent(SQLModel, table=True):
+    """Audit trail: who did what to a request, and when."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="request.id", index=True)
+    actor: str = Field(max_length=16)  # resident, staff, system
+    actor_id: int | None = Field(default=None, sa_type=BigInteger)
+    action: str = Field(max_length=32)
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    at: datetime = Field(default_factory=now)
+
+
+class ProcessedUpdate(SQLModel, table=True):
+    """Telegram update_ids already handled, recorded with their effects."""
+
+    update_id: int = Field(sa_type=BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    at: datetime = Field(default_factory=now)
+
+
+class FailedUpdate(SQLModel, table=True):
+    """An update whose handler raised: kept and retried instead of dropped."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    update_id: int = Field(sa_type=BigInteger, unique=True)
+    payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    attempts: int = 1
+    error: str = Field(default="", max_length=200)
+    next_attempt_at: datetime = Field(default_factory=now)
+    gave_up: bool = False
+
+
+class Outbox(SQLModel, table=True):
+    """A Bot API call that must not be lost, written with the change that causes it."""
+
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+        Index("ix_outbox_pending_order", "status", "id"),
+        Index("ix_outbox_chat_queue", "chat_id", "status", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(sa_type=BigInteger)
+    method: str = Field(max_length=32)
+    payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    status: OutboxStatus = Field(default=OutboxStatus.PENDING, max_length=16)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=now)
+    lease_until: datetime | None = None
+    lease_owner: str | None = Field(default=None, max_length=64)
+    resident_id: int | None = Field(default=None, foreign_key="resident.id")
+    request_id: int | None = Field(default=None, foreign_key="request.id")
+    purpose: str = Field(default="", max_length=32)
+    ref_id: int | None = None  # e.g. the check-in a "checkin" row asks about
+    error: str | None = Field(default=None, max_length=200)
+    created_at: datetime = Field(default_factory=now)
+    sent_at: datetime | None = None
+
+
+class CardView(SQLModel, table=True):
+    """A staff-chat message that shows a request: its own card, or a line in a digest of several."""
+
+    __table_args__ = (Index("ix_cardview_message", "chat_id", "message_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="request.id", index=True)
+    chat_id: int = Field(sa_type=BigInteger)
+    message_id: int = Field(sa_type=BigInteger)
+    digest: bool = False
+    rendered: str = Field(default="", max_length=64)
+
+
+class CheckinAnswer(StrEnum):
+    """State of one check-in."""
+
+    PENDING = "pending"
+    FINE = "fine"
+    NOT_WELL = "not_well"
+    HELP = "help"
+    MISSED = "missed"
+
+
+class CheckinPlan(SQLModel, table=True):
+    """A resident's daily check-in plan; next_due_at drives the scheduler tick."""
+
+    __table_args__ = (Index("ix_checkinplan_due", "active", "next_due_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    resident_id: int = Field(foreign_key="resident.id", unique=True)
+    times: list[str] = Field(default_factory=lambda: ["09:00"], sa_column=Column(JSON, nullable=False))
+    quiet_start: str = Field(default="22:00", max_length=5)
+    quiet_end: str = Field(default="07:00", max_length=5)
+    paused_until: date | None = Field(default=None, index=True)
+    active: bool = True
+    next_due_at: datetime | None = None
+    created_at: datetime = Field(default_factory=now)
+
+
+class Checkin(SQLModel, table=True):
+    """One 'Are you OK today?' and what became of it."""
+
+    __table_args__ = (
+        Index("ix_checkin_open", "answer", "next_check_at"),
+        Index("ix_checkin_resident_due", "resident_id", "due_at"),
+        Index("ix_checkin_district_due", "district_id", "due_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    resident_id: int = Field(foreign_key="resident.id")
+    district_id: int | None = Field(default=None, foreign_key="district.id")  # copied for the daily roll
+    due_at: datetime
+    sent_at: datetime | None = None
+    answer: CheckinAnswer = Field(default=CheckinAnswer.PENDING, max_length=16)
+    answered_at: datetime | None = None
+    reminded_at: datetime | None = None
+    escalated_at: datetime | None = None
+    next_check_at: datetime | None = None
+    request_id: int | None = Field(default=None, foreign_key="request.id")
+
+
+class ChatMigration(SQLModel, table=True):
+    """A group that Telegram upgraded to a supergroup: its old id now means the new one."""
+
+    old_chat_id: int = Field(sa_type=BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    new_chat_id: int = Field(sa_type=BigInteger)
+    at: datetime = Field(default_factory=now)
+
+
+class FsmState(SQLModel, table=True):
+    """Conversation state when no Redis is configured, so a restart loses no wizard."""
+
+    __table_args__ = (UniqueConstraint("key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=200)
+    state: str | None = Field(default=None, max_length=200)
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

@@ -1,0 +1,75 @@
+"""Feature routers, one module per feature; residents are served in private chats only."""
+
+from collections.abc import Callable, Iterator
+from functools import wraps
+from typing import Any
+
+from aiogram import F, Router
+from aiogram.dispatcher.event.handler import CallableObject
+
+from handlers import (
+    checkins,
+    fallback,
+    feedback,
+    intake,
+    my_requests,
+    profile,
+    registration,
+    staff,
+    staff_private,
+    start,
+)
+
+
+def _detached(*routers: Router) -> tuple[Router, ...]:
+    """Feature routers freed from an earlier build: create_app may run twice in a process (restart, tests)."""
+    for router in routers:
+        router._parent_router = None  # aiogram refuses to attach a router twice
+    return routers
+
+
+def build_router() -> Router:
+    """The staff group's router, then the residents' (private chats only, fallback last)."""
+    root = Router(name="root")
+    residents = Router(name="residents")
+    residents.message.filter(F.chat.type == "private")
+    residents.callback_query.filter(F.message.chat.type == "private")
+    residents.include_routers(*_detached(
+        start.router, registration.router, intake.router, my_requests.router, profile.router, feedback.router,
+        checkins.router,
+    ))
+    residents.include_routers(*_detached(fallback.router))
+    root.include_routers(*_detached(staff.setup_router, staff.router, staff_private.router), residents)
+    inline_sync_callables(root)
+    return root
+
+
+def _coroutine(function: Callable[..., Any]) -> Callable[..., Any]:
+    """The same function, awaitable."""
+    @wraps(function)
+    async def call(*args: Any, **kwargs: Any) -> Any:
+        return function(*args, **kwargs)
+    return call
+
+
+def callables(root: Router) -> Iterator[CallableObject]:
+    """Every filter and handler aiogram may call for updates reaching this router tree."""
+    for router in root.chain_tail:
+        for observer in router.observers.values():
+            yield from observer._handler.filters or ()  # the router-level .filter(...)
+            for handler in observer.handlers:
+                yield handler
+                yield from handler.filters or ()
+
+
+def inline_sync_callables(root: Router) -> None:
+    """Run plain-function filters (every `F.text == ...`) on the event loop instead of a worker thread.
+
+    aiogram 3 awaits each synchronous filter or handler through asyncio.to_thread: about six thread
+    hand-offs per update in this bot, each far dearer than the attribute comparison it runs, and the
+    threads contend for the GIL with the loop. Ours are all pure and quick, so they are made awaitable
+    here; the signature aiogram read for their keyword arguments stays the same.
+    """
+    for obj in callables(root):
+        if not obj.awaitable:
+            obj.callback, obj.awaitable = _coroutine(obj.callback), True

@@ -1,0 +1,242 @@
+"""The request wizard: what is needed, urgency, address, summary, confirm."""
+
+from __future__ import annotations
+
+import secrets
+from contextlib import suppress
+
+from aiogram import F, Router
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.fsm.state import State
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+
+from bot import flow
+from bot import keyboards as kb
+from bot.flow import Ctx
+from bot.i18n import Label
+from bot.services import requests, residents
+from bot.services.items import parse_items
+from bot.services.residents import ADDRESS_MAX, DETAILS_MAX
+from bot.states import Intake
+from db.models import RequestKind, Urgency
+from handlers.common import check_danger, reject_text
+from handlers.start import begin_registration, show_menu
+
+router = Router(name="intake")
+
+FIRST_STEP = {
+    RequestKind.SUPPLIES: Intake.items,
+    RequestKind.MEDICINE: Intake.medicine,
+    RequestKind.PSYCH: Intake.feeling,
+}
+
+
+async def start_wizard(ctx: Ctx, kind: RequestKind, first: State | None = None, **prefill: object) -> None:
+    """A fresh draft of this kind (only for registered residents), optionally already partly filled."""
+    if not residents.is_registered(ctx.resident):
+        await ctx.bot.send_message(ctx.chat_id, _("First, a few questions about you: it takes a minute."))
+        await begin_registration(ctx)
+        return
+    await ctx.state.clear()
+    await ctx.state.update_data(kind=kind.value, draft_key=secrets.token_urlsafe(9), **prefill)
+    await flow.go(ctx, first or FIRST_STEP[kind])
+
+
+@router.message(Label(kb.MENU_SUPPLIES))
+async def supplies(message: Message, ctx: Ctx) -> None:
+    """Start a supplies request."""
+    await start_wizard(ctx, RequestKind.SUPPLIES)
+
+
+@router.message(Label(kb.MENU_MEDICINE))
+async def medicine(message: Message, ctx: Ctx) -> None:
+    """Start a medicine request."""
+    await start_wizard(ctx, RequestKind.MEDICINE)
+
+
+@router.message(Label(kb.MENU_PSYCH))
+async def psych(message: Message, ctx: Ctx) -> None:
+    """Start a request for someone to talk to."""
+    await start_wizard(ctx, RequestKind.PSYCH)
+
+
+async def add_voice(ctx: Ctx, message: Message) -> None:
+    """Keep a voice message's file id with the draft."""
+    assert message.voice is not None
+    voices = list((await ctx.data()).get("voice", []))
+    await ctx.state.update_data(voice=[*voices, message.voice.file_id])
+
+
+async def after_details(ctx: Ctx) -> None:
+    """Urgency (unless danger already made it urgent), then the address or the summary."""
+    data = await ctx.data()
+    if data.get("danger"):
+        await after_urgency(ctx)
+    else:
+        await flow.go(ctx, Intake.urgency)
+
+
+async def after_urgency(ctx: Ctx) -> None:
+    """Supplies and medicine need a delivery address; talking does not."""
+    if (await ctx.data())["kind"] == RequestKind.PSYCH:
+        await to_confirm(ctx, ctx.resident.address if ctx.resident else None)
+    else:
+        await flow.go(ctx, Intake.address_choice)
+
+
+async def to_confirm(ctx: Ctx, address: str | None) -> None:
+    """Show the summary with Confirm."""
+    await flow.go(ctx, Intake.confirm, address=address)
+
+
+@router.message(Intake.items, F.text)
+async def items_text(message: Message, ctx: Ctx) -> None:
+    """Parse a typed list into items and show it back."""
+    if await reject_text(ctx, message.text, DETAILS_MAX):
+        return
+    await check_danger(ctx, message.text)
+    items = parse_items(message.text)
+    await ctx.state.update_data(items=[[i.name, i.quantity] for i in items], raw_items=message.text.strip())
+    await flow.go(ctx, Intake.items_review)
+
+
+@router.message(Intake.items, F.voice)
+@router.message(Intake.medicine, F.voice)
+@router.message(Intake.feeling, F.voice)
+async def details_voice(message: Message, ctx: Ctx) -> None:
+    """A voice message instead of typing: stored as Telegram's file id for the worker."""
+    await add_voice(ctx, message)
+    await message.answer(_("🎤 Voice message received."))
+    step = await ctx.state.get_state()
+    if step == Intake.medicine.state:
+        await flow.go(ctx, Intake.photo)
+    elif step == Intake.feeling.state:
+        await flow.go(ctx, Intake.call_time)
+    else:
+        await after_details(ctx)
+
+
+@router.callback_query(Intake.items_review, kb.StepCb.filter(F.step == "review"))
+async def items_review(query: CallbackQuery, callback_data: kb.StepCb, ctx: Ctx) -> None:
+    """Accept the list, or type it again."""
+    await query.answer()
+    if callback_data.value == "ok":
+        await after_details(ctx)
+    else:
+        await flow.back(ctx)
+
+
+@router.message(Intake.medicine, F.text)
+async def medicine_text(message: Message, ctx: Ctx) -> None:
+    """Medicine name and dose."""
+    if await reject_text(ctx, message.text, DETAILS_MAX):
+        return
+    await check_danger(ctx, message.text)
+    await ctx.state.update_data(medicine=message.text.strip())
+    await flow.go(ctx, Intake.photo)
+
+
+@router.message(Intake.photo, F.photo)
+@router.message(Intake.photo, F.document.mime_type.startswith("image/"))
+async def photo(message: Message, ctx: Ctx) -> None:
+    """The prescription or the box, as the largest photo's file id."""
+    file_id = message.photo[-1].file_id if message.photo else message.document.file_id  # type: ignore[union-attr]
+    await ctx.state.update_data(photo=file_id)
+    await message.answer(_("📷 Photo received."))
+    await after_details(ctx)
+
+
+@router.message(Intake.photo, Label(kb.SKIP))
+async def photo_skipped(message: Message, ctx: Ctx) -> None:
+    """No photo."""
+    await after_details(ctx)
+
+
+@router.message(Intake.feeling, F.text)
+async def feeling(message: Message, ctx: Ctx) -> None:
+    """How they feel, in their words."""
+    if await reject_text(ctx, message.text, DETAILS_MAX):
+        return
+    await check_danger(ctx, message.text)
+    await ctx.state.update_data(feeling=message.text.strip())
+    await flow.go(ctx, Intake.call_time)
+
+
+@router.callback_query(Intake.call_time, kb.StepCb.filter(F.step == "call"))
+async def call_time(query: CallbackQuery, callback_data: kb.StepCb, ctx: Ctx) -> None:
+    """A call time chosen by button."""
+    await query.answer()
+    if callback_data.value == "_back":
+        await flow.back(ctx)
+        return
+    await ctx.state.update_data(call_time=callback_data.value)
+    await after_details(ctx)
+
+
+@router.message(Intake.call_time, F.text)
+async def call_time_typed(message: Message, ctx: Ctx) -> None:
+    """A call time typed in words."""
+    if await reject_text(ctx, message.text, 200):
+        return
+    await ctx.state.update_data(call_time=message.text.strip())
+    await after_details(ctx)
+
+
+@router.callback_query(Intake.urgency, kb.StepCb.filter(F.step == "urgency"))
+async def urgency(query: CallbackQuery, callback_data: kb.StepCb, ctx: Ctx) -> None:
+    """Urgent or not."""
+    await query.answer()
+    if callback_data.value == "_back":
+        await flow.back(ctx)
+        return
+    value = Urgency.URGENT if callback_data.value == "urgent" else Urgency.NORMAL
+    await ctx.state.update_data(urgency=value.value)
+    await after_urgency(ctx)
+
+
+@router.callback_query(Intake.address_choice, kb.StepCb.filter(F.step == "addr"))
+async def address_choice(query: CallbackQuery, callback_data: kb.StepCb, ctx: Ctx) -> None:
+    """The registered address, or another one."""
+    await query.answer()
+    if callback_data.value == "_back":
+        await flow.back(ctx)
+    elif callback_data.value == "reg" and ctx.resident and ctx.resident.address:
+        await to_confirm(ctx, ctx.resident.address)
+    else:
+        await flow.go(ctx, Intake.address)
+
+
+@router.message(Intake.address, F.text)
+async def address_typed(message: Message, ctx: Ctx) -> None:
+    """Another delivery address."""
+    if await reject_text(ctx, message.text, ADDRESS_MAX):
+        return
+    await to_confirm(ctx, message.text.strip())
+
+
+@router.callback_query(Intake.confirm, kb.StepCb.filter(F.step == "confirm"))
+async def confirm_nav(query: CallbackQuery, callback_data: kb.StepCb, ctx: Ctx) -> None:
+    """Back or cancel from the summary."""
+    await query.answer()
+    if callback_data.value == "_back":
+        await flow.back(ctx)
+    else:
+        await ctx.state.clear()
+        await show_menu(ctx, _("Cancelled. Nothing was sent."))
+
+
+@router.callback_query(kb.ConfirmCb.filter())
+async def confirm(query: CallbackQuery, callback_data: kb.ConfirmCb, ctx: Ctx) -> None:
+    """Store the request once, however often Confirm is pressed."""
+    data = await ctx.data()
+    if await ctx.state.get_state() != Intake.confirm.state or data.get("draft_key") != callback_data.draft:
+        await query.answer(_("This request has already been sent."), show_alert=True)
+        return
+    assert ctx.resident is not None
+    result = await requests.submit(ctx.session, ctx.i18n, ctx.settings, ctx.resident, data)
+    await ctx.state.clear()
+    await query.answer(_("Sent"))
+    if isinstance(query.message, Message) and result.created:
+        with suppress(TelegramBadRequest):
+            await query.message.edit_reply_markup(reply_markup=None)

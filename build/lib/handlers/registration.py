@@ -1,0 +1,158 @@
+"""Registration: consent, name, phone, address, district, situation; each also editable later."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+
+from bot import flow, texts
+from bot import keyboards as kb
+from bot.flow import Ctx
+from bot.prompts import flags_markup
+from bot.services import checkins, registry, residents
+from bot.services.phones import example_phone, normalize_phone
+from bot.services.residents import ADDRESS_MAX, FLAGS, NAME_MAX
+from bot.states import Reg
+from handlers.common import reject_text
+from handlers.profile import show_profile
+from handlers.start import show_menu
+
+router = Router(name="registration")
+
+NEXT = {Reg.name: Reg.phone, Reg.phone: Reg.address, Reg.address: Reg.district, Reg.district: Reg.flags}
+
+
+async def step_done(ctx: Ctx, step) -> None:  # type: ignore[no-untyped-def]
+    """After a detail is stored: the next question, or back to the profile when editing."""
+    if (await ctx.data()).get("editing"):
+        await ctx.state.clear()
+        await show_profile(ctx, _("Saved."))
+    elif step in NEXT:
+        await flow.go(ctx, NEXT[step])
+
+
+async def back_or_details(ctx: Ctx) -> None:
+    """One question back; a detail changed on its own from «My details» goes back there."""
+    if not await flow.back(ctx):
+        await ctx.state.clear()
+        await show_profile(ctx)
+
+
+@router.callback_query(Reg.consent, kb.StepCb.filter(F.step == "consent"))
+async def consent(query: CallbackQuery, callback_data: kb.StepCb, ctx: Ctx) -> None:
+    """Agreeing creates the resident; refusing stores nothing."""
+    await query.answer()
+    if callback_data.value != "yes":
+        await ctx.state.clear()
+        if ctx.resident is not None:
+            registry.release(ctx.session, ctx.resident)
+        await ctx.bot.send_message(
+            ctx.chat_id,
+            _("We store nothing without your consent. If you change your mind, send /start.\n\n")
+            + texts.emergency_numbers(ctx.settings.emergency_numbers),
+        )
+        return
+    locale = ctx.i18n.current_locale
+    ctx.resident = await residents.give_consent(ctx.session, ctx.user.id, ctx.chat_id, locale)
+    if registry.ready_from_register(ctx.resident):
+        await registered(ctx)
+        return
+    await flow.go(ctx, Reg.name)
+
+
+@router.message(Reg.name, F.text)
+async def name(message: Message, ctx: Ctx) -> None:
+    """Store the name (any script, escaped wherever shown)."""
+    if await reject_text(ctx, message.text, NAME_MAX):
+        return
+    assert ctx.resident is not None
+    residents.update(ctx.session, ctx.resident, name=message.text.strip())
+    await step_done(ctx, Reg.name)
+
+
+@router.message(Reg.phone, F.contact)
+@router.message(Reg.phone, F.text)
+async def phone(message: Message, ctx: Ctx) -> None:
+    """A shared contact or a typed number, validated with libphonenumber."""
+    raw = message.contact.phone_number if message.contact else message.text
+    normalized = normalize_phone(raw or "", ctx.settings.phone_region)
+    if normalized is None:
+        await message.answer(
+            _("This does not look like a phone number. Please type it with the area code, for example {example}.")
+            .format(example=example_phone(ctx.settings.phone_region))
+        )
+        return
+    assert ctx.resident is not None
+    residents.update(ctx.session, ctx.resident, phone=normalized)
+    await step_done(ctx, Reg.phone)
+
+
+@router.message(Reg.address, F.text)
+async def address(message: Message, ctx: Ctx) -> None:
+    """Store the home address."""
+    if await reject_text(ctx, message.text, ADDRESS_MAX):
+        return
+    assert ctx.resident is not None
+    residents.update(ctx.session, ctx.resident, address=message.text.strip())
+    await step_done(ctx, Reg.address)
+
+
+@router.callback_query(Reg.district, kb.StepCb.filter(F.step == "district"))
+async def district(query: CallbackQuery, callback_data: kb.StepCb, ctx: Ctx) -> None:
+    """Store the district chosen from the configured list."""
+    await query.answer()
+    if callback_data.value == "_back":
+        await back_or_details(ctx)
+        return
+    chosen = await residents.district_by_code(ctx.session, callback_data.value)
+    if chosen is None:
+        await flow.ask(ctx)
+        return
+    assert ctx.resident is not None
+    residents.update(ctx.session, ctx.resident, district_id=chosen.id)
+    await step_done(ctx, Reg.district)
+
+
+@router.callback_query(Reg.flags, kb.StepCb.filter(F.step == "flags"))
+async def flags(query: CallbackQuery, callback_data: kb.StepCb, ctx: Ctx) -> None:
+    """Toggle a situation flag in place; Done stores them."""
+    await query.answer()
+    value = callback_data.value
+    if value == "_back":
+        await back_or_details(ctx)
+        return
+    chosen = dict((await ctx.data()).get("flags", {}))
+    if value in FLAGS:
+        chosen[value] = not chosen.get(value, False)
+        await ctx.state.update_data(flags=chosen)
+        if isinstance(query.message, Message):
+            await query.message.edit_reply_markup(reply_markup=flags_markup(chosen))
+        return
+    assert ctx.resident is not None
+    residents.update(ctx.session, ctx.resident, **{key: bool(chosen.get(key)) for key in FLAGS})
+    if (await ctx.data()).get("editing"):
+        await step_done(ctx, Reg.flags)
+        return
+    await registered(ctx)
+
+
+async def registered(ctx: Ctx) -> None:
+    """Registration complete: the menu, and daily check-ins (set from the register, or offered)."""
+    assert ctx.resident is not None
+    residents.finish_registration(ctx.session, ctx.resident)
+    await ctx.state.clear()
+    await show_menu(ctx, _("✅ You are registered. Whenever you need help, choose below."))
+    if ctx.resident.imported_checkin_times:
+        plan = await checkins.enrol(ctx.session, ctx.settings, ctx.resident, ctx.resident.imported_checkin_times)
+        await ctx.bot.send_message(
+            ctx.chat_id,
+            _("Every day at {times} we will ask whether you are OK. You can change this with /checkin.")
+            .format(times=", ".join(plan.times)),
+        )
+    elif checkins.offered(ctx.resident):
+        await ctx.bot.send_message(
+            ctx.chat_id,
+            _("Would you like us to ask you every day whether you are OK? If you do not answer, a social worker is told."),
+            reply_markup=kb.enrol_offer(ctx.settings.checkins.default_time),
+        )

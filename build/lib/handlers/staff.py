@@ -1,0 +1,266 @@
+"""The staff group: /join, /duty, /open, /mine, /stats, routing, and the buttons on request cards."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import suppress
+from typing import Any
+
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import Command, CommandObject, Filter
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import keyboards as kb
+from bot import staff_texts, texts
+from bot.config import LOCALES, Settings
+from bot.keyboards import StaffAction
+from bot.notify import Notifier
+from bot.services import checkin_command, staff, staff_queries
+from db.models import RequestStatus, Staff, StaffRole
+from db.repo import districts
+
+router = Router(name="staff")
+log = logging.getLogger(__name__)
+
+PROGRESS = {
+    StaffAction.ON_THE_WAY: RequestStatus.ON_THE_WAY,
+    StaffAction.DONE: RequestStatus.DONE,
+    StaffAction.RELEASE: RequestStatus.NEW,
+}
+
+
+class StaffChat(Filter):
+    """Only the configured staff chats; every other group is ignored."""
+
+    async def __call__(self, event: Any, session: AsyncSession, settings: Settings) -> bool:
+        """Whether the event happened in a staff chat."""
+        message = event.message if isinstance(event, CallbackQuery) else event
+        if not isinstance(message, Message) or message.chat.type not in ("group", "supergroup"):
+            return False
+        return message.chat.id in await districts.staff_chat_ids(session, settings.staff_chat_id)
+
+
+router.message.filter(StaffChat())
+router.callback_query.filter(StaffChat())
+
+#: Commands that also work in a group that is not a staff chat yet (a coordinator setting up a station).
+setup_router = Router(name="staff_setup")
+setup_router.message.filter(F.chat.type.in_({"group", "supergroup"}))
+
+
+@setup_router.message(Command("route"))
+async def route(message: Message, command: CommandObject, session: AsyncSession, settings: Settings, i18n: I18n) -> None:
+    """/route CODE by a coordinator: this group (and this forum topic) takes the district's requests."""
+    assert message.from_user is not None
+    member = await staff.authorize(session, message.from_user.id, message.chat.id)
+    is_coordinator = isinstance(member, Staff) and member.role == StaffRole.COORDINATOR
+    if not is_coordinator and message.from_user.id not in settings.admins:
+        if await districts.is_staff_chat(session, message.chat.id, settings.staff_chat_id):
+            await message.reply(_("Only a coordinator can do this."))
+        return  # in any other group, strangers get no answer at all
+    district = await districts.by_code(session, (command.args or "").strip())
+    if district is None:
+        codes = ", ".join(d.code for d in await districts.all_districts(session))
+        await message.reply(_("Use /route followed by a district code: {codes}").format(codes=codes))
+        return
+    topic = message.message_thread_id if message.is_topic_message else None
+    await districts.route(session, district, message.chat.id, topic)
+    conf = settings.district(district.code)
+    title = texts.q(conf.title(i18n.current_locale) if conf else district.name, 100)
+    await message.reply(_("Requests from {district} now come to this chat. Staff: send /join here.").format(district=title))
+
+
+@router.message(F.migrate_to_chat_id)
+async def migrated(message: Message, session: AsyncSession) -> None:
+    """The group became a supergroup: follow it."""
+    assert message.migrate_to_chat_id is not None
+    await districts.migrate_chat(session, message.chat.id, message.migrate_to_chat_id)
+
+
+@router.message(Command("join"))
+async def join(message: Message, session: AsyncSession, settings: Settings) -> None:
+    """Register the sender as staff of this chat."""
+    assert message.from_user is not None
+    member = await staff.join(session, settings, message.from_user.id, message.from_user.full_name, message.chat.id)
+    role = _("coordinator") if member.role == StaffRole.COORDINATOR else _("social worker")
+    await message.reply(
+        _("Welcome, {name}: you are registered as {role}. Open a private chat with me and press Start, "
+          "so that I can send you the phone and address of the residents whose requests you take.")
+        .format(name=staff_texts.mention(member), role=role)
+    )
+
+
+async def member_or_refuse(message: Message, session: AsyncSession) -> Staff | None:
+    """The sender as staff of this chat, or a short refusal."""
+    assert message.from_user is not None
+    member = await staff.authorize(session, message.from_user.id, message.chat.id)
+    if isinstance(member, Staff):
+        return member
+    await message.reply(staff_texts.refusal(member, None))
+    return None
+
+
+@router.message(Command("duty"))
+async def duty(message: Message, command: CommandObject, session: AsyncSession) -> None:
+    """/duty on or /duty off."""
+    member = await member_or_refuse(message, session)
+    if member is None:
+        return
+    arg = (command.args or "").strip().lower()
+    if arg not in ("on", "off"):
+        await message.reply(_("Use /duty on or /duty off."))
+        return
+    await staff.set_duty(session, member, arg == "on")
+    text = _("{name} is on duty.") if arg == "on" else _("{name} is off duty.")
+    await message.reply(text.format(name=staff_texts.mention(member)))
+
+
+@router.message(Command("open"))
+async def open_requests(message: Message, session: AsyncSession, settings: Settings, i18n: I18n) -> None:
+    """This chat's open requests, urgent and oldest first."""
+    if await member_or_refuse(message, session) is None:
+        return
+    await message.reply(await staff_queries.open_list(session, settings, i18n, message.chat.id))
+
+
+@router.message(Command("mine"))
+async def mine(message: Message, session: AsyncSession, settings: Settings, i18n: I18n) -> None:
+    """The sender's requests in progress."""
+    member = await member_or_refuse(message, session)
+    if member is None:
+        return
+    await message.reply(await staff_queries.mine(session, settings, i18n, member))
+
+
+@router.message(Command("stats"))
+async def stats(message: Message, session: AsyncSession, settings: Settings) -> None:
+    """Today's numbers for this chat."""
+    if await member_or_refuse(message, session) is None:
+        return
+    await message.reply(await staff_queries.stats(session, settings, message.chat.id))
+
+
+async def coordinator_or_refuse(message: Message, session: AsyncSession) -> Staff | None:
+    """The sender if they are a coordinator of this chat."""
+    member = await member_or_refuse(message, session)
+    if member is not None and member.role != StaffRole.COORDINATOR:
+        await message.reply(_("Only a coordinator can do this."))
+        return None
+    return member
+
+
+
+
+@router.message(Command("chatlang"))
+async def chat_language(message: Message, command: CommandObject, session: AsyncSession, i18n: I18n) -> None:
+    """/chatlang zh|ru|uk: the language of this staff chat."""
+    if await coordinator_or_refuse(message, session) is None:
+        return
+    code = (command.args or "").strip().lower()
+    if code not in LOCALES:
+        await message.reply(_("Use /chatlang followed by one of: {codes}").format(codes=", ".join(LOCALES)))
+        return
+    await staff_queries.set_chat_locale(session, message.chat.id, code)
+    with i18n.use_locale(code):  # confirmed in the language just chosen
+        await message.reply(_("This chat's language is now {language}.").format(language=kb.LANGUAGE_NAMES[code]))
+
+
+async def refuse(query: CallbackQuery, reason: str, holder: str | None = None) -> None:
+    """A short alert; the forged or stale press is logged with ids only."""
+    log.warning("staff action refused (%s) for user %s", reason, query.from_user.id)
+    await query.answer(staff_texts.refusal(reason, holder), show_alert=True)
+
+
+@router.callback_query(kb.StaffCb.filter())
+async def card_button(
+    query: CallbackQuery, callback_data: kb.StaffCb, session: AsyncSession, settings: Settings, i18n: I18n, bot: Bot
+) -> None:
+    """Every button on a card: check who pressed it, where, and whether the request allows it."""
+    assert isinstance(query.message, Message)
+    chat_id = query.message.chat.id
+    member = await staff.authorize(session, query.from_user.id, chat_id)
+    if not isinstance(member, Staff):
+        await refuse(query, member)
+        return
+    notify = Notifier(session, i18n, settings)
+    action, request_id = callback_data.a, callback_data.r
+    if action is StaffAction.CLAIM:
+        outcome = await staff.claim(session, settings, notify, member, request_id, chat_id)
+    elif action in (StaffAction.REACHED, StaffAction.VISIT):
+        new = RequestStatus.DONE if action is StaffAction.REACHED else RequestStatus.ON_THE_WAY
+        outcome = await staff.settle(session, settings, notify, member, request_id, chat_id, new)
+    elif action in PROGRESS:
+        outcome = await staff.progress(session, settings, notify, member, request_id, chat_id, PROGRESS[action])
+    elif action is StaffAction.FAIL_REASON and callback_data.v in staff.FAIL_REASONS:
+        outcome = await staff.progress(
+            session, settings, notify, member, request_id, chat_id, RequestStatus.FAILED, callback_data.v
+        )
+    elif action is StaffAction.TRANSFER_TO:
+        outcome = await staff.transfer(session, settings, notify, member, request_id, chat_id, callback_data.v)
+    elif action in (StaffAction.FAIL, StaffAction.TRANSFER):
+        await show_picker(query, session, settings, i18n, member, action, request_id)
+        return
+    else:
+        await refuse(query, "wrong_state")
+        return
+    if outcome.refusal is not None:
+        await refuse(query, outcome.refusal, outcome.holder)
+        return
+    await query.answer(_("Done."))
+    if action in (StaffAction.FAIL_REASON, StaffAction.TRANSFER_TO):
+        await delete_picker(query)
+
+
+async def show_picker(
+    query: CallbackQuery, session: AsyncSession, settings: Settings, i18n: I18n, member: Staff,
+    action: StaffAction, request_id: int,
+) -> None:
+    """Ask for the reason, or the district to transfer to (only the claimer or a coordinator)."""
+    assert isinstance(query.message, Message)
+    check = await staff_queries.may_change(session, settings, member, request_id, query.message.chat.id)
+    if check is not None:
+        await refuse(query, check.refusal or "wrong_state", check.holder)
+        return
+    await query.answer()
+    if action is StaffAction.FAIL:
+        markup = kb.fail_reasons(request_id, [(code, _(staff_texts.FAIL_REASONS[code])) for code in staff.FAIL_REASONS])
+        text = _("Why can request №{number} not be fulfilled?").format(number=request_id)
+    else:
+        markup = kb.transfer_targets(request_id, await staff_queries.other_districts(session, settings, i18n, request_id))
+        text = _("Transfer request №{number} to which district?").format(number=request_id)
+    await query.message.reply(text, reply_markup=markup)
+
+
+async def delete_picker(query: CallbackQuery) -> None:
+    """The picker has served its purpose."""
+    if isinstance(query.message, Message):
+        with suppress(TelegramBadRequest):
+            await query.message.delete()
+
+
+@router.message(Command("checkins"))
+async def checkin_roll(message: Message, session: AsyncSession, settings: Settings, i18n: I18n) -> None:
+    """Today's check-in roll per district."""
+    if await member_or_refuse(message, session) is None:
+        return
+    await message.reply(await staff_queries.checkin_roll(session, settings, i18n, message.chat.id))
+
+
+@router.message(Command("checkin"))
+async def checkin_plan(message: Message, command: CommandObject, session: AsyncSession, settings: Settings) -> None:
+    """/checkin №N 09:00 18:00 | pause YYYY-MM-DD | resume | off | on: change a resident's plan."""
+    if await member_or_refuse(message, session) is None:
+        return
+    parsed = checkin_command.parse(command.args or "")
+    resident = await staff_queries.resident_of_request(session, settings, parsed.request_id, message.chat.id) if parsed else None
+    if parsed is None or resident is None:
+        await message.reply(_("Use: /checkin №N 09:00 18:00, /checkin №N pause 2026-12-31, /checkin №N resume, "
+                              "/checkin №N off or /checkin №N on (N: one of the resident's request numbers)."))
+        return
+    plan = await checkin_command.apply(session, settings, resident, parsed)
+    await message.reply(_("Check-ins of the resident of request №{number}: {plan}").format(
+        number=parsed.request_id, plan=checkin_command.describe(plan)))
