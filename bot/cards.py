@@ -192,8 +192,10 @@ class CardPlanner:
                     status = staff_texts.status_line(request, claimer)
                     if request.status == RequestStatus.NEW:
                         claimable.append(request.id or 0)
+                who = (card_name(resident.name, self.settings.checkins.card_name)
+                       if resident is not None and request.kind == RequestKind.WELLBEING else None)
                 lines.append(staff_texts.digest_line(request, items, resident, district, status,
-                                                     self.settings.vulnerability_flags))
+                                                     self.settings.vulnerability_flags, who))
             head = ngettext("🆕 {n} new request", "🆕 {n} new requests", len(members)).format(n=len(members))
             on_duty = await staff_repo.on_duty(session, chat_id, members[0].district_id) if claimable else []
             if on_duty:

@@ -205,9 +205,10 @@ def not_received(request: Request) -> str:
 
 def digest_line(
     request: Request, items: Sequence[Item], resident: Resident | None, district: str, status: str,
-    configured: Sequence[FlagConfig] = (),
+    configured: Sequence[FlagConfig] = (), who: str | None = None,
 ) -> str:
-    """One request in a digest: number, kind, district, a short summary, flags and status."""
+    """One request in a digest: number, kind, district, who (check-in escalations), a short summary,
+    flags and status."""
     urgent = "🔴 " if request.urgency == "urgent" else ""
     if items:
         summary = ", ".join(texts.format_items(items))
@@ -216,4 +217,5 @@ def digest_line(
     flags = texts.flags_line(resident, configured) if resident else "—"
     head = f"{urgent}<b>{texts.number(request.id or 0)}</b> · {texts.kind_label(request.kind)} · {texts.q(district, 60)}"
     danger = "\n" + _("⚠️ The resident may be in danger: call them first.") if request.danger else ""
-    return f"{head}{danger}\n{texts.q(summary, 160)}\n{flags}\n{status}"
+    named = "\n" + _("Who: {name}").format(name=texts.q(who, 100)) if who else ""
+    return f"{head}{danger}{named}\n{texts.q(summary, 160)}\n{flags}\n{status}"

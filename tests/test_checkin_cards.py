@@ -156,6 +156,17 @@ async def plan_of(harness: Harness, resident_id: int) -> CheckinPlan | None:
         return await checkins_repo.plan_of(session, resident_id)
 
 
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("9点", ["09:00"]), ("9.00", ["09:00"]), ("9:00", ["09:00"]), ("09:00;18:00", ["09:00", "18:00"]),
+     ("18点半、9点", ["09:00", "18:30"]), ("9.00 19.30", ["09:00", "19:30"]), ("", []),
+     ("25:00", None), ("明天", None), ("9", None), ("9:00;下午", None)],
+)
+def test_register_time_parser(raw: str, expected: list[str] | None) -> None:
+    """The register's check-in times: any form the bot reads, sorted HH:MM; None when a part is not a time."""
+    assert registry.parse_times(raw) == expected
+
+
 @pytest.mark.parametrize("times", ["9点", "9.00", "9:00", "9点；18点半"])
 async def test_register_reads_the_time_formats_the_bot_reads(harness: Harness, tmp_path: Path, times: str) -> None:
     """«9点», «9.00», «9:00» (and 18点半) are check-in times, as they are when typed to the bot."""
