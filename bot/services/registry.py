@@ -277,7 +277,6 @@ async def store(
             before = list(resident.imported_checkin_times or [])
             _apply(resident, entry, district_ids.get(entry.district_code))
             if settings is not None and entry.times_given and entry.times != before and is_registered(resident):
-                await session.flush()
                 result.notes.append(Note(entry.line, await _apply_times(session, settings, resident, entry.times)))
             resident.invite_code = resident.invite_code or codes.pop()
             session.add(resident)
