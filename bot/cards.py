@@ -24,6 +24,7 @@ from bot.delivery import Plan, Step
 from bot.i18n import ngettext
 from bot.notify import Notifier
 from bot.services.items import Item
+from bot.services.names import card_name
 from db.models import CardView, Outbox, Request, RequestKind, RequestStatus
 from db.repo import cards, residents
 from db.repo import districts as districts_repo
@@ -149,7 +150,9 @@ class CardPlanner:
             when = texts.fmt_when(request.created_at, locale, self.settings.timezone)
             extra = await self._wellbeing(session, request, locale) if request.kind == RequestKind.WELLBEING else []
             extra = [*extra, *await self._referrals(session, notify, request, locale)]
-            text = staff_texts.card(request, items, resident, district, when, claimer, on_duty, extra)
+            who = card_name(resident.name, self.settings.checkins.card_name) if request.kind == RequestKind.WELLBEING else None
+            text = staff_texts.card(request, items, resident, district, when, claimer, on_duty, extra,
+                                    self.settings.vulnerability_flags, who)
             return text, kb.staff_card(request.id or 0, request.status, request.kind)
 
     async def _referrals(self, session: AsyncSession, notify: Notifier, request: Request, locale: str) -> list[str]:
@@ -167,7 +170,7 @@ class CardPlanner:
     async def _wellbeing(self, session: AsyncSession, request: Request, locale: str) -> list[str]:
         """Why a check-in escalated, the last answer and the resident's open requests."""
         checkin = await checkins_repo.of_request(session, request.id or 0)
-        last = await checkins_repo.last_answered(session, request.resident_id, checkin.id if checkin else None)
+        last = await checkins_repo.last_answered(session, request.resident_id)
         mine = await requests_repo.of_resident(session, request.resident_id)
         open_ = [r for r in mine if r.status in OPEN and r.id != request.id]
         return checkin_texts.wellbeing_lines(request, last, open_, locale, self.settings.timezone)
@@ -189,7 +192,10 @@ class CardPlanner:
                     status = staff_texts.status_line(request, claimer)
                     if request.status == RequestStatus.NEW:
                         claimable.append(request.id or 0)
-                lines.append(staff_texts.digest_line(request, items, resident, district, status))
+                who = (card_name(resident.name, self.settings.checkins.card_name)
+                       if resident is not None and request.kind == RequestKind.WELLBEING else None)
+                lines.append(staff_texts.digest_line(request, items, resident, district, status,
+                                                     self.settings.vulnerability_flags, who))
             head = ngettext("🆕 {n} new request", "🆕 {n} new requests", len(members)).format(n=len(members))
             on_duty = await staff_repo.on_duty(session, chat_id, members[0].district_id) if claimable else []
             if on_duty:

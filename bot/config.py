@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from enum import StrEnum
 from functools import cached_property
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -25,6 +26,32 @@ class DistrictConfig(BaseModel):
     def title(self, locale: str) -> str:
         """The district's name in a locale, falling back to its main name."""
         return self.names.get(locale) or self.name
+
+
+class FlagConfig(BaseModel):
+    """A vulnerability flag residents can tick (and a register can set): a stable code and its names.
+
+    names: per language (zh, ru, uk, and en as the fallback); without them the built-in codes
+    (lives_alone, over_65, disability, chronic_illness, low_income, children, veteran, pregnancy)
+    use the bot's own translations.
+    """
+
+    code: str = Field(pattern=r"^[a-z0-9_]{1,24}$")
+    names: dict[str, str] = Field(default_factory=dict)
+
+
+#: The default VULNERABILITY_FLAGS, in the order residents see them.
+DEFAULT_FLAG_CODES = (
+    "lives_alone", "over_65", "disability", "chronic_illness", "low_income", "children", "veteran", "pregnancy",
+)
+
+
+class CardName(StrEnum):
+    """How a check-in escalation card names the person (the claimer always gets the rest privately)."""
+
+    FULL = "full"  # the name as registered
+    SHORT = "short"  # zh: family name and one * per other character (王**); others: first word and initial
+    NONE = "none"  # no name on the card
 
 
 class Limits(BaseModel):
@@ -60,6 +87,7 @@ class CheckinSettings(BaseModel):
     quiet_start: str = Field(default="22:00", pattern=r"^\d\d:\d\d$")
     quiet_end: str = Field(default="07:00", pattern=r"^\d\d:\d\d$")
     batch: int = Field(default=100, ge=1)
+    card_name: CardName = CardName.SHORT
 
 
 class Settings(BaseSettings):
@@ -84,6 +112,9 @@ class Settings(BaseSettings):
     )
     districts: list[DistrictConfig] = Field(min_length=1)
     admins: list[int] = Field(default_factory=list)
+    vulnerability_flags: list[FlagConfig] = Field(
+        default_factory=lambda: [FlagConfig(code=code) for code in DEFAULT_FLAG_CODES]
+    )
     limits: Limits = Field(default_factory=Limits)
     sla: Sla = Field(default_factory=Sla)
     checkins: CheckinSettings = Field(default_factory=CheckinSettings)
@@ -128,6 +159,14 @@ class Settings(BaseSettings):
         codes = [d.code for d in value]
         if len(codes) != len(set(codes)):
             raise ValueError("district codes must be unique")
+        return value
+
+    @field_validator("vulnerability_flags")
+    @classmethod
+    def _unique_flags(cls, value: list[FlagConfig]) -> list[FlagConfig]:
+        codes = [f.code for f in value]
+        if len(codes) != len(set(codes)):
+            raise ValueError("flag codes must be unique")
         return value
 
     @cached_property

@@ -72,7 +72,7 @@ class Notifier:
         items = [Item(i.name, i.quantity) for i in await requests_repo.items_of(self.session, request.id or 0)]
         with self.i18n.use_locale(locale):
             district = await self.district_title(request.district_id, locale)
-            text = staff_texts.worker_details(request, items, resident, district)
+            text = staff_texts.worker_details(request, items, resident, district, self.settings.vulnerability_flags)
         self._send(member.tg_user_id, text, "details", request)
         if request.photo_file_id:
             outbox.enqueue(self.session, member.tg_user_id, "sendPhoto",

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import html
+from collections.abc import Awaitable, Callable, Sequence
 
 from aiogram.utils.i18n import gettext as _
 
 from bot import keyboards as kb
 from bot import texts
+from bot.config import FlagConfig
 from bot.flow import Ctx
 from bot.services.items import Item
 from bot.services.registry import invited_name
-from bot.services.residents import FLAGS
 from bot.states import Intake, Reg
 
 LANGUAGE_QUESTION = "请选择语言 · Выберите язык · Оберіть мову"
@@ -72,17 +73,22 @@ async def ask_district(ctx: Ctx) -> None:
     )
 
 
-def flags_markup(chosen: dict[str, bool]):  # type: ignore[no-untyped-def]
-    """Toggle buttons for the vulnerability questions."""
-    options = [(key, ("☑️ " if chosen.get(key) else "⬜ ") + _(texts.FLAG_LABELS[key])) for key in FLAGS]
+def flags_markup(chosen: dict[str, bool], configured: Sequence[FlagConfig]):  # type: ignore[no-untyped-def]
+    """Toggle buttons for the deployment's vulnerability flags (VULNERABILITY_FLAGS), then Done."""
+    options = [(f.code, ("☑️ " if chosen.get(f.code) else "⬜ ") + seen_label(f.code, configured)) for f in configured]
     return kb.choices("flags", [*options, ("done", _("✅ Done"))])
 
 
+def seen_label(code: str, configured: Sequence[FlagConfig]) -> str:
+    """A flag's name as a button shows it (plain text: buttons do not parse HTML)."""
+    return html.unescape(texts.flag_label(code, configured))
+
+
 async def ask_flags(ctx: Ctx) -> None:
-    """Lives alone, over 65, disability, chronic illness."""
+    """Lives alone, over 65, disability, low income... as configured."""
     chosen = (await ctx.data()).get("flags", {})
     text = _("So that we can help you better: tap everything that applies to you, then «Done».")
-    await ctx.bot.send_message(ctx.chat_id, text, reply_markup=flags_markup(chosen))
+    await ctx.bot.send_message(ctx.chat_id, text, reply_markup=flags_markup(chosen, ctx.settings.vulnerability_flags))
 
 
 async def ask_items(ctx: Ctx) -> None:

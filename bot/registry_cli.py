@@ -33,13 +33,14 @@ def summary(result: registry.Imported) -> list[str]:
     """The lines printed after an import."""
     lines = [f"{result.created} imported, {result.updated} updated, {len(result.rejected)} rejected"]
     lines += [f"line {r.line}: {r.reason}" for r in result.rejected]
+    lines += [f"line {n.line}: {n.text}" for n in result.notes]
     return lines
 
 
 async def import_command(settings: Settings, source: Path, out: Path | None, username: str | None) -> int:
     """Import a register file; print the summary; return the exit code."""
     try:
-        rows = read_register(source)
+        rows = read_register(source, registry.flag_columns(settings))
     except (RegisterFileError, OSError) as exc:
         print(f"Cannot import {source}: {exc}", file=sys.stderr)
         return 2
@@ -60,7 +61,7 @@ async def import_command(settings: Settings, source: Path, out: Path | None, use
         async with make_sessionmaker(engine).begin() as session:
             await districts.sync(session, [(d.code, d.name, d.staff_chat_id, d.topic_id) for d in settings.districts])
             await session.flush()
-            result = await registry.store(session, entries, rejected)
+            result = await registry.store(session, entries, rejected, settings)
             codes = {d.id or 0: d.code for d in await districts.all_districts(session)}
         target = out or registry.default_invite_path(source, clock.now(), settings)
         registry.write_invites(target, result.people, settings, name, codes)

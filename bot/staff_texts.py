@@ -8,6 +8,7 @@ from html import escape
 from aiogram.utils.i18n import gettext as _
 
 from bot import texts
+from bot.config import FlagConfig
 from bot.i18n import N_, ngettext
 from bot.services.items import Item
 from bot.services.phones import format_phone
@@ -48,6 +49,8 @@ def status_line(request: Request, claimer: Staff | None) -> str:
         return _("✋ Taken by {name}").format(name=name)
     if request.status == RequestStatus.ON_THE_WAY:
         return _("🚚 On the way ({name})").format(name=name)
+    if request.status == RequestStatus.DONE and request.kind == RequestKind.WELLBEING:
+        return _("✅ Closed by {name}: the resident was reached").format(name=name)
     if request.status == RequestStatus.DONE:
         return _("✅ Done by {name}; waiting for the resident to confirm").format(name=name)
     if request.status == RequestStatus.RECEIVED:
@@ -61,9 +64,12 @@ def status_line(request: Request, claimer: Staff | None) -> str:
 def card(
     request: Request, items: Sequence[Item], resident: Resident, district: str, when: str,
     claimer: Staff | None, on_duty: Sequence[Staff], extra: Sequence[str] = (),
+    configured: Sequence[FlagConfig] = (), who: str | None = None,
 ) -> str:
-    """The full staff card: the summary, its status, and hints."""
-    lines = [texts.staff_card(request, items, resident, district, when), *extra, "", status_line(request, claimer)]
+    """The full staff card: the summary, its status, and hints (configured: the deployment's flags;
+    who: the person's name as a check-in card shows it)."""
+    lines = [texts.staff_card(request, items, resident, district, when, configured, who), *extra, "",
+             status_line(request, claimer)]
     if resident.unreachable:
         lines.append(_("⚠️ The resident has blocked the bot: call them instead of writing."))
     if claimer is not None and not claimer.has_private_chat and request.status in ("claimed", "on_the_way"):
@@ -83,7 +89,9 @@ def transferred_card(request: Request, target: str) -> str:
     )
 
 
-def worker_details(request: Request, items: Sequence[Item], resident: Resident, district: str) -> str:
+def worker_details(
+    request: Request, items: Sequence[Item], resident: Resident, district: str, configured: Sequence[FlagConfig] = ()
+) -> str:
     """Everything the claimer needs, sent privately: phone and address included."""
     data = {
         "items": [(i.name, i.quantity) for i in items],
@@ -99,7 +107,7 @@ def worker_details(request: Request, items: Sequence[Item], resident: Resident, 
         _("Phone: {value}").format(value=format_phone(resident.phone) if resident.phone else "—"),
         _("Address: {address}").format(address=texts.q(request.address or resident.address, 300)),
         _("District: {district}").format(district=texts.q(district, 100)),
-        _("Situation: {flags}").format(flags=texts.flags_line(resident.model_dump())),
+        _("Situation: {flags}").format(flags=texts.flags_line(resident, configured)),
         *texts.draft_details(data),
     ]
     if request.kind == RequestKind.SUPPLIES and request.details:
@@ -195,14 +203,19 @@ def not_received(request: Request) -> str:
     )
 
 
-def digest_line(request: Request, items: Sequence[Item], resident: Resident | None, district: str, status: str) -> str:
-    """One request in a digest: number, kind, district, a short summary, flags and status."""
+def digest_line(
+    request: Request, items: Sequence[Item], resident: Resident | None, district: str, status: str,
+    configured: Sequence[FlagConfig] = (), who: str | None = None,
+) -> str:
+    """One request in a digest: number, kind, district, who (check-in escalations), a short summary,
+    flags and status."""
     urgent = "🔴 " if request.urgency == "urgent" else ""
     if items:
         summary = ", ".join(texts.format_items(items))
     else:
         summary = request.medicine or request.details or ""
-    flags = texts.flags_line(resident.model_dump()) if resident else "—"
+    flags = texts.flags_line(resident, configured) if resident else "—"
     head = f"{urgent}<b>{texts.number(request.id or 0)}</b> · {texts.kind_label(request.kind)} · {texts.q(district, 60)}"
     danger = "\n" + _("⚠️ The resident may be in danger: call them first.") if request.danger else ""
-    return f"{head}{danger}\n{texts.q(summary, 160)}\n{flags}\n{status}"
+    named = "\n" + _("Who: {name}").format(name=texts.q(who, 100)) if who else ""
+    return f"{head}{danger}{named}\n{texts.q(summary, 160)}\n{flags}\n{status}"

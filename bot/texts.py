@@ -8,8 +8,11 @@ from html import escape
 from typing import Any
 
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n.context import get_i18n
 
+from bot.config import FlagConfig
 from bot.i18n import N_, ngettext
+from bot.services import flags as flag_rules
 from bot.services.items import Item, format_items
 from bot.services.locale import format_datetime_for
 from db.models import Request, RequestKind, RequestStatus, Resident, Urgency
@@ -34,6 +37,10 @@ FLAG_LABELS = {
     "over_65": N_("Over 65"),
     "disability": N_("Has a disability"),
     "chronic_illness": N_("Chronic illness"),
+    "low_income": N_("Low income, subsistence allowance"),
+    "children": N_("Family with children"),
+    "veteran": N_("Veteran"),
+    "pregnancy": N_("Pregnant"),
 }
 EMERGENCY_LABELS = {
     "ambulance": N_("Ambulance"),
@@ -71,9 +78,21 @@ def kind_label(kind: str) -> str:
     return _(KIND_LABELS[RequestKind(kind)])
 
 
-def flags_line(flags: Mapping[str, bool]) -> str:
-    """The vulnerability flags that are set, comma-separated."""
-    return ", ".join(_(label) for key, label in FLAG_LABELS.items() if flags.get(key)) or "—"
+def flag_label(code: str, configured: Sequence[FlagConfig] = ()) -> str:
+    """A flag's name in the current language: its configured name, the bot's translation of a built-in
+    code, the configured English name, or the code itself (HTML-escaped)."""
+    names = next((f.names for f in configured if f.code == code), {})
+    locale = get_i18n().current_locale
+    if names.get(locale):
+        return escape(names[locale], quote=False)
+    if code in FLAG_LABELS:
+        return _(FLAG_LABELS[code])
+    return escape(names.get("en") or code, quote=False)
+
+
+def flags_line(resident: Resident, configured: Sequence[FlagConfig] = ()) -> str:
+    """The resident's vulnerability flags, comma-separated in the configured order ("—" if none)."""
+    return ", ".join(flag_label(code, configured) for code in flag_rules.codes_of(resident, configured)) or "—"
 
 
 def emergency_numbers(numbers: Mapping[str, str]) -> str:
@@ -187,8 +206,12 @@ def my_requests(requests: Sequence[Request], locale: str, tz: str) -> str:
     return "\n".join([head, *(request_line(r, locale, tz) for r in requests)])
 
 
-def staff_card(request: Request, items: Sequence[Item], resident: Resident, district: str, when: str) -> str:
-    """The card social workers see: no phone, no exact address."""
+def staff_card(
+    request: Request, items: Sequence[Item], resident: Resident, district: str, when: str,
+    configured: Sequence[FlagConfig] = (), who: str | None = None,
+) -> str:
+    """The card social workers see: no phone, no exact address. who: the person as the check-in card
+    names them (CHECKINS__CARD_NAME), None for no name line."""
     urgent = "🔴 " + _("URGENT") + " " if request.urgency == Urgency.URGENT else ""
     data = {
         "items": [(i.name, i.quantity) for i in items],
@@ -198,10 +221,11 @@ def staff_card(request: Request, items: Sequence[Item], resident: Resident, dist
         "call_time": request.call_time,
         "voice": request.voice_file_ids,
     }
-    flags = flags_line(resident.model_dump())
+    flags = flags_line(resident, configured)
     lines = [
         f"{urgent}<b>{number(request.id or 0)}</b> · {kind_label(request.kind)}",
         _("District: {district}").format(district=q(district, 100)),
+        *([_("Who: {name}").format(name=q(who, 100))] if who else []),
         _("Resident: {flags}").format(flags=flags),
         *draft_details(data),
         _("Filed: {when}").format(when=when),

@@ -102,10 +102,13 @@ class Resident(SQLModel, table=True):
     phone: str | None = Field(default=None, max_length=32, index=True)
     address: str | None = Field(default=None, max_length=300)
     district_id: int | None = Field(default=None, foreign_key="district.id")
+    # Vulnerability flags (bot/services/flags.py): the four original ones are columns, any other
+    # configured code (low_income, children, veteran, pregnancy, a deployment's own) is in other_flags.
     lives_alone: bool = False
     over_65: bool = False
     disability: bool = False
     chronic_illness: bool = False
+    other_flags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
     consent_at: datetime | None = None
     registered_at: datetime | None = None
     unreachable: bool = False

@@ -11,6 +11,7 @@ from bot import keyboards as kb
 from bot import texts
 from bot.flow import Ctx
 from bot.i18n import Label
+from bot.services import flags as flag_rules
 from bot.services import residents
 from bot.services.phones import format_phone
 from bot.states import Reg
@@ -40,7 +41,7 @@ async def show_profile(ctx: Ctx, heading: str | None = None) -> None:
         _("Phone: {value}").format(value=format_phone(resident.phone) if resident.phone else "—"),
         _("Address: {address}").format(address=texts.q(resident.address, 300)),
         _("District: {district}").format(district=texts.q(conf.title(locale) if conf else "—", 100)),
-        _("Situation: {flags}").format(flags=texts.flags_line(resident.model_dump())),
+        _("Situation: {flags}").format(flags=texts.flags_line(resident, ctx.settings.vulnerability_flags)),
         _("Language: {name}").format(name=kb.LANGUAGE_NAMES.get(resident.locale, resident.locale)),
     ]
     await ctx.bot.send_message(ctx.chat_id, "\n".join(lines), reply_markup=kb.profile())
@@ -70,7 +71,7 @@ async def change(query: CallbackQuery, callback_data: kb.ProfileCb, ctx: Ctx) ->
     step = FIELD_STEPS.get(callback_data.field)
     if step is None:
         return
-    flags = {key: getattr(ctx.resident, key) for key in residents.FLAGS}
+    flags = {code: True for code in flag_rules.codes_of(ctx.resident)}
     await ctx.state.clear()
     await ctx.state.update_data(editing=True, flags=flags)
     await flow.go(ctx, step)

@@ -11,8 +11,9 @@ from bot import keyboards as kb
 from bot.flow import Ctx
 from bot.prompts import flags_markup
 from bot.services import checkins, registry, residents
+from bot.services import flags as flag_rules
 from bot.services.phones import example_phone, normalize_phone
-from bot.services.residents import ADDRESS_MAX, FLAGS, NAME_MAX
+from bot.services.residents import ADDRESS_MAX, NAME_MAX
 from bot.states import Reg
 from handlers.common import reject_text
 from handlers.profile import show_profile
@@ -123,14 +124,17 @@ async def flags(query: CallbackQuery, callback_data: kb.StepCb, ctx: Ctx) -> Non
         await back_or_details(ctx)
         return
     chosen = dict((await ctx.data()).get("flags", {}))
-    if value in FLAGS:
+    configured = ctx.settings.vulnerability_flags
+    offered = [f.code for f in configured]
+    if value in offered:
         chosen[value] = not chosen.get(value, False)
         await ctx.state.update_data(flags=chosen)
         if isinstance(query.message, Message):
-            await query.message.edit_reply_markup(reply_markup=flags_markup(chosen))
+            await query.message.edit_reply_markup(reply_markup=flags_markup(chosen, configured))
         return
     assert ctx.resident is not None
-    residents.update(ctx.session, ctx.resident, **{key: bool(chosen.get(key)) for key in FLAGS})
+    picked = [code for code in offered if chosen.get(code)]
+    residents.update(ctx.session, ctx.resident, **flag_rules.fields_for(picked, ctx.resident, offered))
     if (await ctx.data()).get("editing"):
         await step_done(ctx, Reg.flags)
         return

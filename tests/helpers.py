@@ -142,6 +142,10 @@ FLAG_LABELS = {
     "over_65": "Over 65",
     "disability": "Has a disability",
     "chronic_illness": "Chronic illness",
+    "low_income": "Low income, subsistence allowance",
+    "children": "Family with children",
+    "veteran": "Veteran",
+    "pregnancy": "Pregnant",
 }
 
 MENU = {

@@ -461,21 +461,25 @@ async def test_roll_of_the_day_per_district_in_zh_and_ru(harness: Harness) -> No
 
     await coordinator.send_command("/checkins")
     roll = await coordinator.expect(v("zh", "<b>Check-ins today</b>"))
+    # Everyone here registered as living alone and over 65: the flags of those not fine are counted.
+    attention = v("zh", "↳ not well, need help or escalated: {flags}", flags="独居 1 · 65岁以上 1")
     assert roll.text.splitlines() == [
         v("zh", "<b>Check-ins today</b>"),
-        roll_line("zh", "抚琴街道", not_well=1),
-        roll_line("zh", "普列斯尼亚区", escalated=1),
-        roll_line("zh", "中心区", help=1, paused=1),
+        roll_line("zh", "抚琴街道", not_well=1), attention,
+        roll_line("zh", "普列斯尼亚区", escalated=1), attention,
+        roll_line("zh", "中心区", help=1, paused=1), attention,
         roll_line("zh", "下洋田社区", fine=1, pending=1),
     ]
     await coordinator.send_command("/chatlang ru")
     await coordinator.send_command("/checkins")
     roll = await coordinator.expect(v("ru", "<b>Check-ins today</b>"))
+    attention = v("ru", "↳ not well, need help or escalated: {flags}",
+                  flags=f"{t('ru', 'Lives alone')} 1 · {t('ru', 'Over 65')} 1")
     assert roll.text.splitlines() == [
         v("ru", "<b>Check-ins today</b>"),
-        roll_line("ru", "Фуцинь", not_well=1),
-        roll_line("ru", "Пресненский", escalated=1),
-        roll_line("ru", "Центральный", help=1, paused=1),
+        roll_line("ru", "Фуцинь", not_well=1), attention,
+        roll_line("ru", "Пресненский", escalated=1), attention,
+        roll_line("ru", "Центральный", help=1, paused=1), attention,
         roll_line("ru", "Сяянтянь", fine=1, pending=1),
     ]
     assert v("ru", "<b>Check-ins today</b>") != v("zh", "<b>Check-ins today</b>")

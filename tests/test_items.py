@@ -52,9 +52,10 @@ def test_parse_items_chinese(text: str, expected: list[tuple[str, str]]) -> None
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        # "和" inside a word or between two bare names is not a separator.
+        # "和" inside a word is not a separator.
         ("日式和风酱", [("日式和风酱", "")]),
-        ("酱油和醋", [("酱油和醋", "")]),
+        ("和田枣", [("和田枣", "")]),
+        ("暖和的围巾", [("暖和的围巾", "")]),
         # A numeral followed by a non-measure character is part of the name.
         ("五花肉", [("五花肉", "")]),
         ("千张", [("千张", "")]),
@@ -122,7 +123,7 @@ def test_parse_items_russian_ukrainian(text: str, expected: list[tuple[str, str]
         ("Кубанка", [("Кубанка", "")]),
         ("банан", [("банан", "")]),
         ("Витамин B12", [("Витамин B12", "")]),
-        ("хлеб и молоко", [("хлеб и молоко", "")]),
+        ("Мать-и-мачеха", [("Мать-и-мачеха", "")]),
         ("3 хлеба", [("хлеба", "3")]),
         # A bare quantity with no goods keeps the whole piece as the name.
         ("10 шт", [("10 шт", "")]),
@@ -172,6 +173,27 @@ def test_parse_items_empty_pieces_and_whitespace(
     text: str, expected: list[tuple[str, str]]
 ) -> None:
     """Empty pieces disappear and whitespace is collapsed."""
+    assert pairs(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Issue #10.5: connectors join items, so a quantity never moves to the next item.
+        ("купите 1 кг и сметану", [("1 кг", ""), ("сметану", "")]),
+        ("хлеб и молоко", [("хлеб", ""), ("молоко", "")]),
+        ("酱油和醋", [("酱油", ""), ("醋", "")]),
+        ("сметана 1 кг и хлеб", [("сметана", "1 кг"), ("хлеб", "")]),
+        ("хліб та 2 кг цукру", [("хліб", ""), ("цукру", "2 кг")]),
+        ("2斤青菜和豆腐", [("青菜", "2斤"), ("豆腐", "")]),
+        ("Купите, пожалуйста, хлеб", [("хлеб", "")]),
+        ("Купіть, будь ласка, хліб", [("хліб", "")]),
+        ("请帮我买鸡蛋", [("鸡蛋", "")]),
+        ("купите", []),
+    ],
+)
+def test_parse_items_connectors_and_polite_verbs(text: str, expected: list[tuple[str, str]]) -> None:
+    """Connectors split items; polite verbs are not items."""
     assert pairs(text) == expected
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -82,5 +83,10 @@ async def test_upgrade_from_the_first_migration_keeps_data(database_url: str) ->
             assert (await conn.execute(text("SELECT name, phone FROM resident WHERE id = 1"))).one() == ("林婆婆", "+8613800138000")
             assert (await conn.execute(text("SELECT status, urgency FROM request WHERE id = 7"))).one() == ("NEW", "URGENT")
             assert (await conn.execute(text("SELECT district_id FROM checkin WHERE id = 3"))).scalar_one() == 1
+            # 0003_items: the four original flags keep their columns and values; other codes start empty.
+            flags = (await conn.execute(text(
+                "SELECT lives_alone, over_65, disability, other_flags FROM resident WHERE id = 1"))).one()
+            assert (bool(flags[0]), bool(flags[1]), bool(flags[2])) == (True, True, False)
+            assert (json.loads(flags[3]) if isinstance(flags[3], str) else flags[3]) == []
     finally:
         await engine.dispose()

@@ -15,7 +15,10 @@ SHANGHAI, KYIV, NEW_YORK = ZoneInfo("Asia/Shanghai"), ZoneInfo("Europe/Kyiv"), Z
 @pytest.mark.parametrize(
     ("text", "expected"),
     [("9:00", time(9)), ("09:30", time(9, 30)), ("9.30", time(9, 30)), ("9：30", time(9, 30)),
-     ("9点30", time(9, 30)), ("23:59", time(23, 59)), ("24:00", None), ("9", None), ("", None), ("abc", None)],
+     ("9点30", time(9, 30)), ("23:59", time(23, 59)), ("24:00", None), ("9", None), ("", None), ("abc", None),
+     # Issue #11.6: an hour alone, as people write it (and registers do).
+     ("9点", time(9)), ("9.00", time(9)), ("18点半", time(18, 30)), ("9时5分", time(9, 5)), ("21點", time(21)),
+     ("9h", time(9)), ("9点30分", time(9, 30)), ("9点61", None), ("25点", None), ("9:5", None)],
 )
 def test_parse_time(text: str, expected: time | None) -> None:
     assert parse_time(text) == expected

@@ -2,7 +2,10 @@
 
 The parser is a set of regular expressions, not a grammar: it recognises a quantity (a number,
 Chinese numeral or ru/uk number word followed by a unit or measure word, a container word such as
-"пачка", or "x3") at the start or the end of each piece and keeps the rest as the name. Names are
+"пачка", or "x3") at the start or the end of each piece and keeps the rest as the name. Pieces are
+split on lines, commas, 、 and ；, and on connectors (и, і, та, й, а также, 和, 还有, 以及…), so a
+quantity always stays with its own item ("купите 1 кг и сметану" is "1 кг" and "сметану", never
+"сметану — 1 кг"); polite verbs ("купите", "будь ласка", "请帮我买") are not items. Names are
 kept as typed (no lemmatising: "2 кг картоплі" gives "картоплі"). A piece without a recognisable
 quantity is kept whole as the name, so nothing a resident typed is ever dropped (except beyond
 MAX_ITEMS).
@@ -87,9 +90,33 @@ _MARKER_RE = re.compile(
 )
 # A comma between two digits is a decimal comma ("1,5 кг"), not a separator.
 _PIECE_SPLIT_RE = re.compile(r"(?<!\d),|,(?!\d)|[，、;；。]")
+# "和" ("and") joins items, but it is also part of words: 日式和风酱, 和田枣, 暖和. It splits only
+# between two characters, and not where a neighbour makes it part of a word.
+_ZH_AND_NOT_AFTER = "暖柔温饱调中总缓平祥谐随附应唱搀掺混拌"
+_ZH_AND_NOT_BEFORE = "风田牛服果平式菓"
 _CONJ_SPLIT_RE = re.compile(
-    rf"\s*(?:以及|还有|另外)\s*|\s*(?:和|跟|加)\s*(?={_QTY})"
-    rf"|\s+(?:и|і|та|й|а\s+также|а\s+ще)\s+(?=(?:{_QTY}|{_DIGITS}\s*{_TIMES}?\s))",
+    rf"\s*(?:以及|还有|另外|再加上|加上|再来|再要|再买)\s*"
+    rf"|(?<=\S)(?<![{_ZH_AND_NOT_AFTER}])\s*(?:和|与)\s*(?=\S)(?![{_ZH_AND_NOT_BEFORE}])"
+    rf"|\s*(?:跟|加)\s*(?={_QTY})"
+    rf"|\s+(?:(?:и|і|та|й|а\s+также|а\s+також)(?:\s+(?:ещё|еще|ще|также|також))?|а\s+(?:ещё|еще|ще)|плюс)\s+",
+    re.IGNORECASE,
+)
+# A connector left at the start of a piece ("хлеб, и молоко", "，还有豆腐").
+_LEADING_CONJ_RE = re.compile(
+    r"^(?:(?:и|і|та|й|а|плюс)(?:\s+(?:ещё|еще|ще|также|також))?|ещё|еще|ще|также|також)\s+"
+    rf"|^(?:以及|还有|另外|和(?![{_ZH_AND_NOT_BEFORE}]))\s*",
+    re.IGNORECASE,
+)
+# Polite requests before the list: "купите", "будь ласка, купіть", "请帮我买", "我需要".
+_POLITE_PREFIX_RE = re.compile(
+    r"^(?:(?:пожалуйста|будь\s+ласка|прошу|please)[,!]?\s+"
+    r"|(?:мне|нам|мені|нам)?\s*(?:нужно|нужен|нужна|нужны|надо|треба|потрібно|потрібен|потрібна|потрібні)"
+    r"(?:\s+(?:купить|купити|принести))?[,:]?\s+"
+    r"|(?:купите|купи|купить|купіть|купити|принесите|принеси|принесіть|возьмите|візьміть|закажите|замовте"
+    r"|хочу\s+купить|хочу\s+купити)(?:\s+(?:пожалуйста|будь\s+ласка|мне|мені|нам))?[,:]?\s+"
+    r"|(?:请|麻烦)?(?:你|您)?(?:帮我|给我|帮忙|替我|帮我们)(?:买|带|购买|捎)(?:点|些|一些)?"
+    r"|(?:请|麻烦)(?:买|购买|带)(?:点|些|一些)?"
+    r"|我?(?:想|还)?(?:要|需要)(?:买|购买)(?:点|些|一些)?|我?还?(?:需要|想要)|我要|购买|买(?:点|些|一些)?)",
     re.IGNORECASE,
 )
 _REQUEST_PREFIX_RE = re.compile(
@@ -120,12 +147,28 @@ def _strip_marker(text: str) -> str:
     return _MARKER_RE.sub("", text, count=1)
 
 
+def _strip_request(piece: str) -> str:
+    """Remove polite verbs and leading connectors ("купите", "будь ласка", "请帮我买", "и ещё"); a piece
+    that is nothing else ("Купите, пожалуйста, хлеб" gives the pieces "Купите" and "пожалуйста") is ""."""
+    if not _clean(_POLITE_PREFIX_RE.sub("", piece + " ", count=1)):
+        return ""
+    for _ in range(3):
+        shorter = _LEADING_CONJ_RE.sub("", piece, count=1)
+        shorter = _POLITE_PREFIX_RE.sub("", shorter, count=1)
+        shorter = _REQUEST_PREFIX_RE.sub("", shorter, count=1)
+        shorter = _clean(shorter)
+        if shorter == piece or not shorter:
+            break
+        piece = shorter
+    return piece
+
+
 def _split_pieces(text: str) -> Iterable[str]:
     """Yield raw item pieces split on lines, list separators and conjunctions."""
     for line in _LINE_SPLIT_RE.split(text):
         for chunk in _PIECE_SPLIT_RE.split(_strip_marker(line)):
             for piece in _CONJ_SPLIT_RE.split(_strip_marker(chunk)):
-                yield _REQUEST_PREFIX_RE.sub("", _clean(piece))
+                yield _strip_request(_clean(piece))
 
 
 def _parse_piece(piece: str) -> Item:

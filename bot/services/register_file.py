@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, time
 from pathlib import Path
@@ -20,11 +21,26 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "district": ("district", "community", "社区", "街道", "所属社区", "район", "округ", "громада"),
     "language": ("language", "lang", "locale", "语言", "язык", "мова"),
     "checkin_time": ("checkin_time", "check-in time", "checkin", "签到时间", "время", "час"),
-    "lives_alone": ("lives_alone", "lives alone", "独居", "живет один", "живёт один", "живе сам"),
-    "over_65": ("over_65", "over 65", "65岁以上", "старше 65", "старше_65", "понад 65"),
-    "disability": ("disability", "残疾", "инвалидность", "інвалідність"),
+    # One yes/no column per flag (the built-in codes; a configured code or name works too), or one
+    # "flags" column listing them by code or name: "低保、独居", "low_income; over_65".
+    "flags": ("flags", "situation", "categories", "category", "vulnerability", "类别", "人员类别", "特殊情况",
+              "困难类别", "情况", "категории", "категория", "ситуация", "категорії", "категорія", "ситуація"),
+    "lives_alone": ("lives_alone", "lives alone", "独居", "独居老人", "живет один", "живёт один", "живёт в одиночку",
+                    "живе сам", "живе на самоті"),
+    "over_65": ("over_65", "over 65", "65岁以上", "старше 65", "старше_65", "старше 65 лет", "понад 65",
+                "понад 65 років"),
+    "disability": ("disability", "has a disability", "残疾", "有残疾", "残疾人", "инвалидность", "есть инвалидность",
+                   "інвалідність", "має інвалідність"),
     "chronic_illness": ("chronic_illness", "chronic illness", "慢性病", "хронические заболевания",
-                        "хронічні захворювання"),
+                        "хроническое заболевание", "хронічні захворювання", "хронічна хвороба"),
+    "low_income": ("low_income", "low income", "subsistence allowance", "低保", "低保户", "低收", "低收入",
+                   "低收入户", "特困", "特困户", "特困人员", "低保/低收入/特困", "малоимущие", "малоимущий",
+                   "низкий доход", "низкий доход, пособие", "малозабезпечені", "малозабезпечений",
+                   "низький дохід", "низький дохід, допомога"),
+    "children": ("children", "family with children", "有子女", "有未成年子女", "有孩子的家庭", "有孩子",
+                 "семья с детьми", "есть дети", "сім'я з дітьми", "є діти"),
+    "veteran": ("veteran", "退役军人", "老兵", "军属", "ветеран", "ветеран війни"),
+    "pregnancy": ("pregnancy", "pregnant", "孕妇", "怀孕", "беременность", "беременная", "вагітність", "вагітна"),
     "contact_name": ("contact_name", "contact", "联系人", "紧急联系人", "контактное лицо", "контактна особа"),
     "contact_phone": ("contact_phone", "contact phone", "联系人电话", "紧急联系人电话", "телефон контакта",
                       "телефон контактної особи"),
@@ -53,11 +69,16 @@ def normalize_header(text: str) -> str:
 _LOOKUP = {normalize_header(alias): column for column, names in ALIASES.items() for alias in names}
 
 
-def map_header(header: list[str]) -> dict[int, str]:
-    """Which of our columns each header cell is (unknown columns are ignored)."""
+def map_header(header: list[str], extra: Mapping[str, Iterable[str]] | None = None) -> dict[int, str]:
+    """Which of our columns each header cell is (unknown columns are ignored); extra: more columns and
+    their names (the deployment's own flags), after the built-in ones."""
+    lookup = dict(_LOOKUP)
+    for column, names in (extra or {}).items():
+        for alias in names:
+            lookup.setdefault(normalize_header(alias), column)
     mapping: dict[int, str] = {}
     for index, cell in enumerate(header):
-        column = _LOOKUP.get(normalize_header(cell))
+        column = lookup.get(normalize_header(cell))
         if column is not None and column not in mapping.values():
             mapping[index] = column
     missing = [c for c in REQUIRED if c not in mapping.values()]
@@ -81,20 +102,20 @@ def cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-def _rows(lines: list[tuple[int, list[Any]]]) -> list[RawRow]:
+def _rows(lines: list[tuple[int, list[Any]]], extra: Mapping[str, Iterable[str]] | None = None) -> list[RawRow]:
     """Header (the first non-empty row) and data rows, blank rows skipped."""
     cleaned = [(n, [cell_text(v) for v in row]) for n, row in lines]
     filled = [(n, row) for n, row in cleaned if any(row)]
     if not filled:
         raise RegisterFileError("the file is empty")
-    mapping = map_header(filled[0][1])
+    mapping = map_header(filled[0][1], extra)
     return [
         RawRow(n, {column: (row[i] if i < len(row) else "") for i, column in mapping.items()})
         for n, row in filled[1:]
     ]
 
 
-def read_csv(data: bytes) -> list[RawRow]:
+def read_csv(data: bytes, extra: Mapping[str, Iterable[str]] | None = None) -> list[RawRow]:
     """CSV in UTF-8 (BOM or not), comma- or semicolon-separated."""
     try:
         text = data.decode("utf-8-sig")
@@ -108,10 +129,10 @@ def read_csv(data: bytes) -> list[RawRow]:
     for row in reader:
         lines.append((start, row))
         start = reader.line_num + 1
-    return _rows(lines)
+    return _rows(lines, extra)
 
 
-def read_xlsx(path: Path) -> list[RawRow]:
+def read_xlsx(path: Path, extra: Mapping[str, Iterable[str]] | None = None) -> list[RawRow]:
     """The first sheet of an XLSX workbook."""
     from openpyxl import load_workbook
 
@@ -121,16 +142,16 @@ def read_xlsx(path: Path) -> list[RawRow]:
         raise RegisterFileError(f"cannot read the workbook: {type(exc).__name__}") from None
     try:
         sheet = book.worksheets[0]
-        return _rows([(n, list(row)) for n, row in enumerate(sheet.iter_rows(values_only=True), start=1)])
+        return _rows([(n, list(row)) for n, row in enumerate(sheet.iter_rows(values_only=True), start=1)], extra)
     finally:
         book.close()
 
 
-def read_register(path: Path) -> list[RawRow]:
-    """The rows of a register file, by its extension."""
+def read_register(path: Path, extra: Mapping[str, Iterable[str]] | None = None) -> list[RawRow]:
+    """The rows of a register file, by its extension (extra: see map_header)."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        return read_csv(path.read_bytes())
+        return read_csv(path.read_bytes(), extra)
     if suffix in (".xlsx", ".xlsm"):
-        return read_xlsx(path)
+        return read_xlsx(path, extra)
     raise RegisterFileError(f"unsupported file type {suffix or '(none)'}: use .csv or .xlsx")

@@ -17,9 +17,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.config import Settings
 from bot.services.locale import guess_locale
 from bot.services.phones import format_phone, normalize_phone
-from bot.services.register_file import RawRow
-from bot.services.residents import ADDRESS_MAX, FLAGS, NAME_MAX, is_registered
+from bot.services import checkins
+from bot.services import flags as flag_rules
+from bot.services.register_file import ALIASES, RawRow
+from bot.services.residents import ADDRESS_MAX, NAME_MAX, is_registered
+from bot.services.schedule import fmt, parse_time
 from db.models import Resident
+from db.repo import checkins as checkins_repo
 from db.repo import districts
 from db.repo import residents as repo
 
@@ -27,7 +31,6 @@ log = logging.getLogger(__name__)
 
 SOURCE_REGISTRY = "registry"
 CODE_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
-TIME_RE = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
 YES = {"yes", "y", "1", "true", "x", "+", "✓", "√", "是", "有", "да", "так", "д", "т"}
 NO = {"", "no", "n", "0", "false", "-", "否", "无", "不是", "нет", "ні", "н"}
 LANGUAGE_NAMES = {
@@ -49,9 +52,10 @@ class Entry:
     district_code: str
     locale: str
     times: list[str]
-    flags: dict[str, bool]
+    flags: dict[str, bool]  # every flag the row decides: code -> set or not
     contact_name: str | None
     contact_phone: str | None
+    times_given: bool = True  # whether the row has a check-in time column at all
 
 
 @dataclass
@@ -63,13 +67,22 @@ class Rejected:
 
 
 @dataclass
+class Note:
+    """Something an import did, or could not do, for one imported row (e.g. its new check-in times)."""
+
+    line: int
+    text: str
+
+
+@dataclass
 class Imported:
-    """What an import did: everyone enrolled or updated (in file order), and the rejections."""
+    """What an import did: everyone enrolled or updated (in file order), the rejections and notes."""
 
     people: list[Resident] = field(default_factory=list)
     created: int = 0
     updated: int = 0
     rejected: list[Rejected] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
 
 
 # ------------------------------------------------------------------ validating rows
@@ -85,15 +98,26 @@ def district_lookup(settings: Settings) -> dict[str, str]:
 
 
 def parse_times(raw: str) -> list[str] | None:
-    """'09:00;18:00' -> ['09:00', '18:00'] (sorted, unique); None when any part is not HH:MM."""
-    parts = [p for p in re.split(r"[;,；，、/\s]+", raw.replace("：", ":")) if p]
+    """'09:00;18:00', '9点、18点', '9.00 18.30' -> ['09:00', '18:00'] (sorted, unique, HH:MM); None when
+    any part is not a time the bot itself reads (bot.services.schedule.parse_time)."""
+    parts = [p for p in re.split(r"[;,；，、/\s]+", raw) if p]
     times = set()
     for part in parts:
-        match = TIME_RE.fullmatch(part)
-        if match is None:
+        parsed = parse_time(part)
+        if parsed is None:
             return None
-        times.add(f"{int(match.group(1)):02d}:{match.group(2)}")
+        times.add(fmt(parsed))
     return sorted(times)
+
+
+def flag_columns(settings: Settings) -> dict[str, tuple[str, ...]]:
+    """The yes/no column of each configured flag that is not built in: its code and its names."""
+    return {f.code: (f.code, *f.names.values()) for f in settings.vulnerability_flags if f.code not in ALIASES}
+
+
+def flag_table(settings: Settings) -> dict[str, str]:
+    """How a register's flags column may write each configured flag -> its code."""
+    return flag_rules.lookup(settings.vulnerability_flags, ALIASES)
 
 
 def parse_flag(raw: str) -> bool | None:
@@ -110,7 +134,7 @@ def parse_language(raw: str, default: str) -> str | None:
     return LANGUAGE_NAMES.get(value) or guess_locale(value)
 
 
-def check_row(row: RawRow, settings: Settings, lookup: dict[str, str]) -> Entry | Rejected:
+def check_row(row: RawRow, settings: Settings, lookup: dict[str, str], table: dict[str, str] | None = None) -> Entry | Rejected:
     """Validate one row; the first problem found is the reason it is rejected."""
     cells = row.cells
     name, address = cells.get("name", ""), cells.get("address", "")
@@ -138,29 +162,46 @@ def check_row(row: RawRow, settings: Settings, lookup: dict[str, str]) -> Entry 
     times = parse_times(cells.get("checkin_time", ""))
     if times is None:
         return Rejected(row.line, f"bad check-in time {cells['checkin_time']!r} (use HH:MM, e.g. 09:00;18:00)")
-    flags: dict[str, bool] = {}
-    for flag in FLAGS:
-        value = parse_flag(cells.get(flag, ""))
-        if value is None:
-            return Rejected(row.line, f"bad {flag} value {cells[flag]!r} (use yes or no)")
-        flags[flag] = value
+    flags = check_flags(row, settings, table if table is not None else flag_table(settings))
+    if isinstance(flags, Rejected):
+        return flags
     contact_phone = None
     if cells.get("contact_phone"):
         contact_phone = normalize_phone(cells["contact_phone"], settings.phone_region)
         if contact_phone is None:
             return Rejected(row.line, f"invalid contact phone {cells['contact_phone']!r}")
     contact_name = cells.get("contact_name", "")[:NAME_MAX] or None
-    return Entry(row.line, name, phone, address, code, locale, times, flags, contact_name, contact_phone)
+    return Entry(row.line, name, phone, address, code, locale, times, flags, contact_name, contact_phone,
+                 times_given="checkin_time" in cells)
+
+
+def check_flags(row: RawRow, settings: Settings, table: dict[str, str]) -> dict[str, bool] | Rejected:
+    """The flags a row sets: yes/no columns and the flags column; every configured flag is decided
+    (not named means not set), as are the four original ones."""
+    cells = row.cells
+    decided = dict.fromkeys([*flag_rules.COLUMN_FLAGS, *(f.code for f in settings.vulnerability_flags)], False)
+    for code in decided:
+        value = parse_flag(cells.get(code, ""))
+        if value is None:
+            return Rejected(row.line, f"bad {code} value {cells[code]!r} (use yes or no)")
+        decided[code] = value
+    listed, unknown = flag_rules.parse_cell(cells.get("flags", ""), table)
+    if unknown:
+        known = ", ".join(f.code for f in settings.vulnerability_flags)
+        return Rejected(row.line, f"unknown flag {unknown[0]!r} (use one of: {known}, or their names)")
+    for code in listed:
+        decided[code] = True
+    return decided
 
 
 def check_rows(rows: Sequence[RawRow], settings: Settings) -> tuple[list[Entry], list[Rejected]]:
     """Split rows into valid entries and rejections; a phone seen on an earlier row is a rejection."""
-    lookup = district_lookup(settings)
+    lookup, table = district_lookup(settings), flag_table(settings)
     entries: list[Entry] = []
     rejected: list[Rejected] = []
     first_line: dict[str, int] = {}
     for row in rows:
-        result = check_row(row, settings, lookup)
+        result = check_row(row, settings, lookup, table)
         if isinstance(result, Entry) and result.phone in first_line:
             result = Rejected(row.line, f"same phone as line {first_line[result.phone]}")
         if isinstance(result, Rejected):
@@ -194,8 +235,9 @@ def _apply(resident: Resident, entry: Entry, district_id: int | None) -> None:
     resident.district_id = district_id
     if resident.tg_user_id is None:
         resident.locale = entry.locale
-    for flag, value in entry.flags.items():
-        setattr(resident, flag, value)
+    chosen = [code for code, value in entry.flags.items() if value]
+    for name, value in flag_rules.fields_for(chosen, resident, entry.flags).items():
+        setattr(resident, name, value)
     resident.contact_name, resident.contact_phone = entry.contact_name, entry.contact_phone
     resident.imported_checkin_times = list(entry.times)
 
@@ -212,8 +254,14 @@ def _match(candidates: Sequence[Resident]) -> dict[str, Resident]:
     return chosen
 
 
-async def store(session: AsyncSession, entries: Sequence[Entry], rejected: Sequence[Rejected]) -> Imported:
-    """Create or update (matched on the normalized phone) a resident per entry; codes are kept."""
+async def store(
+    session: AsyncSession, entries: Sequence[Entry], rejected: Sequence[Rejected], settings: Settings | None = None
+) -> Imported:
+    """Create or update (matched on the normalized phone) a resident per entry; codes are kept.
+
+    With settings, changed check-in times reach the plans of people already registered through the
+    bot; each such row gets a note saying what was done, or why not.
+    """
     result = Imported(rejected=list(rejected))
     district_ids = {d.code: d.id for d in await districts.all_districts(session)}
     for start in range(0, len(entries), CHUNK):
@@ -226,13 +274,31 @@ async def store(session: AsyncSession, entries: Sequence[Entry], rejected: Seque
                 resident, result.created = Resident(locale=entry.locale, source=SOURCE_REGISTRY), result.created + 1
             else:
                 result.updated += 1
+            before = list(resident.imported_checkin_times or [])
             _apply(resident, entry, district_ids.get(entry.district_code))
+            if settings is not None and entry.times_given and entry.times != before and is_registered(resident):
+                result.notes.append(Note(entry.line, await _apply_times(session, settings, resident, entry.times)))
             resident.invite_code = resident.invite_code or codes.pop()
             session.add(resident)
             result.people.append(resident)
         await session.flush()
     log.info("register import: %s created, %s updated, %s rejected", result.created, result.updated, len(result.rejected))
     return result
+
+
+async def _apply_times(session: AsyncSession, settings: Settings, resident: Resident, times: list[str]) -> str:
+    """Changed register times for a registered person: their plan takes them, or the reason it did not."""
+    plan = await checkins_repo.plan_of(session, resident.id or 0)
+    if not times:
+        return "check-in times removed from the register; the person's plan is unchanged (staff: /checkin №N off)"
+    if plan is None or not plan.active:
+        log.info("register import: resident %s has no active check-in plan, times not applied", resident.id)
+        return (f"check-in times {', '.join(times)} not applied: this person has no daily check-ins "
+                "(declined or stopped); staff can start them with /checkin №N on")
+    old = list(plan.times)
+    await checkins.change(session, settings, resident, plan, times=times)
+    log.info("register import: resident %s check-in times changed", resident.id)
+    return f"check-in times now {', '.join(plan.times)} (were {', '.join(old)})"
 
 
 # ------------------------------------------------------------------ invites

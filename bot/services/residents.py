@@ -18,7 +18,6 @@ from db.repo import residents as repo
 log = logging.getLogger(__name__)
 
 NAME_MAX, ADDRESS_MAX, DETAILS_MAX = 100, 300, 3000
-FLAGS = ("lives_alone", "over_65", "disability", "chronic_illness")
 
 
 class Problem(StrEnum):
@@ -84,7 +83,7 @@ async def erase(session: AsyncSession, notify: Notifier, resident: Resident) -> 
         await notify.card(request)
     update(
         session, resident, name=None, phone=None, address=None, consent_at=None, registered_at=None,
-        lives_alone=False, over_65=False, disability=False, chronic_illness=False,
+        lives_alone=False, over_65=False, disability=False, chronic_illness=False, other_flags=[],
         contact_name=None, contact_phone=None, invite_code=None, imported_checkin_times=[],
     )
     log.info("resident %s erased their data", resident.id)

@@ -7,13 +7,19 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-TIME = re.compile(r"^\s*([01]?\d|2[0-3])\s*[:.：时點点h]\s*([0-5]\d)\s*(分)?\s*$")
+TIME = re.compile(
+    r"^\s*([01]?\d|2[0-3])\s*(?:[:.：]\s*([0-5]\d)|[时點点h]\s*(?:([0-5]\d|\d)\s*分?|(半))?)\s*$",
+    re.IGNORECASE,
+)
 
 
 def parse_time(text: str) -> time | None:
-    """'9:00', '09:00', '9.30', '9：30', '9点30' -> time; anything else -> None."""
+    """'9:00', '09:00', '9.30', '9：30', '9点', '9点30', '9点半', '9时5分', '9h' -> time; anything else -> None."""
     match = TIME.match(text or "")
-    return time(int(match.group(1)), int(match.group(2))) if match else None
+    if match is None:
+        return None
+    minutes = 30 if match.group(4) else int(match.group(2) or match.group(3) or 0)
+    return time(int(match.group(1)), minutes)
 
 
 def parse_times(values: Iterable[str]) -> list[time]:

@@ -121,6 +121,7 @@ async def checkin_roll(session: AsyncSession, settings: Settings, i18n: I18n, ch
     ids = [d.id for d in served if d.id]
     rows = await checkins_repo.roll(session, since, ids)
     paused = await checkins_repo.paused_counts(session, since, ids)
+    attention = await checkins_repo.attention_flags(session, since, ids)
     locale = i18n.current_locale
     lines = [_("<b>Check-ins today</b>")]
     for district in served:
@@ -138,7 +139,22 @@ async def checkin_roll(session: AsyncSession, settings: Settings, i18n: I18n, ch
             "{district}: fine {fine} · not so well {not_well} · need help {help} · no answer yet {pending} · "
             "escalated {escalated} · paused {paused}"
         ).format(district=title, paused=paused.get(district.id, 0), **counts))
+        by_flag = flag_counts([row for row in attention if row[0] == district.id], settings)
+        if by_flag:
+            lines.append(_("↳ not well, need help or escalated: {flags}").format(flags=by_flag))
     return "\n".join(lines)
+
+
+def flag_counts(rows: list[tuple[int | None, list[str], list[str], int]], settings: Settings) -> str:
+    """'独居 2 · 低保/低收入/特困 1': how many of these check-ins' residents have each flag, in the
+    configured order ("" when none has any)."""
+    counts: dict[str, int] = {}
+    for _district, columns, others, n in rows:
+        for code in dict.fromkeys([*columns, *others]):
+            counts[code] = counts.get(code, 0) + n
+    order = {f.code: i for i, f in enumerate(settings.vulnerability_flags)}
+    codes = sorted(counts, key=lambda code: order.get(code, len(order)))
+    return " · ".join(f"{texts.flag_label(code, settings.vulnerability_flags)} {counts[code]}" for code in codes)
 
 
 async def resident_of_request(session: AsyncSession, settings: Settings, request_id: int, chat_id: int):  # type: ignore[no-untyped-def]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import String, cast, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -75,6 +76,31 @@ async def roll(session: AsyncSession, since: datetime, district_ids: list[int]) 
         .group_by(Checkin.district_id, Checkin.answer, escalated)
     )
     return [(d, str(a), bool(e), int(n)) for d, a, e, n in (await session.exec(query)).all()]
+
+
+async def attention_flags(
+    session: AsyncSession, today: datetime, district_ids: list[int]
+) -> list[tuple[int | None, list[str], list[str], int]]:
+    """Today's check-ins of some districts that were not well, needed help, went unanswered or were
+    escalated, by the flags of their residents: (district id, column flags set, other_flags, count)."""
+    attention = col(Checkin.answer).in_([CheckinAnswer.NOT_WELL, CheckinAnswer.HELP, CheckinAnswer.MISSED]) | col(
+        Checkin.escalated_at).is_not(None)
+    other = cast(Resident.other_flags, String)
+    columns = (Resident.lives_alone, Resident.over_65, Resident.disability, Resident.chronic_illness)
+    query = (
+        select(Checkin.district_id, *columns, other, func.count())
+        .select_from(Checkin)
+        .join(Resident, col(Resident.id) == Checkin.resident_id)
+        .where(col(Checkin.district_id).in_(district_ids), col(Checkin.due_at) >= today, attention)
+        .group_by(Checkin.district_id, *columns, other)
+    )
+    rows = []
+    for district_id, alone, over_65, disability, chronic, others, n in (await session.exec(query)).all():
+        set_columns = [code for code, value in zip(
+            ("lives_alone", "over_65", "disability", "chronic_illness"), (alone, over_65, disability, chronic), strict=True
+        ) if value]
+        rows.append((district_id, set_columns, list(json.loads(others or "[]")), int(n)))
+    return rows
 
 
 async def paused_counts(session: AsyncSession, today: datetime, district_ids: list[int]) -> dict[int | None, int]:
