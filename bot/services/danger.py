@@ -142,10 +142,12 @@ class Rules:
     idioms: tuple[Pattern, ...]
     negations: Slot
     negation_window: int
+    fears: Slot
     first_person: Slot
     third_person: Slot
     third_pronouns: Slot
     reporting: Slot
+    prepositions: Slot
     danger_at: float
     unsure_at: float
 
@@ -183,10 +185,12 @@ def parse_rules(text: str) -> Rules:
         idioms=tuple(_pattern(p, int(data.get("idiom_gap", 1))) for p in data.get("idioms", [])),
         negations=_slot("|".join(data["negations"])),
         negation_window=int(data.get("negation_window", 3)),
+        fears=_slot("|".join(data.get("fears", []))),
         first_person=_slot("|".join(data["first_person"])),
         third_person=_slot("|".join(data["third_person"])),
         third_pronouns=_slot("|".join(data["third_pronouns"])),
         reporting=_slot("|".join(data["reporting"])),
+        prepositions=_slot("|".join(data.get("prepositions", []))),
         danger_at=float(data.get("danger_at", 3)),
         unsure_at=float(data.get("unsure_at", 2)),
     )
@@ -277,12 +281,15 @@ def chinese_sentences(text: str) -> list[list[Token]]:
 
 
 def _negated(tokens: Sequence[Token | None], start: int, rules: Rules) -> bool:
-    """A negation (or fear) word in the few words before the match, not across a comma."""
-    for i in range(start - 1, max(-1, start - 1 - rules.negation_window), -1):
+    """A negation word in the few words before the match, or a fear word anywhere before it in its
+    clause («боюсь уснуть и не проснуться»); never across a comma."""
+    for i in range(start - 1, -1, -1):
         token = tokens[i]
         if token is COMMA:
             break
-        if token is not None and rules.negations.matches(token):
+        if token is None:
+            continue
+        if rules.fears.matches(token) or (start - i <= rules.negation_window and rules.negations.matches(token)):
             return True
     return False
 
@@ -304,11 +311,17 @@ def _about_someone_else(tokens: Sequence[Token | None], start: int, rules: Rules
             someone = False
         elif rules.third_pronouns.matches(token):
             someone, reported = True, True
-        elif rules.third_person.matches(token) and token.nominative:
+        elif rules.third_person.matches(token) and token.nominative and not _after_preposition(tokens, i, rules):
             someone, reported = True, False
         elif someone and rules.reporting.matches(token):
             reported = True
     return someone
+
+
+def _after_preposition(tokens: Sequence[Token | None], i: int, rules: Rules) -> bool:
+    """«без мамы», «після чоловіка»: a noun after a preposition is no subject."""
+    before = tokens[i - 1] if i else None
+    return before is not None and before is not COMMA and rules.prepositions.matches(before)
 
 
 def _masked(sentence: list[Token], idioms: Iterable[Pattern]) -> list[Token | None]:
