@@ -75,6 +75,7 @@ class Token:
     forms: frozenset[str]
     nominative: bool = True  # may be a subject (ru/uk: a nominative noun or pronoun; zh: always)
     first_person: bool = False  # ru/uk: a verb in the first person («хочу», «закінчу»)
+    third_person: bool = False  # ru/uk: a verb in the third person («хочет», «хоче»), by its top parse
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,7 @@ class Rules:
     third_pronouns: Slot
     reporting: Slot
     prepositions: Slot
+    impersonal: Slot
     danger_at: float
     unsure_at: float
 
@@ -191,6 +193,7 @@ def parse_rules(text: str) -> Rules:
         third_pronouns=_slot("|".join(data["third_pronouns"])),
         reporting=_slot("|".join(data["reporting"])),
         prepositions=_slot("|".join(data.get("prepositions", []))),
+        impersonal=_slot("|".join(data.get("impersonal", []))),
         danger_at=float(data.get("danger_at", 3)),
         unsure_at=float(data.get("unsure_at", 2)),
     )
@@ -238,16 +241,17 @@ def _cyrillic_token(word: str) -> Token:
     if not _CYRILLIC.search(word) or len(word) > 40:
         return Token(word, frozenset({word}))
     forms = {word}
-    nominative = first_person = False
+    nominative = first_person = third_person = False
     for analyzer in _morph():
         parses = analyzer.parse(word)
         for parse in parses[:4]:
             forms.add(parse.normal_form.replace("ё", "е"))
-        if parses:
+        if parses and analyzer.word_is_known(word):  # a Russian word guessed as Ukrainian says nothing
             top = parses[0].tag
             nominative = nominative or bool({"NOUN", "NPRO"} & set(top.grammemes) and "nomn" in top)
             first_person = first_person or "1per" in top
-    return Token(word, frozenset(forms), nominative, first_person)
+            third_person = third_person or "3per" in top
+    return Token(word, frozenset(forms), nominative, first_person, third_person)
 
 
 def cyrillic_sentences(text: str) -> list[list[Token]]:
@@ -297,8 +301,12 @@ def _negated(tokens: Sequence[Token | None], start: int, rules: Rules) -> bool:
 def _about_someone_else(tokens: Sequence[Token | None], start: int, rules: Rules) -> bool:
     """Whether the match is about someone else: before it stands a third-person pronoun, or a subject
     noun that is in the match's own clause or followed by a reporting verb ("said"), with no "I"
-    (a first-person pronoun or verb) after it. «Соседка сказала, что хочет умереть», «кот выпрыгнул из
+    (a first-person pronoun or verb) after it; or the match opens with a verb in the third person
+    (not an impersonal one such as «хочется»). «Соседка сказала, что хочет умереть», «кот выпрыгнул из
     окна» and 他说他想死 are someone else's; «муж умер, не хочу жить» is the writer's."""
+    first = tokens[start]
+    if first is not None and first.third_person and not rules.impersonal.matches(first):
+        return True  # «хочет умереть», «хоче померти»: a verb in the third person
     someone = reported = False
     for i in range(start):
         token = tokens[i]
