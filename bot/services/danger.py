@@ -150,6 +150,7 @@ class Rules:
     reporting: Slot
     prepositions: Slot
     impersonal: Slot
+    contexts: Slot
     danger_at: float
     unsure_at: float
 
@@ -194,6 +195,7 @@ def parse_rules(text: str) -> Rules:
         reporting=_slot("|".join(data["reporting"])),
         prepositions=_slot("|".join(data.get("prepositions", []))),
         impersonal=_slot("|".join(data.get("impersonal", []))),
+        contexts=_slot("|".join(data.get("contexts", []))),
         danger_at=float(data.get("danger_at", 3)),
         unsure_at=float(data.get("unsure_at", 2)),
     )
@@ -302,7 +304,8 @@ def _about_someone_else(tokens: Sequence[Token | None], start: int, rules: Rules
     """Whether the match is about someone else: before it stands a third-person pronoun, or a subject
     noun that is in the match's own clause or followed by a reporting verb ("said"), with no "I"
     (a first-person pronoun or verb) after it; or the match opens with a verb in the third person
-    (not an impersonal one such as «хочется»). «Соседка сказала, что хочет умереть», «кот выпрыгнул из
+    (not an impersonal one such as «хочется»); a story's context (the news, a film) counts as a
+    pronoun. «Соседка сказала, что хочет умереть», «кот выпрыгнул из
     окна» and 他说他想死 are someone else's; «муж умер, не хочу жить» is the writer's."""
     first = tokens[start]
     if first is not None and first.third_person and not rules.impersonal.matches(first):
@@ -317,7 +320,7 @@ def _about_someone_else(tokens: Sequence[Token | None], start: int, rules: Rules
             continue
         if token.first_person or rules.first_person.matches(token):
             someone = False
-        elif rules.third_pronouns.matches(token):
+        elif rules.third_pronouns.matches(token) or rules.contexts.matches(token):
             someone, reported = True, True
         elif rules.third_person.matches(token) and token.nominative and not _after_preposition(tokens, i, rules):
             someone, reported = True, False
