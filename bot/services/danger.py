@@ -93,6 +93,19 @@ class Slot:
             return True
         return any(form.startswith(p) for p in self.prefixes for form in token.forms)
 
+    def possible(self, present: frozenset[str], surfaces: frozenset[str]) -> bool:
+        """Whether some token of a sentence with these forms and written forms may match (cheap)."""
+        return bool(self.prefixes) or bool(self.words & present) or bool(self.surfaces & surfaces)
+
+
+Words = tuple[frozenset[str], frozenset[str]]
+
+
+def gather(tokens: Sequence[Token | None]) -> Words:
+    """Every dictionary and written form of a sentence's unmasked tokens, and their written forms."""
+    live = [t for t in tokens if t is not None]
+    return frozenset().union(*(t.forms for t in live)), frozenset(t.surface for t in live)
+
 
 @dataclass(frozen=True)
 class Pattern:
@@ -101,8 +114,16 @@ class Pattern:
     slots: tuple[Slot, ...]
     gap: int
 
-    def find(self, tokens: Sequence[Token | None]) -> Iterable[tuple[int, int]]:
-        """Every (first, last) index span of a match; masked tokens (None) match nothing."""
+    def possible(self, present: frozenset[str], surfaces: frozenset[str]) -> bool:
+        """False when some word of the pattern is nowhere in the sentence: no need to look further."""
+        return all(slot.possible(present, surfaces) for slot in self.slots)
+
+    def find(self, tokens: Sequence[Token | None], words: Words | None = None) -> Iterable[tuple[int, int]]:
+        """Every (first, last) index span of a match; masked tokens (None) match nothing. `words`: the
+        sentence's forms, when the caller has them (they are gathered here otherwise)."""
+        present, surfaces = words or gather(tokens)
+        if not self.possible(present, surfaces):
+            return
         for start, token in enumerate(tokens):
             if token is not None and self.slots[0].matches(token):
                 end = self._rest(tokens, start, 1)
@@ -132,6 +153,14 @@ class Signal:
     patterns: tuple[Pattern, ...]
     negatable: bool = True
     about_self: bool = True  # a third person named before it makes it someone else's
+    #: the words one of which a sentence needs for any pattern to match (their first words), and whether
+    #: some pattern opens with a prefix or a written form instead (then it is never skipped)
+    keys: frozenset[str] = frozenset()
+    open: bool = True
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "keys", frozenset().union(*(p.slots[0].words for p in self.patterns)))
+        object.__setattr__(self, "open", any(p.slots[0].prefixes or p.slots[0].surfaces for p in self.patterns))
 
 
 @dataclass(frozen=True)
@@ -337,8 +366,9 @@ def _after_preposition(tokens: Sequence[Token | None], i: int, rules: Rules) -> 
 
 def _masked(sentence: list[Token], idioms: Iterable[Pattern]) -> list[Token | None]:
     tokens: list[Token | None] = list(sentence)
+    words = gather(tokens)
     for idiom in idioms:
-        for start, end in list(idiom.find(tokens)):
+        for start, end in list(idiom.find(tokens, words)):
             for i in range(start, end + 1):
                 tokens[i] = None
     return tokens
@@ -352,16 +382,20 @@ def score(
     given (Cyrillic text is masked with the idioms of both ru and uk)."""
     weights: dict[str, float] = {}
     masked = [_masked(list(s), rules.idioms if idioms is None else idioms) for s in sentences]
+    masked_words = [(tokens, gather(tokens)) for tokens in masked]
+    present = frozenset().union(*(words[0] for _tokens, words in masked_words))
     for signal in rules.signals:
-        if signal.weight > weights.get(signal.name, 0.0) and _fires(signal, masked, rules):
+        if not (signal.open or signal.keys & present):
+            continue
+        if signal.weight > weights.get(signal.name, 0.0) and _fires(signal, masked_words, rules):
             weights[signal.name] = signal.weight
     return sum(weights.values()), tuple(weights)
 
 
-def _fires(signal: Signal, sentences: Sequence[Sequence[Token | None]], rules: Rules) -> bool:
-    for tokens in sentences:
+def _fires(signal: Signal, sentences: Sequence[tuple[Sequence[Token | None], Words]], rules: Rules) -> bool:
+    for tokens, words in sentences:
         for pattern in signal.patterns:
-            for start, end in pattern.find(tokens):
+            for start, _end in pattern.find(tokens, words):
                 if signal.negatable and _negated(tokens, start, rules):
                     continue
                 if signal.about_self and _about_someone_else(tokens, start, rules):
