@@ -41,7 +41,7 @@ from bot.middlewares import (
 from bot.notify import SYNC_CARD, Notifier
 from bot.polling import BatchDispatcher
 from bot.ratelimit import SharedBudget
-from bot.services import checkins, staff
+from bot.services import checkins, danger, staff
 from bot.services.locale import guess_locale
 from bot.shared_limits import SharedWindows
 from bot.storage import SqlStorage
@@ -263,6 +263,7 @@ async def prepare(app: App) -> None:
             session, [(d.code, d.name, d.staff_chat_id, d.topic_id) for d in app.settings.districts]
         )
     await set_default_commands(app.bot, app.i18n, app.settings.default_locale)
+    await asyncio.to_thread(danger.warm_up)  # the dictionaries and the segmenter, before the first message
     if app.freeze_heap:
         freeze_heap()
 

@@ -422,3 +422,18 @@ def enrol_offer(default_time: str) -> InlineKeyboardMarkup:
     kb.button(text=_("No, thank you"), callback_data=PlanCb(a=PlanAction.DECLINE))
     kb.adjust(1)
     return kb.as_markup()
+
+
+class SafetyCb(CallbackData, prefix="sa"):
+    """The answer to «Are you safe right now?»: safe=1 or 0."""
+
+    safe: int
+
+
+def safety_question() -> InlineKeyboardMarkup:
+    """Two large buttons, one a row."""
+    kb = InlineKeyboardBuilder()
+    kb.button(text=_("✅ I am safe"), callback_data=SafetyCb(safe=1))
+    kb.button(text=_("🆘 I am not safe"), callback_data=SafetyCb(safe=0))
+    kb.adjust(1)
+    return kb.as_markup()

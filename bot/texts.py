@@ -104,13 +104,29 @@ def emergency_numbers(numbers: Mapping[str, str]) -> str:
     return "\n".join(lines)
 
 
-def emergency(numbers: Mapping[str, str]) -> str:
-    """Shown at once to someone who may be in danger."""
-    return "\n".join([
+def emergency(numbers: Mapping[str, str], marked: bool = True) -> str:
+    """Shown at once to someone who may be in danger; `marked`: an urgent request stands for them."""
+    lines = [
         _("🆘 <b>If you are in danger or might hurt yourself, call now. You are not alone.</b>"),
         emergency_numbers(numbers),
-        _("We have marked your request as urgent. A social worker will contact you as soon as possible."),
+    ]
+    if marked:
+        lines.append(_("We have marked your request as urgent. A social worker will contact you as soon as possible."))
+    return "\n".join(lines)
+
+
+def illness(numbers: Mapping[str, str]) -> str:
+    """Shown to someone who said they feel ill (the check-in's «I feel ill»)."""
+    return "\n".join([
+        _("🩺 We are sorry you feel ill. <b>If it is urgent, call an ambulance now.</b>"),
+        emergency_numbers(numbers),
+        _("A social worker has been told and will call you."),
     ])
+
+
+def safety_question() -> str:
+    """Asked when a message may mean the person is in danger, but not surely."""
+    return _("We want to be sure you are all right. <b>Are you safe right now?</b>")
 
 
 ITEMS_SHOWN = 1500  # characters of item lines in one message, well inside Telegram's 4096 UTF-16 units

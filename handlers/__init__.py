@@ -9,6 +9,7 @@ from aiogram.dispatcher.event.handler import CallableObject
 
 from handlers import (
     checkins,
+    danger,
     fallback,
     feedback,
     intake,
@@ -34,8 +35,9 @@ def build_router() -> Router:
     residents = Router(name="residents")
     residents.message.filter(F.chat.type == "private")
     residents.callback_query.filter(F.message.chat.type == "private")
+    residents.message.outer_middleware(danger.DangerCheck())  # every text and caption, at every step
     residents.include_routers(*_detached(
-        start.router, registration.router, intake.router, my_requests.router, profile.router, feedback.router,
+        danger.router, start.router, registration.router, intake.router, my_requests.router, profile.router, feedback.router,
         checkins.router,
     ))
     residents.include_routers(*_detached(fallback.router))

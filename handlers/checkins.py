@@ -92,7 +92,7 @@ async def what_is_wrong(query: CallbackQuery, callback_data: kb.CheckinCb, ctx: 
     await drop_buttons(query)
     if choice == "health":
         await checkins.ask_for_help(ctx.session, ctx.notifier(), ctx.settings, ctx.resident, checkin, Reason.HEALTH)
-        await ctx.bot.send_message(ctx.chat_id, texts.emergency(ctx.settings.emergency_numbers))
+        await ctx.bot.send_message(ctx.chat_id, texts.illness(ctx.settings.emergency_numbers))
     elif choice == "supplies":
         await start_wizard(ctx, RequestKind.SUPPLIES)
     elif choice == "medicine":

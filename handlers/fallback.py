@@ -11,7 +11,9 @@ from aiogram.utils.i18n import gettext as _
 from bot import flow
 from bot.flow import Ctx
 from bot.services import residents
+from bot.services.danger import Level
 from bot.states import TEXT_STEPS, VOICE_STEPS, Intake
+from handlers.intake import after_urgency
 from handlers.start import begin_registration, show_menu
 
 router = Router(name="fallback")
@@ -37,9 +39,20 @@ def hint_for(step: str) -> str:
 
 
 @router.message()
-async def unexpected(message: Message, ctx: Ctx) -> None:
-    """Stickers, photos, locations, documents or text where something else was expected."""
+async def unexpected(message: Message, ctx: Ctx, danger_handled: Level = Level.NONE) -> None:
+    """Stickers, photos, locations, documents or text where something else was expected. A message the
+    danger check already answered (handlers/danger.py) gets no "please use the buttons": after a danger
+    at the urgency question the request goes on as urgent, elsewhere the question is asked again; after
+    «Are you safe right now?» nothing more is said until the person answers it."""
     step = await ctx.state.get_state()
+    if danger_handled is Level.UNSURE:
+        return
+    if danger_handled is Level.DANGER:
+        if step == Intake.urgency.state:
+            await after_urgency(ctx)
+        elif step is not None:
+            await flow.ask(ctx)
+        return
     if step is not None:
         await message.answer(hint_for(step))
         await flow.ask(ctx)

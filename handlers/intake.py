@@ -20,7 +20,7 @@ from bot.services.items import parse_items
 from bot.services.residents import ADDRESS_MAX, DETAILS_MAX
 from bot.states import Intake
 from db.models import RequestKind, Urgency
-from handlers.common import check_danger, reject_text
+from handlers.common import reject_text
 from handlers.start import begin_registration, show_menu
 
 router = Router(name="intake")
@@ -95,7 +95,6 @@ async def items_text(message: Message, ctx: Ctx) -> None:
     """Parse a typed list into items and show it back."""
     if await reject_text(ctx, message.text, DETAILS_MAX):
         return
-    await check_danger(ctx, message.text)
     items = parse_items(message.text)
     await ctx.state.update_data(items=[[i.name, i.quantity] for i in items], raw_items=message.text.strip())
     await flow.go(ctx, Intake.items_review)
@@ -132,7 +131,6 @@ async def medicine_text(message: Message, ctx: Ctx) -> None:
     """Medicine name and dose."""
     if await reject_text(ctx, message.text, DETAILS_MAX):
         return
-    await check_danger(ctx, message.text)
     await ctx.state.update_data(medicine=message.text.strip())
     await flow.go(ctx, Intake.photo)
 
@@ -158,7 +156,6 @@ async def feeling(message: Message, ctx: Ctx) -> None:
     """How they feel, in their words."""
     if await reject_text(ctx, message.text, DETAILS_MAX):
         return
-    await check_danger(ctx, message.text)
     await ctx.state.update_data(feeling=message.text.strip())
     await flow.go(ctx, Intake.call_time)
 

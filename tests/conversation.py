@@ -188,12 +188,13 @@ class TgUser:
             content["caption"] = caption
         return await self.send_message(self._message(**content))
 
-    async def send_voice(self, duration: int = 3) -> list[SentMessage]:
-        """Send a voice note."""
+    async def send_voice(self, duration: int = 3, caption: str | None = None) -> list[SentMessage]:
+        """Send a voice note, with an optional caption."""
         info = self._file("AwACAgIAAxkBAA", f"voice/file_{len(self.fake.files)}.oga")
         voice = {"file_id": info["file_id"], "file_unique_id": info["file_unique_id"], "duration": duration,
                  "mime_type": "audio/ogg", "file_size": info["file_size"]}
-        return await self.send_message(self._message(voice=voice))
+        extra: dict[str, Any] = {"caption": caption} if caption else {}
+        return await self.send_message(self._message(voice=voice, **extra))
 
     async def send_location(self, latitude: float | None = None, longitude: float | None = None) -> list[SentMessage]:
         """Send a location (defaults to user.location)."""

@@ -31,6 +31,8 @@ MONDAY = datetime(2027, 1, 11, 2, 0, tzinfo=UTC)
 QUESTION = "☀️ Good day, {name}! Are you OK today?"
 REMINDER = "{name}, we have not heard from you yet today. Are you OK? Please press a button."
 WELLBEING = "Wellbeing check-in"
+#: the answer to «I feel ill»: an illness text (an ambulance if urgent, a worker calls), not the self-harm one
+ILL = "🩺 We are sorry you feel ill. <b>If it is urgent, call an ambulance now.</b>"
 
 
 def set_clock(at: datetime) -> None:
@@ -132,9 +134,11 @@ async def test_not_so_well_leads_to_the_matching_help(harness: Harness) -> None:
 
     await not_well()
     await user.press(t("zh", "🩺 I feel ill"))
-    await user.expect(v("zh", "🆘 <b>If you are in danger or might hurt yourself, call now. You are not alone.</b>"))
+    await user.expect(v("zh", ILL))
     shown = user.last()
     assert shown is not None and "☎️" in shown.text and "120" in shown.text
+    assert v("zh", "A social worker has been told and will call you.") in shown.text
+    assert v("zh", "🆘 <b>If you are in danger or might hurt yourself, call now. You are not alone.</b>") not in shown.text
     await harness.drain()
     ill = (await requests_of(harness, user))[-1]
     assert (ill.kind, ill.urgency, ill.details) == (RequestKind.WELLBEING, Urgency.URGENT, "health")
@@ -185,7 +189,7 @@ async def test_i_feel_ill_twice_sends_the_numbers_once_and_a_late_one_upgrades_t
     menu = await user.expect(v("uk", "We are sorry to hear that. What is wrong?"))
     data = button_data(menu, t("uk", "🩺 I feel ill"))
     await user.press_data(data, message=menu)
-    numbers = await user.expect(v("uk", "🆘 <b>If you are in danger or might hurt yourself, call now. You are not alone.</b>"))
+    numbers = await user.expect(v("uk", ILL))
     await harness.drain()
     (card,) = wellbeing_cards(harness)
     edits, sent = len(card.edits), len(user.messages())
@@ -211,7 +215,7 @@ async def test_i_feel_ill_twice_sends_the_numbers_once_and_a_late_one_upgrades_t
     await user.press(t("uk", "😐 Not so well"), message=questions(user, "uk")[-1])
     menu = await user.expect(v("uk", "We are sorry to hear that. What is wrong?"))
     await user.press(t("uk", "🩺 I feel ill"), message=menu)
-    await user.expect(v("uk", "🆘 <b>If you are in danger or might hurt yourself, call now. You are not alone.</b>"))
+    await user.expect(v("uk", ILL))
     await harness.drain()
     assert v("zh", "The resident says they feel ill.") in missed.text
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -75,6 +76,32 @@ async def submit(session: AsyncSession, i18n: I18n, settings: Settings, resident
     await Notifier(session, i18n, settings).card(request)
     log.info("request %s created by resident %s", request.id, resident.id)
     return Submitted(request, created=True)
+
+
+#: characters of a message kept as the details of an urgent request opened for it
+URGENT_DETAILS_MAX = 3000
+
+
+async def open_urgent_talk(
+    session: AsyncSession, i18n: I18n, settings: Settings, resident: Resident, danger: str, details: str
+) -> Submitted:
+    """An urgent «someone to talk to» request for a resident whose message outside a request signalled
+    danger (`danger`: a DangerKind value; `details`: their message), with its card and confirmation, so
+    that a worker calls. A resident who already has an open request marked as danger gets no second one:
+    that one is returned (created=False), with a "danger_again" event in its history."""
+    for request in await repo.of_resident(session, resident.id or 0):
+        if request.danger and request.status in OPEN_STATUSES:
+            repo.add_event(session, request.id or 0, "resident", resident.id, "danger_again")
+            return Submitted(request, created=False)
+    data = {
+        "kind": RequestKind.PSYCH.value,
+        "urgency": Urgency.URGENT.value,
+        "danger": danger,
+        "feeling": details.strip()[:URGENT_DETAILS_MAX],
+        "address": resident.address,
+        "draft_key": secrets.token_urlsafe(9),
+    }
+    return await submit(session, i18n, settings, resident, data)
 
 
 async def cancel(session: AsyncSession, notify: Notifier, resident: Resident, request_id: int) -> Request | None:

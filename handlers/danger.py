@@ -1,0 +1,131 @@
+"""Danger in anything a resident writes, at every step: the emergency numbers at once, an urgent request
+so that a worker calls, and «Are you safe right now?» when the signs are weaker than certain.
+
+`DangerCheck` is an outer middleware of the residents' message observer: it sees every text, caption
+(photos, documents, voice notes) of a private chat before any step handler, at the main menu, at a
+button question, in the middle of a request or of registration. The message then goes on to its step
+as usual (at a details step it is still the details); the handlers that would only have said "please use
+the buttons" read `danger_handled` and keep quiet instead.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from contextlib import suppress
+from typing import Any
+
+from aiogram import BaseMiddleware, Router
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.types import CallbackQuery, Message, TelegramObject
+from aiogram.utils.i18n import gettext as _
+
+from bot import flow, texts
+from bot import keyboards as kb
+from bot.flow import Ctx
+from bot.logs import ids
+from bot.services import danger, requests, residents
+from bot.services.danger import DangerKind, Level
+from bot.states import Intake, Reg
+from db.models import Urgency
+from handlers.start import show_menu
+
+router = Router(name="danger")
+log = logging.getLogger(__name__)
+
+#: the conversation data key holding the message that made us ask «Are you safe right now?»
+UNSURE_TEXT = "unsure_text"
+
+
+def in_request(step: str | None) -> bool:
+    """Whether the conversation is inside the request wizard."""
+    return step in {state.state for state in Intake.__all_states__}
+
+
+def in_registration(step: str | None) -> bool:
+    """Whether the conversation is at a registration (or profile edit) question."""
+    return step in {state.state for state in Reg.__all_states__}
+
+
+async def on_danger(ctx: Ctx, kind: DangerKind, text: str) -> None:
+    """Emergency numbers at once. In a request: the draft becomes urgent and marked. Otherwise a
+    registered resident gets an urgent «someone to talk to» request with the message as its details."""
+    step = await ctx.state.get_state()
+    if in_request(step):
+        await ctx.state.update_data(danger=str(kind), urgency=Urgency.URGENT.value)
+        await ctx.bot.send_message(ctx.chat_id, texts.emergency(ctx.settings.emergency_numbers))
+        return
+    if not residents.is_registered(ctx.resident):
+        await ctx.bot.send_message(ctx.chat_id, texts.emergency(ctx.settings.emergency_numbers, marked=False))
+        return
+    assert ctx.resident is not None
+    await ctx.bot.send_message(ctx.chat_id, texts.emergency(ctx.settings.emergency_numbers))
+    result = await requests.open_urgent_talk(ctx.session, ctx.i18n, ctx.settings, ctx.resident, str(kind), text)
+    log.info("urgent request %s %s for a danger message", result.request.id, "opened" if result.created else "already open",
+             extra=ids(request_id=result.request.id, resident_id=ctx.resident.id))
+
+
+async def ask_if_safe(ctx: Ctx, text: str) -> None:
+    """«Are you safe right now?» with two big buttons; the message is kept for the «not safe» answer."""
+    await ctx.state.update_data(**{UNSURE_TEXT: text})
+    await ctx.bot.send_message(ctx.chat_id, texts.safety_question(), reply_markup=kb.safety_question())
+
+
+class DangerCheck(BaseMiddleware):
+    """Assesses every text and caption a resident sends in a private chat before the step handlers, and
+    answers a danger at once; puts the level into the handler data as `danger_handled`."""
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        """Assess, answer, then let the message go on to its step (not at a registration question)."""
+        ctx: Ctx | None = data.get("ctx")
+        if not isinstance(event, Message) or event.chat.type != "private" or ctx is None:
+            return await handler(event, data)
+        text = event.text or event.caption
+        found = danger.assess(text)
+        if found.level is Level.NONE:
+            return await handler(event, data)
+        assert text is not None and found.kind is not None
+        log.info("danger check: %s, %s, signals %s", found.level.name, found.kind.value, ",".join(found.signals),
+                 extra=ids(chat_id=ctx.chat_id))
+        step = await ctx.state.get_state()
+        if found.level is Level.DANGER:
+            await on_danger(ctx, found.kind, text)
+        else:
+            await ask_if_safe(ctx, text)
+        if in_registration(step):  # not a name or an address: the question is asked again
+            if found.level is Level.DANGER:
+                await flow.ask(ctx)
+            return None
+        data["danger_handled"] = found.level
+        return await handler(event, data)
+
+
+async def back_to_step(ctx: Ctx) -> None:
+    """The question the person was at, or the main menu."""
+    if await ctx.state.get_state() is not None:
+        await flow.ask(ctx)
+    elif residents.is_registered(ctx.resident):
+        await show_menu(ctx, _("What do you need? Choose below."))
+
+
+@router.callback_query(kb.SafetyCb.filter())
+async def safety_answer(query: CallbackQuery, callback_data: kb.SafetyCb, ctx: Ctx) -> None:
+    """«I am safe»: back where they were. «I am not safe»: the danger path, with the kept message."""
+    await query.answer()
+    if isinstance(query.message, Message):
+        with suppress(TelegramBadRequest):
+            await query.message.edit_reply_markup(reply_markup=None)
+    text = (await ctx.data()).get(UNSURE_TEXT)
+    await ctx.state.update_data(**{UNSURE_TEXT: None})
+    if callback_data.safe:
+        await ctx.bot.send_message(ctx.chat_id, _("Thank you for telling us. We are here whenever you need us."))
+        await back_to_step(ctx)
+        return
+    await on_danger(ctx, DangerKind.SELF_HARM, text or _("«I am not safe» (the answer to «Are you safe right now?»)"))
+    if await ctx.state.get_state() is not None:
+        await flow.ask(ctx)
