@@ -103,6 +103,26 @@ async def what_is_wrong(query: CallbackQuery, callback_data: kb.CheckinCb, ctx: 
     await ctx.state.update_data(checkin_choice=done)
 
 
+async def offer_checkins(ctx: Ctx) -> None:
+    """The question offered at the end of registration: ask us to check on you daily?"""
+    await ctx.bot.send_message(
+        ctx.chat_id,
+        _("Would you like us to ask you every day whether you are OK? If you do not answer, a social worker is told."),
+        reply_markup=kb.enrol_offer(ctx.settings.checkins.default_time),
+    )
+
+
+async def offer_answered(ctx: Ctx, start: bool) -> None:
+    """The offer answered by a typed yes (start the daily check-ins) or no."""
+    assert ctx.resident is not None
+    if not start:
+        await ctx.bot.send_message(ctx.chat_id, _("All right. You can start them any time with /checkin."))
+        return
+    plan = await checkins_repo.plan_of(ctx.session, ctx.resident.id or 0)
+    await checkins.enrol(ctx.session, ctx.settings, ctx.resident, plan.times if plan else None)
+    await show_plan(ctx)
+
+
 async def show_plan(ctx: Ctx) -> None:
     """The plan and what can be changed."""
     assert ctx.resident is not None
@@ -133,6 +153,8 @@ async def plan_change(query: CallbackQuery, callback_data: kb.PlanCb, ctx: Ctx) 
     await query.answer()
     action, value = callback_data.a, callback_data.value
     plan = await checkins_repo.plan_of(ctx.session, ctx.resident.id or 0)
+    if action in (PlanAction.START, PlanAction.DECLINE) and (await ctx.data()).get("asked"):
+        await ctx.state.update_data(asked=None)  # the offer is answered (a typed answer is no longer expected)
     if action is PlanAction.DECLINE:
         await ctx.bot.send_message(ctx.chat_id, _("All right. You can start them any time with /checkin."))
         return

@@ -1,21 +1,48 @@
-"""Anything no other handler took: a clear answer, and the current question again."""
+"""Anything no other handler took: typed answers to button questions, the rest of a split answer,
+what a resident writes outside a request, and otherwise a clear answer with the current question again.
+
+Nothing a resident sends is answered with only a menu hint:
+
+- at a button question, a typed answer that means a choice («对», «да», «так», a button's words) is
+  taken as that choice (bot.services.answers); anything else gets the same question again with a hint;
+- a text that comes within JOIN_WINDOW seconds (Telegram's message.date) after a typed list, medicine
+  or address, at the question that followed it, is the rest of that answer and is joined to it;
+  at the address read-back a later text is joined as well, and the bot asks whether it belongs
+  (the read-back's ✅ Correct / ✏️ Change);
+- outside any step, text, a voice message or a photo goes to the resident's open request (the claimer
+  gets it privately, the card says so), or, with none open, the bot offers to send it as a new one.
+  The danger check runs first.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
 from aiogram import Router
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot import flow
+from bot import flow, texts
 from bot.flow import Ctx
-from bot.services import residents
-from bot.states import TEXT_STEPS, VOICE_STEPS, Intake
+from bot.prompts import choice_of
+from bot.services import answers, requests, residents
+from bot.services.residents import ADDRESS_MAX, DETAILS_MAX
+from bot.states import TEXT_STEPS, VOICE_STEPS, Intake, Reg
+from handlers import checkins as checkin_handlers
+from handlers import intake, registration
+from handlers.common import answered_within, check_danger
 from handlers.start import begin_registration, show_menu
 
 router = Router(name="fallback")
 log = logging.getLogger(__name__)
+
+#: What a typed answer does at each button question.
+CHOSEN: dict[str, Callable[[Ctx, str], Awaitable[None]]] = {**registration.CHOSEN, **intake.CHOSEN}
+#: The address read-backs and the text steps whose answer they read back.
+#: `asked` once the check-in offer was asked a second time.
+ASKED_AGAIN = "checkin_again"
+ADDRESS_CHECKS = {Reg.address_check.state: Reg.address.state, Intake.address_check.state: Intake.address.state}
 
 
 @router.callback_query()
@@ -38,12 +65,108 @@ def hint_for(step: str) -> str:
 
 @router.message()
 async def unexpected(message: Message, ctx: Ctx) -> None:
-    """Stickers, photos, locations, documents or text where something else was expected."""
+    """Typed answers, split answers, free text outside a request; anything else gets a hint."""
     step = await ctx.state.get_state()
     if step is not None:
+        if message.text and await typed_answer(message, ctx, step):
+            return
         await message.answer(hint_for(step))
         await flow.ask(ctx)
     elif residents.is_registered(ctx.resident):
-        await show_menu(ctx, _("Please choose from the menu below."))
+        await outside_a_step(message, ctx)
     else:
         await begin_registration(ctx)
+
+
+async def typed_answer(message: Message, ctx: Ctx, step: str) -> bool:
+    """Take a text at a step that wanted something else; False when it means nothing here."""
+    text = message.text or ""
+    choice = await choice_of(ctx, step)
+    value = answers.choose(text, choice[0], choice[1], choice[2]) if choice else None
+    if value is not None and step in CHOSEN:
+        await CHOSEN[step](ctx, value)
+        return True
+    if step in ADDRESS_CHECKS:
+        await join_address(ctx, text, late=not await answered_within(ctx, message, ADDRESS_CHECKS[step]))
+        return True
+    if step == Intake.items_review.state and await answered_within(ctx, message, Intake.items.state):
+        data = await ctx.data()
+        joined = f"{data.get('raw_items', '')}\n{text.strip()}"[:DETAILS_MAX]
+        await check_danger(ctx, text)
+        await ctx.state.update_data(**intake.items_draft(joined))
+        await flow.ask(ctx)
+        return True
+    if step == Intake.photo.state and await answered_within(ctx, message, Intake.medicine.state):
+        joined = f"{(await ctx.data()).get('medicine', '')} {text.strip()}"[:DETAILS_MAX]
+        await check_danger(ctx, text)
+        await ctx.state.update_data(medicine=joined)
+        await message.answer(_("Added: {text}").format(text=texts.q(joined, 300)))
+        await flow.ask(ctx)
+        return True
+    if step == Intake.address_choice.state and text.strip():
+        # «Where should the help come?» answered with an address: take it as another address.
+        await ctx.state.update_data(answered=[Intake.address.state, int(message.date.timestamp())])
+        await flow.go(ctx, Intake.address_check, address_pending=text.strip()[:ADDRESS_MAX], address_late=False)
+        return True
+    return False
+
+
+async def join_address(ctx: Ctx, text: str, late: bool) -> None:
+    """The rest of an address sent in a second message: joined and read back again.
+
+    A text that already contains the address read back replaces it (the whole address typed again).
+    late: it came after JOIN_WINDOW, so the read-back asks whether it belongs.
+    """
+    pending = str((await ctx.data()).get("address_pending") or "")
+    text = text.strip()
+    joined = text if pending in text else f"{pending} {text}"
+    await ctx.state.update_data(address_pending=joined[:ADDRESS_MAX], address_late=late)
+    await flow.ask(ctx)
+
+
+async def outside_a_step(message: Message, ctx: Ctx) -> None:
+    """A registered resident wrote, spoke or sent a photo with no question open."""
+    assert ctx.resident is not None
+    data = await ctx.data()
+    if message.text and data.get("asked") in (registration.ASKED_CHECKIN, ASKED_AGAIN):
+        offer = [("start", _("✅ Yes, every day at {time}").format(time=ctx.settings.checkins.default_time)),
+                 ("decline", _("No, thank you"))]
+        value = answers.choose(message.text, offer, "start", "decline")
+        if value is not None:
+            await ctx.state.update_data(asked=None)
+            await checkin_handlers.offer_answered(ctx, value == "start")
+            return
+        if data["asked"] == registration.ASKED_CHECKIN:  # asked again once; after that, text is taken as news
+            await ctx.state.update_data(asked=ASKED_AGAIN)
+            await message.answer(_("Please use the buttons."))
+            await checkin_handlers.offer_checkins(ctx)
+            return
+        await ctx.state.update_data(asked=None)
+    text = message.text or message.caption
+    voice = message.voice.file_id if message.voice else None
+    photo = message.photo[-1].file_id if message.photo else None
+    if not (text and text.strip()) and voice is None and photo is None:
+        await show_menu(ctx, _("I can read text, voice messages and photos. To ask for help, choose below."))
+        return
+    text = text.strip()[:DETAILS_MAX] if text else None
+    danger = await check_danger(ctx, text) if text else False
+    danger_kind = (await ctx.data()).get("danger") if danger else None
+    await ctx.state.update_data(danger=danger_kind)  # not an older message's
+    added = await requests.add_follow_up(
+        ctx.session, ctx.notifier(), ctx.resident, text=text, voice=voice, photo=photo, danger=danger_kind
+    )
+    if added is not None:
+        await show_menu(ctx, added_to_request(added))
+        return
+    await flow.go(ctx, Intake.offer, offer_text=text, offer_voice=voice, offer_photo=photo)
+
+
+def added_to_request(added: requests.FollowUp) -> str:
+    """Told to the resident: which request the message joined, and where it stands."""
+    request = added.request
+    text = _("✉️ I added your message to your request {number} ({kind}). Its status: {status}.").format(
+        number=texts.number(request.id or 0), kind=texts.kind_label(request.kind), status=texts.status_label(request.status)
+    )
+    if added.claimer is not None:
+        return text + "\n" + _("Social worker {name} has received it.").format(name=texts.q(added.claimer.name, 100))
+    return text + "\n" + _("The social workers see it with your request. Whoever takes it will get in touch.")
