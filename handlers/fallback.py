@@ -68,6 +68,8 @@ async def unexpected(message: Message, ctx: Ctx) -> None:
     """Typed answers, split answers, free text outside a request; anything else gets a hint."""
     step = await ctx.state.get_state()
     if step is not None:
+        if message.text:
+            await check_danger(ctx, message.text)  # first, whatever else the text is
         if message.text and await typed_answer(message, ctx, step):
             return
         await message.answer(hint_for(step))
@@ -92,13 +94,11 @@ async def typed_answer(message: Message, ctx: Ctx, step: str) -> bool:
     if step == Intake.items_review.state and await answered_within(ctx, message, Intake.items.state):
         data = await ctx.data()
         joined = f"{data.get('raw_items', '')}\n{text.strip()}"[:DETAILS_MAX]
-        await check_danger(ctx, text)
         await ctx.state.update_data(**intake.items_draft(joined))
         await flow.ask(ctx)
         return True
     if step == Intake.photo.state and await answered_within(ctx, message, Intake.medicine.state):
         joined = f"{(await ctx.data()).get('medicine', '')} {text.strip()}"[:DETAILS_MAX]
-        await check_danger(ctx, text)
         await ctx.state.update_data(medicine=joined)
         await message.answer(_("Added: {text}").format(text=texts.q(joined, 300)))
         await flow.ask(ctx)
@@ -127,8 +127,11 @@ async def join_address(ctx: Ctx, text: str, late: bool) -> None:
 async def outside_a_step(message: Message, ctx: Ctx) -> None:
     """A registered resident wrote, spoke or sent a photo with no question open."""
     assert ctx.resident is not None
+    text = message.text or message.caption
+    text = text.strip()[:DETAILS_MAX] if text and text.strip() else None
+    danger = await check_danger(ctx, text) if text else False  # first, whatever else the text is
     data = await ctx.data()
-    if message.text and data.get("asked") in (registration.ASKED_CHECKIN, ASKED_AGAIN):
+    if message.text and not danger and data.get("asked") in (registration.ASKED_CHECKIN, ASKED_AGAIN):
         offer = [("start", _("✅ Yes, every day at {time}").format(time=ctx.settings.checkins.default_time)),
                  ("decline", _("No, thank you"))]
         value = answers.choose(message.text, offer, "start", "decline")
@@ -142,14 +145,11 @@ async def outside_a_step(message: Message, ctx: Ctx) -> None:
             await checkin_handlers.offer_checkins(ctx)
             return
         await ctx.state.update_data(asked=None)
-    text = message.text or message.caption
     voice = message.voice.file_id if message.voice else None
     photo = message.photo[-1].file_id if message.photo else None
-    if not (text and text.strip()) and voice is None and photo is None:
+    if text is None and voice is None and photo is None:
         await show_menu(ctx, _("I can read text, voice messages and photos. To ask for help, choose below."))
         return
-    text = text.strip()[:DETAILS_MAX] if text else None
-    danger = await check_danger(ctx, text) if text else False
     danger_kind = (await ctx.data()).get("danger") if danger else None
     await ctx.state.update_data(danger=danger_kind)  # not an older message's
     added = await requests.add_follow_up(
