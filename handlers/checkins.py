@@ -14,7 +14,7 @@ from bot import checkin_texts, clock, texts
 from bot import keyboards as kb
 from bot.flow import Ctx
 from bot.keyboards import CheckinAction, PlanAction
-from bot.services import checkins, residents
+from bot.services import answers, checkins, residents
 from bot.services.checkins import Reason
 from bot.states import Intake
 from db.models import CheckinAnswer, RequestKind
@@ -37,6 +37,36 @@ async def drop_buttons(query: CallbackQuery) -> None:
     if isinstance(query.message, Message):
         with suppress(TelegramBadRequest):
             await query.message.edit_reply_markup(reply_markup=None)
+
+
+def typed_options() -> list[tuple[str, str]]:
+    """The check-in's buttons as (action, label)."""
+    return [(CheckinAction.FINE.value, _("😊 I'm fine")), (CheckinAction.NOT_WELL.value, _("😐 Not so well")),
+            (CheckinAction.HELP.value, _("🆘 I need help"))]
+
+
+async def typed_answer(ctx: Ctx, text: str) -> bool:
+    """A typed answer («好», «да», «Not so well») to a check-in delivered today and not answered; False if none."""
+    assert ctx.resident is not None
+    checkin = await checkins.awaiting_answer(ctx.session, ctx.resident)
+    if checkin is None:
+        return False
+    action = answers.choose(text, typed_options(), yes=CheckinAction.FINE.value)
+    if action is None:
+        return False
+    value = ANSWERS[CheckinAction(action)]
+    result = await checkins.answer(ctx.session, ctx.notifier(), ctx.settings, ctx.resident, checkin.id or 0, value)
+    if result.checkin is None:
+        return False
+    if value == CheckinAnswer.FINE:
+        await ctx.bot.send_message(ctx.chat_id, _("Thank you! We are glad. Have a good day. 🌷"))
+    elif value == CheckinAnswer.NOT_WELL:
+        await ctx.bot.send_message(ctx.chat_id, _("We are sorry to hear that. What is wrong?"),
+                                   reply_markup=kb.what_is_wrong(checkin.id or 0))
+    else:
+        await checkins.ask_for_help(ctx.session, ctx.notifier(), ctx.settings, ctx.resident, result.checkin, Reason.HELP)
+        await ctx.bot.send_message(ctx.chat_id, told() + "\n\n" + texts.emergency_numbers(ctx.settings.emergency_numbers))
+    return True
 
 
 @router.callback_query(kb.CheckinCb.filter(F.a != CheckinAction.WHAT))

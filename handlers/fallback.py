@@ -145,6 +145,8 @@ async def outside_a_step(message: Message, ctx: Ctx) -> None:
             await checkin_handlers.offer_checkins(ctx)
             return
         await ctx.state.update_data(asked=None)
+    if message.text and not danger and await checkin_handlers.typed_answer(ctx, message.text):
+        return  # «好» to today's «Are you OK?»
     voice = message.voice.file_id if message.voice else None
     photo = message.photo[-1].file_id if message.photo else None
     if text is None and voice is None and photo is None:

@@ -474,3 +474,39 @@ async def test_changing_the_address_from_my_details_reads_it_back(harness: Harne
     await user.expect(v("ru", "Saved."))
     resident = await resident_of(harness, user)
     assert resident is not None and resident.address == "ул. Тверская, 1 кв. 5"
+
+
+@pytest.mark.parametrize(("locale", "typed", "answer"), [
+    ("zh", "好的", "fine"), ("ru", "Не очень хорошо", "not_well"), ("uk", "так", "fine"),
+])
+async def test_typed_answer_to_the_daily_checkin(harness: Harness, locale: str, typed: str, answer: str) -> None:
+    """«Are you OK today?» answered by typing: a yes is «I'm fine», a button's words are that button."""
+    from tests.test_checkins import checkins_of, enrolled, tick_to_due
+
+    if answer == "not_well":
+        assert typed.casefold() == seen(t(locale, "😐 Not so well")).replace("😐", "").strip().casefold()
+    user = await enrolled(harness, locale)
+    await tick_to_due(harness, user)
+    replies = await user.send(typed)
+    no_bare_menu_hint(locale, replies)
+    (checkin,) = await checkins_of(harness, user)
+    if answer == "fine":
+        await user.expect(v(locale, "Thank you! We are glad. Have a good day. 🌷"))
+        assert checkin.answer == "fine"
+    else:
+        what = await user.expect(v(locale, "We are sorry to hear that. What is wrong?"))
+        assert t(locale, "🩺 I feel ill") in what.button_texts()
+        assert checkin.answer == "not_well"
+    assert await requests_of(harness, user) == []
+
+
+async def test_delete_erases_what_was_written_again(harness: Harness) -> None:
+    """/delete blanks the follow-ups too: they are the resident's words like the request's details."""
+    user = await register(harness, "zh")
+    request = await submit(harness, user, "zh", await to_summary(user, "zh", "psych", FEELING["zh"]))
+    await user.send(AGAIN["zh"])
+    await user.expect(head("zh", ADDED))
+    await user.send_command("/delete")
+    await user.press(t("zh", "Yes, delete my data"))
+    await user.expect(v("zh", "Your personal data has been deleted. Send /start if you need help again."))
+    assert await wrote_events(harness, request.id or 0) == [{}]
