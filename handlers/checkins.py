@@ -20,7 +20,7 @@ from bot.states import Intake
 from db.models import CheckinAnswer, RequestKind
 from db.repo import checkins as checkins_repo
 from handlers.intake import start_wizard
-from handlers.start import begin_registration
+from handlers.start import asked, begin_registration
 
 router = Router(name="checkins")
 
@@ -184,7 +184,7 @@ async def plan_change(query: CallbackQuery, callback_data: kb.PlanCb, ctx: Ctx) 
     action, value = callback_data.a, callback_data.value
     plan = await checkins_repo.plan_of(ctx.session, ctx.resident.id or 0)
     if action in (PlanAction.START, PlanAction.DECLINE) and (await ctx.data()).get("asked"):
-        await ctx.state.update_data(asked=None)  # the offer is answered (a typed answer is no longer expected)
+        await asked(ctx, None)  # the offer is answered (a typed answer is no longer expected)
     if action is PlanAction.DECLINE:
         await ctx.bot.send_message(ctx.chat_id, _("All right. You can start them any time with /checkin."))
         return

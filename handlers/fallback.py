@@ -23,7 +23,7 @@ from aiogram import Router
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot import flow, texts
+from bot import clock, flow, texts
 from bot.flow import Ctx
 from bot.prompts import choice_of
 from bot.services import answers, requests, residents
@@ -32,7 +32,9 @@ from bot.states import TEXT_STEPS, VOICE_STEPS, Intake, Reg
 from handlers import checkins as checkin_handlers
 from handlers import intake, registration
 from handlers.common import answered_within, check_danger
-from handlers.start import begin_registration, show_menu
+from handlers import my_requests
+from handlers.start import ASKED_CANCEL, ASKED_CHECKIN, ASKED_DELETE, ask_delete, asked, begin_registration, \
+    delete_chosen, delete_options, show_menu
 
 router = Router(name="fallback")
 log = logging.getLogger(__name__)
@@ -40,8 +42,9 @@ log = logging.getLogger(__name__)
 #: What a typed answer does at each button question.
 CHOSEN: dict[str, Callable[[Ctx, str], Awaitable[None]]] = {**registration.CHOSEN, **intake.CHOSEN}
 #: The address read-backs and the text steps whose answer they read back.
-#: `asked` once the check-in offer was asked a second time.
-ASKED_AGAIN = "checkin_again"
+#: How long a question asked outside any step waits for a typed answer, in seconds: enrolling in
+#: check-ins is harmless and may be answered late; erasing data or cancelling only right after asking.
+ASKED_FOR = {ASKED_CHECKIN: 24 * 3600, ASKED_DELETE: 600, ASKED_CANCEL: 600}
 ADDRESS_CHECKS = {Reg.address_check.state: Reg.address.state, Intake.address_check.state: Intake.address.state}
 
 
@@ -103,6 +106,13 @@ async def typed_answer(message: Message, ctx: Ctx, step: str) -> bool:
         await message.answer(_("Added: {text}").format(text=texts.q(joined, 300)))
         await flow.ask(ctx)
         return True
+    if step == Intake.offer.state and text.strip():
+        # More words while «send this as a new request?» is open: they belong to it.
+        before = (await ctx.data()).get("offer_text")
+        joined = f"{before}\n{text.strip()}" if before else text.strip()
+        await ctx.state.update_data(offer_text=joined[:DETAILS_MAX])
+        await flow.ask(ctx)
+        return True
     if step == Intake.address_choice.state and text.strip():
         # «Where should the help come?» answered with an address: take it as another address.
         await ctx.state.update_data(answered=[Intake.address.state, int(message.date.timestamp())])
@@ -131,20 +141,8 @@ async def outside_a_step(message: Message, ctx: Ctx) -> None:
     text = text.strip()[:DETAILS_MAX] if text and text.strip() else None
     danger = await check_danger(ctx, text) if text else False  # first, whatever else the text is
     data = await ctx.data()
-    if message.text and not danger and data.get("asked") in (registration.ASKED_CHECKIN, ASKED_AGAIN):
-        offer = [("start", _("✅ Yes, every day at {time}").format(time=ctx.settings.checkins.default_time)),
-                 ("decline", _("No, thank you"))]
-        value = answers.choose(message.text, offer, "start", "decline")
-        if value is not None:
-            await ctx.state.update_data(asked=None)
-            await checkin_handlers.offer_answered(ctx, value == "start")
-            return
-        if data["asked"] == registration.ASKED_CHECKIN:  # asked again once; after that, text is taken as news
-            await ctx.state.update_data(asked=ASKED_AGAIN)
-            await message.answer(_("Please use the buttons."))
-            await checkin_handlers.offer_checkins(ctx)
-            return
-        await ctx.state.update_data(asked=None)
+    if message.text and not danger and await answer_to_asked(message, ctx, data.get("asked")):
+        return
     if message.text and not danger and await checkin_handlers.typed_answer(ctx, message.text):
         return  # «好» to today's «Are you OK?»
     voice = message.voice.file_id if message.voice else None
@@ -161,6 +159,49 @@ async def outside_a_step(message: Message, ctx: Ctx) -> None:
         await show_menu(ctx, added_to_request(added))
         return
     await flow.go(ctx, Intake.offer, offer_text=text, offer_voice=voice, offer_photo=photo)
+
+
+async def answer_to_asked(message: Message, ctx: Ctx, question: list | None) -> bool:
+    """A typed answer to a yes/no question asked outside any step (the check-in offer, /delete, cancel a
+    request); False when none is waiting. Unclear text gets the question again once, with a hint;
+    after that the text is taken as something the resident says."""
+    if not question or question[0] not in ASKED_FOR:
+        return False
+    kind, at, *args = question
+    if clock.now().timestamp() - at > ASKED_FOR[kind]:
+        await asked(ctx, None)
+        return False
+    if kind == ASKED_CHECKIN:
+        options = [("yes", _("✅ Yes, every day at {time}").format(time=ctx.settings.checkins.default_time)),
+                   ("no", _("No, thank you"))]
+    elif kind == ASKED_DELETE:
+        options = delete_options()
+    else:
+        options = my_requests.cancel_options()
+    value = answers.choose(message.text, options, "yes", "no")
+    if value is None:
+        if (await ctx.data()).get("asked_again"):
+            await ctx.state.update_data(asked=None, asked_again=None)
+            return False
+        await message.answer(_("Please use the buttons."))
+        if kind == ASKED_CHECKIN:
+            await asked(ctx, kind, *args)
+            await checkin_handlers.offer_checkins(ctx)
+        elif kind == ASKED_DELETE:
+            await ask_delete(ctx)
+        else:
+            await my_requests.ask_cancel(ctx, int(args[0]))
+        await ctx.state.update_data(asked_again=True)
+        return True
+    await ctx.state.update_data(asked_again=None)
+    if kind == ASKED_CHECKIN:
+        await asked(ctx, None)
+        await checkin_handlers.offer_answered(ctx, value == "yes")
+    elif kind == ASKED_DELETE:
+        await delete_chosen(ctx, value)
+    else:
+        await my_requests.cancel_chosen(ctx, int(args[0]), value)
+    return True
 
 
 def added_to_request(added: requests.FollowUp) -> str:

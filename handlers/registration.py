@@ -17,12 +17,9 @@ from bot.states import Reg
 from handlers.common import remember_answer, reject_text
 from handlers.checkins import offer_checkins
 from handlers.profile import show_profile
-from handlers.start import show_menu
+from handlers.start import ASKED_CHECKIN, asked, show_menu
 
 router = Router(name="registration")
-
-#: The conversation's `asked` when the check-in offer waits for an answer outside any step.
-ASKED_CHECKIN = "checkin"
 
 NEXT = {Reg.name: Reg.phone, Reg.phone: Reg.address, Reg.address: Reg.district, Reg.district: Reg.flags}
 
@@ -207,5 +204,5 @@ async def registered(ctx: Ctx) -> None:
             .format(times=", ".join(plan.times)),
         )
     elif checkins.offered(ctx.resident):
-        await ctx.state.update_data(asked=ASKED_CHECKIN)  # a typed «对» answers it (handlers.fallback)
+        await asked(ctx, ASKED_CHECKIN)  # a typed «对» answers it (handlers.fallback)
         await offer_checkins(ctx)

@@ -510,3 +510,45 @@ async def test_delete_erases_what_was_written_again(harness: Harness) -> None:
     await user.press(t("zh", "Yes, delete my data"))
     await user.expect(v("zh", "Your personal data has been deleted. Send /start if you need help again."))
     assert await wrote_events(harness, request.id or 0) == [{}]
+
+
+@pytest.mark.parametrize(("locale", "yes", "no"), [("zh", "是", "不"), ("ru", "да", "нет"), ("uk", "так", "ні")])
+async def test_typed_answers_to_cancel_and_delete(harness: Harness, locale: str, yes: str, no: str) -> None:
+    """«Cancel request №N?» and «Delete your data?» are yes/no questions too."""
+    user = await register(harness, locale)
+    request = await submit(harness, user, locale, await to_summary(user, locale, "supplies", "米 1袋"))
+    await user.tap(t(locale, MENU["my"]))
+    mine = user.last()
+    assert mine is not None
+    await user.press(t(locale, "Cancel request №{number}").format(number=request.id), message=mine)
+    await user.expect(v(locale, "Cancel request {number}?", number=f"№{request.id}"))
+    await user.send(no)
+    await user.expect(v(locale, "The request stays open."))
+    assert (await stored(harness, request)).status == RequestStatus.NEW
+    await user.press(t(locale, "Cancel request №{number}").format(number=request.id), message=mine)
+    await user.send(yes)
+    await user.expect(v(locale, "Request {number} is cancelled.", number=f"№{request.id}"))
+    assert (await stored(harness, request)).status == RequestStatus.CANCELLED
+
+    await user.send_command("/delete")
+    replies = await user.send("？")
+    assert v(locale, BUTTONS_ONLY) in texts_of(replies)
+    await user.send(yes)
+    await user.expect(v(locale, "Your personal data has been deleted. Send /start if you need help again."))
+    resident = await resident_of(harness, user)
+    assert resident is not None and resident.name is None
+
+
+async def test_more_words_while_the_offer_is_open_are_kept(harness: Harness) -> None:
+    """A second message while «send this as a new request?» waits: added to the text, not dropped."""
+    user = await register(harness, "zh")
+    await user.press(t("zh", "No, thank you"))
+    await user.send("我一个人在家")
+    await user.expect(v("zh", OFFER))
+    await user.send("腿疼，出不了门")
+    await user.expect(v("zh", OFFER))
+    await user.press(t("zh", MENU["psych"]))
+    await user.press(t("zh", "Evening"))
+    await user.press(t("zh", "Within 1–2 days"))
+    request = await submit(harness, user, "zh", await user.expect(check_title("zh")))
+    assert request.details == "我一个人在家\n腿疼，出不了门"
