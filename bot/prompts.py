@@ -246,6 +246,8 @@ async def choice_of(ctx: Ctx, step: str | None) -> tuple[list[tuple[str, str]], 
         return flags_options((await ctx.data()).get("flags", {})), None, "done"
     if step == Intake.items_review.state:
         return review_options(), "ok", "redo"
+    if step == Intake.photo.state:
+        return [("skip", _(kb.SKIP))], None, "skip"
     if step == Intake.urgency.state:
         return urgency_options(), None, None
     if step == Intake.address_choice.state:

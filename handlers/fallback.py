@@ -91,34 +91,44 @@ async def typed_answer(message: Message, ctx: Ctx, step: str) -> bool:
     if value is not None and step in CHOSEN:
         await CHOSEN[step](ctx, value)
         return True
+    if not text.strip():
+        return False
     if step in ADDRESS_CHECKS:
         await join_address(ctx, text, late=not await answered_within(ctx, message, ADDRESS_CHECKS[step]))
+        await remember_join(ctx, message, ADDRESS_CHECKS[step])
         return True
     if step == Intake.items_review.state and await answered_within(ctx, message, Intake.items.state):
         data = await ctx.data()
         joined = f"{data.get('raw_items', '')}\n{text.strip()}"[:DETAILS_MAX]
         await ctx.state.update_data(**intake.items_draft(joined))
+        await remember_join(ctx, message, Intake.items.state)
         await flow.ask(ctx)
         return True
     if step == Intake.photo.state and await answered_within(ctx, message, Intake.medicine.state):
         joined = f"{(await ctx.data()).get('medicine', '')} {text.strip()}"[:DETAILS_MAX]
         await ctx.state.update_data(medicine=joined)
+        await remember_join(ctx, message, Intake.medicine.state)
         await message.answer(_("Added: {text}").format(text=texts.q(joined, 300)))
         await flow.ask(ctx)
         return True
-    if step == Intake.offer.state and text.strip():
+    if step == Intake.offer.state:
         # More words while «send this as a new request?» is open: they belong to it.
         before = (await ctx.data()).get("offer_text")
         joined = f"{before}\n{text.strip()}" if before else text.strip()
         await ctx.state.update_data(offer_text=joined[:DETAILS_MAX])
         await flow.ask(ctx)
         return True
-    if step == Intake.address_choice.state and text.strip():
+    if step == Intake.address_choice.state:
         # «Where should the help come?» answered with an address: take it as another address.
-        await ctx.state.update_data(answered=[Intake.address.state, int(message.date.timestamp())])
+        await remember_join(ctx, message, Intake.address.state)
         await flow.go(ctx, Intake.address_check, address_pending=text.strip()[:ADDRESS_MAX], address_late=False)
         return True
     return False
+
+
+async def remember_join(ctx: Ctx, message: Message, step: str) -> None:
+    """A joined part counts as the answer's latest message: a third part seconds later joins too."""
+    await ctx.state.update_data(answered=[step, int(message.date.timestamp())])
 
 
 async def join_address(ctx: Ctx, text: str, late: bool) -> None:

@@ -163,6 +163,11 @@ async def photo_skipped(message: Message, ctx: Ctx) -> None:
     await after_details(ctx)
 
 
+async def photo_chosen(ctx: Ctx, value: str) -> None:
+    """«Skip» typed in words («跳过», «нет»): no photo."""
+    await after_details(ctx)
+
+
 @router.message(Intake.feeling, F.text)
 async def feeling(message: Message, ctx: Ctx) -> None:
     """How they feel, in their words."""
@@ -341,6 +346,7 @@ def after_details_step(kind: RequestKind, danger: bool) -> State:
 
 #: What a typed answer at each of these button questions does (handlers.fallback reads typed answers).
 CHOSEN = {
+    Intake.photo.state: photo_chosen,
     Intake.items_review.state: review_chosen,
     Intake.urgency.state: urgency_chosen,
     Intake.address_choice.state: address_choice_chosen,

@@ -552,3 +552,19 @@ async def test_more_words_while_the_offer_is_open_are_kept(harness: Harness) -> 
     await user.press(t("zh", "Within 1–2 days"))
     request = await submit(harness, user, "zh", await user.expect(check_title("zh")))
     assert request.details == "我一个人在家\n腿疼，出不了门"
+
+
+@pytest.mark.parametrize(("locale", "skip"), [("zh", "跳过"), ("ru", "нет"), ("uk", "ні")])
+async def test_medicine_in_two_messages_and_a_typed_skip(harness: Harness, locale: str, skip: str) -> None:
+    """The dose sent a moment after the name is added to it; «skip» or «no» in words skips the photo."""
+    user = await register(harness, locale)
+    await user.tap(t(locale, MENU["medicine"]))
+    await user.send("二甲双胍")
+    await user.send("500mg 60片")
+    await user.expect(v(locale, "Added: {text}", text="二甲双胍 500mg 60片"))
+    await user.send(skip)
+    await user.expect(v(locale, "How urgent is it?"))
+    await user.press(t(locale, "Within 1–2 days"))
+    await user.press("📍")
+    request = await submit(harness, user, locale, await user.expect(check_title(locale)))
+    assert (request.medicine, request.photo_file_id) == ("二甲双胍 500mg 60片", None)
