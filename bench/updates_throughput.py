@@ -40,7 +40,7 @@ from aiogram.types import CallbackQuery, Message
 
 TOKEN = "123456:BENCH-TOKEN"
 SECRET = "bench-webhook-secret"
-STEPS = 14  # updates in one wizard run
+STEPS = 15  # updates in one wizard run
 
 
 # ---------------------------------------------------------------- the driver process (fake + residents)
@@ -58,6 +58,7 @@ async def wizard(user: Any) -> int:
     await user.tap(user.first_name)
     await user.tap("📱")
     await user.send("下洋田社区 3栋 2单元 501")
+    await user.press("✅")  # the address read back
     await user.press("下洋田社区")
     await user.press("⬜")
     await user.press("✅")

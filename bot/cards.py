@@ -150,6 +150,9 @@ class CardPlanner:
             when = texts.fmt_when(request.created_at, locale, self.settings.timezone)
             extra = await self._wellbeing(session, request, locale) if request.kind == RequestKind.WELLBEING else []
             extra = [*extra, *await self._referrals(session, notify, request, locale)]
+            wrote = [(texts.fmt_when(e.at, locale, self.settings.timezone), e.data)
+                     for e in await requests_repo.follow_ups_of(session, request.id or 0)]
+            extra = [*extra, *staff_texts.follow_up_lines(wrote, claimer)]
             who = card_name(resident.name, self.settings.checkins.card_name) if request.kind == RequestKind.WELLBEING else None
             text = staff_texts.card(request, items, resident, district, when, claimer, on_duty, extra,
                                     self.settings.vulnerability_flags, who)

@@ -107,6 +107,7 @@ class Settings(BaseSettings):
     default_locale: str = "zh"
     timezone: str = "Asia/Shanghai"
     phone_region: str = "CN"
+    join_window: int = Field(default=30, ge=0)  # seconds (Telegram's message.date) a text joins the previous answer
     emergency_numbers: dict[str, str] = Field(
         default_factory=lambda: {"ambulance": "120", "police": "110"}
     )

@@ -81,6 +81,32 @@ class Notifier:
         for voice in request.voice_file_ids:
             outbox.enqueue(self.session, member.tg_user_id, "sendVoice",
                            {"chat_id": member.tg_user_id, "voice": voice}, purpose="details", request_id=request.id)
+        for event in await requests_repo.follow_ups_of(self.session, request.id or 0):  # written before the claim
+            data = event.data
+            with self.i18n.use_locale(locale):
+                message = staff_texts.follow_up(request, data.get("text"), data.get("voice"), data.get("photo"))
+            self._send(member.tg_user_id, message, "details", request)
+            self._files(member.tg_user_id, request, data.get("voice"), data.get("photo"))
+
+    async def follow_up(self, request: Request, member: Staff, text: str | None, voice: str | None,
+                        photo: str | None) -> None:
+        """What the resident wrote again, privately to the claimer (if they started the bot)."""
+        if not member.has_private_chat:
+            return
+        locale = member.locale or await self.staff_locale(member.chat_id)
+        with self.i18n.use_locale(locale):
+            message = staff_texts.follow_up(request, text, voice, photo)
+        self._send(member.tg_user_id, message, "details", request)
+        self._files(member.tg_user_id, request, voice, photo)
+
+    def _files(self, chat_id: int, request: Request, voice: str | None, photo: str | None) -> None:
+        """A voice note and a photo, by Telegram file id, to a private chat."""
+        if photo:
+            outbox.enqueue(self.session, chat_id, "sendPhoto", {"chat_id": chat_id, "photo": photo},
+                           purpose="details", request_id=request.id)
+        if voice:
+            outbox.enqueue(self.session, chat_id, "sendVoice", {"chat_id": chat_id, "voice": voice},
+                           purpose="details", request_id=request.id)
 
     async def resident_status(self, request: Request, member: Staff) -> None:
         """Tell the resident, in their language, what just happened to their request."""

@@ -123,6 +123,43 @@ def worker_details(
     return "\n".join(lines)
 
 
+def follow_up(request: Request, text: str | None, voice: str | None, photo: str | None) -> str:
+    """What the resident wrote again to a request, for its claimer (privately)."""
+    lines = [_("✉️ The resident of request {number} wrote again:").format(number=texts.number(request.id or 0))]
+    if text:
+        lines.append(f"«{texts.q(text)}»")
+    if voice:
+        lines.append(_("🎤 A voice message (below)."))
+    if photo:
+        lines.append(_("📷 A photo (below)."))
+    return "\n".join(lines)
+
+
+FOLLOW_UPS_SHOWN = 3
+
+
+def follow_up_lines(wrote: Sequence[tuple[str, dict]], claimer: Staff | None) -> list[str]:
+    """The card's note that the resident wrote again: (when, event data) oldest first.
+
+    While the request waits for a claim the card shows the latest few (the claimer gets all of them
+    privately); once claimed it only says to whom they went.
+    """
+    if not wrote:
+        return []
+    if claimer is not None and claimer.has_private_chat:
+        return [_("✉️ The resident wrote again ({when}); sent to {name} privately.").format(
+            when=wrote[-1][0], name=mention(claimer))]
+    lines = []
+    for when, data in wrote[-FOLLOW_UPS_SHOWN:]:
+        parts = [f"«{texts.q(data.get('text'), 300)}»"] if data.get("text") else []
+        if data.get("voice"):
+            parts.append(_("🎤 voice message"))
+        if data.get("photo"):
+            parts.append(_("📷 photo"))
+        lines.append(_("✉️ The resident wrote again ({when}): {what}").format(when=when, what=" ".join(parts)))
+    return lines
+
+
 def referrals(history: Sequence[tuple[str, str, str]]) -> list[str]:
     """Where a transferred request came from: (district, worker, when) per referral."""
     return [_("↪️ Referred from {district} by {name}, {when}").format(district=texts.q(district, 100),

@@ -11,12 +11,13 @@ class Reg(StatesGroup):
     name = State()
     phone = State()
     address = State()
+    address_check = State()
     district = State()
     flags = State()
 
 
 class Intake(StatesGroup):
-    """Request wizard steps."""
+    """Request wizard steps; `offer` asks whether a free text outside a request should become one."""
 
     items = State()
     items_review = State()
@@ -27,7 +28,9 @@ class Intake(StatesGroup):
     urgency = State()
     address_choice = State()
     address = State()
+    address_check = State()
     confirm = State()
+    offer = State()
 
 
 TEXT_STEPS = {Reg.name, Reg.phone, Reg.address, Intake.items, Intake.medicine, Intake.feeling, Intake.address}

@@ -14,13 +14,13 @@ from bot import checkin_texts, clock, texts
 from bot import keyboards as kb
 from bot.flow import Ctx
 from bot.keyboards import CheckinAction, PlanAction
-from bot.services import checkins, residents
+from bot.services import answers, checkins, residents
 from bot.services.checkins import Reason
 from bot.states import Intake
 from db.models import CheckinAnswer, RequestKind
 from db.repo import checkins as checkins_repo
 from handlers.intake import start_wizard
-from handlers.start import begin_registration
+from handlers.start import asked, begin_registration
 
 router = Router(name="checkins")
 
@@ -37,6 +37,36 @@ async def drop_buttons(query: CallbackQuery) -> None:
     if isinstance(query.message, Message):
         with suppress(TelegramBadRequest):
             await query.message.edit_reply_markup(reply_markup=None)
+
+
+def typed_options() -> list[tuple[str, str]]:
+    """The check-in's buttons as (action, label)."""
+    return [(CheckinAction.FINE.value, _("😊 I'm fine")), (CheckinAction.NOT_WELL.value, _("😐 Not so well")),
+            (CheckinAction.HELP.value, _("🆘 I need help"))]
+
+
+async def typed_answer(ctx: Ctx, text: str) -> bool:
+    """A typed answer («好», «да», «Not so well») to a check-in delivered today and not answered; False if none."""
+    assert ctx.resident is not None
+    checkin = await checkins.awaiting_answer(ctx.session, ctx.resident)
+    if checkin is None:
+        return False
+    action = answers.choose(text, typed_options(), yes=CheckinAction.FINE.value)
+    if action is None:
+        return False
+    value = ANSWERS[CheckinAction(action)]
+    result = await checkins.answer(ctx.session, ctx.notifier(), ctx.settings, ctx.resident, checkin.id or 0, value)
+    if result.checkin is None:
+        return False
+    if value == CheckinAnswer.FINE:
+        await ctx.bot.send_message(ctx.chat_id, _("Thank you! We are glad. Have a good day. 🌷"))
+    elif value == CheckinAnswer.NOT_WELL:
+        await ctx.bot.send_message(ctx.chat_id, _("We are sorry to hear that. What is wrong?"),
+                                   reply_markup=kb.what_is_wrong(checkin.id or 0))
+    else:
+        await checkins.ask_for_help(ctx.session, ctx.notifier(), ctx.settings, ctx.resident, result.checkin, Reason.HELP)
+        await ctx.bot.send_message(ctx.chat_id, told() + "\n\n" + texts.emergency_numbers(ctx.settings.emergency_numbers))
+    return True
 
 
 @router.callback_query(kb.CheckinCb.filter(F.a != CheckinAction.WHAT))
@@ -103,6 +133,26 @@ async def what_is_wrong(query: CallbackQuery, callback_data: kb.CheckinCb, ctx: 
     await ctx.state.update_data(checkin_choice=done)
 
 
+async def offer_checkins(ctx: Ctx) -> None:
+    """The question offered at the end of registration: ask us to check on you daily?"""
+    await ctx.bot.send_message(
+        ctx.chat_id,
+        _("Would you like us to ask you every day whether you are OK? If you do not answer, a social worker is told."),
+        reply_markup=kb.enrol_offer(ctx.settings.checkins.default_time),
+    )
+
+
+async def offer_answered(ctx: Ctx, start: bool) -> None:
+    """The offer answered by a typed yes (start the daily check-ins) or no."""
+    assert ctx.resident is not None
+    if not start:
+        await ctx.bot.send_message(ctx.chat_id, _("All right. You can start them any time with /checkin."))
+        return
+    plan = await checkins_repo.plan_of(ctx.session, ctx.resident.id or 0)
+    await checkins.enrol(ctx.session, ctx.settings, ctx.resident, plan.times if plan else None)
+    await show_plan(ctx)
+
+
 async def show_plan(ctx: Ctx) -> None:
     """The plan and what can be changed."""
     assert ctx.resident is not None
@@ -133,6 +183,8 @@ async def plan_change(query: CallbackQuery, callback_data: kb.PlanCb, ctx: Ctx) 
     await query.answer()
     action, value = callback_data.a, callback_data.value
     plan = await checkins_repo.plan_of(ctx.session, ctx.resident.id or 0)
+    if action in (PlanAction.START, PlanAction.DECLINE) and (await ctx.data()).get("asked"):
+        await asked(ctx, None)  # the offer is answered (a typed answer is no longer expected)
     if action is PlanAction.DECLINE:
         await ctx.bot.send_message(ctx.chat_id, _("All right. You can start them any time with /checkin."))
         return

@@ -20,7 +20,7 @@ from bot.services.items import parse_items
 from bot.services.residents import ADDRESS_MAX, DETAILS_MAX
 from bot.states import Intake
 from db.models import RequestKind, Urgency
-from handlers.common import reject_text
+from handlers.common import reject_text, remember_answer
 from handlers.start import begin_registration, show_menu
 
 router = Router(name="intake")
@@ -95,9 +95,14 @@ async def items_text(message: Message, ctx: Ctx) -> None:
     """Parse a typed list into items and show it back."""
     if await reject_text(ctx, message.text, DETAILS_MAX):
         return
-    items = parse_items(message.text)
-    await ctx.state.update_data(items=[[i.name, i.quantity] for i in items], raw_items=message.text.strip())
-    await flow.go(ctx, Intake.items_review)
+    await remember_answer(ctx, message)
+    await flow.go(ctx, Intake.items_review, **items_draft(message.text))
+
+
+def items_draft(text: str) -> dict[str, object]:
+    """A typed list as draft data: parsed items and the text as written."""
+    items = parse_items(text)
+    return {"items": [[i.name, i.quantity] for i in items], "raw_items": text.strip()}
 
 
 @router.message(Intake.items, F.voice)
@@ -120,7 +125,12 @@ async def details_voice(message: Message, ctx: Ctx) -> None:
 async def items_review(query: CallbackQuery, callback_data: kb.StepCb, ctx: Ctx) -> None:
     """Accept the list, or type it again."""
     await query.answer()
-    if callback_data.value == "ok":
+    await review_chosen(ctx, callback_data.value)
+
+
+async def review_chosen(ctx: Ctx, value: str) -> None:
+    """«ok» (pressed or typed) accepts the list; anything else asks for it again."""
+    if value == "ok":
         await after_details(ctx)
     else:
         await flow.back(ctx)
@@ -131,8 +141,8 @@ async def medicine_text(message: Message, ctx: Ctx) -> None:
     """Medicine name and dose."""
     if await reject_text(ctx, message.text, DETAILS_MAX):
         return
-    await ctx.state.update_data(medicine=message.text.strip())
-    await flow.go(ctx, Intake.photo)
+    await remember_answer(ctx, message)
+    await flow.go(ctx, Intake.photo, medicine=message.text.strip())
 
 
 @router.message(Intake.photo, F.photo)
@@ -148,6 +158,11 @@ async def photo(message: Message, ctx: Ctx) -> None:
 @router.message(Intake.photo, Label(kb.SKIP))
 async def photo_skipped(message: Message, ctx: Ctx) -> None:
     """No photo."""
+    await after_details(ctx)
+
+
+async def photo_chosen(ctx: Ctx, value: str) -> None:
+    """«Skip» typed in words («跳过», «нет»): no photo."""
     await after_details(ctx)
 
 
@@ -184,10 +199,15 @@ async def call_time_typed(message: Message, ctx: Ctx) -> None:
 async def urgency(query: CallbackQuery, callback_data: kb.StepCb, ctx: Ctx) -> None:
     """Urgent or not."""
     await query.answer()
-    if callback_data.value == "_back":
+    await urgency_chosen(ctx, callback_data.value)
+
+
+async def urgency_chosen(ctx: Ctx, chosen: str) -> None:
+    """«urgent» or «normal» (pressed or typed), or «_back»."""
+    if chosen == "_back":
         await flow.back(ctx)
         return
-    value = Urgency.URGENT if callback_data.value == "urgent" else Urgency.NORMAL
+    value = Urgency.URGENT if chosen == "urgent" else Urgency.NORMAL
     await ctx.state.update_data(urgency=value.value)
     await after_urgency(ctx)
 
@@ -196,9 +216,14 @@ async def urgency(query: CallbackQuery, callback_data: kb.StepCb, ctx: Ctx) -> N
 async def address_choice(query: CallbackQuery, callback_data: kb.StepCb, ctx: Ctx) -> None:
     """The registered address, or another one."""
     await query.answer()
-    if callback_data.value == "_back":
+    await address_choice_chosen(ctx, callback_data.value)
+
+
+async def address_choice_chosen(ctx: Ctx, value: str) -> None:
+    """«reg» (the registered address), «other» or «_back», pressed or typed."""
+    if value == "_back":
         await flow.back(ctx)
-    elif callback_data.value == "reg" and ctx.resident and ctx.resident.address:
+    elif value == "reg" and ctx.resident and ctx.resident.address:
         await to_confirm(ctx, ctx.resident.address)
     else:
         await flow.go(ctx, Intake.address)
@@ -206,17 +231,43 @@ async def address_choice(query: CallbackQuery, callback_data: kb.StepCb, ctx: Ct
 
 @router.message(Intake.address, F.text)
 async def address_typed(message: Message, ctx: Ctx) -> None:
-    """Another delivery address."""
+    """Another delivery address, read back before it is used."""
     if await reject_text(ctx, message.text, ADDRESS_MAX):
         return
-    await to_confirm(ctx, message.text.strip())
+    await remember_answer(ctx, message)
+    await flow.go(ctx, Intake.address_check, address_pending=message.text.strip(), address_late=False)
+
+
+@router.callback_query(Intake.address_check, kb.StepCb.filter(F.step == "addr_check"))
+async def address_check(query: CallbackQuery, callback_data: kb.StepCb, ctx: Ctx) -> None:
+    """✅ Correct uses the address; ✏️ Change asks for it again."""
+    await query.answer()
+    await address_checked(ctx, callback_data.value)
+
+
+async def address_checked(ctx: Ctx, value: str) -> None:
+    """«ok» (pressed or typed) takes the address read back to the summary; anything else asks again."""
+    pending = (await ctx.data()).get("address_pending")
+    if value == "ok" and pending:
+        await to_confirm(ctx, pending[:ADDRESS_MAX])
+    else:
+        await flow.back(ctx)
 
 
 @router.callback_query(Intake.confirm, kb.StepCb.filter(F.step == "confirm"))
 async def confirm_nav(query: CallbackQuery, callback_data: kb.StepCb, ctx: Ctx) -> None:
     """Back or cancel from the summary."""
     await query.answer()
-    if callback_data.value == "_back":
+    await confirm_chosen(ctx, callback_data.value)
+
+
+async def confirm_chosen(ctx: Ctx, value: str) -> None:
+    """At the summary: «send» (typed «yes» or the button's words), «_back» or «_cancel»."""
+    if value == "send":
+        assert ctx.resident is not None
+        await requests.submit(ctx.session, ctx.i18n, ctx.settings, ctx.resident, await ctx.data())
+        await ctx.state.clear()
+    elif value == "_back":
         await flow.back(ctx)
     else:
         await ctx.state.clear()
@@ -237,3 +288,66 @@ async def confirm(query: CallbackQuery, callback_data: kb.ConfirmCb, ctx: Ctx) -
     if isinstance(query.message, Message) and result.created:
         with suppress(TelegramBadRequest):
             await query.message.edit_reply_markup(reply_markup=None)
+
+
+@router.callback_query(Intake.offer, kb.StepCb.filter(F.step == "offer"))
+async def offer(query: CallbackQuery, callback_data: kb.StepCb, ctx: Ctx) -> None:
+    """A kind for the text written outside a request, or No."""
+    await query.answer()
+    await offer_chosen(ctx, callback_data.value)
+
+
+async def offer_chosen(ctx: Ctx, value: str) -> None:
+    """Start the chosen kind's wizard with what was written already filled in; «no» sends nothing."""
+    data = await ctx.data()
+    if value not in {k.value for k in FIRST_STEP}:
+        await ctx.state.clear()
+        await show_menu(ctx, _("All right, nothing was sent. I am here whenever you need help."))
+        return
+    kind = RequestKind(value)
+    text, voice, photo = data.get("offer_text"), data.get("offer_voice"), data.get("offer_photo")
+    prefill: dict[str, object] = {"voice": [voice] if voice else []}
+    if photo:
+        prefill["photo"] = photo
+    if data.get("danger"):
+        prefill.update(danger=data["danger"], urgency=Urgency.URGENT.value)
+    first = prefilled_step(kind, text, voice, photo, bool(data.get("danger")), prefill)
+    await start_wizard(ctx, kind, first, **prefill)
+
+
+def prefilled_step(
+    kind: RequestKind, text: str | None, voice: str | None, photo: str | None, danger: bool, prefill: dict[str, object]
+) -> State:
+    """Fill the draft from what was written (prefill, in place) and return the first step still to ask."""
+    if kind == RequestKind.SUPPLIES and text:
+        prefill.update(items_draft(text))
+        return Intake.items_review
+    if kind == RequestKind.MEDICINE and text:
+        prefill["medicine"] = text.strip()
+        return Intake.photo if not photo else after_details_step(kind, danger)
+    if kind == RequestKind.PSYCH and (text or voice):
+        if text:
+            prefill["feeling"] = text.strip()
+        return Intake.call_time
+    if voice and kind != RequestKind.MEDICINE:
+        return after_details_step(kind, danger)
+    if voice:
+        return Intake.photo if not photo else after_details_step(kind, danger)
+    return FIRST_STEP[kind]
+
+
+def after_details_step(kind: RequestKind, danger: bool) -> State:
+    """Where after_details leads for a kind that needs an address (danger skips the urgency question)."""
+    return Intake.address_choice if danger else Intake.urgency
+
+
+#: What a typed answer at each of these button questions does (handlers.fallback reads typed answers).
+CHOSEN = {
+    Intake.photo.state: photo_chosen,
+    Intake.items_review.state: review_chosen,
+    Intake.urgency.state: urgency_chosen,
+    Intake.address_choice.state: address_choice_chosen,
+    Intake.address_check.state: address_checked,
+    Intake.confirm.state: confirm_chosen,
+    Intake.offer.state: offer_chosen,
+}

@@ -12,7 +12,7 @@ from bot import texts
 from bot.flow import Ctx
 from bot.i18n import Label
 from bot.services import requests, residents
-from handlers.start import begin_registration
+from handlers.start import ASKED_CANCEL, asked, begin_registration, show_menu
 
 router = Router(name="my_requests")
 
@@ -39,12 +39,10 @@ async def my_request_action(query: CallbackQuery, callback_data: kb.MyReqCb, ctx
         return
     if callback_data.action is kb.MyAction.CANCEL:
         await query.answer()
-        await ctx.bot.send_message(
-            ctx.chat_id,
-            _("Cancel request {number}?").format(number=texts.number(callback_data.id)),
-            reply_markup=kb.cancel_confirm(callback_data.id),
-        )
-    elif callback_data.action is kb.MyAction.CANCEL_NO:
+        await ask_cancel(ctx, callback_data.id)
+        return
+    await asked(ctx, None)
+    if callback_data.action is kb.MyAction.CANCEL_NO:
         await query.answer(_("The request stays open."))
     elif await requests.cancel(ctx.session, ctx.notifier(), ctx.resident, callback_data.id) is None:
         await query.answer(_("This request can no longer be cancelled."), show_alert=True)
@@ -53,3 +51,30 @@ async def my_request_action(query: CallbackQuery, callback_data: kb.MyReqCb, ctx
         await ctx.bot.send_message(
             ctx.chat_id, _("Request {number} is cancelled.").format(number=texts.number(callback_data.id))
         )
+
+
+def cancel_options() -> list[tuple[str, str]]:
+    """Cancel it or keep it (the labels of kb.cancel_confirm)."""
+    return [("yes", _("Yes, cancel it")), ("no", _("No, keep it"))]
+
+
+async def ask_cancel(ctx: Ctx, request_id: int) -> None:
+    """Cancel request №N? (a typed yes or no answers it too: handlers.fallback)."""
+    await asked(ctx, ASKED_CANCEL, request_id)
+    await ctx.bot.send_message(
+        ctx.chat_id,
+        _("Cancel request {number}?").format(number=texts.number(request_id)),
+        reply_markup=kb.cancel_confirm(request_id),
+    )
+
+
+async def cancel_chosen(ctx: Ctx, request_id: int, value: str) -> None:
+    """A typed yes cancels the resident's own open request; a no keeps it."""
+    assert ctx.resident is not None
+    await asked(ctx, None)
+    if value != "yes":
+        await show_menu(ctx, _("The request stays open."))
+    elif await requests.cancel(ctx.session, ctx.notifier(), ctx.resident, request_id) is None:
+        await show_menu(ctx, _("This request can no longer be cancelled."))
+    else:
+        await show_menu(ctx, _("Request {number} is cancelled.").format(number=texts.number(request_id)))

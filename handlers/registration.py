@@ -15,9 +15,10 @@ from bot.services import flags as flag_rules
 from bot.services.phones import example_phone, normalize_phone
 from bot.services.residents import ADDRESS_MAX, NAME_MAX
 from bot.states import Reg
-from handlers.common import reject_text
+from handlers.common import remember_answer, reject_text
+from handlers.checkins import offer_checkins
 from handlers.profile import show_profile
-from handlers.start import show_menu
+from handlers.start import ASKED_CHECKIN, asked, show_menu
 
 router = Router(name="registration")
 
@@ -44,7 +45,12 @@ async def back_or_details(ctx: Ctx) -> None:
 async def consent(query: CallbackQuery, callback_data: kb.StepCb, ctx: Ctx) -> None:
     """Agreeing creates the resident; refusing stores nothing."""
     await query.answer()
-    if callback_data.value != "yes":
+    await consent_chosen(ctx, callback_data.value)
+
+
+async def consent_chosen(ctx: Ctx, value: str) -> None:
+    """«yes» (pressed or typed) creates the resident; anything else stores nothing."""
+    if value != "yes":
         await ctx.state.clear()
         if ctx.resident is not None:
             registry.release(ctx.session, ctx.resident)
@@ -91,11 +97,28 @@ async def phone(message: Message, ctx: Ctx) -> None:
 
 @router.message(Reg.address, F.text)
 async def address(message: Message, ctx: Ctx) -> None:
-    """Store the home address."""
+    """The home address, read back before it is stored."""
     if await reject_text(ctx, message.text, ADDRESS_MAX):
         return
+    await remember_answer(ctx, message)
+    await flow.go(ctx, Reg.address_check, address_pending=message.text.strip(), address_late=False)
+
+
+@router.callback_query(Reg.address_check, kb.StepCb.filter(F.step == "addr_check"))
+async def address_check(query: CallbackQuery, callback_data: kb.StepCb, ctx: Ctx) -> None:
+    """✅ Correct stores the address; ✏️ Change asks for it again."""
+    await query.answer()
+    await address_checked(ctx, callback_data.value)
+
+
+async def address_checked(ctx: Ctx, value: str) -> None:
+    """«ok» (pressed or typed) stores the address read back; anything else asks for it again."""
+    pending = (await ctx.data()).get("address_pending")
+    if value != "ok" or not pending:
+        await flow.back(ctx)
+        return
     assert ctx.resident is not None
-    residents.update(ctx.session, ctx.resident, address=message.text.strip())
+    residents.update(ctx.session, ctx.resident, address=pending[:ADDRESS_MAX])
     await step_done(ctx, Reg.address)
 
 
@@ -103,10 +126,15 @@ async def address(message: Message, ctx: Ctx) -> None:
 async def district(query: CallbackQuery, callback_data: kb.StepCb, ctx: Ctx) -> None:
     """Store the district chosen from the configured list."""
     await query.answer()
-    if callback_data.value == "_back":
+    await district_chosen(ctx, callback_data.value)
+
+
+async def district_chosen(ctx: Ctx, value: str) -> None:
+    """A district code (pressed or typed as its name), or «_back»."""
+    if value == "_back":
         await back_or_details(ctx)
         return
-    chosen = await residents.district_by_code(ctx.session, callback_data.value)
+    chosen = await residents.district_by_code(ctx.session, value)
     if chosen is None:
         await flow.ask(ctx)
         return
@@ -120,18 +148,34 @@ async def flags(query: CallbackQuery, callback_data: kb.StepCb, ctx: Ctx) -> Non
     """Toggle a situation flag in place; Done stores them."""
     await query.answer()
     value = callback_data.value
-    if value == "_back":
-        await back_or_details(ctx)
-        return
-    chosen = dict((await ctx.data()).get("flags", {}))
     configured = ctx.settings.vulnerability_flags
-    offered = [f.code for f in configured]
-    if value in offered:
-        chosen[value] = not chosen.get(value, False)
-        await ctx.state.update_data(flags=chosen)
+    if value in {f.code for f in configured}:
+        chosen = await toggle_flag(ctx, value)
         if isinstance(query.message, Message):
             await query.message.edit_reply_markup(reply_markup=flags_markup(chosen, configured))
         return
+    await flags_chosen(ctx, value)
+
+
+async def toggle_flag(ctx: Ctx, flag: str) -> dict[str, bool]:
+    """Flip one situation flag in the draft; returns them all."""
+    chosen = dict((await ctx.data()).get("flags", {}))
+    chosen[flag] = not chosen.get(flag, False)
+    await ctx.state.update_data(flags=chosen)
+    return chosen
+
+
+async def flags_chosen(ctx: Ctx, value: str) -> None:
+    """A typed flag toggles it and shows the question again; «done» stores them; «_back» goes back."""
+    if value == "_back":
+        await back_or_details(ctx)
+        return
+    offered = [f.code for f in ctx.settings.vulnerability_flags]
+    if value in offered:
+        await toggle_flag(ctx, value)
+        await flow.ask(ctx)
+        return
+    chosen = dict((await ctx.data()).get("flags", {}))
     assert ctx.resident is not None
     picked = [code for code in offered if chosen.get(code)]
     residents.update(ctx.session, ctx.resident, **flag_rules.fields_for(picked, ctx.resident, offered))
@@ -139,6 +183,15 @@ async def flags(query: CallbackQuery, callback_data: kb.StepCb, ctx: Ctx) -> Non
         await step_done(ctx, Reg.flags)
         return
     await registered(ctx)
+
+
+#: What a typed answer at each of these button questions does (handlers.fallback reads typed answers).
+CHOSEN = {
+    Reg.consent.state: consent_chosen,
+    Reg.address_check.state: address_checked,
+    Reg.district.state: district_chosen,
+    Reg.flags.state: flags_chosen,
+}
 
 
 async def registered(ctx: Ctx) -> None:
@@ -155,8 +208,5 @@ async def registered(ctx: Ctx) -> None:
             .format(times=", ".join(plan.times)),
         )
     elif checkins.offered(ctx.resident):
-        await ctx.bot.send_message(
-            ctx.chat_id,
-            _("Would you like us to ask you every day whether you are OK? If you do not answer, a social worker is told."),
-            reply_markup=kb.enrol_offer(ctx.settings.checkins.default_time),
-        )
+        await asked(ctx, ASKED_CHECKIN)  # a typed «对» answers it (handlers.fallback)
+        await offer_checkins(ctx)

@@ -7,7 +7,7 @@ from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
 from aiogram.utils.i18n import gettext as _
 
-from bot import flow, keyboards as kb, texts
+from bot import clock, flow, keyboards as kb, texts
 from bot.commands import set_chat_commands
 from bot.flow import Ctx
 from bot.i18n import Label
@@ -16,6 +16,11 @@ from bot.services.locale import guess_locale
 from bot.states import Reg
 
 router = Router(name="start")
+
+#: Questions asked outside any step, kept in the conversation's `asked` as [kind, Unix seconds, args...].
+ASKED_CHECKIN = "checkin"
+ASKED_DELETE = "delete"
+ASKED_CANCEL = "cancel"
 
 
 async def show_menu(ctx: Ctx, text: str | None = None) -> None:
@@ -159,18 +164,40 @@ async def delete(message: Message, ctx: Ctx) -> None:
     if ctx.resident is None or ctx.resident.consent_at is None:
         await message.answer(_("We have no personal data of yours."))
         return
-    markup = kb.choices("delete", [("yes", _("Yes, delete my data")), ("no", _("No, keep it"))], back=False)
-    await message.answer(
+    await ask_delete(ctx)
+
+
+def delete_options() -> list[tuple[str, str]]:
+    """Erase or keep."""
+    return [("yes", _("Yes, delete my data")), ("no", _("No, keep it"))]
+
+
+async def ask_delete(ctx: Ctx) -> None:
+    """Are you sure? (a typed yes or no answers it too: handlers.fallback)."""
+    await asked(ctx, ASKED_DELETE)
+    await ctx.bot.send_message(
+        ctx.chat_id,
         _("Delete your name, phone, address and the details of your requests? Open requests will be cancelled."),
-        reply_markup=markup,
+        reply_markup=kb.choices("delete", delete_options(), back=False),
     )
+
+
+async def asked(ctx: Ctx, kind: str | None, *args: object) -> None:
+    """Remember (or forget, kind None) a question asked outside any step, with when (Unix seconds)."""
+    await ctx.state.update_data(asked=[kind, int(clock.now().timestamp()), *args] if kind else None)
 
 
 @router.callback_query(kb.StepCb.filter(F.step == "delete"))
 async def delete_answer(query: CallbackQuery, callback_data: kb.StepCb, ctx: Ctx) -> None:
     """Erase, or keep."""
     await query.answer()
-    if callback_data.value != "yes" or ctx.resident is None:
+    await delete_chosen(ctx, callback_data.value)
+
+
+async def delete_chosen(ctx: Ctx, value: str) -> None:
+    """«yes» (pressed or typed) erases the resident's personal data; anything else keeps it."""
+    await asked(ctx, None)
+    if value != "yes" or ctx.resident is None:
         await ctx.bot.send_message(ctx.chat_id, _("Nothing was deleted."))
         return
     await residents.erase(ctx.session, ctx.notifier(), ctx.resident)

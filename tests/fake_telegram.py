@@ -778,7 +778,7 @@ class FakeTelegram:
                 "getMe", "getUpdates", "deleteWebhook", "setWebhook", "getWebhookInfo", "setMyCommands",
                 "deleteMyCommands", "getMyCommands", "sendMessage", "editMessageText", "editMessageReplyMarkup",
                 "editMessageCaption", "deleteMessage", "answerCallbackQuery", "sendChatAction", "sendPhoto",
-                "getChat", "getChatMember", "forwardMessage", "copyMessage", "getFile", "close", "logOut",
+                "sendVoice", "getChat", "getChatMember", "forwardMessage", "copyMessage", "getFile", "close", "logOut",
             )
         }
 
@@ -1726,6 +1726,25 @@ class FakeTelegram:
             chat_id, params, "sendPhoto", text=parsed.text or None, raw=raw, parse_mode=params.get("parse_mode") or None,
             reply_markup=markup, entities=parsed.entities or None, photo=file_id, kind="photo",
             reply_to_message_id=reply_to,
+        )
+        return self.message_json(message)
+
+    async def _m_sendVoice(self, params: dict[str, Any]) -> dict[str, Any]:
+        """sendVoice by a known file_id (a voice message the bot received), with an optional caption."""
+        chat_id = self._chat_id(params)
+        self._check_writable(chat_id)
+        file_id = params.get("voice")
+        if not isinstance(file_id, str) or file_id not in self.files:
+            raise bad_request("wrong file identifier/HTTP URL specified")
+        raw = params.get("caption")
+        parsed = self._parse(str(raw), params.get("parse_mode"), params.get("caption_entities")) if raw else ParsedText("", [])
+        if utf16_len(parsed.text) > 1024:
+            raise bad_request("message caption is too long")
+        voice = {"file_id": file_id, "file_unique_id": self.files[file_id].get("file_unique_id", file_id[-8:]), "duration": 3}
+        message = self._new_message(
+            chat_id, params, "sendVoice", text=parsed.text or None, raw=raw, parse_mode=params.get("parse_mode") or None,
+            reply_markup=self._validate_markup(params.get("reply_markup")), entities=parsed.entities or None,
+            kind="voice", media={"voice": voice},
         )
         return self.message_json(message)
 

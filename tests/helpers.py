@@ -106,6 +106,7 @@ async def register(
         await user.send(typed_phone)
     await user.expect(v(locale, ADDRESS_PROMPT))
     await user.send(address or ADDRESSES[locale])
+    await check_address(user, locale)
     await user.expect(v(locale, DISTRICT_PROMPT))
     await user.press(district_title(district or DISTRICT_OF[locale], locale))
     await user.expect(v(locale, FLAGS_PROMPT))
@@ -131,6 +132,8 @@ PHONE_PROMPT = (
 )
 ADDRESS_PROMPT = "Your home address (street, building, flat), where help should come."
 DISTRICT_PROMPT = "Which district do you live in?"
+ADDRESS_CHECK = "Please check the address:\n<b>{address}</b>\n\nIs it right?"
+ADDRESS_CHECK_LATE = "Does this belong to the address? Together it reads:\n<b>{address}</b>\n\nIs the address right now?"
 FLAGS_PROMPT = "So that we can help you better: tap everything that applies to you, then «Done»."
 REGISTERED = "✅ You are registered. Whenever you need help, choose below."
 LANGUAGE_QUESTION = "请选择语言 · Выберите язык · Оберіть мову"
@@ -221,7 +224,14 @@ async def choose_address(user: TgUser, locale: str, other_address: str | None) -
         await user.press(t(locale, "Another address"))
         await user.expect(v(locale, "Please write the address."))
         await user.send(other_address)
+        await check_address(user, locale)
     return await user.expect(check_title(locale))
+
+
+async def check_address(user: TgUser, locale: str) -> None:
+    """The typed address is read back: press «✅ Correct»."""
+    await user.expect(seen(t(locale, ADDRESS_CHECK).split("<b>", 1)[0]).strip())
+    await user.press(t(locale, "✅ Correct"))
 
 
 async def send_request(user: TgUser, locale: str, summary: SentMessage | None = None) -> None:

@@ -30,6 +30,7 @@ from tests.helpers import (
     REVIEW_PROMPT,
     STALE,
     all_requests,
+    check_address,
     check_title,
     district_code,
     district_title,
@@ -88,10 +89,11 @@ async def test_wrong_answers_keep_the_step(harness: Harness, locale: str) -> Non
     await user.send("138 0013 8000")
     await user.expect(v(locale, ADDRESS_PROMPT))
     await user.send(ADDRESSES[locale])
+    await check_address(user, locale)
     await user.expect(v(locale, DISTRICT_PROMPT))
-    replies = await user.send(district_title(DISTRICT_OF[locale], locale))  # typed instead of pressed
+    replies = await user.send("火星 / Марс")  # no such district
     await expect_hint_and_question(user, replies, v(locale, BUTTONS_ONLY), v(locale, DISTRICT_PROMPT))
-    await user.press(district_title(DISTRICT_OF[locale], locale))
+    await user.send(district_title(DISTRICT_OF[locale], locale))  # a district's name typed instead of pressed
     await user.expect(v(locale, FLAGS_PROMPT))
     await user.press(t(locale, "✅ Done"))
     await user.expect(v(locale, REGISTERED))
@@ -272,5 +274,6 @@ async def test_voice_where_only_text_is_taken(harness: Harness) -> None:
     await expect_hint_and_question(user, replies, v("ru", TEXT_ONLY), v("ru", "Please write the address."))
     assert (await fsm_of(harness, user))[0] == Intake.address.state
     await user.send("ул. Тверская, 1")
+    await check_address(user, "ru")
     request = await submit(harness, user, "ru", await user.expect(check_title("ru")))
     assert (request.address, request.voice_file_ids) == ("ул. Тверская, 1", [])

@@ -51,6 +51,9 @@ async def test_registration_by_buttons(harness: Harness, locale: str) -> None:
     assert t(locale, "📱 Share my phone number") in user.keyboard_labels()
     await user.tap(t(locale, "📱 Share my phone number"))  # sends the contact
     await user.send(ADDRESSES[locale])
+    readback = await user.expect(ADDRESSES[locale])  # read back before it is stored
+    assert readback.button_texts() == [t(locale, "✅ Correct"), t(locale, "✏️ Change")]
+    await user.press(t(locale, "✅ Correct"))
     await user.expect(v(locale, DISTRICT_PROMPT))
     await user.press(district_title(DISTRICT_OF[locale], locale))
     flags_message = await user.expect(v(locale, FLAGS_PROMPT))

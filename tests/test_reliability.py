@@ -127,6 +127,7 @@ async def register_rest(harness: Harness, user):  # type: ignore[no-untyped-def]
     from tests.helpers import ADDRESSES, DISTRICT_OF, REGISTERED, district_title
 
     await user.send(ADDRESSES["uk"])
+    await user.press(t("uk", "✅ Correct"))  # the address read back
     await user.press(district_title(DISTRICT_OF["uk"], "uk"))
     await user.press(t("uk", "✅ Done"))
     await user.expect(v("uk", REGISTERED))

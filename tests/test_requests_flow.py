@@ -263,14 +263,17 @@ async def test_cancel_at_every_step_stores_nothing(harness: Harness) -> None:
             await user.expect(v(locale, "Please write the address."))
         if step >= 5:
             await user.send("ул. Тверская, 1")
+            await user.expect("ул. Тверская, 1")  # read back
+        if step >= 6:
+            await user.press(t(locale, "✅ Correct"))
             await user.expect(check_title(locale))
 
-    for step in range(6):
+    for step in range(7):
         await supplies_until(step)
         await cancel()
     await supplies_until(0)
     await cancel("tap")
-    await supplies_until(5)
+    await supplies_until(6)
     await cancel("press")  # the summary's own Cancel button
 
     await user.tap(t(locale, MENU["medicine"]))

@@ -139,7 +139,8 @@ async def test_one_chat_s_updates_are_handled_one_after_the_other(webhook: Webho
     """Telegram may POST a chat's next update while the one before is still being handled (and, with
     several instances, to another process). The second waits for the first to commit, so it sees the
     conversation where the first left it: the second text, typed while the review of the list was on its
-    way, meets the review step (which asks for a button) rather than replacing the list."""
+    way, meets the review step, where a text seconds after the list is the rest of it (joined, issue #10),
+    rather than meeting the list step and replacing the list."""
     user = await register(webhook, "zh")
     await user.tap(t("zh", MENU["supplies"]))
     await user.expect(v("zh", ITEMS_PROMPT))
@@ -159,10 +160,12 @@ async def test_one_chat_s_updates_are_handled_one_after_the_other(webhook: Webho
     await webhook.fake.settle(0.1, 3)
     replies = [m.text or "" for m in webhook.fake.changes_since(mark, user.chat_id)]
     reviews = [r for r in replies if r.startswith(head("zh", REVIEW_PROMPT))]
-    assert reviews and all("大米" in r and "牛奶" not in r for r in reviews), replies  # the second is no list
+    assert len(reviews) == 2, replies
+    assert "大米" in reviews[0] and "牛奶" not in reviews[0], replies  # the first, alone
+    assert "大米" in reviews[1] and "牛奶" in reviews[1], replies  # then the second joined to it
     state, data = await fsm_of(webhook, user)
     assert state == Intake.items_review.state
-    assert data["items"] == [["大米", "1袋"]]
+    assert data["items"] == [["大米", "1袋"], ["牛奶", "2瓶"]]
 
 
 async def test_webhook_handles_no_more_updates_at_once_than_configured(

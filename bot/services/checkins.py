@@ -205,6 +205,15 @@ async def raise_request(
     return request
 
 
+#: How long a delivered check-in can still be answered by typing («好»), in hours.
+TYPED_ANSWER_HOURS = 24
+
+
+async def awaiting_answer(session: AsyncSession, resident: Resident) -> Checkin | None:
+    """The resident's latest check-in delivered in the last TYPED_ANSWER_HOURS and not answered yet."""
+    return await repo.awaiting_answer(session, resident.id or 0, clock.now() - timedelta(hours=TYPED_ANSWER_HOURS))
+
+
 async def answer(
     session: AsyncSession, notify: Notifier, settings: Settings, resident: Resident, checkin_id: int, value: CheckinAnswer
 ) -> Answered:

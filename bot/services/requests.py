@@ -16,9 +16,10 @@ from bot.config import Settings
 from bot.keyboards import main_menu
 from bot.notify import Notifier
 from bot.services import staff
-from db.models import OPEN_STATUSES, Request, RequestItem, RequestKind, RequestStatus, Resident, Urgency
+from db.models import OPEN_STATUSES, Request, RequestItem, RequestKind, RequestStatus, Resident, Staff, Urgency
 from db.repo import outbox
 from db.repo import requests as repo
+from db.repo import staff as staff_repo
 
 log = logging.getLogger(__name__)
 
@@ -125,3 +126,45 @@ async def of_resident(session: AsyncSession, resident: Resident) -> list[Request
 def open_ids(requests: list[Request]) -> list[int]:
     """Ids of the requests that can still be cancelled."""
     return [r.id for r in requests if r.status in OPEN_STATUSES and r.id is not None]
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """Outcome of add_follow_up: the request it joined and its claimer (None while unclaimed)."""
+
+    request: Request
+    claimer: Staff | None
+
+
+async def latest_open(session: AsyncSession, resident: Resident) -> Request | None:
+    """The resident's most recent open request, or None."""
+    mine = await repo.of_resident(session, resident.id or 0)
+    return next((r for r in mine if r.status in OPEN_STATUSES), None)
+
+
+async def add_follow_up(
+    session: AsyncSession, notify: Notifier, resident: Resident, *,
+    text: str | None = None, voice: str | None = None, photo: str | None = None, danger: str | None = None,
+) -> FollowUp | None:
+    """Add what the resident wrote outside a request to their latest open request; None when none is open.
+
+    text: as typed; voice / photo: Telegram file ids; danger: the safety check's kind for the text.
+    Stored as a «wrote» event of the request. A claimer with a private chat gets it there; the card is
+    brought up to date either way (it shows the follow-up while the request waits for a claim, or to
+    whom it went). Danger makes the request urgent.
+    """
+    request = await latest_open(session, resident)
+    if request is None:
+        return None
+    repo.add_event(session, request.id or 0, "resident", resident.id, repo.WROTE, text=text, voice=voice, photo=photo)
+    if danger and request.urgency != Urgency.URGENT:
+        request.urgency = Urgency.URGENT
+    if danger and not request.danger:
+        request.danger = danger
+    session.add(request)
+    claimer = await staff_repo.by_id(session, request.claimed_by) if request.status != RequestStatus.NEW else None
+    if claimer is not None:
+        await notify.follow_up(request, claimer, text, voice, photo)
+    await notify.card(request)
+    log.info("resident %s wrote again to request %s", resident.id, request.id)
+    return FollowUp(request, claimer)

@@ -42,6 +42,15 @@ async def by_id(session: AsyncSession, checkin_id: int) -> Checkin | None:
     return await session.get(Checkin, checkin_id)
 
 
+async def awaiting_answer(session: AsyncSession, resident_id: int, since: datetime) -> Checkin | None:
+    """The resident's latest check-in delivered since `since` and not answered yet."""
+    query = select(Checkin).where(
+        Checkin.resident_id == resident_id, Checkin.answer == CheckinAnswer.PENDING,
+        col(Checkin.sent_at).is_not(None), col(Checkin.sent_at) >= since,
+    )
+    return (await session.exec(query.order_by(col(Checkin.id).desc()).limit(1))).first()
+
+
 async def due_follow_ups(session: AsyncSession, now: datetime, limit: int) -> list[Checkin]:
     """Unanswered check-ins whose reminder or escalation time has come (locked)."""
     query = (

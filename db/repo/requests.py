@@ -76,6 +76,10 @@ async def set_status(
     return True
 
 
+#: The event of a resident writing again to an open request (data: text, voice, photo as file ids).
+WROTE = "wrote"
+
+
 def add_event(
     session: AsyncSession, request_id: int, actor: str, actor_id: int | None, action: str, **data: object
 ) -> None:
@@ -86,6 +90,16 @@ def add_event(
 async def events_of(session: AsyncSession, request_id: int) -> list[RequestEvent]:
     """A request's audit trail, oldest first."""
     query = select(RequestEvent).where(RequestEvent.request_id == request_id).order_by(col(RequestEvent.id))
+    return list((await session.exec(query)).all())
+
+
+async def follow_ups_of(session: AsyncSession, request_id: int) -> list[RequestEvent]:
+    """What the resident wrote to the request after filing it, oldest first."""
+    query = (
+        select(RequestEvent)
+        .where(RequestEvent.request_id == request_id, RequestEvent.action == WROTE)
+        .order_by(col(RequestEvent.id))
+    )
     return list((await session.exec(query)).all())
 
 
@@ -104,4 +118,9 @@ async def anonymize_of_resident(session: AsyncSession, resident_id: int, at: dat
     ids = select(Request.id).where(Request.resident_id == resident_id)
     await session.execute(
         update(RequestItem).where(col(RequestItem.request_id).in_(ids)).values(name="", quantity="")
+    )
+    await session.execute(
+        update(RequestEvent)
+        .where(col(RequestEvent.request_id).in_(ids), col(RequestEvent.action) == WROTE)
+        .values(data={})
     )

@@ -1,0 +1,570 @@
+"""End to end (issue #10, 2–4): nothing a resident sends is lost or answered with only a menu hint.
+
+- free text, a voice message or a photo outside a request joins the open request (the claimer gets it
+  privately, or the card says the resident wrote again), or is offered as a new request;
+- a typed yes, no or button label at a button question is understood; anything else gets the same
+  question again with a hint;
+- an address sent in two messages is joined and read back for confirmation.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from sqlmodel import col, select
+
+from bot.states import Intake, Reg
+from db.models import CheckinPlan, Request, RequestEvent, RequestStatus, Urgency
+from tests.conftest import STAFF_CHAT, Harness
+from tests.conversation import TgUser
+from tests.helpers import (
+    ADDRESS_CHECK,
+    ADDRESS_CHECK_LATE,
+    ADDRESS_PROMPT,
+    CONSENT,
+    DISTRICT_OF,
+    DISTRICT_PROMPT,
+    FLAGS_PROMPT,
+    ITEMS_PROMPT,
+    KIND,
+    MENU,
+    NAME_PROMPT,
+    PHONE_PROMPT,
+    REGISTERED,
+    REVIEW_PROMPT,
+    check_title,
+    confirmation,
+    district_title,
+    emergency_text,
+    fsm_of,
+    head,
+    items_of,
+    last_user_file_id,
+    new_user,
+    register,
+    requests_of,
+    resident_of,
+    seen,
+    submit,
+    t,
+    to_summary,
+    v,
+)
+
+#: The bare menu hint the bot answered with before (its catalogue entry is gone with it).
+MENU_HINT = {"zh": "请在下方菜单中选择。", "ru": "Пожалуйста, выберите в меню ниже.", "uk": "Будь ласка, оберіть у меню нижче."}
+BUTTONS_ONLY = "Please use the buttons."
+ADDED = "✉️ I added your message to your request {number} ({kind}). Its status: {status}."
+SEEN_BY_ALL = "The social workers see it with your request. Whoever takes it will get in touch."
+RECEIVED_BY = "Social worker {name} has received it."
+OFFER = "Shall I send this to the social workers as a new request? Please choose what it is about."
+OFFER_QUESTION = ("Would you like us to ask you every day whether you are OK? "
+                  "If you do not answer, a social worker is told.")
+
+#: Issue #10 point 2: an anxious man who asked for someone to talk to writes again the next day.
+FEELING = {"zh": "我很慌，想找个人说说话", "ru": "Мне очень тревожно, хочу с кем-нибудь поговорить",
+           "uk": "Мені дуже тривожно, хочу з кимось поговорити"}
+AGAIN = {
+    "zh": "我昨天找过你们，到现在还没有人给我打电话，我还是很慌，一夜没睡",
+    "ru": "Я вчера к вам обращался, до сих пор никто не позвонил, мне всё ещё страшно, всю ночь не спал",
+    "uk": "Я вчора до вас звертався, досі ніхто не зателефонував, мені досі страшно, всю ніч не спав",
+}
+THIRD = {"zh": "请尽快给我回电话", "ru": "Перезвоните мне, пожалуйста", "uk": "Передзвоніть мені, будь ласка"}
+#: Issue #10 point 3: the typed yes after the check-in offer.
+YES = {"zh": "对", "ru": "да", "uk": "так"}
+#: Issue #10 point 4: an address in two messages.
+ADDRESS_PARTS = {
+    "zh": ("下洋田社区", "5栋1单元302"),
+    "ru": ("ул. Красная Пресня, д. 12", "кв. 34"),
+    "uk": ("вул. Європейська, 5", "кв. 7"),
+}
+WORKER_ID = 5001
+
+
+def texts_of(replies: list) -> list[str]:
+    """The visible texts of the bot's replies."""
+    return [m.text or "" for m in replies]
+
+
+def no_bare_menu_hint(locale: str, replies: list) -> None:
+    """Never «choose from the menu» on its own."""
+    assert replies, "no answer at all"
+    assert [s for s in texts_of(replies) if s != MENU_HINT[locale]], texts_of(replies)
+
+
+def card_of(harness: Harness, request: Request):  # type: ignore[no-untyped-def]
+    """The latest card message of a request in the staff group."""
+    cards = [m for m in harness.fake.messages.get(STAFF_CHAT, []) if f"№{request.id} ·" in (m.text or "")]
+    assert cards, f"no card for {request.id}"
+    return cards[-1]
+
+
+async def join_worker(harness: Harness, name: str = "王社工") -> TgUser:
+    """A worker who joined the staff group and started the bot privately."""
+    worker = harness.staff(WORKER_ID, name)
+    await worker.send_command("/join")
+    await TgUser(harness.fake, WORKER_ID, name, language_code="zh").send_command("/start")
+    return worker
+
+
+def private_to_worker(harness: Harness) -> list:
+    """What the bot sent the worker privately."""
+    return [m for m in harness.fake.messages.get(WORKER_ID, []) if not m.deleted]
+
+
+async def wrote_events(harness: Harness, request_id: int) -> list[dict]:
+    """The stored «resident wrote again» events of a request."""
+    assert harness.app is not None
+    async with harness.app.sessions() as session:
+        query = select(RequestEvent).where(RequestEvent.request_id == request_id, RequestEvent.action == "wrote")
+        return [e.data for e in (await session.exec(query.order_by(col(RequestEvent.id)))).all()]
+
+
+async def stored(harness: Harness, request: Request) -> Request:
+    """The request as stored now."""
+    assert harness.app is not None
+    async with harness.app.sessions() as session:
+        fresh = await session.get(Request, request.id)
+    assert fresh is not None
+    return fresh
+
+
+# ------------------------------------------------------------------------- 2. free text outside a request
+
+
+@pytest.mark.parametrize("locale", ["zh", "ru", "uk"])
+async def test_writing_again_reaches_the_open_request(harness: Harness, locale: str) -> None:
+    """The issue's anxious man: his message joins his open request, the card shows it with Claim, the claimer gets it."""
+    user = await register(harness, locale)
+    request = await submit(harness, user, locale, await to_summary(user, locale, "psych", FEELING[locale]))
+    await harness.drain()
+
+    replies = await user.send(AGAIN[locale])
+    no_bare_menu_hint(locale, replies)
+    status = t(locale, "waiting for a social worker")
+    told = v(locale, ADDED, number=f"№{request.id}", kind=t(locale, KIND["psych"]), status=status)
+    answer = await user.expect(told)
+    assert v(locale, SEEN_BY_ALL) in answer.text
+    assert await wrote_events(harness, request.id or 0) == [{"text": AGAIN[locale], "voice": None, "photo": None}]
+
+    await harness.drain()
+    card = card_of(harness, request)
+    assert AGAIN[locale] in card.text and head("zh", "✉️ The resident wrote again ({when}): {what}") in card.text
+    assert "+86" not in card.text and "+7" not in card.text  # still no phone on the card
+    assert any(b["text"].startswith("✋") for b in card.buttons())  # Claim is still possible
+
+    worker = await join_worker(harness)
+    await worker.press(f"№{request.id}", message=card)
+    await harness.drain()
+    assert (await stored(harness, request)).status == RequestStatus.CLAIMED
+    assert any(AGAIN[locale] in (m.text or "") for m in private_to_worker(harness))  # with the details
+    assert AGAIN[locale] not in card_of(harness, request).text  # claimed: it went to the claimer privately
+
+    replies = await user.send(THIRD[locale])
+    no_bare_menu_hint(locale, replies)
+    status = t(locale, "accepted by a social worker")
+    answer = await user.expect(v(locale, ADDED, number=f"№{request.id}", kind=t(locale, KIND["psych"]), status=status))
+    assert v(locale, RECEIVED_BY, name="王社工") in answer.text
+    await harness.drain()
+    private = private_to_worker(harness)[-1].text or ""
+    assert THIRD[locale] in private and f"№{request.id}" in private
+    assert THIRD[locale] not in card_of(harness, request).text
+
+
+async def test_voice_and_photo_outside_a_request_reach_the_claimer(harness: Harness) -> None:
+    """A voice note and a photo sent from the menu go to the claimer as files; the card mentions them."""
+    user = await register(harness, "ru")
+    request = await submit(harness, user, "ru", await to_summary(user, "ru", "supplies", "хлеб, молоко 2 л"))
+    await harness.drain()
+    replies = await user.send_voice()
+    no_bare_menu_hint("ru", replies)
+    voice_id = last_user_file_id(user, "voice")
+    await user.expect(head("ru", ADDED))
+    await harness.drain()
+    assert t("zh", "🎤 voice message") in card_of(harness, request).text
+
+    worker = await join_worker(harness)
+    await worker.press(f"№{request.id}", message=card_of(harness, request))
+    await harness.drain()
+    voices = [m for m in private_to_worker(harness) if m.kind == "voice"]
+    assert [m.media["voice"]["file_id"] for m in voices] == [voice_id]
+
+    await user.send_photo(caption="вот чек")
+    photo_id = last_user_file_id(user, "photo")
+    await user.expect(head("ru", ADDED))
+    await harness.drain()
+    private = private_to_worker(harness)
+    assert any(m.is_photo and m.photo == photo_id for m in private)
+    assert any("вот чек" in (m.text or "") for m in private)
+    assert await wrote_events(harness, request.id or 0) == [
+        {"text": None, "voice": voice_id, "photo": None}, {"text": "вот чек", "voice": None, "photo": photo_id},
+    ]
+
+
+@pytest.mark.parametrize("locale", ["zh", "ru", "uk"])
+async def test_danger_in_a_follow_up_is_checked_first(harness: Harness, locale: str) -> None:
+    """A follow-up that says the person may be in danger: emergency numbers at once, the request becomes urgent."""
+    danger = {"zh": "我不想活了", "ru": "не хочу жить", "uk": "не хочу жити"}[locale]
+    user = await register(harness, locale)
+    request = await submit(harness, user, locale, await to_summary(user, locale, "supplies", "米 1袋"))
+    replies = await user.send(danger)
+    shown = texts_of(replies)
+    assert any(emergency_text(locale) in s for s in shown), shown
+    first_emergency = next(i for i, s in enumerate(shown) if emergency_text(locale) in s)
+    first_added = next(i for i, s in enumerate(shown) if head(locale, ADDED) in s)
+    assert first_emergency < first_added
+    fresh = await stored(harness, request)
+    assert fresh.urgency == Urgency.URGENT and fresh.danger
+
+
+@pytest.mark.parametrize("locale", ["zh", "ru", "uk"])
+async def test_without_an_open_request_text_is_offered_as_a_new_one(harness: Harness, locale: str) -> None:
+    """No open request: «send this as a new request?», one tap for the kind, the text already filled in."""
+    items = {"zh": "2斤青菜、2斤肉", "ru": "хлеб, молоко 2 л", "uk": "хліб, молоко 2 л"}[locale]
+    expected = {"zh": [("青菜", "2斤"), ("肉", "2斤")], "ru": [("хлеб", ""), ("молоко", "2 л")],
+                "uk": [("хліб", ""), ("молоко", "2 л")]}[locale]
+    user = await register(harness, locale)
+    await user.press(t(locale, "No, thank you"))  # the check-in offer
+    replies = await user.send(items)
+    no_bare_menu_hint(locale, replies)
+    offer = await user.expect(v(locale, OFFER))
+    assert offer.button_texts() == [t(locale, MENU["supplies"]), t(locale, MENU["medicine"]), t(locale, MENU["psych"]),
+                                    t(locale, "No, do not send it")]
+    await user.press(t(locale, MENU["supplies"]))
+    await user.expect(head(locale, REVIEW_PROMPT))  # the list parsed, not asked again
+    await user.press(t(locale, "✅ Yes, that's right"))
+    await user.press(t(locale, "Within 1–2 days"))
+    await user.press("📍")
+    request = await submit(harness, user, locale, await user.expect(check_title(locale)))
+    assert await items_of(harness, request.id or 0) == expected
+    assert request.details == items
+
+    await user.send("你好" if locale == "zh" else "привіт")  # open request now: joins it instead
+    await user.expect(head(locale, ADDED))
+
+
+async def test_offer_declined_or_taken_as_talk(harness: Harness) -> None:
+    """«No» sends nothing; «someone to talk to» starts there with the words as the feeling."""
+    user = await register(harness, "uk")
+    await user.press(t("uk", "No, thank you"))  # the check-in offer
+    await user.send("Мені сумно")
+    await user.expect(v("uk", OFFER))
+    await user.press(t("uk", "No, do not send it"))
+    await user.expect(v("uk", "All right, nothing was sent. I am here whenever you need help."))
+    assert await requests_of(harness, user) == []
+
+    await user.send("Мені сумно")
+    await user.press(t("uk", MENU["psych"]))
+    await user.expect(v("uk", "When is a good time for a social worker to call you? Press a button or write a time."))
+    await user.press(t("uk", "Evening"))
+    await user.press(t("uk", "Within 1–2 days"))
+    request = await submit(harness, user, "uk", await user.expect(check_title("uk")))
+    assert (request.kind, request.details) == ("psych", "Мені сумно")
+
+
+async def test_voice_outside_a_request_becomes_a_new_one(harness: Harness) -> None:
+    """A voice note with no open request: offered, and kept on the new request."""
+    user = await register(harness, "zh")
+    await user.send_voice()
+    voice_id = last_user_file_id(user, "voice")
+    await user.press(t("zh", MENU["medicine"]))
+    await user.expect(v("zh", "If you have a photo of the prescription or of the medicine box, send it now: "
+                              "it helps the social worker.\nOtherwise press «Skip ▶️»."))
+    await user.tap(t("zh", "Skip ▶️"))
+    await user.press(t("zh", "Within 1–2 days"))
+    await user.press("📍")
+    request = await submit(harness, user, "zh", await user.expect(check_title("zh")))
+    assert request.voice_file_ids == [voice_id]
+
+
+# ------------------------------------------------------------------------- 3. typed answers at button questions
+
+
+@pytest.mark.parametrize("locale", ["zh", "ru", "uk"])
+async def test_typed_yes_enrols_in_daily_checkins(harness: Harness, locale: str) -> None:
+    """The issue's elderly woman types «对» after the check-in offer: she is enrolled, and told so."""
+    user = await register(harness, locale)
+    await user.expect(v(locale, OFFER_QUESTION), since_start=True)
+    replies = await user.send(YES[locale])
+    no_bare_menu_hint(locale, replies)
+    await user.expect(head(locale, "<b>Daily check-in</b> at {times}"))
+    resident = await resident_of(harness, user)
+    assert harness.app is not None and resident is not None
+    async with harness.app.sessions() as session:
+        plan = (await session.exec(select(CheckinPlan).where(CheckinPlan.resident_id == resident.id))).first()
+    assert plan is not None and plan.active
+
+
+@pytest.mark.parametrize(("locale", "no"), [("zh", "不要"), ("ru", "нет"), ("uk", "ні")])
+async def test_typed_no_and_unclear_text_at_the_checkin_offer(harness: Harness, locale: str, no: str) -> None:
+    """Unclear text: the same question again with a hint; then a typed no is understood."""
+    user = await register(harness, locale)
+    replies = await user.send("？？")
+    assert v(locale, BUTTONS_ONLY) in texts_of(replies) and v(locale, OFFER_QUESTION) in texts_of(replies)
+    await user.send(no)
+    await user.expect(v(locale, "All right. You can start them any time with /checkin."))
+    resident = await resident_of(harness, user)
+    assert harness.app is not None and resident is not None
+    async with harness.app.sessions() as session:
+        assert (await session.exec(select(CheckinPlan).where(CheckinPlan.resident_id == resident.id))).first() is None
+
+
+@pytest.mark.parametrize(
+    ("locale", "agree", "flag", "done", "ok", "urgent", "send"),
+    [
+        ("zh", "好的", "独居", "完成", "对", "紧急", "是"),
+        ("ru", "Да!", "живёт в одиночку", "нет", "ага", "срочно", "конечно"),
+        ("uk", "звісно", "Живе на самоті", "Готово", "так", "терміново", "так"),
+    ],
+)
+async def test_typed_answers_through_registration_and_a_request(
+    harness: Harness, locale: str, agree: str, flag: str, done: str, ok: str, urgent: str, send: str
+) -> None:
+    """Consent, district, situation, the list, urgency, the address and the summary all answered by typing."""
+    flag_label = seen(t(locale, "Lives alone")).casefold()
+    assert flag.casefold() == flag_label, f"the test's flag word must be the label: {flag_label}"
+    if done not in ("нет",):
+        assert done.casefold() in seen(t(locale, "✅ Done")).casefold()
+    assert urgent.casefold() in seen(t(locale, "🔴 Urgent: I need it today")).casefold()
+    user = new_user(harness, locale)
+    await user.send_command("/start")
+    await user.expect(v(locale, CONSENT))
+    await user.send(agree)
+    await user.expect(v(locale, NAME_PROMPT))
+    await user.tap(user.first_name)
+    await user.expect(v(locale, PHONE_PROMPT))
+    await user.tap(t(locale, "📱 Share my phone number"))
+    await user.expect(v(locale, ADDRESS_PROMPT))
+    await user.send(ADDRESS_PARTS[locale][0] + " " + ADDRESS_PARTS[locale][1])
+    await user.send(ok)  # «is the address right?»
+    await user.expect(v(locale, DISTRICT_PROMPT))
+    await user.send(district_title(DISTRICT_OF[locale], locale))
+    await user.expect(v(locale, FLAGS_PROMPT))
+    await user.send(flag)
+    await user.send(done)
+    await user.expect(v(locale, REGISTERED))
+    resident = await resident_of(harness, user)
+    assert resident is not None and resident.lives_alone and not resident.over_65
+    assert resident.address == " ".join(ADDRESS_PARTS[locale])
+
+    await user.tap(t(locale, MENU["supplies"]))
+    await user.send("米 1袋")
+    await user.expect(head(locale, REVIEW_PROMPT))
+    await user.send(ok)
+    await user.expect(v(locale, "How urgent is it?"))
+    await user.send(urgent)
+    await user.expect(v(locale, "Where should the help come?"))
+    await user.send(t(locale, "Another address"))
+    await user.expect(v(locale, "Please write the address."))
+    await user.send("下洋田社区 7栋")
+    await user.send(ok)
+    await user.expect(check_title(locale))
+    await user.send(send)
+    (request,) = await requests_of(harness, user)
+    assert (request.urgency, request.address) == (Urgency.URGENT, "下洋田社区 7栋")
+    await confirmation(harness, user, locale, request)
+    assert (await fsm_of(harness, user))[0] is None
+
+
+@pytest.mark.parametrize("locale", ["zh", "ru", "uk"])
+async def test_unclear_text_at_a_button_question_asks_again(harness: Harness, locale: str) -> None:
+    """Text that means no choice: the same question again, with the hint to press a button; never silence."""
+    user = await register(harness, locale)
+    await user.tap(t(locale, MENU["supplies"]))
+    await user.send("米 1袋")
+    await user.press(t(locale, "✅ Yes, that's right"))
+    await user.expect(v(locale, "How urgent is it?"))
+    replies = await user.send("嗯……我想想" if locale == "zh" else "ну не знаю")
+    shown = texts_of(replies)
+    assert shown.index(v(locale, BUTTONS_ONLY)) < shown.index(v(locale, "How urgent is it?")), shown
+    assert (await fsm_of(harness, user))[0] == Intake.urgency.state
+
+
+# ------------------------------------------------------------------------- 4. an answer in two messages
+
+
+def readback(locale: str, address: str, late: bool = False) -> str:
+    """The address read back, as seen."""
+    return v(locale, ADDRESS_CHECK_LATE if late else ADDRESS_CHECK, address=address)
+
+
+async def to_address_question(harness: Harness, locale: str) -> TgUser:
+    """A new resident at «Your home address»."""
+    user = new_user(harness, locale)
+    await user.send_command("/start")
+    await user.press(t(locale, "✅ I agree"))
+    await user.tap(user.first_name)
+    await user.tap(t(locale, "📱 Share my phone number"))
+    await user.expect(v(locale, ADDRESS_PROMPT))
+    return user
+
+
+@pytest.mark.parametrize("locale", ["zh", "ru", "uk"])
+async def test_address_in_two_messages_is_joined(harness: Harness, locale: str) -> None:
+    """«下洋田社区» then «5栋1单元302» seconds later: one address, read back, stored whole."""
+    first, second = ADDRESS_PARTS[locale]
+    user = await to_address_question(harness, locale)
+    await user.send(first)
+    check = await user.expect(readback(locale, first))
+    assert check.button_texts() == [t(locale, "✅ Correct"), t(locale, "✏️ Change")]
+    replies = await user.send(second)
+    assert v(locale, BUTTONS_ONLY) not in texts_of(replies)
+    await user.expect(readback(locale, f"{first} {second}"))
+    await user.press(t(locale, "✅ Correct"))
+    await user.expect(v(locale, DISTRICT_PROMPT))
+    resident = await resident_of(harness, user)
+    assert resident is not None and resident.address == f"{first} {second}"
+
+
+async def test_late_second_part_asks_whether_it_belongs(harness: Harness) -> None:
+    """The second half long after the first: joined, and the bot asks whether it belongs; «Change» starts over."""
+    first, second = ADDRESS_PARTS["zh"]
+    user = await to_address_question(harness, "zh")
+    await user.send(first)
+    await user.expect(readback("zh", first))
+    later = time.time() + 600
+    harness.fake.clock = lambda: later  # ten minutes later (Telegram's message.date)
+    await user.send(second)
+    await user.expect(readback("zh", f"{first} {second}", late=True))
+    await user.press(t("zh", "✏️ Change"))
+    await user.expect(v("zh", ADDRESS_PROMPT))
+    assert (await fsm_of(harness, user))[0] == Reg.address.state
+    await user.send("下洋田社区 6栋 101")
+    await user.press(t("zh", "✅ Correct"))
+    await user.expect(v("zh", DISTRICT_PROMPT))
+    resident = await resident_of(harness, user)
+    assert resident is not None and resident.address == "下洋田社区 6栋 101"
+
+
+@pytest.mark.parametrize("locale", ["zh", "ru", "uk"])
+async def test_delivery_address_and_list_in_two_messages(harness: Harness, locale: str) -> None:
+    """Another delivery address and a shopping list, each sent in two quick messages, are joined."""
+    first, second = ADDRESS_PARTS[locale]
+    user = await register(harness, locale)
+    await user.tap(t(locale, MENU["supplies"]))
+    await user.expect(v(locale, ITEMS_PROMPT))
+    await user.send("2斤青菜")
+    await user.expect(head(locale, REVIEW_PROMPT))
+    review = await user.send("2斤肉")
+    assert any("肉" in s and "青菜" in s for s in texts_of(review)), texts_of(review)
+    await user.press(t(locale, "✅ Yes, that's right"), message=review[-1])
+    await user.press(t(locale, "Within 1–2 days"))
+    await user.press(t(locale, "Another address"))
+    await user.send(first)
+    await user.send(second)
+    await user.expect(readback(locale, f"{first} {second}"))
+    await user.press(t(locale, "✅ Correct"))
+    request = await submit(harness, user, locale, await user.expect(check_title(locale)))
+    assert request.address == f"{first} {second}"
+    assert await items_of(harness, request.id or 0) == [("青菜", "2斤"), ("肉", "2斤")]
+
+
+async def test_changing_the_address_from_my_details_reads_it_back(harness: Harness) -> None:
+    """«My details» → address: read back, then saved."""
+    user = await register(harness, "ru")
+    await user.press(t("ru", "No, thank you"))
+    await user.tap(t("ru", MENU["profile"]))
+    await user.press(t("ru", "Change: {field}").format(field=t("ru", "Address")))
+    await user.expect(v("ru", ADDRESS_PROMPT))
+    await user.send("ул. Тверская, 1")
+    await user.send("кв. 5")
+    await user.expect(readback("ru", "ул. Тверская, 1 кв. 5"))
+    await user.press(t("ru", "✅ Correct"))
+    await user.expect(v("ru", "Saved."))
+    resident = await resident_of(harness, user)
+    assert resident is not None and resident.address == "ул. Тверская, 1 кв. 5"
+
+
+@pytest.mark.parametrize(("locale", "typed", "answer"), [
+    ("zh", "好的", "fine"), ("ru", "Не очень хорошо", "not_well"), ("uk", "так", "fine"),
+])
+async def test_typed_answer_to_the_daily_checkin(harness: Harness, locale: str, typed: str, answer: str) -> None:
+    """«Are you OK today?» answered by typing: a yes is «I'm fine», a button's words are that button."""
+    from tests.test_checkins import checkins_of, enrolled, tick_to_due
+
+    if answer == "not_well":
+        assert typed.casefold() == seen(t(locale, "😐 Not so well")).replace("😐", "").strip().casefold()
+    user = await enrolled(harness, locale)
+    await tick_to_due(harness, user)
+    replies = await user.send(typed)
+    no_bare_menu_hint(locale, replies)
+    (checkin,) = await checkins_of(harness, user)
+    if answer == "fine":
+        await user.expect(v(locale, "Thank you! We are glad. Have a good day. 🌷"))
+        assert checkin.answer == "fine"
+    else:
+        what = await user.expect(v(locale, "We are sorry to hear that. What is wrong?"))
+        assert t(locale, "🩺 I feel ill") in what.button_texts()
+        assert checkin.answer == "not_well"
+    assert await requests_of(harness, user) == []
+
+
+async def test_delete_erases_what_was_written_again(harness: Harness) -> None:
+    """/delete blanks the follow-ups too: they are the resident's words like the request's details."""
+    user = await register(harness, "zh")
+    request = await submit(harness, user, "zh", await to_summary(user, "zh", "psych", FEELING["zh"]))
+    await user.send(AGAIN["zh"])
+    await user.expect(head("zh", ADDED))
+    await user.send_command("/delete")
+    await user.press(t("zh", "Yes, delete my data"))
+    await user.expect(v("zh", "Your personal data has been deleted. Send /start if you need help again."))
+    assert await wrote_events(harness, request.id or 0) == [{}]
+
+
+@pytest.mark.parametrize(("locale", "yes", "no"), [("zh", "是", "不"), ("ru", "да", "нет"), ("uk", "так", "ні")])
+async def test_typed_answers_to_cancel_and_delete(harness: Harness, locale: str, yes: str, no: str) -> None:
+    """«Cancel request №N?» and «Delete your data?» are yes/no questions too."""
+    user = await register(harness, locale)
+    request = await submit(harness, user, locale, await to_summary(user, locale, "supplies", "米 1袋"))
+    await user.tap(t(locale, MENU["my"]))
+    mine = user.last()
+    assert mine is not None
+    await user.press(t(locale, "Cancel request №{number}").format(number=request.id), message=mine)
+    await user.expect(v(locale, "Cancel request {number}?", number=f"№{request.id}"))
+    await user.send(no)
+    await user.expect(v(locale, "The request stays open."))
+    assert (await stored(harness, request)).status == RequestStatus.NEW
+    await user.press(t(locale, "Cancel request №{number}").format(number=request.id), message=mine)
+    await user.send(yes)
+    await user.expect(v(locale, "Request {number} is cancelled.", number=f"№{request.id}"))
+    assert (await stored(harness, request)).status == RequestStatus.CANCELLED
+
+    await user.send_command("/delete")
+    replies = await user.send("？")
+    assert v(locale, BUTTONS_ONLY) in texts_of(replies)
+    await user.send(yes)
+    await user.expect(v(locale, "Your personal data has been deleted. Send /start if you need help again."))
+    resident = await resident_of(harness, user)
+    assert resident is not None and resident.name is None
+
+
+async def test_more_words_while_the_offer_is_open_are_kept(harness: Harness) -> None:
+    """A second message while «send this as a new request?» waits: added to the text, not dropped."""
+    user = await register(harness, "zh")
+    await user.press(t("zh", "No, thank you"))
+    await user.send("我一个人在家")
+    await user.expect(v("zh", OFFER))
+    await user.send("腿疼，出不了门")
+    await user.expect(v("zh", OFFER))
+    await user.press(t("zh", MENU["psych"]))
+    await user.press(t("zh", "Evening"))
+    await user.press(t("zh", "Within 1–2 days"))
+    request = await submit(harness, user, "zh", await user.expect(check_title("zh")))
+    assert request.details == "我一个人在家\n腿疼，出不了门"
+
+
+@pytest.mark.parametrize(("locale", "skip"), [("zh", "跳过"), ("ru", "нет"), ("uk", "ні")])
+async def test_medicine_in_two_messages_and_a_typed_skip(harness: Harness, locale: str, skip: str) -> None:
+    """The dose sent a moment after the name is added to it; «skip» or «no» in words skips the photo."""
+    user = await register(harness, locale)
+    await user.tap(t(locale, MENU["medicine"]))
+    await user.send("二甲双胍")
+    await user.send("500mg 60片")
+    await user.expect(v(locale, "Added: {text}", text="二甲双胍 500mg 60片"))
+    await user.send(skip)
+    await user.expect(v(locale, "How urgent is it?"))
+    await user.press(t(locale, "Within 1–2 days"))
+    await user.press("📍")
+    request = await submit(harness, user, locale, await user.expect(check_title(locale)))
+    assert (request.medicine, request.photo_file_id) == ("二甲双胍 500mg 60片", None)
