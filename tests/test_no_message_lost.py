@@ -15,7 +15,7 @@ import pytest
 from sqlmodel import col, select
 
 from bot.states import Intake, Reg
-from db.models import CheckinPlan, Request, RequestEvent, RequestStatus, Urgency
+from db.models import CheckinPlan, Request, RequestEvent, RequestKind, RequestStatus, Urgency
 from tests.conftest import STAFF_CHAT, Harness
 from tests.conversation import TgUser
 from tests.helpers import (
@@ -204,18 +204,19 @@ async def test_voice_and_photo_outside_a_request_reach_the_claimer(harness: Harn
 
 @pytest.mark.parametrize("locale", ["zh", "ru", "uk"])
 async def test_danger_in_a_follow_up_is_checked_first(harness: Harness, locale: str) -> None:
-    """A follow-up that says the person may be in danger: emergency numbers at once, the request becomes urgent."""
+    """Danger in what a resident writes while a supplies request is open: the emergency numbers at once,
+    and an urgent «someone to talk to» request with their words, so that a worker calls (the danger
+    check runs before the message could be added to the supplies request)."""
     danger = {"zh": "我不想活了", "ru": "не хочу жить", "uk": "не хочу жити"}[locale]
     user = await register(harness, locale)
     request = await submit(harness, user, locale, await to_summary(user, locale, "supplies", "米 1袋"))
     replies = await user.send(danger)
     shown = texts_of(replies)
-    assert any(emergency_text(locale) in s for s in shown), shown
-    first_emergency = next(i for i, s in enumerate(shown) if emergency_text(locale) in s)
-    first_added = next(i for i, s in enumerate(shown) if head(locale, ADDED) in s)
-    assert first_emergency < first_added
-    fresh = await stored(harness, request)
-    assert fresh.urgency == Urgency.URGENT and fresh.danger
+    assert shown and emergency_text(locale) in shown[0], shown
+    assert not any(head(locale, ADDED) in s for s in shown), "a danger message is not filed under the supplies request"
+    urgent = [r for r in await requests_of(harness, user) if r.id != request.id]
+    assert len(urgent) == 1 and urgent[0].kind == RequestKind.PSYCH
+    assert urgent[0].urgency == Urgency.URGENT and urgent[0].danger and urgent[0].details == danger
 
 
 @pytest.mark.parametrize("locale", ["zh", "ru", "uk"])
