@@ -209,11 +209,12 @@ async def test_unsure_then_safe_returns_where_they_were(harness: Harness, locale
 @pytest.mark.parametrize("locale", LOCALES)
 async def test_idioms_and_other_people_do_not_trigger(harness: Harness, locale: str) -> None:
     """«умираю как хочу пельменей», «помираю, як хочу побачити онуків», 饿死了, 想死你了, a neighbour's
-    words: the menu as usual, no numbers, no question, no request."""
+    words: answered as any other words are (the open question again, or the offer to send them as a
+    request), with no numbers, no «are you safe?» and no request."""
     user = await register(harness, locale)
     for text in IDIOMS[locale]:
         replies = await user.send(text)
-        assert said(replies, v(locale, CHOOSE)), (text, [m.text for m in replies])
+        assert replies, f"{text!r} got no answer"
         assert not said(replies, emergency_text(locale)) and not said(replies, v(locale, SAFE_QUESTION)), text
     assert await requests_of(harness, user) == []
 
