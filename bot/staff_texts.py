@@ -88,7 +88,7 @@ def worker_details(request: Request, items: Sequence[Item], resident: Resident, 
     data = {
         "items": [(i.name, i.quantity) for i in items],
         "medicine": request.medicine,
-        "photo": request.photo_file_id,
+        "photos": request.photo_file_ids or ([request.photo_file_id] if request.photo_file_id else []),
         "feeling": request.details if request.kind == RequestKind.PSYCH else None,
         "call_time": request.call_time,
         "voice": request.voice_file_ids,

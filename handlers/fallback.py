@@ -38,7 +38,12 @@ def hint_for(step: str) -> str:
 
 @router.message()
 async def unexpected(message: Message, ctx: Ctx) -> None:
-    """Stickers, photos, locations, documents or text where something else was expected."""
+    """Stickers, photos, locations, documents or text where something else was expected. An album
+    (several messages with one media_group_id) is answered once, at its first part."""
+    if message.media_group_id is not None:
+        if (await ctx.data()).get("answered_album") == message.media_group_id:
+            return
+        await ctx.state.update_data(answered_album=message.media_group_id)
     step = await ctx.state.get_state()
     if step is not None:
         await message.answer(hint_for(step))

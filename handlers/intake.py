@@ -6,12 +6,13 @@ import secrets
 from contextlib import suppress
 
 from aiogram import F, Router
+from aiogram.filters import Filter
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot import flow
+from bot import flow, texts
 from bot import keyboards as kb
 from bot.flow import Ctx
 from bot.i18n import Label
@@ -24,6 +25,9 @@ from handlers.common import check_danger, reject_text
 from handlers.start import begin_registration, show_menu
 
 router = Router(name="intake")
+
+#: photos kept with one request (a Telegram album has up to 10)
+PHOTOS_MAX = 20
 
 FIRST_STEP = {
     RequestKind.SUPPLIES: Intake.items,
@@ -137,13 +141,52 @@ async def medicine_text(message: Message, ctx: Ctx) -> None:
     await flow.go(ctx, Intake.photo)
 
 
+def image_of(message: Message) -> str | None:
+    """The file id of a photo (its largest size) or of an image sent as a file."""
+    if message.photo:
+        return message.photo[-1].file_id
+    if message.document and (message.document.mime_type or "").startswith("image/"):
+        return message.document.file_id
+    return None
+
+
+async def add_photo(ctx: Ctx, file_id: str) -> None:
+    """Keep one more photo with the draft (at most PHOTOS_MAX)."""
+    photos = texts.photos_of(await ctx.data())
+    if len(photos) < PHOTOS_MAX:
+        await ctx.state.update_data(photos=[*photos, file_id], photo=None)
+
+
+class LaterAlbumPhoto(Filter):
+    """A further photo of an album whose first photo the photo step took (Telegram sends each photo of
+    an album as a message of its own, with a shared media_group_id, one right after the other)."""
+
+    async def __call__(self, message: Message, ctx: Ctx) -> bool:
+        """True for a photo of the album this draft already took."""
+        group = message.media_group_id
+        return group is not None and image_of(message) is not None and (await ctx.data()).get("photo_album") == group
+
+
+@router.message(LaterAlbumPhoto())
+async def album_photo(message: Message, ctx: Ctx) -> None:
+    """Kept with the others, silently: the album was answered once, at its first photo."""
+    file_id = image_of(message)
+    assert file_id is not None
+    await add_photo(ctx, file_id)
+
+
 @router.message(Intake.photo, F.photo)
 @router.message(Intake.photo, F.document.mime_type.startswith("image/"))
 async def photo(message: Message, ctx: Ctx) -> None:
-    """The prescription or the box, as the largest photo's file id."""
-    file_id = message.photo[-1].file_id if message.photo else message.document.file_id  # type: ignore[union-attr]
-    await ctx.state.update_data(photo=file_id)
-    await message.answer(_("📷 Photo received."))
+    """The prescription or the box (the largest size's file id); an album's further photos join it."""
+    file_id = image_of(message)
+    assert file_id is not None
+    await add_photo(ctx, file_id)
+    if message.media_group_id:
+        await ctx.state.update_data(photo_album=message.media_group_id)
+        await message.answer(_("📷 Photos received."))
+    else:
+        await message.answer(_("📷 Photo received."))
     await after_details(ctx)
 
 
