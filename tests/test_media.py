@@ -3,12 +3,22 @@ messages, and long pastes that the client splits into several messages."""
 
 from __future__ import annotations
 
+from aiogram.types import Contact, User
+
+from bot.services import contacts
+from bot.services.phones import format_phone
 from tests.conftest import Harness
 from tests.helpers import (
+    ADDRESS_PROMPT,
+    CONSENT,
     MEDICINE_PROMPT,
+    NAME_PROMPT,
+    PHONE_PROMPT,
     PHOTO_PROMPT,
     choose_address,
+    new_user,
     register,
+    resident_of,
     submit,
     t,
     v,
@@ -64,3 +74,63 @@ async def test_album_where_text_is_expected_is_answered_once(harness: Harness) -
     texts = [m.text or "" for m in replies]
     assert sum(v("ru", "Please use the buttons.") in text for text in texts) == 1, texts
     assert sum(v("ru", "How urgent is it?") in text for text in texts) == 1, texts
+
+
+async def to_phone_step(harness: Harness, locale: str, **kwargs):  # type: ignore[no-untyped-def]
+    """A new resident at the phone question of the registration."""
+    user = new_user(harness, locale, **kwargs)
+    await user.send_command("/start")
+    await user.expect(v(locale, CONSENT))
+    await user.press(t(locale, "✅ I agree"))
+    await user.expect(v(locale, NAME_PROMPT))
+    await user.tap(user.first_name)
+    await user.expect(v(locale, PHONE_PROMPT))
+    return user
+
+
+WHOSE = "This contact is {name}, {phone}. Is it your own number, or a relative's?"
+SAVED_RELATIVE = ("Saved as your relative's contact: {name}, {phone}. A social worker can call them if they cannot "
+                  "reach you.")
+
+
+async def test_daughters_contact_card_becomes_the_relative_contact_not_the_residents_phone(harness: Harness) -> None:
+    """At the phone question an elderly resident shares their daughter's card (user_id not theirs, «女儿 小芳»):
+    the bot asks whose number it is; «a relative's» keeps it as the relative's contact and asks again for
+    the resident's own phone, which the claimer then gets next to the daughter's."""
+    user = await to_phone_step(harness, "zh")
+    replies = await user.send_contact("+8613912345678", first_name="女儿", last_name="小芳", user_id=777000111)
+    assert not any(v("zh", ADDRESS_PROMPT) in (m.text or "") for m in replies), "taken silently as the resident's"
+    await user.expect(v("zh", WHOSE, name="女儿 小芳", phone=format_phone("+8613912345678")))
+    await user.press(t("zh", "👪 A relative's number"))
+    await user.expect(v("zh", SAVED_RELATIVE, name="女儿 小芳", phone=format_phone("+8613912345678")))
+    await user.expect(v("zh", PHONE_PROMPT))
+    resident = await resident_of(harness, user)
+    assert resident is not None and resident.phone is None
+    await user.tap(t("zh", "📱 Share my phone number"))
+    await user.expect(v("zh", ADDRESS_PROMPT))
+    resident = await resident_of(harness, user)
+    assert resident is not None
+    assert (resident.phone, resident.contact_name, resident.contact_phone) == (
+        "+8613800138000", "女儿 小芳", "+8613912345678")
+
+
+async def test_a_card_without_user_id_and_another_name_is_asked_about_and_can_be_ones_own(harness: Harness) -> None:
+    """uk: a phone-book card without a Telegram account and with another name («Оксана») is asked about;
+    «my own number» takes it as the resident's phone."""
+    user = await to_phone_step(harness, "uk", first_name="Галина")
+    await user.send_contact("+380671234567", first_name="Оксана")
+    await user.expect(v("uk", WHOSE, name="Оксана", phone=format_phone("+380671234567")))
+    await user.press(t("uk", "📱 My own number"))
+    await user.expect(v("uk", ADDRESS_PROMPT))
+    resident = await resident_of(harness, user)
+    assert resident is not None
+    assert (resident.phone, resident.contact_phone) == ("+380671234567", None)
+
+
+def test_whose_contact_rule() -> None:
+    """user_id decides when Telegram gives one; otherwise the name must be the sender's."""
+    me = User(id=5, is_bot=False, first_name="Галина", last_name="Петренко")
+    assert contacts.is_own(Contact(phone_number="+380501234567", first_name="X", user_id=5), me)
+    assert not contacts.is_own(Contact(phone_number="+380501234567", first_name="Галина", user_id=6), me)
+    assert contacts.is_own(Contact(phone_number="+380501234567", first_name="галина", last_name="Петренко"), me)
+    assert not contacts.is_own(Contact(phone_number="+380501234567", first_name="Оксана"), me)
