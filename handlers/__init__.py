@@ -15,6 +15,7 @@ from handlers import (
     my_requests,
     profile,
     registration,
+    split,
     staff,
     staff_private,
     start,
@@ -35,7 +36,7 @@ def build_router() -> Router:
     residents.message.filter(F.chat.type == "private")
     residents.callback_query.filter(F.message.chat.type == "private")
     residents.include_routers(*_detached(
-        start.router, registration.router, intake.router, my_requests.router, profile.router, feedback.router,
+        start.router, split.router, registration.router, intake.router, my_requests.router, profile.router, feedback.router,
         checkins.router,
     ))
     residents.include_routers(*_detached(fallback.router))

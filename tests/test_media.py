@@ -134,3 +134,49 @@ def test_whose_contact_rule() -> None:
     assert not contacts.is_own(Contact(phone_number="+380501234567", first_name="Галина", user_id=6), me)
     assert contacts.is_own(Contact(phone_number="+380501234567", first_name="галина", last_name="Петренко"), me)
     assert not contacts.is_own(Contact(phone_number="+380501234567", first_name="Оксана"), me)
+
+
+LIMIT_LINE = "A list can be up to {limit} characters long."
+ONE_PART = "Your message is {length} characters long; the limit here is {limit}."
+SPLIT = "Your message is {length} characters long (Telegram delivered it in {parts} parts); the limit here is {limit}."
+NOTHING_KEPT = "Nothing of it was kept. Please shorten it, most important first, and send it again."
+
+
+async def test_a_5000_character_list_split_by_telegram_is_refused_whole_never_its_tail(harness: Harness) -> None:
+    """A 5,000-character pasted list arrives as 4,096 + 904 characters: the limit was stated with the
+    question, the answer names the whole length once, and the 904-character tail is not taken as the list."""
+    from bot.states import Intake
+    from tests.helpers import ITEMS_PROMPT, REVIEW_PROMPT, fsm_of, head, tn
+
+    user = await register(harness, "zh")
+    await user.tap(t("zh", "🛒 Food and supplies"))
+    question = await user.expect(v("zh", ITEMS_PROMPT))
+    assert v("zh", LIMIT_LINE, limit=3000) in question.text
+    pasted = ("鸡蛋 10个、大米 5公斤、青菜 2斤、猪肉 1斤、牛奶 2盒、" * 200)[:5000]
+    replies = await user.send_long(pasted)
+    assert [len(m["text"]) for m in user.fake.user_messages[user.chat_id][-2:]] == [4096, 904]
+
+    texts = [m.text or "" for m in replies]
+    assert not any(head("zh", REVIEW_PROMPT) in text for text in texts), "a part was taken as the list"
+    answers = [m for m in user.messages() if v("zh", NOTHING_KEPT) in (m.text or "")]
+    assert len(answers) == 1
+    assert answers[0].text == "\n".join([
+        tn("zh", SPLIT.replace("parts)", "part)"), SPLIT, 2, length=5000, parts=2, limit=3000), v("zh", NOTHING_KEPT)])
+    state, data = await fsm_of(harness, user)
+    assert state == Intake.items.state and "raw_items" not in data
+
+    await user.send("鸡蛋 10个、大米 5公斤")  # shortened: taken as usual
+    await user.expect(head("zh", REVIEW_PROMPT))
+
+
+async def test_the_tail_of_a_split_list_is_not_taken_as_the_list_ru(harness: Harness) -> None:
+    """ru: a 4,500-character list arrives as 4,096 + 404 characters; neither part becomes the list."""
+    from tests.helpers import ITEMS_PROMPT, REVIEW_PROMPT, head, tn
+
+    user = await register(harness, "ru")
+    await user.tap(t("ru", "🛒 Food and supplies"))
+    await user.expect(v("ru", ITEMS_PROMPT))
+    replies = await user.send_long(("хлеб, молоко 2 л, гречка 1 кг, " * 200)[:4500])
+    assert not any(head("ru", REVIEW_PROMPT) in (m.text or "") for m in replies)
+    assert any(tn("ru", SPLIT.replace("parts)", "part)"), SPLIT, 2, length=4500, parts=2, limit=3000) in (m.text or "")
+               for m in user.messages())
