@@ -45,15 +45,14 @@ class SplitTail(Filter):
 
 def refusal(length: int, parts: int, limit: int) -> str:
     """The one answer to a text over its limit, with its whole length."""
-    if parts == 1:
-        head = _("Your message is {length} characters long; the limit here is {limit}.").format(
+    if parts == 1:  # as any other text over its limit (handlers.common.reject_text)
+        return _("That is too long ({length} characters). Please shorten it to {limit} characters or fewer.").format(
             length=length, limit=limit)
-    else:
-        head = ngettext(
-            "Your message is {length} characters long (Telegram delivered it in {parts} part); the limit here is {limit}.",
-            "Your message is {length} characters long (Telegram delivered it in {parts} parts); the limit here is {limit}.",
-            parts,
-        ).format(length=length, parts=parts, limit=limit)
+    head = ngettext(
+        "Your message is {length} characters long (Telegram delivered it in {parts} part); the limit here is {limit}.",
+        "Your message is {length} characters long (Telegram delivered it in {parts} parts); the limit here is {limit}.",
+        parts,
+    ).format(length=length, parts=parts, limit=limit)
     return head + "\n" + _("Nothing of it was kept. Please shorten it, most important first, and send it again.")
 
 

@@ -180,3 +180,14 @@ async def test_the_tail_of_a_split_list_is_not_taken_as_the_list_ru(harness: Har
     assert not any(head("ru", REVIEW_PROMPT) in (m.text or "") for m in replies)
     assert any(tn("ru", SPLIT.replace("parts)", "part)"), SPLIT, 2, length=4500, parts=2, limit=3000) in (m.text or "")
                for m in user.messages())
+
+
+def test_split_rules() -> None:
+    """Parts near Telegram's 4,096 may continue; a short part ends the split; parts come within seconds."""
+    from bot.services import split
+
+    assert split.may_be_split("米" * 4096) and split.may_be_split("米" * 3700)
+    assert not split.may_be_split("米" * 904) and not split.may_be_split("米" * 10_000)
+    assert split.utf16_len("👍") == 2
+    assert split.continues(100, 100) and split.continues(100, 103)
+    assert not split.continues(100, 104) and not split.continues(100, 99)

@@ -22,8 +22,9 @@ def utf16_len(text: str) -> int:
 
 
 def may_be_split(text: str) -> bool:
-    """True when a text message is long enough to be the first part of a client's split."""
-    return utf16_len(text) >= SPLIT_HEAD_MIN
+    """True when a text message is long enough to be a part of a client's split that more parts follow
+    (Telegram delivers no text message longer than TELEGRAM_TEXT_MAX)."""
+    return SPLIT_HEAD_MIN <= utf16_len(text) <= TELEGRAM_TEXT_MAX
 
 
 def continues(previous_date: int, date: int) -> bool:
