@@ -140,6 +140,7 @@ def create_app(settings: Settings) -> App:
     ctx = CtxMiddleware()
     dp.message.outer_middleware(ctx)
     dp.callback_query.outer_middleware(ctx)
+    dp.edited_message.outer_middleware(ctx)
     dp.include_router(build_router())
     return app
 

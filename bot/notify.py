@@ -91,6 +91,16 @@ class Notifier:
             outbox.enqueue(self.session, member.tg_user_id, "sendVoice",
                            {"chat_id": member.tg_user_id, "voice": voice}, purpose="details", request_id=request.id)
 
+    async def correction(self, request: Request, text: str) -> None:
+        """A resident's correction after sending: the card shows it, the claimer also gets it privately."""
+        await self.card(request)
+        member = await staff_repo.by_id(self.session, request.claimed_by)
+        if member is None or not member.has_private_chat:
+            return
+        locale = member.locale or await self.staff_locale(member.chat_id)
+        with self.i18n.use_locale(locale):
+            self._send(member.tg_user_id, staff_texts.corrected(request, text), "details", request)
+
     async def resident_status(self, request: Request, member: Staff) -> None:
         """Tell the resident, in their language, what just happened to their request."""
         resident = await residents.by_id(self.session, request.resident_id)

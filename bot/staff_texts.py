@@ -101,6 +101,7 @@ def worker_details(request: Request, items: Sequence[Item], resident: Resident, 
         _("District: {district}").format(district=texts.q(district, 100)),
         _("Situation: {flags}").format(flags=texts.flags_line(resident.model_dump())),
         *texts.draft_details(data),
+        *texts.edit_lines(request),
     ]
     if request.kind == RequestKind.SUPPLIES and request.details:
         lines.append(_("As written: {text}").format(text=texts.q(request.details)))
@@ -113,6 +114,12 @@ def worker_details(request: Request, items: Sequence[Item], resident: Resident, 
                                          format_phone(resident.contact_phone) if resident.contact_phone else None]))
         lines.append(_("Contact (relative): {contact}").format(contact=contact))
     return "\n".join(lines)
+
+
+def corrected(request: Request, text: str) -> str:
+    """To the claimer, privately: the resident edited a message of their request after sending it."""
+    return _("✏️ The resident of request {number} corrected their message:\n{text}").format(
+        number=texts.number(request.id or 0), text=texts.q(text))
 
 
 def referrals(history: Sequence[tuple[str, str, str]]) -> list[str]:

@@ -198,6 +198,11 @@ def my_requests(requests: Sequence[Request], locale: str, tz: str) -> str:
     return "\n".join([head, *(request_line(r, locale, tz) for r in requests)])
 
 
+def edit_lines(request: Request) -> list[str]:
+    """The resident's corrections after sending (from edited messages), oldest first."""
+    return [_("✏️ Corrected by the resident: {text}").format(text=q(text, 500)) for text in request.edits]
+
+
 def staff_card(request: Request, items: Sequence[Item], resident: Resident, district: str, when: str) -> str:
     """The card social workers see: no phone, no exact address."""
     urgent = "🔴 " + _("URGENT") + " " if request.urgency == Urgency.URGENT else ""
@@ -215,6 +220,7 @@ def staff_card(request: Request, items: Sequence[Item], resident: Resident, dist
         _("District: {district}").format(district=q(district, 100)),
         _("Resident: {flags}").format(flags=flags),
         *draft_details(data),
+        *edit_lines(request),
         _("Filed: {when}").format(when=when),
     ]
     if request.danger:

@@ -9,6 +9,7 @@ from aiogram.dispatcher.event.handler import CallableObject
 
 from handlers import (
     checkins,
+    edits,
     fallback,
     feedback,
     intake,
@@ -35,9 +36,10 @@ def build_router() -> Router:
     residents = Router(name="residents")
     residents.message.filter(F.chat.type == "private")
     residents.callback_query.filter(F.message.chat.type == "private")
+    residents.edited_message.filter(F.chat.type == "private")
     residents.include_routers(*_detached(
         start.router, split.router, registration.router, intake.router, my_requests.router, profile.router, feedback.router,
-        checkins.router,
+        checkins.router, edits.router,
     ))
     residents.include_routers(*_detached(fallback.router))
     root.include_routers(*_detached(staff.setup_router, staff.router, staff_private.router), residents)

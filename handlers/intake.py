@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import secrets
 from contextlib import suppress
+from typing import Any
 
-from aiogram import F, Router
+from aiogram import BaseMiddleware, F, Router
 from aiogram.filters import Filter
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.state import State
@@ -283,3 +284,29 @@ async def confirm(query: CallbackQuery, callback_data: kb.ConfirmCb, ctx: Ctx) -
     if isinstance(query.message, Message) and result.created:
         with suppress(TelegramBadRequest):
             await query.message.edit_reply_markup(reply_markup=None)
+
+
+#: the handlers whose text fills a draft field, by step: an edit of such a message updates the field
+TEXT_HANDLERS = {
+    items_text: Intake.items, medicine_text: Intake.medicine, feeling: Intake.feeling,
+    call_time_typed: Intake.call_time, address_typed: Intake.address,
+}
+
+
+class SourceMessages(BaseMiddleware):
+    """Remembers which of the resident's messages filled which step of the draft (message_id → step),
+    so that Telegram's edited_message of one of them can update the draft, or the sent request."""
+
+    async def __call__(self, handler: Any, event: Any, data: dict[str, Any]) -> Any:
+        """Record the message after a text-step handler took it."""
+        result = await handler(event, data)
+        callback = getattr(data.get("handler"), "callback", None)
+        if callback in TEXT_HANDLERS and isinstance(event, Message):
+            ctx: Ctx = data["ctx"]
+            sources = dict((await ctx.data()).get("sources", {}))
+            sources[str(event.message_id)] = TEXT_HANDLERS[callback].state
+            await ctx.state.update_data(sources=sources)
+        return result
+
+
+router.message.middleware(SourceMessages())

@@ -191,3 +191,72 @@ def test_split_rules() -> None:
     assert split.utf16_len("👍") == 2
     assert split.continues(100, 100) and split.continues(100, 103)
     assert not split.continues(100, 104) and not split.continues(100, 99)
+
+
+CORRECTED_DRAFT = "✏️ Corrected: your request now uses the edited message."
+CORRECTED_CARD = "✏️ Corrected by the resident: {text}"
+CORRECTION_PASSED = "✏️ Thank you. Your correction was added to request {number}; the social worker sees it."
+TO_CLAIMER = "✏️ The resident of request {number} corrected their message:\n{text}"
+
+
+async def test_edited_list_before_sending_updates_the_draft_and_the_card(harness: Harness) -> None:
+    """鸡蛋 100个 corrected to 鸡蛋 10个 (an edit, while the list is shown back): the list is shown again with
+    10, and the request and its card ask for 10 eggs."""
+    from tests.helpers import ITEMS_PROMPT, REVIEW_PROMPT, head, items_of
+
+    user = await register(harness, "zh")
+    await user.tap(t("zh", "🛒 Food and supplies"))
+    await user.expect(v("zh", ITEMS_PROMPT))
+    await user.send("鸡蛋 100个")
+    await user.expect(head("zh", REVIEW_PROMPT))
+    replies = await user.edit(user.last_sent_id(), "鸡蛋 10个")
+    assert any(v("zh", CORRECTED_DRAFT) in (m.text or "") for m in replies)
+    review = await user.expect(head("zh", REVIEW_PROMPT))
+    assert "10个" in review.text and "100个" not in review.text
+    await user.press(t("zh", "✅ Yes, that's right"))
+    await user.press(t("zh", "Within 1–2 days"))
+    summary = await choose_address(user, "zh", None)
+    assert "10个" in summary.text and "100个" not in summary.text
+    request = await submit(harness, user, "zh", summary)
+    assert await items_of(harness, request.id or 0) == [("鸡蛋", "10个")]
+    assert request.details == "鸡蛋 10个"
+    card = card_of(harness, request)
+    assert "10个" in card.text and "100个" not in card.text
+
+
+async def test_edit_at_the_summary_shows_the_summary_again_ru(harness: Harness) -> None:
+    """ru: the medicine corrected at the summary: the summary is shown again with the new dose."""
+    from tests.helpers import to_summary
+
+    user = await register(harness, "ru")
+    await to_summary(user, "ru", "medicine", "Метформин 850 мг")
+    medicine_message = [m for m in user.fake.user_messages[user.chat_id] if m.get("text") == "Метформин 850 мг"][-1]
+    await user.edit(medicine_message["message_id"], "Метформин 500 мг, 60 таблеток")
+    summary = await user.expect(v("ru", "<b>Please check your request</b>"))
+    assert "Метформин 500 мг, 60 таблеток" in summary.text
+    request = await submit(harness, user, "ru", summary)
+    assert request.medicine == "Метформин 500 мг, 60 таблеток"
+
+
+async def test_edit_after_sending_reaches_the_claimer_and_the_card(harness: Harness) -> None:
+    """The list edited after the request was sent and claimed: the claimer is told privately, the card
+    shows the correction, and the resident is told it was passed on."""
+    from tests.helpers import supplies_to_summary
+
+    worker = await join(harness, 5201, "李社工")
+    user = await register(harness, "zh")
+    summary = await supplies_to_summary(user, "zh", "鸡蛋 100个")
+    list_id = [m for m in user.fake.user_messages[user.chat_id] if m.get("text") == "鸡蛋 100个"][-1]["message_id"]
+    request = await submit(harness, user, "zh", summary)
+    await worker.press(f"№{request.id}", message=card_of(harness, request))
+    await harness.drain()
+
+    await user.edit(list_id, "鸡蛋 10个")
+    await user.expect(v("zh", CORRECTION_PASSED, number=f"№{request.id}"))
+    await harness.drain()
+    assert v("zh", TO_CLAIMER, number=f"№{request.id}", text="鸡蛋 10个") in [
+        m.text for m in harness.fake.messages[5201]]
+    assert v("zh", CORRECTED_CARD, text="鸡蛋 10个") in card_of(harness, request).text
+    from tests.test_staff import reload
+
+    assert (await reload(harness, request)).edits == ["鸡蛋 10个"]

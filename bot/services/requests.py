@@ -47,6 +47,7 @@ def build_request(resident: Resident, data: Mapping[str, Any]) -> tuple[Request,
         voice_file_ids=list(data.get("voice", [])),
         address=data.get("address"),
         draft_key=data["draft_key"],
+        source_message_ids=sorted(int(key) for key in data.get("sources", {})),
     )
     items = [RequestItem(position=0, name=name[:200], quantity=qty[:100]) for name, qty in data.get("items", [])]
     return request, items

@@ -1,4 +1,4 @@
-"""every photo of a request (albums), and the resident's edits after sending
+"""every photo of a request (albums); the resident's edits after sending and the messages they edit
 
 Revision ID: 0003_media
 Revises: 0002
@@ -20,6 +20,7 @@ def upgrade() -> None:
     with op.batch_alter_table('request', schema=None) as batch_op:
         batch_op.add_column(sa.Column('photo_file_ids', sa.JSON(), nullable=False, server_default='[]'))
         batch_op.add_column(sa.Column('edits', sa.JSON(), nullable=False, server_default='[]'))
+        batch_op.add_column(sa.Column('source_message_ids', sa.JSON(), nullable=False, server_default='[]'))
     # a request's single photo becomes the first of its list
     op.execute(
         "UPDATE request SET photo_file_ids = json_build_array(photo_file_id) WHERE photo_file_id IS NOT NULL"
@@ -30,5 +31,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table('request', schema=None) as batch_op:
+        batch_op.drop_column('source_message_ids')
         batch_op.drop_column('edits')
         batch_op.drop_column('photo_file_ids')
