@@ -53,7 +53,7 @@ async def test_album_of_three_prescriptions_is_one_answer_and_every_photo_reache
     summary = await choose_address(user, "zh", None)
     from tests.helpers import tn
 
-    assert tn("zh", "📷 {n} photo attached", "📷 {n} photos attached", 3, n=3) in summary.text
+    assert tn("zh", "📷 {n} photo attached", "📷 {n} photos attached", 3) in summary.text
     request = await submit(harness, user, "zh", summary)
     assert request.photo_file_ids == album
     assert request.photo_file_id == album[0]
