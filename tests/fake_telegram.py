@@ -1747,15 +1747,15 @@ class FakeTelegram:
         if not isinstance(media, list):
             raise bad_request("can't parse media JSON object")
         if not 2 <= len(media) <= 10:
-            raise bad_request("Bad Request: wrong number of media specified" if media else "media is empty")
+            raise bad_request("wrong number of media specified" if media else "media is empty")
         if "reply_markup" in params:
-            raise bad_request("Bad Request: reply markup is not allowed in media groups")
+            raise bad_request("reply markup is not allowed in media groups")
         group = str(secrets.randbelow(10**17) + 10**17)
         sent: list[dict[str, Any]] = []
         resolved = []
         for item in media:
             if not isinstance(item, dict) or item.get("type") != "photo":
-                raise bad_request("Bad Request: only photos are supported by this fake in media groups")
+                raise bad_request("only photos are supported by this fake in media groups")
             caption = item.get("caption")
             parsed = ParsedText("", [])
             if caption:
