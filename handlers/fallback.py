@@ -41,8 +41,9 @@ async def unexpected(message: Message, ctx: Ctx) -> None:
     """Stickers, photos, locations, documents or text where something else was expected. An album
     (several messages with one media_group_id) is answered once, at its first part."""
     if message.media_group_id is not None:
-        if (await ctx.data()).get("answered_album") == message.media_group_id:
-            return
+        data = await ctx.data()
+        if message.media_group_id in (data.get("answered_album"), data.get("photo_album")):
+            return  # a video in the album whose photos the photo step took is not asked about again
         await ctx.state.update_data(answered_album=message.media_group_id)
     step = await ctx.state.get_state()
     if step is not None:
