@@ -4,6 +4,7 @@ with the whole length and the step's limit; a further part is never taken as the
 from __future__ import annotations
 
 from aiogram import F, Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Filter
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
@@ -62,9 +63,12 @@ async def tail(message: Message, ctx: Ctx) -> None:
     held = dict((await ctx.data())["split"])
     held.update(at=int(message.date.timestamp()), length=held["length"] + split.utf16_len(message.text or ""),
                 parts=held["parts"] + 1, open=split.may_be_split(message.text or ""))
+    text = refusal(held["length"], held["parts"], held["limit"])
+    try:
+        await ctx.bot.edit_message_text(text, chat_id=ctx.chat_id, message_id=held["reply"])
+    except TelegramBadRequest:  # the refusal is gone (deleted by the person): say it again
+        held["reply"] = (await ctx.bot.send_message(ctx.chat_id, text)).message_id
     await ctx.state.update_data(split=held)
-    await ctx.bot.edit_message_text(refusal(held["length"], held["parts"], held["limit"]),
-                                    chat_id=ctx.chat_id, message_id=held["reply"])
 
 
 @router.message(F.text, SplitHead())
