@@ -262,3 +262,25 @@ async def test_edit_after_sending_reaches_the_claimer_and_the_card(harness: Harn
     from tests.test_staff import reload
 
     assert (await reload(harness, request)).edits == ["鸡蛋 10个"]
+
+
+async def test_an_album_interrupted_by_a_restart_keeps_every_photo(harness: Harness) -> None:
+    """uk: the bot restarts after the album's first photo: the other two still join the request and the
+    urgency question is asked once."""
+    import secrets as _secrets
+
+    user = await register(harness, "uk")
+    await user.tap(t("uk", "💊 Medicine"))
+    await user.send("Метформін 500 мг")
+    await user.expect(v("uk", PHOTO_PROMPT))
+    group = str(_secrets.randbelow(10**17) + 10**17)
+    parts = [user._message(photo=user._photo_sizes(), media_group_id=group) for _ in range(3)]
+    first = await user._burst(parts[:1])
+    await harness.restart()
+    rest = await user._burst(parts[1:])
+    asked = [m for m in first + rest if v("uk", "How urgent is it?") in (m.text or "")]
+    assert len(asked) == 1 and not any(v("uk", "Please use the buttons.") in (m.text or "") for m in rest)
+    await user.press(t("uk", "Within 1–2 days"))
+    summary = await choose_address(user, "uk", None)
+    request = await submit(harness, user, "uk", summary)
+    assert request.photo_file_ids == [p["photo"][-1]["file_id"] for p in parts]
