@@ -6,6 +6,7 @@ from contextlib import suppress
 
 from aiogram import F, Router
 from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import Filter
 from aiogram.types import CallbackQuery, Contact, Message
 from aiogram.utils.i18n import gettext as _
 
@@ -131,6 +132,49 @@ async def whose_contact(query: CallbackQuery, callback_data: kb.StepCb, ctx: Ctx
         _("Saved as your relative's contact: {name}, {phone}. A social worker can call them if they cannot reach you.")
         .format(name=texts.q(name, 100), phone=format_phone(phone)),
     )
+    await flow.ask(ctx)
+
+
+class ForeignContact(Filter):
+    """Another person's contact card from a registered resident, outside the phone question."""
+
+    async def __call__(self, message: Message, ctx: Ctx) -> bool:
+        """True when the card is not the sender's own and its number is valid."""
+        return (
+            message.contact is not None and residents.is_registered(ctx.resident)
+            and not contacts.is_own(message.contact, ctx.user)
+            and normalize_phone(message.contact.phone_number, ctx.settings.phone_region) is not None
+        )
+
+
+@router.message(ForeignContact())
+async def contact_elsewhere(message: Message, ctx: Ctx) -> None:
+    """A relative's card sent at any other moment: offered as the relative's contact, never ignored."""
+    assert message.contact is not None
+    phone = normalize_phone(message.contact.phone_number, ctx.settings.phone_region)
+    name = contacts.display_name(message.contact.first_name, message.contact.last_name)
+    await ctx.state.update_data(other_contact=[name, phone])
+    await ctx.bot.send_message(
+        ctx.chat_id,
+        _("Save {name}, {phone} as your relative's contact? A social worker can call them if they cannot reach you.")
+        .format(name=texts.q(name, 100), phone=format_phone(phone or "")),
+        reply_markup=kb.choices("relc", [("yes", _("✅ Yes, save it")), ("no", _("No, thank you"))], back=False),
+    )
+
+
+@router.callback_query(kb.StepCb.filter(F.step == "relc"))
+async def save_relative(query: CallbackQuery, callback_data: kb.StepCb, ctx: Ctx) -> None:
+    """Yes: the card becomes the relative's contact. Either way, the question of the moment again."""
+    await query.answer()
+    if isinstance(query.message, Message):
+        with suppress(TelegramBadRequest):
+            await query.message.edit_reply_markup(reply_markup=None)
+    pending = (await ctx.data()).get("other_contact")
+    await ctx.state.update_data(other_contact=None)
+    if callback_data.value == "yes" and pending and ctx.resident is not None:
+        name, phone = pending
+        residents.update(ctx.session, ctx.resident, contact_name=name or None, contact_phone=phone)
+        await ctx.bot.send_message(ctx.chat_id, _("Saved."))
     await flow.ask(ctx)
 
 

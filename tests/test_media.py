@@ -284,3 +284,18 @@ async def test_an_album_interrupted_by_a_restart_keeps_every_photo(harness: Harn
     summary = await choose_address(user, "uk", None)
     request = await submit(harness, user, "uk", summary)
     assert request.photo_file_ids == [p["photo"][-1]["file_id"] for p in parts]
+
+
+async def test_a_relatives_card_sent_later_is_offered_as_the_relative_contact(harness: Harness) -> None:
+    """A registered resident sends their daughter's card from the menu: asked, then kept as the relative's
+    contact; their own phone stays."""
+    user = await register(harness, "zh")
+    await user.send_contact("+8613912345678", first_name="女儿", last_name="小芳", user_id=777000222)
+    await user.expect(v("zh", "Save {name}, {phone} as your relative's contact? A social worker can call them "
+                              "if they cannot reach you.", name="女儿 小芳", phone=format_phone("+8613912345678")))
+    await user.press(t("zh", "✅ Yes, save it"))
+    await user.expect(v("zh", "Saved."))
+    resident = await resident_of(harness, user)
+    assert resident is not None
+    assert (resident.phone, resident.contact_name, resident.contact_phone) == (
+        "+8613800138000", "女儿 小芳", "+8613912345678")
