@@ -139,7 +139,10 @@ async def medicine_text(message: Message, ctx: Ctx) -> None:
         return
     await check_danger(ctx, message.text)
     await ctx.state.update_data(medicine=message.text.strip())
-    await flow.go(ctx, Intake.photo)
+    if texts.photos_of(await ctx.data()):  # the photos came first (photo_before_name)
+        await after_details(ctx)
+    else:
+        await flow.go(ctx, Intake.photo)
 
 
 def image_of(message: Message) -> str | None:
@@ -189,6 +192,26 @@ async def photo(message: Message, ctx: Ctx) -> None:
     else:
         await message.answer(_("📷 Photo received."))
     await after_details(ctx)
+
+
+@router.message(Intake.medicine, F.photo)
+@router.message(Intake.medicine, F.document.mime_type.startswith("image/"))
+async def photo_before_name(message: Message, ctx: Ctx) -> None:
+    """A photo of the box or the prescription instead of the name: kept; its caption, if any, is the name."""
+    file_id = image_of(message)
+    assert file_id is not None
+    await add_photo(ctx, file_id)
+    if message.media_group_id:
+        await ctx.state.update_data(photo_album=message.media_group_id)
+    caption = (message.caption or "").strip()
+    if caption and not await reject_text(ctx, caption, DETAILS_MAX):
+        await check_danger(ctx, caption)
+        await ctx.state.update_data(medicine=caption)
+        await message.answer(_("📷 Photo received."))
+        await after_details(ctx)
+        return
+    await message.answer(_("📷 Photo received. Please also write the name of the medicine and the dose, "
+                           "or send a voice message."))
 
 
 @router.message(Intake.photo, Label(kb.SKIP))

@@ -299,3 +299,35 @@ async def test_a_relatives_card_sent_later_is_offered_as_the_relative_contact(ha
     assert resident is not None
     assert (resident.phone, resident.contact_name, resident.contact_phone) == (
         "+8613800138000", "女儿 小芳", "+8613912345678")
+
+
+async def test_photos_sent_instead_of_the_medicine_name_are_kept(harness: Harness) -> None:
+    """ru: an album of the boxes at the medicine question: kept, one answer asking for the name; the name
+    then leads straight on (no second photo question), and the request has both photos."""
+    user = await register(harness, "ru")
+    await user.tap(t("ru", "💊 Medicine"))
+    await user.expect(v("ru", MEDICINE_PROMPT))
+    replies = await user.send_album(2)
+    asked = v("ru", "📷 Photo received. Please also write the name of the medicine and the dose, or send a voice "
+                    "message.")
+    assert [m.text for m in replies] == [asked]
+    album = photo_ids(user, 2)
+    await user.send("Эналаприл 10 мг")
+    await user.expect(v("ru", "How urgent is it?"))
+    await user.press(t("ru", "Within 1–2 days"))
+    summary = await choose_address(user, "ru", None)
+    request = await submit(harness, user, "ru", summary)
+    assert (request.medicine, request.photo_file_ids) == ("Эналаприл 10 мг", album)
+
+
+async def test_a_photo_with_its_caption_answers_the_medicine_question(harness: Harness) -> None:
+    """zh: a photo of the box captioned with the name and dose: both kept, on to urgency."""
+    user = await register(harness, "zh")
+    await user.tap(t("zh", "💊 Medicine"))
+    await user.expect(v("zh", MEDICINE_PROMPT))
+    await user.send_photo(caption="硝苯地平 10mg")
+    await user.expect(v("zh", "How urgent is it?"))
+    await user.press(t("zh", "Within 1–2 days"))
+    summary = await choose_address(user, "zh", None)
+    request = await submit(harness, user, "zh", summary)
+    assert (request.medicine, request.photo_file_ids) == ("硝苯地平 10mg", photo_ids(user, 1))
