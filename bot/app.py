@@ -109,7 +109,8 @@ def create_app(settings: Settings) -> App:
     # disable_fsm: aiogram would read the conversation state before our UpdateLedger opens the update's
     # transaction (a second session and two more round trips per update); it is registered below instead.
     dp = BatchDispatcher(
-        concurrency=concurrency, storage=make_storage(settings, sessions), disable_fsm=True, settings=settings
+        concurrency=concurrency, shutdown_timeout=settings.shutdown_timeout,
+        storage=make_storage(settings, sessions), disable_fsm=True, settings=settings,
     )
     shared = None
     if settings.redis_url and settings.limits.shared:  # instances keep to one bot's budget together
@@ -139,6 +140,7 @@ def create_app(settings: Settings) -> App:
     ctx = CtxMiddleware()
     dp.message.outer_middleware(ctx)
     dp.callback_query.outer_middleware(ctx)
+    dp.edited_message.outer_middleware(ctx)
     dp.include_router(build_router())
     return app
 

@@ -124,6 +124,8 @@ class Settings(BaseSettings):
     auto_migrate: bool = True
     polling_concurrency: int = Field(default=16, ge=1)
     tick_seconds: float = Field(default=15, gt=0)
+    #: seconds the updates being handled may take to finish after SIGTERM/SIGINT, before the process exits
+    shutdown_timeout: float = Field(default=25, gt=0)
     webhook_secret: SecretStr | None = None
     webhook_path: str = Field(default="/telegram/webhook", pattern=r"^/\S*$")
     webhook_host: str = "127.0.0.1"

@@ -18,6 +18,8 @@ from db.repo import requests as requests_repo
 from db.repo import staff as staff_repo
 
 SYNC_CARD = "syncCard"
+#: Telegram sends at most 10 photos in one album (sendMediaGroup)
+ALBUM_MAX = 10
 
 
 class Notifier:
@@ -74,10 +76,17 @@ class Notifier:
             district = await self.district_title(request.district_id, locale)
             text = staff_texts.worker_details(request, items, resident, district, self.settings.vulnerability_flags)
         self._send(member.tg_user_id, text, "details", request)
-        if request.photo_file_id:
-            outbox.enqueue(self.session, member.tg_user_id, "sendPhoto",
-                           {"chat_id": member.tg_user_id, "photo": request.photo_file_id},
-                           purpose="details", request_id=request.id)
+        photos = request.photo_file_ids or ([request.photo_file_id] if request.photo_file_id else [])
+        for start in range(0, len(photos), ALBUM_MAX):  # every photo: an album of up to 10 per message
+            part = photos[start:start + ALBUM_MAX]
+            if len(part) == 1:
+                outbox.enqueue(self.session, member.tg_user_id, "sendPhoto",
+                               {"chat_id": member.tg_user_id, "photo": part[0]},
+                               purpose="details", request_id=request.id)
+            else:
+                outbox.enqueue(self.session, member.tg_user_id, "sendMediaGroup",
+                               {"chat_id": member.tg_user_id, "media": [{"type": "photo", "media": p} for p in part]},
+                               purpose="details", request_id=request.id)
         for voice in request.voice_file_ids:
             outbox.enqueue(self.session, member.tg_user_id, "sendVoice",
                            {"chat_id": member.tg_user_id, "voice": voice}, purpose="details", request_id=request.id)
@@ -107,6 +116,16 @@ class Notifier:
         if voice:
             outbox.enqueue(self.session, chat_id, "sendVoice", {"chat_id": chat_id, "voice": voice},
                            purpose="details", request_id=request.id)
+
+    async def correction(self, request: Request, text: str) -> None:
+        """A resident's correction after sending: the card shows it, the claimer also gets it privately."""
+        await self.card(request)
+        member = await staff_repo.by_id(self.session, request.claimed_by)
+        if member is None or not member.has_private_chat:
+            return
+        locale = member.locale or await self.staff_locale(member.chat_id)
+        with self.i18n.use_locale(locale):
+            self._send(member.tg_user_id, staff_texts.corrected(request, text), "details", request)
 
     async def resident_status(self, request: Request, member: Staff) -> None:
         """Tell the resident, in their language, what just happened to their request."""

@@ -4,12 +4,18 @@ aiogram's own polling either handles updates one at a time (handle_as_tasks=Fals
 before they are handled (True), so a crash can lose them. This dispatcher takes a batch from
 getUpdates, handles each chat's updates in order while different chats run concurrently (up to a
 limit), and asks for the next batch, which confirms this one, only when every update of it is done.
+
+A stop (SIGTERM/SIGINT, or stop_polling) cancels the polling task. A long poll waiting for updates just
+ends; a batch being handled is not cancelled: it gets `shutdown_timeout` seconds to finish, is then
+confirmed to Telegram, and only then does polling end. Cancelling it mid-way rolled its transaction
+back after its messages and callback answers had gone out, so it ran a second time after the restart.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
+from contextlib import suppress
 from typing import Any
 
 from aiogram import Bot, Dispatcher, loggers
@@ -33,9 +39,11 @@ def lane_of(update: Update) -> int:
 class BatchDispatcher(Dispatcher):
     """A Dispatcher whose polling handles a batch per chat lane before confirming it."""
 
-    def __init__(self, *, concurrency: int = 1, **kwargs: Any) -> None:
+    def __init__(self, *, concurrency: int = 1, shutdown_timeout: float = 25.0, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.concurrency = max(1, concurrency)
+        #: seconds a batch being handled may take to finish once polling is asked to stop
+        self.shutdown_timeout = shutdown_timeout
 
     async def _polling(  # type: ignore[override]
         self,
@@ -65,8 +73,28 @@ class BatchDispatcher(Dispatcher):
             lanes: OrderedDict[int, list[Update]] = OrderedDict()
             for update in updates:
                 lanes.setdefault(lane_of(update), []).append(update)
-            await asyncio.gather(*(self._lane(bot, lane, limit, kwargs) for lane in lanes.values()))
+            batch = asyncio.ensure_future(
+                asyncio.gather(*(self._lane(bot, lane, limit, kwargs) for lane in lanes.values()))
+            )
+            try:
+                await asyncio.shield(batch)
+            except asyncio.CancelledError:
+                await self._finish(bot, batch, updates[-1].update_id + 1)
+                raise
             request.offset = updates[-1].update_id + 1
+
+    async def _finish(self, bot: Bot, batch: asyncio.Future[Any], offset: int) -> None:
+        """Polling is stopping mid-batch: let the batch finish (bounded), then confirm it to Telegram."""
+        loggers.dispatcher.info("Stopping: finishing the updates in flight (up to %ss)", self.shutdown_timeout)
+        done, _ = await asyncio.wait({batch}, timeout=self.shutdown_timeout)
+        if not done:
+            loggers.dispatcher.warning("Updates in flight did not finish in %ss; cancelled", self.shutdown_timeout)
+            batch.cancel()
+            with suppress(asyncio.CancelledError, Exception):
+                await batch
+            return
+        with suppress(Exception):  # a failure here only means Telegram sends the batch again (then skipped)
+            await bot(GetUpdates(offset=offset, limit=1, timeout=0), request_timeout=5)
 
     async def _lane(self, bot: Bot, updates: list[Update], limit: asyncio.Semaphore, kwargs: dict[str, Any]) -> None:
         """One chat's updates, in order."""

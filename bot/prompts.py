@@ -13,6 +13,7 @@ from bot.config import FlagConfig
 from bot.flow import Ctx
 from bot.services.items import Item
 from bot.services.registry import invited_name
+from bot.services.residents import DETAILS_MAX
 from bot.states import Intake, Reg
 from db.models import RequestKind
 
@@ -131,6 +132,7 @@ async def ask_items(ctx: Ctx) -> None:
         "For example: <i>2 kg rice, milk 1 l, bread</i>\n"
         "You can also send a voice message."
     )
+    text += "\n" + _("A list can be up to {limit} characters long.").format(limit=DETAILS_MAX)
     await ctx.bot.send_message(ctx.chat_id, text, reply_markup=kb.step_keyboard())
 
 

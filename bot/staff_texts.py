@@ -96,7 +96,7 @@ def worker_details(
     data = {
         "items": [(i.name, i.quantity) for i in items],
         "medicine": request.medicine,
-        "photo": request.photo_file_id,
+        "photos": request.photo_file_ids or ([request.photo_file_id] if request.photo_file_id else []),
         "feeling": request.details if request.kind == RequestKind.PSYCH else None,
         "call_time": request.call_time,
         "voice": request.voice_file_ids,
@@ -109,6 +109,7 @@ def worker_details(
         _("District: {district}").format(district=texts.q(district, 100)),
         _("Situation: {flags}").format(flags=texts.flags_line(resident, configured)),
         *texts.draft_details(data),
+        *texts.edit_lines(request),
     ]
     if request.kind == RequestKind.SUPPLIES and request.details:
         lines.append(_("As written: {text}").format(text=texts.q(request.details)))
@@ -158,6 +159,10 @@ def follow_up_lines(wrote: Sequence[tuple[str, dict]], claimer: Staff | None) ->
             parts.append(_("📷 photo"))
         lines.append(_("✉️ The resident wrote again ({when}): {what}").format(when=when, what=" ".join(parts)))
     return lines
+def corrected(request: Request, text: str) -> str:
+    """To the claimer, privately: the resident edited a message of their request after sending it."""
+    return _("✏️ The resident of request {number} corrected their message:\n{text}").format(
+        number=texts.number(request.id or 0), text=texts.q(text))
 
 
 def referrals(history: Sequence[tuple[str, str, str]]) -> list[str]:

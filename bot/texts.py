@@ -153,6 +153,14 @@ def items_count(n: int) -> str:
     return ngettext("{n} item", "{n} items", n).format(n=n)
 
 
+def photos_of(data: Mapping[str, Any]) -> list[str]:
+    """Photo file ids of a draft ("photos", a list) or of a request's card data (older drafts: "photo")."""
+    photos = list(data.get("photos") or [])
+    if not photos and data.get("photo"):
+        photos = [data["photo"]]
+    return photos
+
+
 def draft_details(data: Mapping[str, Any]) -> list[str]:
     """The kind-specific lines of a draft or request summary."""
     lines: list[str] = []
@@ -161,8 +169,11 @@ def draft_details(data: Mapping[str, Any]) -> list[str]:
         lines.append(f"<b>{items_count(len(items))}:</b>\n{item_lines(items)}")
     if data.get("medicine"):
         lines.append(_("<b>Medicine and dose:</b> {text}").format(text=q(data["medicine"])))
-    if data.get("photo"):
+    photos = len(photos_of(data))
+    if photos == 1:
         lines.append(_("📷 Photo attached"))
+    elif photos > 1:
+        lines.append(ngettext("📷 {n} photo attached", "📷 {n} photos attached", photos).format(n=photos))
     if data.get("feeling"):
         lines.append(_("<b>How you feel:</b> {text}").format(text=q(data["feeling"])))
     if data.get("call_time"):
@@ -222,6 +233,11 @@ def my_requests(requests: Sequence[Request], locale: str, tz: str) -> str:
     return "\n".join([head, *(request_line(r, locale, tz) for r in requests)])
 
 
+def edit_lines(request: Request) -> list[str]:
+    """The resident's corrections after sending (from edited messages), oldest first."""
+    return [_("✏️ Corrected by the resident: {text}").format(text=q(text, 500)) for text in request.edits]
+
+
 def staff_card(
     request: Request, items: Sequence[Item], resident: Resident, district: str, when: str,
     configured: Sequence[FlagConfig] = (), who: str | None = None,
@@ -232,7 +248,7 @@ def staff_card(
     data = {
         "items": [(i.name, i.quantity) for i in items],
         "medicine": request.medicine,
-        "photo": request.photo_file_id,
+        "photos": request.photo_file_ids or ([request.photo_file_id] if request.photo_file_id else []),
         "feeling": request.details if request.kind == RequestKind.PSYCH else None,
         "call_time": request.call_time,
         "voice": request.voice_file_ids,
@@ -244,6 +260,7 @@ def staff_card(
         *([_("Who: {name}").format(name=q(who, 100))] if who else []),
         _("Resident: {flags}").format(flags=flags),
         *draft_details(data),
+        *edit_lines(request),
         _("Filed: {when}").format(when=when),
     ]
     if request.danger:

@@ -5,7 +5,7 @@ POST WEBHOOK_PATH   one update, processed before the response: 200 once its effe
 GET  /healthz       200 {"status": "ok"} when the database answers, 503 otherwise.
 GET  /metrics       Prometheus text format.
 
-Shutdown (SIGTERM/SIGINT): stop listening, let updates in flight finish (SHUTDOWN_TIMEOUT), then stop
+Shutdown (SIGTERM/SIGINT): stop listening, let updates in flight finish (settings.shutdown_timeout), then stop
 the outbox sender and the ticks, then close sessions.
 """
 
@@ -26,8 +26,6 @@ from db.repo import metrics as metrics_repo
 
 log = logging.getLogger(__name__)
 
-#: Seconds updates in flight may take to finish after a shutdown signal (systemd's TimeoutStopSec is longer).
-SHUTDOWN_TIMEOUT = 25.0
 HEALTH_TIMEOUT = 5.0
 
 
@@ -74,7 +72,7 @@ def build_server(app: App) -> web.Application:
 
 async def start_server(app: App, host: str | None = None, port: int | None = None) -> web.AppRunner:
     """Start listening (port 0 picks a free port; see runner.addresses)."""
-    runner = web.AppRunner(build_server(app), access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT, handle_signals=False)
+    runner = web.AppRunner(build_server(app), access_log=None, shutdown_timeout=app.settings.shutdown_timeout, handle_signals=False)
     await runner.setup()
     site = web.TCPSite(
         runner, host or app.settings.webhook_host, app.settings.webhook_port if port is None else port
@@ -114,7 +112,7 @@ async def run_webhook(
             for sig in (signal.SIGTERM, signal.SIGINT):
                 loop.remove_signal_handler(sig)
         if runner is not None:
-            await runner.cleanup()  # stop accepting, wait for requests in flight (SHUTDOWN_TIMEOUT)
+            await runner.cleanup()  # stop accepting, wait for requests in flight (settings.shutdown_timeout)
             await app.dp.emit_shutdown(bot=app.bot, dispatcher=app.dp, **app.dp.workflow_data)
         await stop_background(app)
         await close(app)

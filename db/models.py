@@ -148,6 +148,14 @@ class Request(SQLModel, table=True):
     call_time: str | None = Field(default=None, max_length=200)
     photo_file_id: str | None = Field(default=None, max_length=256)
     voice_file_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    #: every photo the resident sent (an album is several); photo_file_id stays the first of them
+    photo_file_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
+    #: the resident's corrections after sending, from Telegram's edited_message (newest last)
+    edits: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
+    #: message_ids of the resident's texts that filled the draft (an edit of one reaches this request)
+    source_message_ids: list[int] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
     address: str | None = Field(default=None, max_length=300)
     draft_key: str = Field(max_length=32, unique=True)
     created_at: datetime = Field(default_factory=now)

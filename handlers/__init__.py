@@ -10,12 +10,14 @@ from aiogram.dispatcher.event.handler import CallableObject
 from handlers import (
     checkins,
     danger,
+    edits,
     fallback,
     feedback,
     intake,
     my_requests,
     profile,
     registration,
+    split,
     staff,
     staff_private,
     start,
@@ -35,10 +37,12 @@ def build_router() -> Router:
     residents = Router(name="residents")
     residents.message.filter(F.chat.type == "private")
     residents.callback_query.filter(F.message.chat.type == "private")
+    residents.edited_message.filter(F.chat.type == "private")
     residents.message.outer_middleware(danger.DangerCheck())  # every text and caption, at every step
+    residents.edited_message.outer_middleware(danger.DangerCheck())  # and every edit of one
     residents.include_routers(*_detached(
-        danger.router, start.router, registration.router, intake.router, my_requests.router, profile.router, feedback.router,
-        checkins.router,
+        danger.router, start.router, split.router, registration.router, intake.router, my_requests.router,
+        profile.router, feedback.router, checkins.router, edits.router,
     ))
     residents.include_routers(*_detached(fallback.router))
     root.include_routers(*_detached(staff.setup_router, staff.router, staff_private.router), residents)

@@ -77,10 +77,16 @@ def hint_for(step: str) -> str:
 
 @router.message()
 async def unexpected(message: Message, ctx: Ctx, danger_handled: Level = Level.NONE) -> None:
-    """Typed answers, split answers, free text outside a request; anything else gets a hint. A message
-    the danger check already answered (handlers/danger.py) gets no "please use the buttons": after a
-    danger at the urgency question the request goes on as urgent, elsewhere the question is asked again;
-    after «Are you safe right now?» nothing more is said until the person answers it."""
+    """Typed answers, split answers, free text outside a request; anything else gets a hint. An album
+    (several messages with one media_group_id) is answered once, at its first part. A message the
+    danger check already answered (handlers/danger.py) gets no "please use the buttons": after a danger
+    at the urgency question the request goes on as urgent, elsewhere the question is asked again; after
+    «Are you safe right now?» nothing more is said until the person answers it."""
+    if message.media_group_id is not None:
+        data = await ctx.data()
+        if message.media_group_id in (data.get("answered_album"), data.get("photo_album")):
+            return  # a video in the album whose photos the photo step took is not asked about again
+        await ctx.state.update_data(answered_album=message.media_group_id)
     step = await ctx.state.get_state()
     if danger_handled is Level.UNSURE:
         return

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import secrets
 from contextlib import suppress
+from typing import Any
 
-from aiogram import F, Router
+from aiogram import BaseMiddleware, F, Router
+from aiogram.filters import Filter
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot import flow
+from bot import flow, texts
 from bot import keyboards as kb
 from bot.flow import Ctx
 from bot.i18n import Label
@@ -24,6 +26,9 @@ from handlers.common import reject_text, remember_answer
 from handlers.start import begin_registration, show_menu
 
 router = Router(name="intake")
+
+#: photos kept with one request (a Telegram album has up to 10)
+PHOTOS_MAX = 20
 
 FIRST_STEP = {
     RequestKind.SUPPLIES: Intake.items,
@@ -142,17 +147,79 @@ async def medicine_text(message: Message, ctx: Ctx) -> None:
     if await reject_text(ctx, message.text, DETAILS_MAX):
         return
     await remember_answer(ctx, message)
-    await flow.go(ctx, Intake.photo, medicine=message.text.strip())
+    await ctx.state.update_data(medicine=message.text.strip())
+    if texts.photos_of(await ctx.data()):  # the photos came first (photo_before_name)
+        await after_details(ctx)
+    else:
+        await flow.go(ctx, Intake.photo)
+
+
+def image_of(message: Message) -> str | None:
+    """The file id of a photo (its largest size) or of an image sent as a file."""
+    if message.photo:
+        return message.photo[-1].file_id
+    if message.document and (message.document.mime_type or "").startswith("image/"):
+        return message.document.file_id
+    return None
+
+
+async def add_photo(ctx: Ctx, file_id: str) -> None:
+    """Keep one more photo with the draft (at most PHOTOS_MAX)."""
+    photos = texts.photos_of(await ctx.data())
+    if len(photos) < PHOTOS_MAX:
+        await ctx.state.update_data(photos=[*photos, file_id], photo=None)
+
+
+class LaterAlbumPhoto(Filter):
+    """A further photo of an album whose first photo the photo step took (Telegram sends each photo of
+    an album as a message of its own, with a shared media_group_id, one right after the other)."""
+
+    async def __call__(self, message: Message, ctx: Ctx) -> bool:
+        """True for a photo of the album this draft already took."""
+        group = message.media_group_id
+        return group is not None and image_of(message) is not None and (await ctx.data()).get("photo_album") == group
+
+
+@router.message(LaterAlbumPhoto())
+async def album_photo(message: Message, ctx: Ctx) -> None:
+    """Kept with the others, silently: the album was answered once, at its first photo."""
+    file_id = image_of(message)
+    assert file_id is not None
+    await add_photo(ctx, file_id)
 
 
 @router.message(Intake.photo, F.photo)
 @router.message(Intake.photo, F.document.mime_type.startswith("image/"))
 async def photo(message: Message, ctx: Ctx) -> None:
-    """The prescription or the box, as the largest photo's file id."""
-    file_id = message.photo[-1].file_id if message.photo else message.document.file_id  # type: ignore[union-attr]
-    await ctx.state.update_data(photo=file_id)
-    await message.answer(_("📷 Photo received."))
+    """The prescription or the box (the largest size's file id); an album's further photos join it."""
+    file_id = image_of(message)
+    assert file_id is not None
+    await add_photo(ctx, file_id)
+    if message.media_group_id:
+        await ctx.state.update_data(photo_album=message.media_group_id)
+        await message.answer(_("📷 Photos received."))
+    else:
+        await message.answer(_("📷 Photo received."))
     await after_details(ctx)
+
+
+@router.message(Intake.medicine, F.photo)
+@router.message(Intake.medicine, F.document.mime_type.startswith("image/"))
+async def photo_before_name(message: Message, ctx: Ctx) -> None:
+    """A photo of the box or the prescription instead of the name: kept; its caption, if any, is the name."""
+    file_id = image_of(message)
+    assert file_id is not None
+    await add_photo(ctx, file_id)
+    if message.media_group_id:
+        await ctx.state.update_data(photo_album=message.media_group_id)
+    caption = (message.caption or "").strip()
+    if caption and not await reject_text(ctx, caption, DETAILS_MAX):
+        await ctx.state.update_data(medicine=caption)
+        await message.answer(_("📷 Photo received."))
+        await after_details(ctx)
+        return
+    await message.answer(_("📷 Photo received. Please also write the name of the medicine and the dose, "
+                           "or send a voice message."))
 
 
 @router.message(Intake.photo, Label(kb.SKIP))
@@ -351,3 +418,29 @@ CHOSEN = {
     Intake.confirm.state: confirm_chosen,
     Intake.offer.state: offer_chosen,
 }
+
+
+#: the handlers whose text fills a draft field, by step: an edit of such a message updates the field
+TEXT_HANDLERS = {
+    items_text: Intake.items, medicine_text: Intake.medicine, feeling: Intake.feeling,
+    call_time_typed: Intake.call_time, address_typed: Intake.address,
+}
+
+
+class SourceMessages(BaseMiddleware):
+    """Remembers which of the resident's messages filled which step of the draft (message_id → step),
+    so that Telegram's edited_message of one of them can update the draft, or the sent request."""
+
+    async def __call__(self, handler: Any, event: Any, data: dict[str, Any]) -> Any:
+        """Record the message after a text-step handler took it."""
+        result = await handler(event, data)
+        callback = getattr(data.get("handler"), "callback", None)
+        if callback in TEXT_HANDLERS and isinstance(event, Message):
+            ctx: Ctx = data["ctx"]
+            sources = dict((await ctx.data()).get("sources", {}))
+            sources[str(event.message_id)] = TEXT_HANDLERS[callback].state
+            await ctx.state.update_data(sources=sources)
+        return result
+
+
+router.message.middleware(SourceMessages())

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 from aiogram import F, Router
-from aiogram.types import CallbackQuery, Message
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import Filter
+from aiogram.types import CallbackQuery, Contact, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot import flow, texts
 from bot import keyboards as kb
 from bot.flow import Ctx
 from bot.prompts import flags_markup
-from bot.services import checkins, registry, residents
+from bot.services import checkins, contacts, registry, residents
 from bot.services import flags as flag_rules
-from bot.services.phones import example_phone, normalize_phone
+from bot.services.phones import example_phone, format_phone, normalize_phone
 from bot.services.residents import ADDRESS_MAX, NAME_MAX
 from bot.states import Reg
 from handlers.common import remember_answer, reject_text
@@ -91,8 +95,94 @@ async def phone(message: Message, ctx: Ctx) -> None:
         )
         return
     assert ctx.resident is not None
+    if message.contact and not contacts.is_own(message.contact, ctx.user):
+        await ask_whose_contact(ctx, message.contact, normalized)
+        return
     residents.update(ctx.session, ctx.resident, phone=normalized)
     await step_done(ctx, Reg.phone)
+
+
+async def ask_whose_contact(ctx: Ctx, contact: Contact, phone: str) -> None:
+    """Someone else's contact card (a daughter's, a neighbour's): never taken silently as the resident's."""
+    name = contacts.display_name(contact.first_name, contact.last_name)
+    await ctx.state.update_data(other_contact=[name, phone])
+    await ctx.bot.send_message(
+        ctx.chat_id,
+        _("This contact is {name}, {phone}. Is it your own number, or a relative's?")
+        .format(name=texts.q(name, 100), phone=format_phone(phone)),
+        reply_markup=kb.choices("whose", [("own", _("📱 My own number")), ("relative", _("👪 A relative's number"))],
+                                back=False),
+    )
+
+
+@router.callback_query(Reg.phone, kb.StepCb.filter(F.step == "whose"))
+async def whose_contact(query: CallbackQuery, callback_data: kb.StepCb, ctx: Ctx) -> None:
+    """Own: it is the resident's phone. A relative's: kept as the relative's contact, then their own phone."""
+    await query.answer()
+    pending = (await ctx.data()).get("other_contact")
+    if isinstance(query.message, Message):
+        with suppress(TelegramBadRequest):
+            await query.message.edit_reply_markup(reply_markup=None)
+    if not pending:
+        await flow.ask(ctx)
+        return
+    name, phone = pending
+    await ctx.state.update_data(other_contact=None)
+    assert ctx.resident is not None
+    if callback_data.value == "own":
+        residents.update(ctx.session, ctx.resident, phone=phone)
+        await step_done(ctx, Reg.phone)
+        return
+    residents.update(ctx.session, ctx.resident, contact_name=name or None, contact_phone=phone)
+    await ctx.bot.send_message(
+        ctx.chat_id,
+        _("Saved as your relative's contact: {name}, {phone}. A social worker can call them if they cannot reach you.")
+        .format(name=texts.q(name, 100), phone=format_phone(phone)),
+    )
+    await flow.ask(ctx)
+
+
+class ForeignContact(Filter):
+    """Another person's contact card from a registered resident, outside the phone question."""
+
+    async def __call__(self, message: Message, ctx: Ctx) -> bool:
+        """True when the card is not the sender's own and its number is valid."""
+        return (
+            message.contact is not None and residents.is_registered(ctx.resident)
+            and not contacts.is_own(message.contact, ctx.user)
+            and normalize_phone(message.contact.phone_number, ctx.settings.phone_region) is not None
+        )
+
+
+@router.message(ForeignContact())
+async def contact_elsewhere(message: Message, ctx: Ctx) -> None:
+    """A relative's card sent at any other moment: offered as the relative's contact, never ignored."""
+    assert message.contact is not None
+    phone = normalize_phone(message.contact.phone_number, ctx.settings.phone_region)
+    name = contacts.display_name(message.contact.first_name, message.contact.last_name)
+    await ctx.state.update_data(other_contact=[name, phone])
+    await ctx.bot.send_message(
+        ctx.chat_id,
+        _("Save {name}, {phone} as your relative's contact? A social worker can call them if they cannot reach you.")
+        .format(name=texts.q(name, 100), phone=format_phone(phone or "")),
+        reply_markup=kb.choices("relc", [("yes", _("✅ Yes, save it")), ("no", _("No, thank you"))], back=False),
+    )
+
+
+@router.callback_query(kb.StepCb.filter(F.step == "relc"))
+async def save_relative(query: CallbackQuery, callback_data: kb.StepCb, ctx: Ctx) -> None:
+    """Yes: the card becomes the relative's contact. Either way, the question of the moment again."""
+    await query.answer()
+    if isinstance(query.message, Message):
+        with suppress(TelegramBadRequest):
+            await query.message.edit_reply_markup(reply_markup=None)
+    pending = (await ctx.data()).get("other_contact")
+    await ctx.state.update_data(other_contact=None)
+    if callback_data.value == "yes" and pending and ctx.resident is not None:
+        name, phone = pending
+        residents.update(ctx.session, ctx.resident, contact_name=name or None, contact_phone=phone)
+        await ctx.bot.send_message(ctx.chat_id, _("Saved."))
+    await flow.ask(ctx)
 
 
 @router.message(Reg.address, F.text)

@@ -188,6 +188,69 @@ class TgUser:
             content["caption"] = caption
         return await self.send_message(self._message(**content))
 
+    def _photo_sizes(self) -> list[dict[str, Any]]:
+        """A new photo as Telegram delivers it: several PhotoSize entries, largest last."""
+        info = self._file("AgACAgIAAxkBAA", f"photos/file_{len(self.fake.files)}.jpg")
+        small = self._file("AgACAgIAAxkBAA", f"photos/file_{len(self.fake.files)}_s.jpg")
+        return [
+            {"file_id": small["file_id"], "file_unique_id": small["file_unique_id"], "file_size": 1500,
+             "width": 90, "height": 67},
+            {"file_id": info["file_id"], "file_unique_id": info["file_unique_id"], "file_size": 60000,
+             "width": 1280, "height": 960},
+        ]
+
+    async def _burst(self, messages: list[dict[str, Any]]) -> list[SentMessage]:
+        """Push several messages at once, as a Telegram client does for an album or a split long text,
+        wait until the last is processed and the bot settles; return the bot's new/edited messages."""
+        mark = self.fake.mark()
+        self._action_mark = mark
+        ids = [self.fake.push_update({"message": message}) for message in messages]
+        self.last_update_id = ids[-1]
+        await self.fake.wait_processed(ids[-1], timeout=self.timeout)
+        await self.fake.settle(self.settle_quiet, self.settle_max)
+        return self.fake.changes_since(mark, self.chat_id)
+
+    async def send_album(self, count: int = 3, caption: str | None = None) -> list[SentMessage]:
+        """Send `count` photos as one album (2-10, one message each, a shared media_group_id, the caption on
+        the first), all pushed before the bot answers anything, as Telegram delivers them."""
+        if not 2 <= count <= 10:
+            raise AssertionError("a Telegram album has 2 to 10 items")
+        group = str(secrets.randbelow(10**17) + 10**17)
+        messages = []
+        for index in range(count):
+            content: dict[str, Any] = {"photo": self._photo_sizes(), "media_group_id": group}
+            if caption and index == 0:
+                content["caption"] = caption
+            messages.append(self._message(**content))
+        return await self._burst(messages)
+
+    async def send_long(self, text: str) -> list[SentMessage]:
+        """Paste a text longer than Telegram's 4,096 characters: the client sends it as consecutive
+        messages of at most 4,096 UTF-16 units each, all at once."""
+        parts, current = [], ""
+        for char in text:
+            if utf16_len(current + char) > 4096:
+                parts.append(current)
+                current = ""
+            current += char
+        parts.append(current)
+        return await self._burst([self._message(text=part) for part in parts])
+
+    async def edit(self, message_id: int, text: str) -> list[SentMessage]:
+        """Edit one of this user's earlier text messages: an `edited_message` update with the same
+        message_id, the original date and an edit_date, as Telegram sends it."""
+        original = self.fake.lookup_message(self.chat_id, message_id)
+        if original is None or original.get("from", {}).get("id") != self.user_id or "text" not in original:
+            raise AssertionError(f"message {message_id} is not a text message of this user")
+        edited = {**original, "text": text, "edit_date": max(int(self.fake.clock()), original["date"] + 1)}
+        edited.pop("entities", None)
+        self.fake.replace_user_message(edited)
+        return await self._roundtrip({"edited_message": edited})
+
+    def last_sent_id(self) -> int:
+        """The message_id of this user's newest message."""
+        return self.fake.user_messages[self.chat_id][-1]["message_id"]
+
     async def send_voice(self, duration: int = 3, caption: str | None = None) -> list[SentMessage]:
         """Send a voice note, with an optional caption."""
         info = self._file("AwACAgIAAxkBAA", f"voice/file_{len(self.fake.files)}.oga")

@@ -678,7 +678,7 @@ _JSON_FIELDS = frozenset(
     {"reply_markup", "entities", "caption_entities", "commands", "scope", "allowed_updates", "reply_parameters",
      "link_preview_options", "media", "results", "permissions", "message_ids"}
 )
-_LIMITED_SEND = frozenset({"sendmessage", "sendphoto", "copymessage", "forwardmessage"})
+_LIMITED_SEND = frozenset({"sendmessage", "sendphoto", "copymessage", "forwardmessage", "sendmediagroup"})
 _LIMITED_EDIT = frozenset({"editmessagetext", "editmessagereplymarkup", "editmessagecaption"})
 _ACTIVITY_METHODS = _LIMITED_SEND | _LIMITED_EDIT | {"deletemessage", "answercallbackquery"}
 _CHAT_ACTIONS = frozenset(
@@ -779,6 +779,7 @@ class FakeTelegram:
                 "deleteMyCommands", "getMyCommands", "sendMessage", "editMessageText", "editMessageReplyMarkup",
                 "editMessageCaption", "deleteMessage", "answerCallbackQuery", "sendChatAction", "sendPhoto",
                 "sendVoice", "getChat", "getChatMember", "forwardMessage", "copyMessage", "getFile", "close", "logOut",
+                "sendMediaGroup",
             )
         }
 
@@ -1095,6 +1096,15 @@ class FakeTelegram:
         chat_id = message["chat"]["id"]
         self.user_messages.setdefault(chat_id, []).append(message)
         self._user_index[(chat_id, message["message_id"])] = message
+
+    def replace_user_message(self, message: dict[str, Any]) -> None:
+        """A user edited one of their messages: the stored version becomes the edited one."""
+        chat_id, message_id = message["chat"]["id"], message["message_id"]
+        stored = self.user_messages.get(chat_id, [])
+        for index, old in enumerate(stored):
+            if old["message_id"] == message_id:
+                stored[index] = message
+        self._user_index[(chat_id, message_id)] = message
 
     def register_callback_query(self, query_id: str, callback: dict[str, Any]) -> None:
         """Make a callback query id answerable (once)."""
@@ -1747,6 +1757,40 @@ class FakeTelegram:
             kind="voice", media={"voice": voice},
         )
         return self.message_json(message)
+    async def _m_sendMediaGroup(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        """sendMediaGroup: 2-10 photos (no keyboard), one message each with a shared media_group_id."""
+        chat_id = self._chat_id(params)
+        self._check_writable(chat_id)
+        media = params.get("media")
+        if not isinstance(media, list):
+            raise bad_request("can't parse media JSON object")
+        if not 2 <= len(media) <= 10:
+            raise bad_request("wrong number of media specified" if media else "media is empty")
+        if "reply_markup" in params:
+            raise bad_request("reply markup is not allowed in media groups")
+        group = str(secrets.randbelow(10**17) + 10**17)
+        sent: list[dict[str, Any]] = []
+        resolved = []
+        for item in media:
+            if not isinstance(item, dict) or item.get("type") != "photo":
+                raise bad_request("only photos are supported by this fake in media groups")
+            caption = item.get("caption")
+            parsed = ParsedText("", [])
+            if caption:
+                parsed = self._parse(str(caption), item.get("parse_mode"), item.get("caption_entities"))
+                if utf16_len(parsed.text) > 1024:
+                    raise bad_request("message caption is too long")
+            resolved.append((self._resolve_photo({"photo": item.get("media"), "__files__": params.get("__files__", {})}),
+                             parsed, caption, item.get("parse_mode")))
+        reply_to = self._reply_to(chat_id, params)
+        for file_id, parsed, caption, mode in resolved:
+            message = self._new_message(
+                chat_id, params, "sendMediaGroup", text=parsed.text or None, raw=caption, parse_mode=mode or None,
+                entities=parsed.entities or None, photo=file_id, kind="photo", reply_to_message_id=reply_to,
+                media={"media_group_id": group},
+            )
+            sent.append(self.message_json(message))
+        return sent
 
     async def _m_editMessageText(self, params: dict[str, Any]) -> dict[str, Any]:
         """editMessageText (keyboard removed unless reply_markup given, like Telegram)."""

@@ -189,6 +189,23 @@ async def test_text_length_limits(ft_fake: FakeTelegram, ft_bot: Bot) -> None:
         await ft_bot.send_photo(CHAT, "UNKNOWN")
 
 
+async def test_send_media_group_is_strict(ft_fake: FakeTelegram, ft_bot: Bot) -> None:
+    """sendMediaGroup: 2-10 known photos become one message each with a shared media_group_id."""
+    from aiogram.types import InputMediaPhoto
+
+    for name in ("P1", "P2", "P3"):
+        ft_fake.register_file(name)
+    sent = await ft_bot.send_media_group(CHAT, [InputMediaPhoto(media=n) for n in ("P1", "P2", "P3")])
+    assert [m.photo[-1].file_id for m in sent] == ["P1", "P2", "P3"]
+    assert len({m.media_group_id for m in sent}) == 1 and sent[0].media_group_id
+    with pytest.raises(TelegramBadRequest, match="wrong number of media"):
+        await ft_bot.send_media_group(CHAT, [InputMediaPhoto(media="P1")])
+    with pytest.raises(TelegramBadRequest, match="wrong number of media"):
+        await ft_bot.send_media_group(CHAT, [InputMediaPhoto(media="P1")] * 11)
+    with pytest.raises(TelegramBadRequest, match="wrong file identifier"):
+        await ft_bot.send_media_group(CHAT, [InputMediaPhoto(media="P1"), InputMediaPhoto(media="UNKNOWN")])
+
+
 async def test_reply_markup_validation(ft_fake: FakeTelegram, ft_bot: Bot) -> None:
     """callback_data is limited to 64 bytes (not characters); text-only inline buttons are refused."""
     ok = "é" * 32  # 64 bytes

@@ -44,10 +44,12 @@ def build_request(resident: Resident, data: Mapping[str, Any]) -> tuple[Request,
         details=data.get("feeling") if kind == RequestKind.PSYCH else data.get("raw_items"),
         medicine=data.get("medicine"),
         call_time=data.get("call_time"),
-        photo_file_id=data.get("photo"),
+        photo_file_id=(texts.photos_of(data) or [None])[0],
+        photo_file_ids=texts.photos_of(data),
         voice_file_ids=list(data.get("voice", [])),
         address=data.get("address"),
         draft_key=data["draft_key"],
+        source_message_ids=sorted(int(key) for key in data.get("sources", {})),
     )
     items = [RequestItem(position=0, name=name[:200], quantity=qty[:100]) for name, qty in data.get("items", [])]
     return request, items

@@ -1,0 +1,57 @@
+"""A resident edits a message they sent (Telegram's edited_message, private chats only)."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import F, Router
+from aiogram.types import Message
+from aiogram.utils.i18n import gettext as _
+
+from bot import flow, texts
+from bot.flow import Ctx
+from bot.services import edits
+from bot.states import Intake
+from handlers import intake
+from handlers.common import reject_text
+from handlers.split import LIMITS
+
+router = Router(name="edits")
+log = logging.getLogger(__name__)
+
+#: the step's own handler, for an edit of a message its step has not taken yet (it was refused)
+STEP_HANDLERS = {step.state: handler for handler, step in intake.TEXT_HANDLERS.items()}
+
+
+@router.edited_message(F.text)
+async def edited(message: Message, ctx: Ctx) -> None:
+    """Into the draft while it is not sent yet; to the sent request (and its worker) afterwards."""
+    text = message.text or ""
+    step = (await ctx.data()).get("sources", {}).get(str(message.message_id))
+    current = await ctx.state.get_state()
+    if step is not None and current is not None and current.startswith(Intake.__name__ + ":"):
+        if current == step:  # still the question this message answered: take the edit as the answer
+            await STEP_HANDLERS[step](message, ctx)
+            return
+        if await reject_text(ctx, text, LIMITS[step]):
+            return
+        await ctx.state.update_data(**edits.draft_changes(step, text))
+        await ctx.bot.send_message(ctx.chat_id, _("✏️ Corrected: your request now uses the edited message."))
+        if current in (Intake.items_review.state, Intake.confirm.state):
+            await flow.ask(ctx)  # the list or the summary again, as it is now
+        return
+    if ctx.resident is None:
+        return
+    correction = await edits.to_request(ctx.session, ctx.notifier(), ctx.resident, message.message_id, text)
+    if correction is None:
+        log.info("edit of message %s by user %s changes nothing", message.message_id, ctx.user.id)
+        return
+    number = texts.number(correction.request.id or 0)
+    if correction.passed:
+        await ctx.bot.send_message(
+            ctx.chat_id, _("✏️ Thank you. Your correction was added to request {number}; the social worker sees it.")
+            .format(number=number))
+    else:
+        await ctx.bot.send_message(
+            ctx.chat_id, _("Request {number} is already closed, so the correction was not passed on. "
+                           "If you need something more, please make a new request.").format(number=number))
