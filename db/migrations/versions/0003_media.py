@@ -1,7 +1,7 @@
 """every photo of a request (albums); the resident's edits after sending and the messages they edit
 
 Revision ID: 0003_media
-Revises: 0002
+Revises: 0003_items
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from alembic import op
 
 
 revision = '0003_media'
-down_revision = '0002'
+down_revision = '0003_items'
 branch_labels = None
 depends_on = None
 
