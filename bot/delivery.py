@@ -108,6 +108,15 @@ class Window:
         count = max(1, int(burst))
         return cls(count, count / (per_second * PACE))
 
+    def free_now(self) -> bool:
+        """Whether a slot is free this moment and nobody is waiting for one (takes nothing)."""
+        if self.lock.locked():
+            return False
+        now = asyncio.get_running_loop().time()
+        while self.times and self.times[0] <= now - self.period:
+            self.times.popleft()
+        return len(self.times) < self.count
+
     async def acquire(self, until: float | None = None) -> None:
         """Wait for a free slot (waiters are served in order); TooLate, taking no slot, when the
         slot would come after `until` (loop time)."""
@@ -164,6 +173,27 @@ class Limiters:
         await chat.acquire(until)
         await self.global_spread.acquire(until)
         await self.global_.acquire(until)
+
+    async def acquire_now(self, chat_id: int) -> bool:
+        """Take the chat's and the bot's slots only if all are free this moment: True when taken, False
+        (nothing taken) when the send would have to wait. For callers that must not wait, such as a
+        handler inside its update's transaction (bot.ratelimit)."""
+        chat = self.for_chat(chat_id)
+        windows = (chat, self.global_spread, self.global_)
+        if any(window.lock.locked() for window in windows):
+            return False
+        if self.shared is not None:
+            try:
+                if await self._acquire_shared(chat_id, chat, asyncio.get_running_loop().time()):
+                    return True
+            except TooLate:
+                return False
+        if not all(window.free_now() for window in windows):
+            return False
+        now = asyncio.get_running_loop().time()
+        for window in windows:
+            window.times.append(now)
+        return True
 
     async def _acquire_shared(self, chat_id: int, chat: Window, until: float | None) -> bool:
         """The budget shared by every instance; False when Redis is away (then the local windows decide).
