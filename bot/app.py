@@ -83,7 +83,10 @@ def make_bot(settings: Settings) -> Bot:
     session = AiohttpSession()
     if settings.telegram_api_url:
         session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url.rstrip("/")))
-    return Bot(settings.bot_token.get_secret_value(), session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+    # A reply never depends on the replied-to message still existing (someone may delete a command
+    # before the answer goes out: Telegram would refuse with "message to be replied not found").
+    defaults = DefaultBotProperties(parse_mode=ParseMode.HTML, allow_sending_without_reply=True)
+    return Bot(settings.bot_token.get_secret_value(), session=session, default=defaults)
 
 
 def make_storage(settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> BaseStorage:

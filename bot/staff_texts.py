@@ -7,7 +7,7 @@ from html import escape
 
 from aiogram.utils.i18n import gettext as _
 
-from bot import texts
+from bot import checkin_texts, texts
 from bot.i18n import N_, ngettext
 from bot.services.items import Item
 from bot.services.phones import format_phone
@@ -105,9 +105,7 @@ def worker_details(request: Request, items: Sequence[Item], resident: Resident, 
     if request.kind == RequestKind.SUPPLIES and request.details:
         lines.append(_("As written: {text}").format(text=texts.q(request.details)))
     if request.kind == RequestKind.WELLBEING:
-        from bot import checkin_texts
-
-        lines.append(_(checkin_texts.REASONS.get(request.details or "missed", checkin_texts.REASONS["missed"])))
+        lines.append(checkin_texts.reason(request))
     if resident.contact_name or resident.contact_phone:
         contact = " ".join(filter(None, [texts.q(resident.contact_name, 100),
                                          format_phone(resident.contact_phone) if resident.contact_phone else None]))
@@ -200,6 +198,8 @@ def digest_line(request: Request, items: Sequence[Item], resident: Resident | No
     urgent = "🔴 " if request.urgency == "urgent" else ""
     if items:
         summary = ", ".join(texts.format_items(items))
+    elif request.kind == RequestKind.WELLBEING:  # details holds the check-in's reason key
+        summary = checkin_texts.reason(request)
     else:
         summary = request.medicine or request.details or ""
     flags = texts.flags_line(resident.model_dump()) if resident else "—"
