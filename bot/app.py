@@ -49,6 +49,7 @@ from db.engine import is_sqlite, make_engine, make_reader, make_sessionmaker
 from db.models import Outbox
 from db.repo import districts, outbox, residents, updates
 from db.repo import metrics as metrics_repo
+from db.repo import requests as requests_repo
 
 log = logging.getLogger(__name__)
 
@@ -127,6 +128,7 @@ def create_app(settings: Settings) -> App:
     app = App(settings, engine, sessions, i18n, bot, dp, sender, readers=make_reader(engine))
     sender.on_flood = app.metrics.telegram_429.inc
     checkin_hooks(app)
+    card_hooks(app)
 
     async def on_failure(update: Update, data: dict[str, Any]) -> None:
         await record_failed_update(app, update)
@@ -235,6 +237,19 @@ def checkin_hooks(app: App) -> None:
     app.sender.on_sent["checkin"] = delivered
     app.sender.on_forbidden["checkin"] = unreachable
     app.sender.on_forbidden["checkin_reminder"] = unreachable
+
+
+def card_hooks(app: App) -> None:
+    """A card the bot may no longer post in its staff chat is told to the main staff chat."""
+    async def card_undeliverable(row: Outbox) -> None:
+        """The bot was removed from a staff chat: a coordinator in the main staff chat hears of the card."""
+        with app.i18n.context():
+            async with app.sessions.begin() as session:
+                request = await requests_repo.by_id(session, row.request_id or 0)
+                if request is not None:
+                    await Notifier(session, app.i18n, app.settings).card_undeliverable(request, row.chat_id)
+
+    app.sender.on_forbidden["card"] = card_undeliverable
 
 
 async def refresh_metrics(app: App) -> None:

@@ -59,6 +59,9 @@ class Step:
 
     method: methods.TelegramMethod[Any]
     after: Callable[[Any], Awaitable[None]] | None = None
+    #: When Telegram refuses the call (400): the step to send instead, None when nothing more is to be
+    #: sent; it raises the error again when it cannot help (e.g. a card whose forum topic or message is gone).
+    recover: Callable[[TelegramBadRequest], Awaitable[Step | None]] | None = None
 
 
 @dataclass
@@ -412,14 +415,23 @@ class Sender:
 
         method = plain(step.method) if as_plain else step.method
         token = budget_paid.set(True)
+        instead: Step | None = None
         try:
             result = await self.bot(method, request_timeout=int(self.limits.request_timeout))
         except TelegramBadRequest as exc:
             if "message is not modified" not in exc.message.lower():
-                raise
+                if step.recover is None:
+                    raise
+                instead = await step.recover(exc)
+                if instead is None:
+                    return
             result = None
         finally:
             budget_paid.reset(token)
+        if instead is not None:
+            await self._budget(getattr(instead.method, "chat_id", 0))
+            await self._call(instead, as_plain)
+            return
         if step.after is not None:
             await step.after(result)
 

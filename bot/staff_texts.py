@@ -206,3 +206,17 @@ def digest_line(request: Request, items: Sequence[Item], resident: Resident | No
     head = f"{urgent}<b>{texts.number(request.id or 0)}</b> · {texts.kind_label(request.kind)} · {texts.q(district, 60)}"
     danger = "\n" + _("⚠️ The resident may be in danger: call them first.") if request.danger else ""
     return f"{head}{danger}\n{texts.q(summary, 160)}\n{flags}\n{status}"
+
+
+def topic_unreachable() -> str:
+    """The first line of a card that could not be posted in its district's forum topic."""
+    return _("⚠️ This district's forum topic could not be reached (it may have been deleted), so this card is in the main thread.")
+
+
+def card_undeliverable(request: Request, district: str) -> str:
+    """Told in the main staff chat when a request's card could not be posted in its station's chat."""
+    urgent = "🔴 " if request.urgency == "urgent" else ""
+    head = _("⚠️ Request {number} could not be posted in its station's chat: the bot was removed from it. "
+             "Add the bot to that chat again and its open requests will be posted there.").format(
+        number=texts.number(request.id or 0))
+    return f"{head}\n{urgent}<b>{texts.number(request.id or 0)}</b> · {texts.kind_label(request.kind)} · {texts.q(district, 60)}"
