@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import clock, migrate
 from db.engine import make_engine, make_sessionmaker
 from db.repo import cards, checkins, outbox, residents, updates
+from db.repo import staff as staff_repo
 from tests.conftest import BACKEND
 
 pytestmark = pytest.mark.skipif(BACKEND != "postgres", reason="query plans are PostgreSQL's (TEST_DATABASE=postgres)")
@@ -67,6 +68,8 @@ async def test_hot_path_queries_use_indexes(database_url: str) -> None:
             "prune processed updates": lambda s: updates.prune(s, now - timedelta(days=7)),
             "a chat's pending replies": lambda s: outbox.pending_in_chat(s, 1_000_777),
             "a request's card views": lambda s: cards.views_of(s, 123),
+            "/open: the total": lambda s: staff_repo.count_open(s, [1]),
+            "/open: a page": lambda s: staff_repo.open_in_chat(s, [1], limit=30, offset=60),
         }
         for name, query in hot.items():
             statements: list[tuple[str, Any]] = []
