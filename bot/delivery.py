@@ -13,6 +13,7 @@ from collections import OrderedDict, defaultdict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from aiogram import Bot, methods
@@ -138,6 +139,14 @@ class Window:
                 await asyncio.sleep(free_at - now)
 
 
+class Budget(StrEnum):
+    """What Limiters.acquire_now found: a slot taken, or whose budget is short."""
+
+    TAKEN = "taken"
+    CHAT = "chat"
+    BOT = "bot"
+
+
 class Limiters:
     """Sliding windows shaped like Telegram's: the bot, each private chat, each group."""
 
@@ -177,26 +186,29 @@ class Limiters:
         await self.global_spread.acquire(until)
         await self.global_.acquire(until)
 
-    async def acquire_now(self, chat_id: int) -> bool:
-        """Take the chat's and the bot's slots only if all are free this moment: True when taken, False
-        (nothing taken) when the send would have to wait. For callers that must not wait, such as a
-        handler inside its update's transaction (bot.ratelimit)."""
+    async def acquire_now(self, chat_id: int) -> Budget:
+        """Take the chat's and the bot's slots only if all are free this moment (TAKEN); else take
+        nothing and say which budget is short: the chat's own (CHAT: a staff group's next slot may be
+        seconds away) or the bot's (BOT: frees up within a second or so). For callers that must not
+        wait, such as a handler inside its update's transaction (bot.ratelimit)."""
         chat = self.for_chat(chat_id)
-        windows = (chat, self.global_spread, self.global_)
-        if any(window.lock.locked() for window in windows):
-            return False
+        if chat.lock.locked():
+            return Budget.CHAT
         if self.shared is not None:
-            try:
-                if await self._acquire_shared(chat_id, chat, asyncio.get_running_loop().time()):
-                    return True
-            except TooLate:
-                return False
-        if not all(window.free_now() for window in windows):
-            return False
+            windows = [(f"chat:{chat_id}", chat), ("spread", self.global_spread), ("global", self.global_)]
+            taken = await self.shared.take(windows)
+            if taken is not None:
+                wait, bot_wide = taken
+                return Budget.TAKEN if not wait else Budget.BOT if bot_wide else Budget.CHAT
+        if not chat.free_now():
+            return Budget.CHAT
+        bot_windows = (self.global_spread, self.global_)
+        if not all(window.free_now() for window in bot_windows):
+            return Budget.BOT
         now = asyncio.get_running_loop().time()
-        for window in windows:
+        for window in (chat, *bot_windows):
             window.times.append(now)
-        return True
+        return Budget.TAKEN
 
     async def _acquire_shared(self, chat_id: int, chat: Window, until: float | None) -> bool:
         """The budget shared by every instance; False when Redis is away (then the local windows decide).

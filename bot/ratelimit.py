@@ -4,10 +4,12 @@ global limiters as the outbox sender, so a direct reply and a queued message nev
 A handler runs inside its update's transaction, which on SQLite holds the database's only write lock:
 waiting there for a staff group's budget (one message every 3 s) stalled every other update, the
 outbox sender and the ticks. So a reply made inside an update goes out at once only when the budget
-is free this moment; otherwise it becomes an outbox row of that same transaction, which the sender
-delivers when the budget allows, and the handler gets a stand-in result at once (handlers do not use
-what a send returns). Once a chat has a reply queued, that chat's later replies queue behind it, so
-their order holds."""
+is free this moment. When the chat's own budget is short, the reply becomes an outbox row of that
+same transaction, which the sender delivers when the budget allows; when only the bot-wide budget is
+(it frees up within moments, and the outbox may hold a long queue of check-ins), the reply is sent
+right after the update commits. Either way the handler gets a stand-in result at once (handlers do
+not use what a send returns), and a chat's later replies in the update follow the same way, in order;
+a chat with queued replies queues its next ones behind them."""
 
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from aiogram.methods.base import TelegramMethod, TelegramType
 from aiogram.types import Chat, Message, MessageId
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.delivery import Limiters
+from bot.delivery import Budget, Limiters
 from bot.storage import current_session
 from db.repo import outbox
 
@@ -33,8 +35,10 @@ COUNTED = (
     methods.ForwardMessage, methods.EditMessageText, methods.EditMessageReplyMarkup, methods.EditMessageCaption,
 )
 
-#: Outbox purpose of a handler's reply that had to wait for the budget.
+#: Outbox purpose of a handler's reply that had to wait for its chat's budget.
 QUEUED_REPLY = "reply"
+#: session.info keys: how each chat's replies go in this update; the calls held until the commit.
+HELD, QUEUED, AFTER_COMMIT = "held_replies", "queued", "after_commit"
 
 
 class SharedBudget(BaseRequestMiddleware):
@@ -49,35 +53,48 @@ class SharedBudget(BaseRequestMiddleware):
     async def __call__(
         self, make_request: NextRequestMiddlewareType[TelegramType], bot: Bot, method: TelegramMethod[TelegramType]
     ) -> Any:
-        """Acquire (or queue), then call."""
+        """Acquire (or queue, or hold until the commit), then call."""
         chat_id = getattr(method, "chat_id", None)
         if not isinstance(method, COUNTED) or not isinstance(chat_id, int) or budget_paid.get():
             return await make_request(bot, method)
         session = current_session.get()
-        if session is None:  # not inside an update (a tick, the CLI): waiting holds nothing
+        if session is None:  # not inside an update (a tick, after the commit, the CLI): waiting holds nothing
             await self.limiters.acquire(chat_id)
             return await make_request(bot, method)
-        if not await self._behind_queued(session, chat_id) and await self.limiters.acquire_now(chat_id):
-            return await make_request(bot, method)
-        payload = queueable(bot, method)
-        if payload is None:  # a file upload cannot wait in the outbox: wait as before
-            await self.limiters.acquire(chat_id)
-            return await make_request(bot, method)
-        outbox.enqueue(session, chat_id, method.__api_method__, payload, purpose=QUEUED_REPLY)
-        session.info.setdefault("queued_reply_chats", set()).add(chat_id)
-        self.queued_chats.add(chat_id)
+        held: dict[int, str] = session.info.setdefault(HELD, {})
+        way = held.get(chat_id)
+        if way is None:
+            if await self._behind_queued(session, chat_id):
+                way = QUEUED
+            else:
+                budget = await self.limiters.acquire_now(chat_id)
+                if budget is Budget.TAKEN:
+                    return await make_request(bot, method)
+                way = QUEUED if budget is Budget.CHAT else AFTER_COMMIT
+        payload = queueable(bot, method) if way == QUEUED else None
+        if payload is not None:
+            outbox.enqueue(session, chat_id, method.__api_method__, payload, purpose=QUEUED_REPLY)
+            self.queued_chats.add(chat_id)
+        else:  # the bot-wide budget frees up within moments (or a file upload): send right after the commit
+            way = AFTER_COMMIT
+            session.info.setdefault(AFTER_COMMIT, []).append(method)
+        held[chat_id] = way  # the chat's later replies in this update follow the same way, in order
         return stand_in(method, chat_id)
 
     async def _behind_queued(self, session: AsyncSession, chat_id: int) -> bool:
-        """Whether a reply to this chat must queue behind replies already queued for it."""
-        if chat_id in session.info.get("queued_reply_chats", ()):
-            return True
+        """Whether a reply to this chat must queue behind replies this process queued for it earlier."""
         if chat_id not in self.queued_chats:
             return False
         if await outbox.pending_in_chat(session, chat_id):
             return True
         self.queued_chats.discard(chat_id)
         return False
+
+
+def after_commit(session: AsyncSession) -> list[TelegramMethod[Any]]:
+    """The calls a handler made that wait for the bot-wide budget: the update sends them once it has
+    committed (bot.middlewares.UpdateLedger), and never when it failed."""
+    return list(session.info.pop(AFTER_COMMIT, []))
 
 
 def queueable(bot: Bot, method: TelegramMethod[Any]) -> dict[str, Any] | None:

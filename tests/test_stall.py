@@ -104,3 +104,24 @@ async def test_metrics_tick_runs_only_where_metrics_are_served(fake: FakeTelegra
         port = s.getsockname()[1]
     async with running(Harness(fake, settings.model_copy(update={"metrics_port": port}))) as h:
         assert "refresh_metrics" in ticks(h)
+
+
+async def test_reply_waiting_for_the_bot_wide_budget_is_sent_after_the_commit(fake: FakeTelegram, settings: Settings) -> None:
+    """The bot-wide budget is spent (one message in 2 s), a staff member's /join answers in two
+    messages' time: the second waits, but only after the update committed, so the database is free
+    meanwhile (a write goes through at once), and both arrive in order."""
+    slow = settings.model_copy(update={"limits": Limits(global_per_second=0.5, private_chat_per_second=100, group_per_minute=6000)})
+    async with running(Harness(fake, slow)) as harness:
+        assert harness.app is not None
+        worker = harness.staff(5001, "王社工")
+        _, second = (fake.push_update({"message": command(text_message(worker, text))}) for text in ("/join", "/duty on"))
+        await until(lambda: len(staff_messages(harness, STAFF_CHAT)) >= 1, timeout=10)
+        await asyncio.sleep(0.3)  # the second update has run and its reply waits for the budget
+        async with harness.app.sessions.begin() as session:  # the write lock is free meanwhile
+            await asyncio.wait_for(session.execute(text("UPDATE staff SET on_duty = on_duty")), 1)
+        assert len(staff_messages(harness, STAFF_CHAT)) == 1, "the budget did not make the reply wait"
+        await fake.wait_processed(second, timeout=10)
+        await until(lambda: len(staff_messages(harness, STAFF_CHAT)) >= 2, timeout=10)
+        replies = staff_messages(harness, STAFF_CHAT)
+        assert "王社工" in replies[0].text and "王社工" in replies[1].text
+        assert not await outbox_rows(harness, "reply")
