@@ -33,6 +33,7 @@ from db.repo import requests as requests_repo
 from db.repo import staff as staff_repo
 
 DIGEST_MAX = 10
+OPEN = (RequestStatus.NEW, RequestStatus.CLAIMED, RequestStatus.ON_THE_WAY)
 log = logging.getLogger(__name__)
 
 
@@ -46,7 +47,6 @@ def message_gone(error: str) -> bool:
     """Whether Telegram refused an edit because the message no longer exists."""
     error = error.lower()
     return "message to edit not found" in error or "message_id_invalid" in error
-OPEN = (RequestStatus.NEW, RequestStatus.CLAIMED, RequestStatus.ON_THE_WAY)
 
 
 def fingerprint(text: str, markup: Any) -> str:
