@@ -15,6 +15,7 @@ from sqlalchemy import text
 from sqlmodel import select
 
 from bot.config import Limits, Settings
+from bot.delivery import Budget, Limiters
 from db.models import Staff
 from db.engine import make_engine, make_reader, make_sessionmaker
 from tests.conftest import STAFF_CHAT, Harness, running
@@ -125,3 +126,17 @@ async def test_reply_waiting_for_the_bot_wide_budget_is_sent_after_the_commit(fa
         replies = staff_messages(harness, STAFF_CHAT)
         assert "王社工" in replies[0].text and "王社工" in replies[1].text
         assert not await outbox_rows(harness, "reply")
+
+
+async def test_acquire_now_takes_only_a_free_slot_and_says_whose_budget_is_short() -> None:
+    """A group's next slot is 3 s away: CHAT; the bot's budget is spent: BOT; nothing taken either way."""
+    limiters = Limiters(Limits(**REAL_LIMITS))
+    assert await limiters.acquire_now(-100) is Budget.TAKEN
+    assert await limiters.acquire_now(-100) is Budget.CHAT
+    assert len(limiters.for_chat(-100).times) == 1
+    spread = len(limiters.global_spread.times)
+    for chat in range(1, 10):
+        await limiters.acquire_now(chat)
+    assert await limiters.acquire_now(42) is Budget.BOT  # the short window holds 3 of the 30 a second
+    assert len(limiters.global_spread.times) == limiters.global_spread.count >= spread
+    assert not limiters.for_chat(42).times
