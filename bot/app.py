@@ -45,10 +45,11 @@ from bot.services import checkins, danger, staff
 from bot.services.locale import guess_locale
 from bot.shared_limits import SharedWindows
 from bot.storage import SqlStorage
-from db.engine import is_sqlite, make_engine, make_sessionmaker
+from db.engine import is_sqlite, make_engine, make_reader, make_sessionmaker
 from db.models import Outbox
 from db.repo import districts, outbox, residents, updates
 from db.repo import metrics as metrics_repo
+from db.repo import requests as requests_repo
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,8 @@ class App:
     dp: Dispatcher
     sender: Sender
     scheduler: AsyncIOScheduler | None = None
+    #: sessions for work that only reads (on SQLite they take no write lock); set by create_app
+    readers: async_sessionmaker[AsyncSession] | None = None
     metrics: Metrics = field(default_factory=Metrics)
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     tasks: list[asyncio.Task[Any]] = field(default_factory=list)
@@ -81,7 +84,10 @@ def make_bot(settings: Settings) -> Bot:
     session = AiohttpSession()
     if settings.telegram_api_url:
         session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url.rstrip("/")))
-    return Bot(settings.bot_token.get_secret_value(), session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+    # A reply never depends on the replied-to message still existing (someone may delete a command
+    # before the answer goes out: Telegram would refuse with "message to be replied not found").
+    defaults = DefaultBotProperties(parse_mode=ParseMode.HTML, allow_sending_without_reply=True)
+    return Bot(settings.bot_token.get_secret_value(), session=session, default=defaults)
 
 
 def make_storage(settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> BaseStorage:
@@ -120,9 +126,10 @@ def create_app(settings: Settings) -> App:
     bot.session.middleware(ExpiredAnswers())
     bot.session.middleware(KeepResponseModels())
     sender.planners[SYNC_CARD] = CardPlanner(sessions, i18n, settings).plan
-    app = App(settings, engine, sessions, i18n, bot, dp, sender)
+    app = App(settings, engine, sessions, i18n, bot, dp, sender, readers=make_reader(engine))
     sender.on_flood = app.metrics.telegram_429.inc
     checkin_hooks(app)
+    card_hooks(app)
 
     async def on_failure(update: Update, data: dict[str, Any]) -> None:
         await record_failed_update(app, update)
@@ -169,7 +176,7 @@ async def record_failed_update(app: App, update: Update) -> None:
 
 async def retry_failed_updates(app: App) -> None:
     """Feed kept updates through the dispatcher again."""
-    async with app.sessions() as session:
+    async with reader(app)() as session:
         due = await updates.due_failures(session, clock.now())
     for row in due:
         try:
@@ -234,13 +241,31 @@ def checkin_hooks(app: App) -> None:
     app.sender.on_forbidden["checkin_reminder"] = unreachable
 
 
+def card_hooks(app: App) -> None:
+    """A card the bot may no longer post in its staff chat is told to the main staff chat."""
+    async def card_undeliverable(row: Outbox) -> None:
+        """The bot was removed from a staff chat: a coordinator in the main staff chat hears of the card."""
+        with app.i18n.context():
+            async with app.sessions.begin() as session:
+                request = await requests_repo.by_id(session, row.request_id or 0)
+                if request is not None:
+                    await Notifier(session, app.i18n, app.settings).card_undeliverable(request, row.chat_id)
+
+    app.sender.on_forbidden["card"] = card_undeliverable
+
+
 async def refresh_metrics(app: App) -> None:
     """Read the database gauges (a tick every 15 s, so a scrape never queries the database)."""
     now = clock.now()
     day_start = now.astimezone(app.settings.tz).replace(hour=0, minute=0, second=0, microsecond=0)
-    async with app.sessions() as session:
+    async with reader(app)() as session:
         snap = await metrics_repo.snapshot(session, now, day_start)
     app.metrics.show(snap, now)
+
+
+def reader(app: App) -> async_sessionmaker[AsyncSession]:
+    """Sessions for read-only work (see db.engine.make_reader)."""
+    return app.readers or app.sessions
 
 
 async def prune_updates(app: App) -> None:
@@ -286,8 +311,9 @@ def freeze_heap() -> None:
     gc.freeze()
 
 
-def start_background(app: App) -> None:
-    """The outbox sender and the periodic ticks."""
+def start_background(app: App, metrics: bool = False) -> None:
+    """The outbox sender and the periodic ticks; with `metrics` (this process serves /metrics) the tick
+    that reads the database gauges too, which nobody would read elsewhere."""
     app.stop.clear()
     app.tasks.append(asyncio.create_task(app.sender.run(app.stop), name="outbox-sender"))
     scheduler = AsyncIOScheduler(timezone="UTC")
@@ -295,9 +321,11 @@ def start_background(app: App) -> None:
     for job in (retry_failed_updates, check_requests, send_checkins, follow_up_checkins):
         scheduler.add_job(job, "interval", seconds=tick, args=[app], max_instances=1, coalesce=True)
     scheduler.add_job(prune_updates, "interval", hours=1, args=[app], max_instances=1, coalesce=True)
-    scheduler.add_job(
-        refresh_metrics, "interval", seconds=15, args=[app], max_instances=1, coalesce=True, next_run_time=datetime.now(UTC)
-    )
+    if metrics:
+        scheduler.add_job(
+            refresh_metrics, "interval", seconds=15, args=[app], max_instances=1, coalesce=True,
+            next_run_time=datetime.now(UTC),
+        )
     scheduler.start()
     app.scheduler = scheduler
 
@@ -324,8 +352,8 @@ async def close(app: App) -> None:
 async def run_polling(app: App, polling_timeout: int = 30, handle_signals: bool = True) -> None:
     """Long polling, one update at a time so a failure is kept and retried rather than lost."""
     await prepare(app)
-    start_background(app)
     port = app.settings.metrics_port
+    start_background(app, metrics=bool(port))
     metrics_server = await serve_metrics(app.metrics, app.settings.metrics_host, port) if port else None
     try:
         await app.dp.start_polling(

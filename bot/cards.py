@@ -8,6 +8,7 @@ as it is then; a message whose rendering did not change is not edited again.
 from __future__ import annotations
 
 import hashlib
+import logging
 from datetime import timedelta
 from typing import Any
 
@@ -34,6 +35,19 @@ from db.repo import staff as staff_repo
 
 DIGEST_MAX = 10
 OPEN = (RequestStatus.NEW, RequestStatus.CLAIMED, RequestStatus.ON_THE_WAY)
+log = logging.getLogger(__name__)
+
+
+def topic_gone(error: str) -> bool:
+    """Whether Telegram refused a send because its forum topic no longer exists (or is closed)."""
+    error = error.lower()
+    return "thread not found" in error or "topic_deleted" in error or "topic_closed" in error
+
+
+def message_gone(error: str) -> bool:
+    """Whether Telegram refused an edit because the message no longer exists."""
+    error = error.lower()
+    return "message to edit not found" in error or "message_id_invalid" in error
 
 
 def fingerprint(text: str, markup: Any) -> str:
@@ -59,7 +73,7 @@ class CardPlanner:
             notify = Notifier(session, self.i18n, self.settings)
             route, thread = await notify.chat_of(request)
             views = await cards.views_of(session, request.id or 0)
-            steps = [await self._edit(session, notify, view) for view in self._messages(views)]
+            steps = [await self._edit(session, notify, view, route, thread) for view in self._messages(views)]
             steps = [s for s in steps if s is not None]
             plan = Plan(steps)
             in_route = [v for v in views if v.chat_id == route]
@@ -92,16 +106,29 @@ class CardPlanner:
             members = await cards.requests_by_ids(session, [request.id or 0, *(s.request_id or 0 for s in siblings)])
             text, markup = await self._digest_content(session, notify, route, members)
             plan.absorbed.extend(siblings)
-            plan.steps.append(Step(
-                methods.SendMessage(chat_id=route, text=text, reply_markup=markup, message_thread_id=thread),
-                self._recorder(route, [m.id or 0 for m in members], True, fingerprint(text, markup)),
-            ))
+            plan.steps.append(await self._post(notify, route, thread, text, markup, [m.id or 0 for m in members], True))
             return
         text, markup = await self._card_content(session, notify, route, request)
-        plan.steps.append(Step(
-            methods.SendMessage(chat_id=route, text=text, reply_markup=markup, message_thread_id=thread),
-            self._recorder(route, [request.id or 0], False, fingerprint(text, markup)),
-        ))
+        plan.steps.append(await self._post(notify, route, thread, text, markup, [request.id or 0], False))
+
+    async def _post(
+        self, notify: Notifier, chat_id: int, thread: int | None, text: str, markup: Any, request_ids: list[int], digest: bool,
+    ) -> Step:
+        """A new card or digest; when its forum topic is gone, in the chat's main thread saying so."""
+        rendered = fingerprint(text, markup)
+        recorder = self._recorder(chat_id, request_ids, digest, rendered)
+        with self.i18n.context(), self.i18n.use_locale(await notify.staff_locale(chat_id)):
+            warning = staff_texts.topic_unreachable()
+
+        async def main_thread(exc: Any) -> Step | None:
+            if thread is None or not topic_gone(exc.message):
+                raise exc
+            log.warning("chat %s: forum topic %s unreachable (%s); card posted in the main thread", chat_id, thread, exc.message)
+            # recorded with the card's own fingerprint: the next change re-renders it without the warning
+            return Step(methods.SendMessage(chat_id=chat_id, text=f"{warning}\n\n{text}", reply_markup=markup), recorder)
+
+        return Step(methods.SendMessage(chat_id=chat_id, text=text, reply_markup=markup, message_thread_id=thread),
+                    recorder, main_thread)
 
     def _recorder(self, chat_id: int, request_ids: list[int], digest: bool, rendered: str) -> Any:
         """Remember the message a new card or digest became."""
@@ -113,8 +140,11 @@ class CardPlanner:
                 cards.add_views(session, chat_id, message_id, request_ids, digest, rendered)
         return record
 
-    async def _edit(self, session: AsyncSession, notify: Notifier, view: CardView) -> Step | None:
-        """Re-render one message; None when it shows the same as last time."""
+    async def _edit(
+        self, session: AsyncSession, notify: Notifier, view: CardView, route: int, thread: int | None
+    ) -> Step | None:
+        """Re-render one message; None when it shows the same as last time. When the message was
+        deleted in the chat, its views are forgotten and the requests it showed get new cards."""
         if view.digest:
             members = await cards.requests_by_ids(
                 session, [v.request_id for v in await cards.message_views(session, view.chat_id, view.message_id)]
@@ -132,7 +162,26 @@ class CardPlanner:
             async with self.sessions.begin() as s:
                 await cards.set_rendered(s, view.chat_id, view.message_id, rendered)
 
-        return Step(methods.EditMessageText(chat_id=view.chat_id, message_id=view.message_id, text=text, reply_markup=markup), record)
+        # The request's own card where it belongs, still open: what to post if the message is gone.
+        own = not view.digest and view.chat_id == route and markup is not None
+        repost = await self._post(notify, route, thread, text, markup, [view.request_id], False) if own else None
+
+        async def deleted(exc: Any) -> Step | None:
+            if not message_gone(exc.message):
+                raise exc
+            log.warning("chat %s: card message %s was deleted; its open requests get new cards", view.chat_id, view.message_id)
+            with self.i18n.context():
+                async with self.sessions.begin() as s:
+                    shown = await cards.forget_message(s, view.chat_id, view.message_id)
+                    if view.digest:  # each request of the digest gets a card row of its own
+                        again = Notifier(s, self.i18n, self.settings)
+                        for member in await cards.requests_by_ids(s, shown):
+                            if member.status in OPEN:
+                                await again.card(member)
+            return repost
+
+        return Step(methods.EditMessageText(chat_id=view.chat_id, message_id=view.message_id, text=text, reply_markup=markup),
+                    record, deleted)
 
     async def _card_content(self, session: AsyncSession, notify: Notifier, chat_id: int, request: Request) -> tuple[str, Any]:
         """A request's own card as seen in one chat (a note only, if it moved to another station)."""

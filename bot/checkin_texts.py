@@ -38,9 +38,14 @@ def answer_label(value: str) -> str:
     return _(ANSWERS.get(value, ANSWERS["pending"]))
 
 
+def reason(request: Request) -> str:
+    """Why a wellbeing request was raised, in words (request.details holds the reason's key)."""
+    return _(REASONS.get(request.details or "missed", REASONS["missed"]))
+
+
 def wellbeing_lines(request: Request, last: Checkin | None, open_requests: Sequence[Request], locale: str, tz: str) -> list[str]:
     """Extra lines of a check-in escalation card: why, the last answer, open requests, a late answer."""
-    lines = [_(REASONS.get(request.details or "missed", REASONS["missed"]))]
+    lines = [reason(request)]
     if last is not None and last.answered_at is not None:
         lines.append(_("Last answer: {answer}, {when}").format(
             answer=answer_label(last.answer), when=texts.fmt_when(last.answered_at, locale, tz)))

@@ -13,6 +13,7 @@ from collections import OrderedDict, defaultdict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from aiogram import Bot, methods
@@ -59,6 +60,9 @@ class Step:
 
     method: methods.TelegramMethod[Any]
     after: Callable[[Any], Awaitable[None]] | None = None
+    #: When Telegram refuses the call (400): the step to send instead, None when nothing more is to be
+    #: sent; it raises the error again when it cannot help (e.g. a card whose forum topic or message is gone).
+    recover: Callable[[TelegramBadRequest], Awaitable[Step | None]] | None = None
 
 
 @dataclass
@@ -108,6 +112,15 @@ class Window:
         count = max(1, int(burst))
         return cls(count, count / (per_second * PACE))
 
+    def free_now(self) -> bool:
+        """Whether a slot is free this moment and nobody is waiting for one (takes nothing)."""
+        if self.lock.locked():
+            return False
+        now = asyncio.get_running_loop().time()
+        while self.times and self.times[0] <= now - self.period:
+            self.times.popleft()
+        return len(self.times) < self.count
+
     async def acquire(self, until: float | None = None) -> None:
         """Wait for a free slot (waiters are served in order); TooLate, taking no slot, when the
         slot would come after `until` (loop time)."""
@@ -124,6 +137,14 @@ class Window:
                     self.times.append(now)
                     return
                 await asyncio.sleep(free_at - now)
+
+
+class Budget(StrEnum):
+    """What Limiters.acquire_now found: a slot taken, or whose budget is short."""
+
+    TAKEN = "taken"
+    CHAT = "chat"
+    BOT = "bot"
 
 
 class Limiters:
@@ -164,6 +185,30 @@ class Limiters:
         await chat.acquire(until)
         await self.global_spread.acquire(until)
         await self.global_.acquire(until)
+
+    async def acquire_now(self, chat_id: int) -> Budget:
+        """Take the chat's and the bot's slots only if all are free this moment (TAKEN); else take
+        nothing and say which budget is short: the chat's own (CHAT: a staff group's next slot may be
+        seconds away) or the bot's (BOT: frees up within a second or so). For callers that must not
+        wait, such as a handler inside its update's transaction (bot.ratelimit)."""
+        chat = self.for_chat(chat_id)
+        if chat.lock.locked():
+            return Budget.CHAT
+        if self.shared is not None:
+            windows = [(f"chat:{chat_id}", chat), ("spread", self.global_spread), ("global", self.global_)]
+            taken = await self.shared.take(windows)
+            if taken is not None:
+                wait, bot_wide = taken
+                return Budget.TAKEN if not wait else Budget.BOT if bot_wide else Budget.CHAT
+        if not chat.free_now():
+            return Budget.CHAT
+        bot_windows = (self.global_spread, self.global_)
+        if not all(window.free_now() for window in bot_windows):
+            return Budget.BOT
+        now = asyncio.get_running_loop().time()
+        for window in (chat, *bot_windows):
+            window.times.append(now)
+        return Budget.TAKEN
 
     async def _acquire_shared(self, chat_id: int, chat: Window, until: float | None) -> bool:
         """The budget shared by every instance; False when Redis is away (then the local windows decide).
@@ -382,14 +427,23 @@ class Sender:
 
         method = plain(step.method) if as_plain else step.method
         token = budget_paid.set(True)
+        instead: Step | None = None
         try:
             result = await self.bot(method, request_timeout=int(self.limits.request_timeout))
         except TelegramBadRequest as exc:
             if "message is not modified" not in exc.message.lower():
-                raise
+                if step.recover is None:
+                    raise
+                instead = await step.recover(exc)
+                if instead is None:
+                    return
             result = None
         finally:
             budget_paid.reset(token)
+        if instead is not None:
+            await self._budget(getattr(instead.method, "chat_id", 0))
+            await self._call(instead, as_plain)
+            return
         if step.after is not None:
             await step.after(result)
 

@@ -282,6 +282,23 @@ def feedback(request_id: int) -> InlineKeyboardMarkup:
     return kb.as_markup()
 
 
+class OpenPageCb(CallbackData, prefix="op"):
+    """A page of the /open list (0-based)."""
+
+    p: int
+
+
+def open_pages(page: int, pages: int) -> InlineKeyboardMarkup | None:
+    """Previous / next page of the /open list, where there is one."""
+    kb = InlineKeyboardBuilder()
+    if page > 0:
+        kb.button(text=_("◀️ Previous"), callback_data=OpenPageCb(p=page - 1))
+    if page + 1 < pages:
+        kb.button(text=_("Next ▶️"), callback_data=OpenPageCb(p=page + 1))
+    kb.adjust(2)
+    return kb.as_markup() if kb.buttons else None
+
+
 def digest(claimable: Iterable[int]) -> InlineKeyboardMarkup | None:
     """One Claim button per request of a digest that is still new."""
     kb = InlineKeyboardBuilder()

@@ -23,6 +23,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import clock
 from bot.logs import ids
+from bot.ratelimit import after_commit
 from bot.storage import current_session
 from db.repo import fsm, outbox, residents, updates
 
@@ -92,6 +93,7 @@ class UpdateLedger(BaseMiddleware):
                     await updates.forget_failure(session, event.update_id)
                 await fsm.flush(session)  # the conversation's new state, in the same transaction
                 queued = outbox.queued(session)
+                replies = after_commit(session)
                 await session.commit()
             except Exception:
                 await session.rollback()
@@ -102,7 +104,19 @@ class UpdateLedger(BaseMiddleware):
                 current_session.reset(token)
         if queued:  # wake the sender only when there is something to send
             self.on_commit()
+        await send_replies(data["bot"], replies, event.update_id)
         return result
+
+
+async def send_replies(bot: Bot, replies: list[Any], update_id: int) -> None:
+    """Replies held until the update committed (they waited for the bot-wide budget, bot.ratelimit):
+    sent now, holding no transaction; one that fails is logged (what must not be lost is in the outbox)."""
+    for method in replies:
+        try:
+            await bot(method)
+        except Exception as exc:  # noqa: BLE001 - the update itself is done and committed
+            log.warning("reply of update %s failed after commit: %s", update_id, type(exc).__name__,
+                        extra=ids(update_id=update_id))
 
 
 #: aiogram validates every response as Response[<return type>]; pydantic caches those generic classes in

@@ -63,6 +63,17 @@ class Notifier:
         outbox.enqueue(self.session, chat_id, SYNC_CARD, {"request_id": request.id, "chat_id": chat_id},
                        purpose="card", request_id=request.id)
 
+    async def card_undeliverable(self, request: Request, chat_id: int) -> None:
+        """The card could not be posted in `chat_id` (the bot was removed): tell the main staff chat,
+        unless that is the chat in question."""
+        main = await districts.resolve_chat(self.session, self.settings.staff_chat_id)
+        if main == chat_id:
+            return
+        locale = await self.staff_locale(main)
+        with self.i18n.use_locale(locale):
+            text = staff_texts.card_undeliverable(request, await self.district_title(request.district_id, locale))
+        self._send(main, text, "staff", request)
+
     async def worker_details(self, request: Request, member: Staff) -> None:
         """Phone, address and full details, privately to the claimer (if they started the bot)."""
         if not member.has_private_chat:

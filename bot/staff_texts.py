@@ -7,7 +7,7 @@ from html import escape
 
 from aiogram.utils.i18n import gettext as _
 
-from bot import texts
+from bot import checkin_texts, texts
 from bot.config import FlagConfig
 from bot.i18n import N_, ngettext
 from bot.services.items import Item
@@ -114,9 +114,7 @@ def worker_details(
     if request.kind == RequestKind.SUPPLIES and request.details:
         lines.append(_("As written: {text}").format(text=texts.q(request.details)))
     if request.kind == RequestKind.WELLBEING:
-        from bot import checkin_texts
-
-        lines.append(_(checkin_texts.REASONS.get(request.details or "missed", checkin_texts.REASONS["missed"])))
+        lines.append(checkin_texts.reason(request))
     if resident.contact_name or resident.contact_phone:
         contact = " ".join(filter(None, [texts.q(resident.contact_name, 100),
                                          format_phone(resident.contact_phone) if resident.contact_phone else None]))
@@ -254,6 +252,8 @@ def digest_line(
     urgent = "🔴 " if request.urgency == "urgent" else ""
     if items:
         summary = ", ".join(texts.format_items(items))
+    elif request.kind == RequestKind.WELLBEING:  # details holds the check-in's reason key
+        summary = checkin_texts.reason(request)
     else:
         summary = request.medicine or request.details or ""
     flags = texts.flags_line(resident, configured) if resident else "—"
@@ -261,3 +261,17 @@ def digest_line(
     danger = "\n" + _("⚠️ The resident may be in danger: call them first.") if request.danger else ""
     named = "\n" + _("Who: {name}").format(name=texts.q(who, 100)) if who else ""
     return f"{head}{danger}{named}\n{texts.q(summary, 160)}\n{flags}\n{status}"
+
+
+def topic_unreachable() -> str:
+    """The first line of a card that could not be posted in its district's forum topic."""
+    return _("⚠️ This district's forum topic could not be reached (it may have been deleted), so this card is in the main thread.")
+
+
+def card_undeliverable(request: Request, district: str) -> str:
+    """Told in the main staff chat when a request's card could not be posted in its station's chat."""
+    urgent = "🔴 " if request.urgency == "urgent" else ""
+    head = _("⚠️ Request {number} could not be posted in its station's chat: the bot was removed from it. "
+             "Add the bot to that chat again and its open requests will be posted there.").format(
+        number=texts.number(request.id or 0))
+    return f"{head}\n{urgent}<b>{texts.number(request.id or 0)}</b> · {texts.kind_label(request.kind)} · {texts.q(district, 60)}"

@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
-from bot.app import App, close, prepare, start_background, stop_background
+from bot.app import App, close, prepare, reader, start_background, stop_background
 from bot.config import Settings
 from db.repo import metrics as metrics_repo
 
@@ -46,7 +46,7 @@ def health_handler(app: App) -> Callable[[web.Request], Awaitable[web.Response]]
     async def healthz(request: web.Request) -> web.Response:
         try:
             async with asyncio.timeout(HEALTH_TIMEOUT):
-                async with app.sessions() as session:
+                async with reader(app)() as session:
                     await metrics_repo.ping(session)
         except Exception as exc:  # any failure means unhealthy; the cause goes to the log
             log.warning("health check failed: %s", type(exc).__name__)
@@ -93,7 +93,7 @@ async def run_webhook(
     shutdown = shutdown or asyncio.Event()
     secret_of(app.settings)
     await prepare(app)
-    start_background(app)
+    start_background(app, metrics=True)  # /metrics is served here
     runner: web.AppRunner | None = None
     loop = asyncio.get_running_loop()
     try:

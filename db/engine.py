@@ -34,6 +34,10 @@ async def asyncpg_of(session: AsyncSession) -> Any | None:
     return fairy.driver_connection
 
 
+#: Execution option of make_reader's engine: SQLite begins its transactions deferred.
+READ_ONLY = "doorstep_read_only"
+
+
 def dialect_insert(dialect: str) -> Any:
     """The INSERT construct with ON CONFLICT of a dialect ("postgresql" or "sqlite")."""
     return postgresql.insert if dialect == "postgresql" else sqlite.insert
@@ -69,7 +73,8 @@ def make_engine(url: str, pool_size: int = 10) -> AsyncEngine:
     def _begin(conn) -> None:  # type: ignore[no-untyped-def]
         # Take the write lock up front: a deferred transaction that reads and then writes
         # fails at once with "database is locked" when another connection wrote meanwhile.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # Read-only sessions (make_reader) take no write lock: WAL lets them read beside the writer.
+        conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
     return engine
 
@@ -77,3 +82,9 @@ def make_engine(url: str, pool_size: int = 10) -> AsyncEngine:
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Session factory; objects stay usable after commit."""
     return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+
+
+def make_reader(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Session factory for work that only reads (metrics, due lists): on SQLite its transactions are
+    deferred, so they never wait for nor hold the write lock; it must not write."""
+    return make_sessionmaker(engine.execution_options(**{READ_ONLY: True}))

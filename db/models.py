@@ -95,7 +95,7 @@ class Resident(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     tg_user_id: int | None = Field(default=None, sa_type=BigInteger, unique=True)  # None until an invite is opened
-    chat_id: int | None = Field(default=None, sa_type=BigInteger)
+    chat_id: int | None = Field(default=None, sa_type=BigInteger, index=True)  # the sender's 403s look it up
     locale: str = Field(max_length=8)
     timezone: str | None = Field(default=None, max_length=64)
     name: str | None = Field(default=None, max_length=100)
@@ -199,7 +199,7 @@ class ProcessedUpdate(SQLModel, table=True):
     """Telegram update_ids already handled, recorded with their effects."""
 
     update_id: int = Field(sa_type=BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False})
-    at: datetime = Field(default_factory=now)
+    at: datetime = Field(default_factory=now, index=True)  # the hourly prune deletes by it
 
 
 class FailedUpdate(SQLModel, table=True):
@@ -299,7 +299,7 @@ class Checkin(SQLModel, table=True):
     reminded_at: datetime | None = None
     escalated_at: datetime | None = None
     next_check_at: datetime | None = None
-    request_id: int | None = Field(default=None, foreign_key="request.id")
+    request_id: int | None = Field(default=None, foreign_key="request.id", index=True)  # every wellbeing card sync
 
 
 class ChatMigration(SQLModel, table=True):

@@ -9,7 +9,7 @@ from typing import Any
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject, Filter
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -19,7 +19,7 @@ from bot import staff_texts, texts
 from bot.config import LOCALES, Settings
 from bot.keyboards import StaffAction
 from bot.notify import Notifier
-from bot.services import checkin_command, staff, staff_queries
+from bot.services import checkin_command, staff, staff_chats, staff_queries
 from db.models import RequestStatus, Staff, StaffRole
 from db.repo import districts
 
@@ -41,7 +41,9 @@ class StaffChat(Filter):
         message = event.message if isinstance(event, CallbackQuery) else event
         if not isinstance(message, Message) or message.chat.type not in ("group", "supergroup"):
             return False
-        return message.chat.id in await districts.staff_chat_ids(session, settings.staff_chat_id)
+        # A card still in a group that became a supergroup is pressed there: the chat it now is counts.
+        chat_id = await districts.resolve_chat(session, message.chat.id)
+        return chat_id in await districts.staff_chat_ids(session, settings.staff_chat_id)
 
 
 router.message.filter(StaffChat())
@@ -72,6 +74,18 @@ async def route(message: Message, command: CommandObject, session: AsyncSession,
     conf = settings.district(district.code)
     title = texts.q(conf.title(i18n.current_locale) if conf else district.name, 100)
     await message.reply(_("Requests from {district} now come to this chat. Staff: send /join here.").format(district=title))
+
+
+@setup_router.my_chat_member()
+async def bot_added(event: ChatMemberUpdated, session: AsyncSession, settings: Settings, i18n: I18n) -> None:
+    """The bot is back in a group it was removed from: if it is a staff chat, post the cards it missed."""
+    if event.old_chat_member.status not in ("left", "kicked") or event.new_chat_member.status not in ("member", "administrator"):
+        return
+    chat_id = await districts.resolve_chat(session, event.chat.id)
+    if not await districts.is_staff_chat(session, chat_id, settings.staff_chat_id):
+        return
+    queued = await staff_chats.post_missing_cards(session, settings, Notifier(session, i18n, settings), chat_id)
+    log.info("bot added back to staff chat %s: %s cards to post", chat_id, queued)
 
 
 @router.message(F.migrate_to_chat_id)
@@ -124,7 +138,25 @@ async def open_requests(message: Message, session: AsyncSession, settings: Setti
     """This chat's open requests, urgent and oldest first."""
     if await member_or_refuse(message, session) is None:
         return
-    await message.reply(await staff_queries.open_list(session, settings, i18n, message.chat.id))
+    listing = await staff_queries.open_list(session, settings, i18n, message.chat.id)
+    await message.reply(listing.text, reply_markup=kb.open_pages(listing.page, listing.pages))
+
+
+@router.callback_query(kb.OpenPageCb.filter())
+async def open_page(
+    query: CallbackQuery, callback_data: kb.OpenPageCb, session: AsyncSession, settings: Settings, i18n: I18n
+) -> None:
+    """Another page of /open, in place of the one shown."""
+    assert isinstance(query.message, Message)
+    chat_id = await districts.resolve_chat(session, query.message.chat.id)
+    member = await staff.authorize(session, query.from_user.id, chat_id)
+    if not isinstance(member, Staff):
+        await refuse(query, member)
+        return
+    listing = await staff_queries.open_list(session, settings, i18n, chat_id, callback_data.p)
+    await query.answer()
+    with suppress(TelegramBadRequest):  # the same page again: "message is not modified"
+        await query.message.edit_text(listing.text, reply_markup=kb.open_pages(listing.page, listing.pages))
 
 
 @router.message(Command("mine"))
@@ -181,7 +213,7 @@ async def card_button(
 ) -> None:
     """Every button on a card: check who pressed it, where, and whether the request allows it."""
     assert isinstance(query.message, Message)
-    chat_id = query.message.chat.id
+    chat_id = await districts.resolve_chat(session, query.message.chat.id)  # an old card from before an upgrade
     member = await staff.authorize(session, query.from_user.id, chat_id)
     if not isinstance(member, Staff):
         await refuse(query, member)

@@ -741,6 +741,7 @@ class FakeTelegram:
         self.deactivated: set[int] = set()
         self.kicked: set[int] = set()
         self.migrated: dict[int, int] = {}
+        self.deleted_topics: set[tuple[int, int]] = set()
 
         self._index: dict[tuple[int, int], SentMessage] = {}
         self._user_index: dict[tuple[int, int], dict[str, Any]] = {}
@@ -875,6 +876,21 @@ class FakeTelegram:
     def kick_bot(self, chat_id: int) -> None:
         """Sends to this group get 403 'bot was kicked from the group chat'."""
         self.kicked.add(chat_id)
+
+    def delete_topic(self, chat_id: int, thread_id: int) -> None:
+        """A forum topic is deleted: sends into it get 400 'message thread not found'."""
+        self.deleted_topics.add((chat_id, thread_id))
+
+    def delete_message(self, chat_id: int, message_id: int) -> None:
+        """Someone in the chat deletes a message (the bot's or a user's): replies to it and edits of it fail
+        as Telegram's do."""
+        message = self._index.get((chat_id, message_id))
+        if message is not None:
+            message.deleted = True
+        elif (chat_id, message_id) in self._user_index:
+            self._deleted_user_messages.add((chat_id, message_id))
+        else:
+            raise KeyError((chat_id, message_id))
 
     def migrate_group(self, old_id: int, new_id: int) -> None:
         """Upgrade group old_id to supergroup new_id; sends/edits to old_id get 400 with migrate_to_chat_id."""
@@ -1485,6 +1501,8 @@ class FakeTelegram:
     def _new_message(self, chat_id: int, params: dict[str, Any], method: str, **fields: Any) -> SentMessage:
         """Create and store a SentMessage for a send-like call."""
         thread = self._int(params, "message_thread_id")
+        if thread is not None and (chat_id, thread) in self.deleted_topics:
+            raise bad_request("message thread not found")
         message = SentMessage(
             message_id=self.allocate_message_id(chat_id),
             chat_id=chat_id,

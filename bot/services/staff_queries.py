@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import statistics
+from dataclasses import dataclass
 from datetime import datetime, time
 
 from aiogram.utils.i18n import I18n
@@ -31,13 +32,33 @@ async def district_ids(session: AsyncSession, settings: Settings, chat_id: int) 
     return [d.id for d in await districts.served_by(session, chat_id, settings.staff_chat_id) if d.id]
 
 
-async def open_list(session: AsyncSession, settings: Settings, i18n: I18n, chat_id: int) -> str:
-    """/open: urgent first, then oldest."""
-    rows = await repo.open_in_chat(session, await district_ids(session, settings, chat_id))
-    if not rows:
-        return _("No open requests. 🎉")
-    head = ngettext("{n} open request:", "{n} open requests:", len(rows)).format(n=len(rows))
-    return "\n".join([head, *(line(r, i18n.current_locale, settings.timezone) for r in rows)])
+#: Requests per page of /open (a page stays well within Telegram's 4096 characters).
+OPEN_PAGE = 30
+
+
+@dataclass
+class OpenPage:
+    """One page of /open: its text, its 0-based number and how many pages there are."""
+
+    text: str
+    page: int
+    pages: int
+
+
+async def open_list(session: AsyncSession, settings: Settings, i18n: I18n, chat_id: int, page: int = 0) -> OpenPage:
+    """/open: urgent first, then oldest; the true total, and one page of OPEN_PAGE requests."""
+    ids = await district_ids(session, settings, chat_id)
+    total = await repo.count_open(session, ids)
+    if not total:
+        return OpenPage(_("No open requests. 🎉"), 0, 1)
+    pages = -(-total // OPEN_PAGE)
+    page = min(max(page, 0), pages - 1)
+    rows = await repo.open_in_chat(session, ids, limit=OPEN_PAGE, offset=page * OPEN_PAGE)
+    head = ngettext("{n} open request:", "{n} open requests:", total).format(n=total)
+    lines = [head, *(line(r, i18n.current_locale, settings.timezone) for r in rows)]
+    if pages > 1:
+        lines.append(_("Page {page} of {pages}").format(page=page + 1, pages=pages))
+    return OpenPage("\n".join(lines), page, pages)
 
 
 async def mine(session: AsyncSession, settings: Settings, i18n: I18n, member: Staff) -> str:

@@ -82,3 +82,11 @@ async def requests_by_ids(session: AsyncSession, ids: Sequence[int]) -> list[Req
     return list((await session.exec(query)).all())
 
 
+
+
+async def forget_message(session: AsyncSession, chat_id: int, message_id: int) -> list[int]:
+    """A message showing requests is gone (deleted in the chat): drop its views; the requests it showed."""
+    views = await message_views(session, chat_id, message_id)
+    for view in views:
+        await session.delete(view)
+    return [view.request_id for view in views]

@@ -128,3 +128,9 @@ async def next_due(session: AsyncSession) -> datetime | None:
     """When the next pending row becomes due."""
     query = select(func.min(Outbox.next_attempt_at)).where(Outbox.status == OutboxStatus.PENDING)
     return (await session.exec(query)).one()
+
+
+async def pending_in_chat(session: AsyncSession, chat_id: int) -> bool:
+    """Whether a chat still has rows waiting to be sent (a direct send now would overtake them)."""
+    query = select(Outbox.id).where(Outbox.chat_id == chat_id, Outbox.status == OutboxStatus.PENDING).limit(1)
+    return (await session.exec(query)).first() is not None

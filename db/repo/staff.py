@@ -60,15 +60,26 @@ async def claim(session: AsyncSession, request_id: int, staff_id: int, at: datet
     return result.rowcount == 1
 
 
-async def open_in_chat(session: AsyncSession, district_ids: Sequence[int | None], limit: int = 30) -> list[Request]:
-    """Open requests of some districts: urgent first, then oldest."""
+async def open_in_chat(
+    session: AsyncSession, district_ids: Sequence[int | None], limit: int = 30, offset: int = 0
+) -> list[Request]:
+    """Open requests of some districts: urgent first, then oldest (id breaks ties, so pages do not overlap)."""
     query = (
         select(Request)
         .where(col(Request.status).in_(OPEN_STATUSES), col(Request.district_id).in_([d for d in district_ids if d]))
-        .order_by(col(Request.urgency).desc(), col(Request.created_at))
+        .order_by(col(Request.urgency).desc(), col(Request.created_at), col(Request.id))
+        .offset(offset)
         .limit(limit)
     )
     return list((await session.exec(query)).all())
+
+
+async def count_open(session: AsyncSession, district_ids: Sequence[int | None]) -> int:
+    """How many requests of some districts are open."""
+    query = select(func.count()).select_from(Request).where(
+        col(Request.status).in_(OPEN_STATUSES), col(Request.district_id).in_([d for d in district_ids if d])
+    )
+    return int((await session.exec(query)).one())
 
 
 async def claimed_by(session: AsyncSession, staff_id: int) -> list[Request]:
