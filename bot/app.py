@@ -122,6 +122,7 @@ def create_app(settings: Settings) -> App:
     app = App(settings, engine, sessions, i18n, bot, dp, sender)
     sender.on_flood = app.metrics.telegram_429.inc
     checkin_hooks(app)
+    staff_hooks(app)
 
     async def on_failure(update: Update, data: dict[str, Any]) -> None:
         await record_failed_update(app, update)
@@ -230,6 +231,18 @@ def checkin_hooks(app: App) -> None:
     app.sender.on_sent["checkin"] = delivered
     app.sender.on_forbidden["checkin"] = unreachable
     app.sender.on_forbidden["checkin_reminder"] = unreachable
+
+
+def staff_hooks(app: App) -> None:
+    """A claimer's details refused by Telegram (they blocked the bot): kept for when they come back."""
+    async def details_refused(row: Outbox) -> None:
+        with app.i18n.context():
+            async with app.sessions.begin() as session:
+                notify = Notifier(session, app.i18n, app.settings)
+                await staff.details_undeliverable(session, notify, row.chat_id, row.request_id)
+        app.sender.wake()
+
+    app.sender.on_forbidden["details"] = details_refused
 
 
 async def refresh_metrics(app: App) -> None:
