@@ -103,8 +103,8 @@ def anonymous(message: Message) -> bool:
     return message.sender_chat is not None
 
 
-ANONYMOUS = N_("Please send this as yourself: in the group's admin settings, turn off «Remain anonymous» "
-               "for your account for a moment (or ask someone who is not anonymous).")
+ANONYMOUS = N_("Please send the command as yourself, not on behalf of the group: in the group's admin settings "
+               "turn off «Remain anonymous» for yourself, then send it again.")
 
 
 @router.message(Command("join"))
@@ -287,13 +287,13 @@ async def ask_referral_note(
         await refuse(query, (check.refusal if check else None) or "wrong_state", check.holder if check else None)
         return
     await query.answer()
-    await state.set_state(Referral.reason)
-    await state.update_data(request_id=request_id, code=code, picker=query.message.message_id)
-    await query.message.reply(
+    prompt = await query.message.reply(
         _("{name}, please type why request №{number} is referred, in one message.").format(
             name=staff_texts.mention(member), number=request_id),
         reply_markup=ForceReply(selective=True),
     )
+    await state.set_state(Referral.reason)
+    await state.update_data(request_id=request_id, code=code, picker=query.message.message_id, prompt=prompt.message_id)
 
 
 @router.message(Referral.reason, F.text, ~F.text.startswith("/"))
@@ -313,9 +313,10 @@ async def referral_note(message: Message, session: AsyncSession, settings: Setti
     if outcome.refusal is not None:
         await message.reply(staff_texts.refusal(outcome.refusal, outcome.holder))
         return
-    if data.get("picker"):
-        with suppress(TelegramBadRequest):
-            await bot.delete_message(message.chat.id, int(data["picker"]))
+    for shown in (data.get("picker"), data.get("prompt")):  # the question and the picker have served their purpose
+        if shown:
+            with suppress(TelegramBadRequest):
+                await bot.delete_message(message.chat.id, int(shown))
 
 
 async def show_picker(

@@ -32,8 +32,8 @@ LEFT = ("👋 {name} left this chat. Their request {numbers} is back in the queu
         "👋 {name} left this chat. Their requests {numbers} are back in the queue: who can take them?")
 NOW_COORDINATES = "{name} now coordinates this chat (nobody from ADMINS has joined it)."
 FIRST_COORDINATOR = "You coordinate this chat because you joined it first (nobody from ADMINS has joined it)."
-ANONYMOUS = ("Please send this as yourself: in the group's admin settings, turn off «Remain anonymous» for your "
-             "account for a moment (or ask someone who is not anonymous).")
+ANONYMOUS = ("Please send the command as yourself, not on behalf of the group: in the group's admin settings "
+             "turn off «Remain anonymous» for yourself, then send it again.")
 GROUP_ANONYMOUS_BOT = 1087968824
 
 
@@ -95,18 +95,27 @@ async def test_referral_with_a_typed_reason(two_stations: Harness) -> None:
     await wang.send("老人需要<b>上门</b>护理 & 助浴")
     await harness.drain()
 
-    assert picker.deleted
+    assert picker.deleted and prompt.deleted
     stored = await reload(harness, request)
     assert await harness_district(harness, stored.district_id) == "presnensky" and stored.status == RequestStatus.NEW
     assert old_card.text.startswith("➡️")
     line = reason_line(card_of(harness, request, SECOND_CHAT).text)
-    assert line.startswith(v("zh", REFERRAL_LINE, district="下洋田社区", name="王社工", when="", reason="").split(",")[0])
-    assert line.endswith(": 老人需要<b>上门</b>护理 & 助浴")  # shown as typed, never as markup
+    head, tail = v("zh", REFERRAL_LINE, district="下洋田社区", name="王社工", when="WHEN", reason="WHY").split("WHEN")
+    assert line.startswith(head)
+    assert line.endswith(tail.replace("WHY", "老人需要<b>上门</b>护理 & 助浴"))  # shown as typed, never as markup
     assert (await trail(harness, request.id or 0))[-1] == (
         "transferred", {"source": "xiayangtian", "target": "presnensky", "reason": "other",
                         "note": "老人需要<b>上门</b>护理 & 助浴"})
     told = await resident.expect(v("zh", PASSED_ON, number=number(request), district="普列斯尼亚区"), since_start=True)
     assert "护理" not in told.text
+
+    # The typed words may describe the person: /delete erases them with the rest.
+    await resident.send_command("/delete")
+    await resident.press(t("zh", "Yes, delete my data"))
+    await harness.drain()
+    referral = [data for action, data in await trail(harness, request.id or 0) if action == "transferred"]
+    assert referral == [{"source": "xiayangtian", "target": "presnensky", "reason": "other", "note": ""}]
+    assert "护理" not in card_of(harness, request, SECOND_CHAT).text
 
 
 async def test_overloaded_is_not_told_to_the_resident_ru(harness: Harness) -> None:

@@ -105,3 +105,9 @@ async def anonymize_of_resident(session: AsyncSession, resident_id: int, at: dat
     await session.execute(
         update(RequestItem).where(col(RequestItem.request_id).in_(ids)).values(name="", quantity="")
     )
+    # A referral's typed reason may describe the person: it goes too (the chosen reason's code stays).
+    referrals = select(RequestEvent).where(col(RequestEvent.request_id).in_(ids), RequestEvent.action == "transferred")
+    for event in (await session.exec(referrals)).all():
+        if event.data.get("note"):
+            event.data = {**event.data, "note": ""}
+            session.add(event)
