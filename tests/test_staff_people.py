@@ -346,3 +346,24 @@ async def test_an_admin_joining_ends_the_stand_in(harness: Harness) -> None:
     assert row is not None and row.role == StaffRole.WORKER
     await wang.send_command("/chatlang ru")
     assert wang.last().text == v("zh", "Only a coordinator can do this.")  # type: ignore[union-attr]
+
+
+def test_which_referral_reasons_the_resident_hears() -> None:
+    """Area and service explain the move to the resident; being overloaded and typed words do not."""
+    from bot import staff_texts
+    from bot.i18n import build_i18n
+    from db.models import Request
+
+    i18n = build_i18n("zh")
+    request = Request(id=7, resident_id=1, kind="supplies", draft_key="k")
+    told = {}
+    with i18n.context(), i18n.use_locale("uk"):
+        for reason in ("area", "service", "busy", "other", None):
+            told[reason] = staff_texts.transferred(request, "Пресненський", reason)
+    generic = t("uk", PASSED_ON, number="№7", district="Пресненський")
+    assert told["busy"] == told["other"] == told[None] == generic
+    assert told["area"] == t("uk", "Request {number} has been passed to the social work station of {district}, which "
+                                   "serves your address. They will contact you.", number="№7", district="Пресненський")
+    assert told["service"] == t("uk", "Request {number} has been passed to the social work station of {district}, "
+                                      "which can offer the help you need. They will contact you.", number="№7",
+                                district="Пресненський")
