@@ -196,7 +196,7 @@ async def progress(
 
 async def transfer(
     session: AsyncSession, settings: Settings, notify: Notifier, member: Staff, request_id: int, chat_id: int, code: str,
-    reason: str = "other", note: str | None = None,
+    reason: str, note: str | None = None,
 ) -> Outcome:
     """Refer an open request to another district's station, with its history and why: `reason` is one of
     REFERRAL_REASONS, `note` the words typed for "other" (at most NOTE_MAX characters are kept)."""
