@@ -160,6 +160,9 @@ class Notifier:
         with self.i18n.use_locale(await self.staff_locale(chat_id)):
             text = staff_texts.member_left(member.name, released, coordinator)
         self._send(chat_id, text, "staff")
+        if released and member.has_private_chat:  # so nobody goes on working on a request that is back in the queue
+            with self.i18n.use_locale(member.locale or await self.staff_locale(chat_id)):
+                self._send(member.tg_user_id, staff_texts.you_left(released), "staff")
 
     @staticmethod
     def _minutes_waiting(request: Request) -> int:

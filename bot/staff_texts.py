@@ -154,6 +154,17 @@ def released_left(name: str) -> str:
     return _("↩️ Back in the queue: {name} left this chat.").format(name=texts.q(name, 100))
 
 
+def you_left(released: Sequence[Request]) -> str:
+    """Told privately to someone who left a staff group while holding requests."""
+    return ngettext(
+        "You left the staff group, so request {numbers} went back to the queue there. If you are still "
+        "handling it, join the group again, send /join and tell your team.",
+        "You left the staff group, so requests {numbers} went back to the queue there. If you are still "
+        "handling them, join the group again, send /join and tell your team.",
+        len(released),
+    ).format(numbers=", ".join(texts.number(r.id or 0) for r in released))
+
+
 def member_left(name: str, released: Sequence[Request], coordinator: Staff | None) -> str:
     """Told to the staff chat when someone who held requests (or coordinated it) left."""
     lines = []

@@ -30,6 +30,10 @@ HELLO_BACK = "Hello, {name}. Here are the phone, address and details of the requ
 BACK_IN_QUEUE = "↩️ Back in the queue: {name} left this chat."
 LEFT = ("👋 {name} left this chat. Their request {numbers} is back in the queue: who can take it?",
         "👋 {name} left this chat. Their requests {numbers} are back in the queue: who can take them?")
+YOU_LEFT = ("You left the staff group, so request {numbers} went back to the queue there. If you are still handling "
+            "it, join the group again, send /join and tell your team.",
+            "You left the staff group, so requests {numbers} went back to the queue there. If you are still handling "
+            "them, join the group again, send /join and tell your team.")
 NOW_COORDINATES = "{name} now coordinates this chat (nobody from ADMINS has joined it)."
 FIRST_COORDINATOR = "You coordinate this chat because you joined it first (nobody from ADMINS has joined it)."
 ANONYMOUS = ("Please send the command as yourself, not on behalf of the group: in the group's admin settings "
@@ -223,7 +227,7 @@ async def test_worker_who_leaves_loses_claims_and_rights_ru(harness: Harness) ->
     presses and commands are refused; Богдан, removed by the coordinator, loses his too."""
     coordinator = await join(harness, COORDINATOR_ID, "Координатор", private=False)
     await coordinator.send_command("/chatlang ru")
-    anna = await join(harness, 5001, "Анна", private=False)
+    anna = await join(harness, 5001, "Анна")
     bohdan = await join(harness, 5002, "Богдан", private=False)
     await anna.send_command("/duty on")
     resident = await register(harness, "ru")
@@ -246,6 +250,7 @@ async def test_worker_who_leaves_loses_claims_and_rights_ru(harness: Harness) ->
     notice = [m.text for m in staff_messages(harness, STAFF_CHAT) if m.text.startswith("👋")]
     assert notice == [seen(tn("ru", *LEFT, 2, name="Анна", numbers=f"{number(first)}, {number(second)}"))]
     assert "Анна" not in card_of(harness, first).text.split(v("ru", BACK_IN_QUEUE, name="Анна"))[1]  # not on duty
+    assert harness.fake.messages[5001][-1].text == seen(tn("ru", *YOU_LEFT, 2, numbers=f"{number(first)}, {number(second)}"))
 
     await anna.press_data(f"sf:d:{first.id}:", message=old_card)
     assert answer(anna) == t("ru", REFUSAL["not_staff"])
