@@ -130,6 +130,7 @@ def create_app(settings: Settings) -> App:
     sender.on_flood = app.metrics.telegram_429.inc
     checkin_hooks(app)
     card_hooks(app)
+    staff_hooks(app)
 
     async def on_failure(update: Update, data: dict[str, Any]) -> None:
         await record_failed_update(app, update)
@@ -252,6 +253,18 @@ def card_hooks(app: App) -> None:
                     await Notifier(session, app.i18n, app.settings).card_undeliverable(request, row.chat_id)
 
     app.sender.on_forbidden["card"] = card_undeliverable
+
+
+def staff_hooks(app: App) -> None:
+    """A claimer's details refused by Telegram (they blocked the bot): kept for when they come back."""
+    async def details_refused(row: Outbox) -> None:
+        with app.i18n.context():
+            async with app.sessions.begin() as session:
+                notify = Notifier(session, app.i18n, app.settings)
+                await staff.details_undeliverable(session, notify, row.chat_id, row.request_id)
+        app.sender.wake()
+
+    app.sender.on_forbidden["details"] = details_refused
 
 
 async def refresh_metrics(app: App) -> None:

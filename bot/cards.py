@@ -208,16 +208,26 @@ class CardPlanner:
             return text, kb.staff_card(request.id or 0, request.status, request.kind)
 
     async def _referrals(self, session: AsyncSession, notify: Notifier, request: Request, locale: str) -> list[str]:
-        """The request's transfers, from its audit trail, so the new station sees where it came from."""
-        history = []
+        """From the audit trail: the request's transfers and why, so the new station sees where it came
+        from; and, while it waits again, that its worker left the chat."""
+        history, left = [], None
         for event in await requests_repo.events_of(session, request.id or 0):
+            if event.action == "left_chat":
+                left = event
+            elif event.action in ("claimed", "transferred"):
+                left = None
             if event.action != "transferred":
                 continue
             source = await districts_repo.by_code(session, event.data.get("source") or "")
             member = await staff_repo.by_id(session, event.actor_id)
             history.append((await notify.district_title(source.id, locale) if source else "—",
-                            member.name if member else "—", texts.fmt_when(event.at, locale, self.settings.timezone)))
-        return staff_texts.referrals(history)
+                            member.name if member else "—", texts.fmt_when(event.at, locale, self.settings.timezone),
+                            staff_texts.referral_reason(event.data.get("reason"), event.data.get("note"))))
+        lines = staff_texts.referrals(history)
+        if left is not None and request.status == RequestStatus.NEW:
+            member = await staff_repo.by_id(session, left.actor_id)
+            lines.append(staff_texts.released_left(member.name if member else "—"))
+        return lines
 
     async def _wellbeing(self, session: AsyncSession, request: Request, locale: str) -> list[str]:
         """Why a check-in escalated, the last answer and the resident's open requests."""

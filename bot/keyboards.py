@@ -188,6 +188,7 @@ class StaffAction(StrEnum):
     RELEASE = "l"
     TRANSFER = "t"
     TRANSFER_TO = "x"
+    REFER = "y"  # the referral's reason, chosen after the district: v = "<reason>.<district code>"
     REACHED = "a"  # check-in escalation: reached, all fine
     VISIT = "v"  # check-in escalation: a visit is needed
 
@@ -268,6 +269,15 @@ def transfer_targets(request_id: int, districts: Iterable[tuple[str, str]]) -> I
     for code, title in districts:
         kb.button(text=title, callback_data=StaffCb(a=StaffAction.TRANSFER_TO, r=request_id, v=code))
     kb.adjust(2)
+    return kb.as_markup()
+
+
+def referral_reasons(request_id: int, code: str, reasons: Iterable[tuple[str, str]]) -> InlineKeyboardMarkup:
+    """Why the request goes to the district `code`'s station (one button per reason)."""
+    kb = InlineKeyboardBuilder()
+    for reason, label in reasons:
+        kb.button(text=label, callback_data=StaffCb(a=StaffAction.REFER, r=request_id, v=f"{reason}.{code}"))
+    kb.adjust(1)
     return kb.as_markup()
 
 

@@ -169,13 +169,13 @@ class Notifier:
         outbox.enqueue(self.session, resident.chat_id, "sendMessage", payload,
                        purpose="checkin_reminder" if reminder else "checkin", resident_id=resident.id, ref_id=checkin.id)
 
-    async def resident_transferred(self, request: Request, target: District) -> None:
-        """Tell the resident another station took over."""
+    async def resident_transferred(self, request: Request, target: District, reason: str | None = None) -> None:
+        """Tell the resident another station took over (and why, for the reasons residents are told)."""
         resident = await residents.by_id(self.session, request.resident_id)
         if resident is None or resident.consent_at is None or resident.chat_id is None:
             return
         with self.i18n.use_locale(resident.locale):
-            text = staff_texts.transferred(request, await self.district_title(target.id, resident.locale))
+            text = staff_texts.transferred(request, await self.district_title(target.id, resident.locale), reason)
         self._send(resident.chat_id, text, "status", request, resident_id=resident.id)
 
     async def _to_chat(self, request: Request, render: Any) -> None:
@@ -210,6 +210,15 @@ class Notifier:
         async def render(chat_id: int) -> str:
             return staff_texts.not_received(request)
         await self._to_chat(request, render)
+
+    async def member_left(self, chat_id: int, member: Staff, released: list[Request], coordinator: Staff | None) -> None:
+        """Someone left the staff chat: which of their requests are back in the queue, who coordinates now."""
+        with self.i18n.use_locale(await self.staff_locale(chat_id)):
+            text = staff_texts.member_left(member.name, released, coordinator)
+        self._send(chat_id, text, "staff")
+        if released and member.has_private_chat:  # so nobody goes on working on a request that is back in the queue
+            with self.i18n.use_locale(member.locale or await self.staff_locale(chat_id)):
+                self._send(member.tg_user_id, staff_texts.you_left(released), "staff")
 
     @staticmethod
     def _minutes_waiting(request: Request) -> int:

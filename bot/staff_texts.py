@@ -20,6 +20,13 @@ FAIL_REASONS = {
     "area": N_("Outside our area"),
     "other": N_("Other reason"),
 }
+#: Why a request is referred to another district's station (Transfer). "other" asks for a typed reason.
+REFERRAL_REASONS = {
+    "area": N_("Lives in their area"),
+    "service": N_("Needs a service we don't have"),
+    "busy": N_("We are overloaded"),
+    "other": N_("Other: type it"),
+}
 REFUSALS = {
     "not_staff": N_("Only registered staff can do this. Send /join in the staff group first."),
     "wrong_chat": N_("This request belongs to another station's chat."),
@@ -72,11 +79,17 @@ def card(
              status_line(request, claimer)]
     if resident.unreachable:
         lines.append(_("⚠️ The resident has blocked the bot: call them instead of writing."))
-    if claimer is not None and not claimer.has_private_chat and request.status in ("claimed", "on_the_way"):
-        lines.append(
-            _("⚠️ {name}: open a private chat with this bot and press Start to receive the resident's phone and address.")
-            .format(name=mention(claimer))
-        )
+    if claimer is not None and request.status in ("claimed", "on_the_way"):
+        if request.details_undelivered == "blocked":
+            lines.append(
+                _("⚠️ The phone and address were not delivered to {name}: the bot is blocked. {name}: open the bot "
+                  "and press Start (or Restart) to receive them.").format(name=mention(claimer))
+            )
+        elif request.details_undelivered is not None:
+            lines.append(
+                _("⚠️ {name}: open a private chat with this bot and press Start to receive the resident's phone and address.")
+                .format(name=mention(claimer))
+            )
     if request.status == RequestStatus.NEW and on_duty:
         lines.append(_("On duty: {names}").format(names=", ".join(mention(m) for m in on_duty)))
     return "\n".join(lines)
@@ -157,17 +170,66 @@ def follow_up_lines(wrote: Sequence[tuple[str, dict]], claimer: Staff | None) ->
             parts.append(_("📷 photo"))
         lines.append(_("✉️ The resident wrote again ({when}): {what}").format(when=when, what=" ".join(parts)))
     return lines
+
+
 def corrected(request: Request, text: str) -> str:
     """To the claimer, privately: the resident edited a message of their request after sending it."""
     return _("✏️ The resident of request {number} corrected their message:\n{text}").format(
         number=texts.number(request.id or 0), text=texts.q(text))
 
 
-def referrals(history: Sequence[tuple[str, str, str]]) -> list[str]:
-    """Where a transferred request came from: (district, worker, when) per referral."""
-    return [_("↪️ Referred from {district} by {name}, {when}").format(district=texts.q(district, 100),
-                                                                  name=texts.q(name, 100), when=when)
-            for district, name, when in history]
+def referral_reason(code: str | None, note: str | None) -> str | None:
+    """A referral's reason as staff read it: the typed words, or the chosen reason's label (escaped)."""
+    if note:
+        return texts.q(note, 300)
+    if code in REFERRAL_REASONS and code != "other":
+        return _(REFERRAL_REASONS[code])
+    return None
+
+
+def referrals(history: Sequence[tuple[str, str, str, str | None]]) -> list[str]:
+    """Where a transferred request came from, and why: (district, worker, when, reason or None) per referral."""
+    lines = []
+    for district, name, when, reason in history:
+        fields = {"district": texts.q(district, 100), "name": texts.q(name, 100), "when": when}
+        if reason:
+            lines.append(_("↪️ Referred from {district} by {name}, {when}: {reason}").format(reason=reason, **fields))
+        else:
+            lines.append(_("↪️ Referred from {district} by {name}, {when}").format(**fields))
+    return lines
+
+
+def released_left(name: str) -> str:
+    """On the card of a request put back in the queue because its worker left the staff chat."""
+    return _("↩️ Back in the queue: {name} left this chat.").format(name=texts.q(name, 100))
+
+
+def you_left(released: Sequence[Request]) -> str:
+    """Told privately to someone who left a staff group while holding requests."""
+    return ngettext(
+        "You left the staff group, so request {numbers} went back to the queue there. If you are still "
+        "handling it, join the group again, send /join and tell your team.",
+        "You left the staff group, so requests {numbers} went back to the queue there. If you are still "
+        "handling them, join the group again, send /join and tell your team.",
+        len(released),
+    ).format(numbers=", ".join(texts.number(r.id or 0) for r in released))
+
+
+def member_left(name: str, released: Sequence[Request], coordinator: Staff | None) -> str:
+    """Told to the staff chat when someone who held requests (or coordinated it) left."""
+    lines = []
+    if released:
+        numbers = ", ".join(texts.number(r.id or 0) for r in released)
+        lines.append(ngettext(
+            "👋 {name} left this chat. Their request {numbers} is back in the queue: who can take it?",
+            "👋 {name} left this chat. Their requests {numbers} are back in the queue: who can take them?",
+            len(released),
+        ).format(name=texts.q(name, 100), numbers=numbers))
+    else:
+        lines.append(_("👋 {name} left this chat.").format(name=texts.q(name, 100)))
+    if coordinator is not None:
+        lines.append(_("{name} now coordinates this chat (nobody from ADMINS has joined it).").format(name=mention(coordinator)))
+    return "\n".join(lines)
 
 
 def accepted(request: Request, worker: str) -> str:
@@ -198,11 +260,17 @@ def failed(request: Request) -> str:
     )
 
 
-def transferred(request: Request, district: str) -> str:
-    """Told to the resident when another station takes over."""
-    return _("Request {number} has been passed to the social work station of {district}. They will contact you.").format(
-        number=texts.number(request.id or 0), district=texts.q(district, 100)
-    )
+def transferred(request: Request, district: str, reason: str | None = None) -> str:
+    """Told to the resident when another station takes over. Of the reasons only "area" and "service"
+    are told, as they explain the move; "we are overloaded" and typed words stay among the staff."""
+    fields = {"number": texts.number(request.id or 0), "district": texts.q(district, 100)}
+    if reason == "area":
+        return _("Request {number} has been passed to the social work station of {district}, which serves your "
+                 "address. They will contact you.").format(**fields)
+    if reason == "service":
+        return _("Request {number} has been passed to the social work station of {district}, which can offer the "
+                 "help you need. They will contact you.").format(**fields)
+    return _("Request {number} has been passed to the social work station of {district}. They will contact you.").format(**fields)
 
 
 def reminder(request: Request, minutes: int, on_duty: Sequence[Staff]) -> str:

@@ -81,6 +81,7 @@ class Staff(SQLModel, table=True):
     has_private_chat: bool = False
     locale: str | None = Field(default=None, max_length=8)
     joined_at: datetime = Field(default_factory=now)
+    left_at: datetime | None = None  # left or was removed from the staff chat: no rights there until /join again
 
 
 class StaffChat(SQLModel, table=True):
@@ -171,6 +172,9 @@ class Request(SQLModel, table=True):
     nudged_at: datetime | None = None
     late_answer: str | None = Field(default=None, max_length=16)
     late_answer_at: datetime | None = None
+    #: The claimer has not received the phone and address yet: "no_chat" (never started the bot) or
+    #: "blocked" (Telegram refused the message); delivered when they open the bot, then None again.
+    details_undelivered: str | None = Field(default=None, max_length=16)
 
 
 class RequestItem(SQLModel, table=True):

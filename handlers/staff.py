@@ -8,8 +8,9 @@ from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.filters import Command, CommandObject, Filter
-from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
+from aiogram.filters import LEAVE_TRANSITION, ChatMemberUpdatedFilter, Command, CommandObject, Filter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, ChatMemberUpdated, ForceReply, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -17,9 +18,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import keyboards as kb
 from bot import staff_texts, texts
 from bot.config import LOCALES, Settings
+from bot.i18n import N_
 from bot.keyboards import StaffAction
 from bot.notify import Notifier
 from bot.services import checkin_command, staff, staff_chats, staff_queries
+from bot.states import Referral
 from db.models import RequestStatus, Staff, StaffRole
 from db.repo import districts
 
@@ -95,22 +98,51 @@ async def migrated(message: Message, session: AsyncSession) -> None:
     await districts.migrate_chat(session, message.chat.id, message.migrate_to_chat_id)
 
 
+@router.message(F.left_chat_member)
+async def member_left_message(message: Message, session: AsyncSession, settings: Settings, i18n: I18n) -> None:
+    """The service message of someone leaving (small groups): as the chat_member update below."""
+    assert message.left_chat_member is not None
+    await staff.left_chat(session, settings, Notifier(session, i18n, settings), message.left_chat_member.id, message.chat.id)
+
+
+@router.chat_member(ChatMemberUpdatedFilter(member_status_changed=LEAVE_TRANSITION))
+async def member_left(event: ChatMemberUpdated, session: AsyncSession, settings: Settings, i18n: I18n) -> None:
+    """Someone left a staff chat or was removed: their rights there end, their requests go back to the queue."""
+    user_id = event.new_chat_member.user.id
+    await staff.left_chat(session, settings, Notifier(session, i18n, settings), user_id, event.chat.id)
+
+
+def anonymous(message: Message) -> bool:
+    """Sent on behalf of a chat (an anonymous group admin, a linked channel), not by a person."""
+    return message.sender_chat is not None
+
+
+ANONYMOUS = N_("Please send the command as yourself, not on behalf of the group: in the group's admin settings "
+               "turn off «Remain anonymous» for yourself, then send it again.")
+
+
 @router.message(Command("join"))
 async def join(message: Message, session: AsyncSession, settings: Settings) -> None:
-    """Register the sender as staff of this chat."""
+    """Register the sender as staff of this chat (never an anonymous admin: nobody could tell who it is)."""
     assert message.from_user is not None
+    if anonymous(message):
+        await message.reply(_(ANONYMOUS))
+        return
     member = await staff.join(session, settings, message.from_user.id, message.from_user.full_name, message.chat.id)
     role = _("coordinator") if member.role == StaffRole.COORDINATOR else _("social worker")
-    await message.reply(
-        _("Welcome, {name}: you are registered as {role}. Open a private chat with me and press Start, "
-          "so that I can send you the phone and address of the residents whose requests you take.")
-        .format(name=staff_texts.mention(member), role=role)
-    )
+    text = _("Welcome, {name}: you are registered as {role}. Open a private chat with me and press Start, "
+             "so that I can send you the phone and address of the residents whose requests you take.")
+    if member.role == StaffRole.COORDINATOR and member.tg_user_id not in settings.admins:
+        text += "\n" + _("You coordinate this chat because you joined it first (nobody from ADMINS has joined it).")
+    await message.reply(text.format(name=staff_texts.mention(member), role=role))
 
 
 async def member_or_refuse(message: Message, session: AsyncSession) -> Staff | None:
     """The sender as staff of this chat, or a short refusal."""
     assert message.from_user is not None
+    if anonymous(message):
+        await message.reply(_(ANONYMOUS))
+        return None
     member = await staff.authorize(session, message.from_user.id, message.chat.id)
     if isinstance(member, Staff):
         return member
@@ -209,7 +241,8 @@ async def refuse(query: CallbackQuery, reason: str, holder: str | None = None) -
 
 @router.callback_query(kb.StaffCb.filter())
 async def card_button(
-    query: CallbackQuery, callback_data: kb.StaffCb, session: AsyncSession, settings: Settings, i18n: I18n, bot: Bot
+    query: CallbackQuery, callback_data: kb.StaffCb, session: AsyncSession, settings: Settings, i18n: I18n, bot: Bot,
+    state: FSMContext,
 ) -> None:
     """Every button on a card: check who pressed it, where, and whether the request allows it."""
     assert isinstance(query.message, Message)
@@ -232,7 +265,16 @@ async def card_button(
             session, settings, notify, member, request_id, chat_id, RequestStatus.FAILED, callback_data.v
         )
     elif action is StaffAction.TRANSFER_TO:
-        outcome = await staff.transfer(session, settings, notify, member, request_id, chat_id, callback_data.v)
+        await ask_referral_reason(query, session, settings, i18n, member, request_id, callback_data.v)
+        return
+    elif action is StaffAction.REFER and callback_data.v.partition(".")[0] == "other":
+        await ask_referral_note(query, session, settings, member, request_id, callback_data.v.partition(".")[2], state)
+        return
+    elif action is StaffAction.REFER:
+        reason, _dot, code = callback_data.v.partition(".")
+        outcome = await staff.transfer(session, settings, notify, member, request_id, chat_id, code, reason)
+        if outcome.refusal is None and await state.get_state() == Referral.reason.state:
+            await state.clear()
     elif action in (StaffAction.FAIL, StaffAction.TRANSFER):
         await show_picker(query, session, settings, i18n, member, action, request_id)
         return
@@ -243,8 +285,70 @@ async def card_button(
         await refuse(query, outcome.refusal, outcome.holder)
         return
     await query.answer(_("Done."))
-    if action in (StaffAction.FAIL_REASON, StaffAction.TRANSFER_TO):
+    if action in (StaffAction.FAIL_REASON, StaffAction.REFER):
         await delete_picker(query)
+
+
+async def ask_referral_reason(
+    query: CallbackQuery, session: AsyncSession, settings: Settings, i18n: I18n, member: Staff, request_id: int,
+    code: str,
+) -> None:
+    """The district is chosen: the picker now asks why (common reasons as buttons, or typed)."""
+    assert isinstance(query.message, Message)
+    check = await staff_queries.may_change(session, settings, member, request_id, query.message.chat.id)
+    targets = dict(await staff_queries.other_districts(session, settings, i18n, request_id))
+    if check is not None or code not in targets:
+        await refuse(query, (check.refusal if check else None) or "wrong_state", check.holder if check else None)
+        return
+    await query.answer()
+    reasons = [(reason, _(staff_texts.REFERRAL_REASONS[reason])) for reason in staff.REFERRAL_REASONS]
+    text = _("Why are you referring request №{number} to {district}?").format(
+        number=request_id, district=texts.q(targets[code], 100))
+    with suppress(TelegramBadRequest):  # a double tap: the same question is already shown
+        await query.message.edit_text(text, reply_markup=kb.referral_reasons(request_id, code, reasons))
+
+
+async def ask_referral_note(
+    query: CallbackQuery, session: AsyncSession, settings: Settings, member: Staff, request_id: int, code: str,
+    state: FSMContext,
+) -> None:
+    """"Other": the presser types the reason as their next message in this chat."""
+    assert isinstance(query.message, Message)
+    check = await staff_queries.may_change(session, settings, member, request_id, query.message.chat.id)
+    if check is not None or await districts.by_code(session, code) is None:
+        await refuse(query, (check.refusal if check else None) or "wrong_state", check.holder if check else None)
+        return
+    await query.answer()
+    prompt = await query.message.reply(
+        _("{name}, please type why request №{number} is referred, in one message.").format(
+            name=staff_texts.mention(member), number=request_id),
+        reply_markup=ForceReply(selective=True),
+    )
+    await state.set_state(Referral.reason)
+    await state.update_data(request_id=request_id, code=code, picker=query.message.message_id, prompt=prompt.message_id)
+
+
+@router.message(Referral.reason, F.text, ~F.text.startswith("/"))
+async def referral_note(message: Message, session: AsyncSession, settings: Settings, i18n: I18n, bot: Bot,
+                        state: FSMContext) -> None:
+    """The typed reason of a referral: the request moves now, the picker goes away."""
+    assert message.from_user is not None and message.text is not None
+    data = await state.get_data()
+    await state.clear()
+    member = await staff.authorize(session, message.from_user.id, message.chat.id)
+    if not isinstance(member, Staff):
+        await message.reply(staff_texts.refusal(member, None))
+        return
+    notify = Notifier(session, i18n, settings)
+    outcome = await staff.transfer(session, settings, notify, member, int(data.get("request_id", 0)),
+                                   message.chat.id, str(data.get("code", "")), "other", message.text)
+    if outcome.refusal is not None:
+        await message.reply(staff_texts.refusal(outcome.refusal, outcome.holder))
+        return
+    for shown in (data.get("picker"), data.get("prompt")):  # the question and the picker have served their purpose
+        if shown:
+            with suppress(TelegramBadRequest):
+                await bot.delete_message(message.chat.id, int(shown))
 
 
 async def show_picker(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from aiogram import F, Router
-from aiogram.filters import CommandObject, CommandStart
+from aiogram.filters import CommandObject, CommandStart, Filter
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import texts
 from bot.flow import Ctx
 from bot.services import staff
+from db.models import Resident
 from handlers.start import start
 
 router = Router(name="staff_private")
@@ -26,5 +27,28 @@ async def staff_start(message: Message, ctx: Ctx, session: AsyncSession, command
         return
     await message.answer(
         _("Hello, {name}. The phone, address and details of the requests you take will come here.")
+        .format(name=texts.q(member.name, 100))
+    )
+
+
+class OwesDetails(Filter):
+    """A staff member (who is not also a resident) whose details have not reached them yet. Residents'
+    messages skip the query: they are the bot's busiest path."""
+
+    async def __call__(self, message: Message, session: AsyncSession, resident: Resident | None = None) -> bool:
+        """Whether the sender is owed details."""
+        if resident is not None or message.from_user is None:
+            return False
+        return await staff.owes_details(session, message.from_user.id)
+
+
+@router.message(OwesDetails())
+async def staff_back(message: Message, ctx: Ctx, session: AsyncSession) -> None:
+    """Any message from a worker who could not be reached (they blocked the bot, then came back): the
+    details they missed are sent now."""
+    member = await staff.open_private_chat(session, ctx.notifier(), message.chat.id)
+    assert member is not None
+    await message.answer(
+        _("Hello, {name}. Here are the phone, address and details of the requests you took that did not reach you.")
         .format(name=texts.q(member.name, 100))
     )

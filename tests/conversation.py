@@ -276,6 +276,16 @@ class TgUser:
         extra: dict[str, Any] = {"caption": caption} if caption else {}
         return await self.send_message(self._message(document=document, **extra))
 
+    async def leave_group(self, *, removed_by: int | None = None) -> list[SentMessage]:
+        """Leave the group this user writes in (or be removed by `removed_by`): a chat_member update."""
+        assert self.group is not None, "only a group can be left"
+        mark = self.fake.mark()
+        update_id = self.fake.chat_member_update(
+            self.group.id, self.user_id, "kicked" if removed_by else "left", by=removed_by)
+        await self.fake.wait_processed(update_id, timeout=self.timeout)
+        await self.fake.settle(self.settle_quiet, self.settle_max)
+        return self.fake.changes_since(mark, self.chat_id)
+
     # ------------------------------------------------------------------ buttons
 
     def _find_inline(self, label: str, message: SentMessage | None) -> tuple[SentMessage, dict[str, Any]]:

@@ -903,6 +903,26 @@ class FakeTelegram:
         """Configure getChatMember(chat_id, user_id): status plus any ChatMember field overrides."""
         self.chat_members[(chat_id, user_id)] = {"status": status, **fields}
 
+    def chat_member_update(
+        self, chat_id: int, user_id: int, new_status: str = "left", old_status: str = "member", by: int | None = None
+    ) -> int:
+        """Push a chat_member update (someone left the group, or `by` removed them); returns its update_id.
+        Like Telegram, the update is dropped unless the bot listed "chat_member" in allowed_updates."""
+        user = self.users.get(user_id) or {"id": user_id, "is_bot": False, "first_name": f"User{user_id}"}
+        actor = self.users.get(by, user) if by is not None else user
+
+        def member(status: str) -> dict[str, Any]:
+            data: dict[str, Any] = {"status": status, "user": user}
+            if status == "kicked":
+                data["until_date"] = 0
+            return data
+
+        self.chat_members[(chat_id, user_id)] = {"status": new_status}
+        return self.push_update({"chat_member": {
+            "chat": self.chat(chat_id), "from": actor, "date": int(self.clock()),
+            "old_chat_member": member(old_status), "new_chat_member": member(new_status),
+        }})
+
     def register_user(self, user: dict[str, Any]) -> None:
         """Remember a User object (used by getChatMember etc.)."""
         self.users[user["id"]] = dict(user)

@@ -261,6 +261,11 @@ async def test_transfer_to_another_stations_chat(two_stations: Harness) -> None:
     assert picker is not None and picker.text == v("zh", "Transfer request №{number} to which district?", number=request.id)
     assert sorted(picker.button_texts()) == sorted(["抚琴街道", "普列斯尼亚区", "中心区"])
     await wang.press("普列斯尼亚区", message=picker)
+    assert picker.text == v("zh", "Why are you referring request №{number} to {district}?", number=request.id,
+                            district="普列斯尼亚区")
+    assert picker.button_texts() == [t("zh", r) for r in (
+        "Lives in their area", "Needs a service we don't have", "We are overloaded", "Other: type it")]
+    await wang.press(t("zh", "Lives in their area"), message=picker)
     await harness.drain()
 
     assert picker.deleted
@@ -270,20 +275,22 @@ async def test_transfer_to_another_stations_chat(two_stations: Harness) -> None:
     new_card = card_of(harness, request, SECOND_CHAT)
     assert v("ru", "District: {district}", district="Пресненский") in new_card.text
     referral = next(line for line in new_card.text.splitlines() if line.startswith("↪️"))  # where it came from
-    assert referral.startswith(v("ru", "↪️ Referred from {district} by {name}, {when}", district="Сяянтянь",
-                                 name=wang.first_name, when="").rstrip())
+    assert referral.startswith(v("ru", "↪️ Referred from {district} by {name}, {when}: {reason}", district="Сяянтянь",
+                                 name=wang.first_name, when="", reason="").split(",")[0])
+    assert referral.endswith(": " + t("ru", "Lives in their area"))  # why, in the receiving chat's language
     assert v("ru", "🆕 Waiting for a social worker") in new_card.text
     assert new_card.button_texts() == [t("ru", "✋ Claim №{number}").format(number=request.id)]
-    await resident.expect(v("uk", "Request {number} has been passed to the social work station of {district}. "
-                                  "They will contact you.", number=number(request), district="Пресненський"),
-                          since_start=True)
+    await resident.expect(v("uk", "Request {number} has been passed to the social work station of {district}, which "
+                                  "serves your address. They will contact you.", number=number(request),
+                            district="Пресненський"), since_start=True)
     stored = await reload(harness, request)
     assert (stored.status, stored.claimed_by) == (RequestStatus.NEW, None)
     assert harness.app is not None
     async with harness.app.sessions() as session:
         trail = (await session.exec(select(RequestEvent).where(RequestEvent.request_id == request.id)
                                     .order_by(col(RequestEvent.id)))).all()
-    assert [(e.action, e.data) for e in trail][-1] == ("transferred", {"source": "xiayangtian", "target": "presnensky"})
+    assert [(e.action, e.data) for e in trail][-1] == ("transferred", {"source": "xiayangtian", "target": "presnensky",
+                                                                 "reason": "area"})
 
     # The old chat can no longer act on it; the new one can.
     await wang.press_data(f"sf:c:{request.id}:", message=old_card)

@@ -21,6 +21,9 @@ log = logging.getLogger(__name__)
 
 WORKING = (RequestStatus.CLAIMED, RequestStatus.ON_THE_WAY)
 FAIL_REASONS = ("stock", "unreachable", "area", "other")
+#: Why a request is referred to another station (the texts are in bot.staff_texts.REFERRAL_REASONS).
+REFERRAL_REASONS = ("area", "service", "busy", "other")
+NOTE_MAX = 300  # characters of a typed referral reason that are kept
 
 
 class Refusal(StrEnum):
@@ -44,21 +47,72 @@ class Outcome:
 
 
 async def join(session: AsyncSession, settings: Settings, tg_user_id: int, name: str, chat_id: int) -> Staff:
-    """Register (or move) a staff member into a staff chat; settings' admins are coordinators."""
+    """Register (or move, or take back) a staff member into a staff chat. Settings' admins are
+    coordinators; a chat that none of them has joined is coordinated by its earliest /join-ed member."""
     member = await repo.by_tg_user(session, tg_user_id) or Staff(tg_user_id=tg_user_id, chat_id=chat_id, name=name)
-    member.chat_id, member.name = chat_id, name[:100]
+    if member.id is None or member.chat_id != chat_id or member.left_at is not None:
+        member.joined_at, member.role = clock.now(), StaffRole.WORKER  # rights never travel from another chat
+    member.chat_id, member.name, member.left_at = chat_id, name[:100], None
     if tg_user_id in settings.admins:
         member.role = StaffRole.COORDINATOR
     session.add(member)
     await session.flush()
+    await settle_coordinators(session, settings, chat_id)
     log.info("staff %s joined chat %s as %s", member.id, chat_id, member.role)
     return member
+
+
+async def settle_coordinators(session: AsyncSession, settings: Settings, chat_id: int) -> Staff | None:
+    """Make sure someone in the chat can reassign requests: the ADMINS who joined it, else its earliest
+    /join-ed member. Returns the member made coordinator here, if any."""
+    members = await repo.members_of(session, chat_id)
+    if any(m.tg_user_id in settings.admins for m in members):
+        for m in members:
+            if m.role == StaffRole.COORDINATOR and m.tg_user_id not in settings.admins:
+                m.role = StaffRole.WORKER  # ADMINS say otherwise now
+                session.add(m)
+        return None
+    if not members or any(m.role == StaffRole.COORDINATOR for m in members):
+        return None
+    first = members[0]
+    first.role = StaffRole.COORDINATOR
+    session.add(first)
+    log.info("staff %s coordinates chat %s (no admin joined it)", first.id, chat_id)
+    return first
+
+
+async def left_chat(session: AsyncSession, settings: Settings, notify: Notifier, tg_user_id: int, chat_id: int) -> bool:
+    """Someone left a staff chat or was removed (Telegram's chat_member update): their rights there end,
+    their requests in progress go back to the queue (reminders start again), and the chat keeps a
+    coordinator. False when they were not (or no longer) staff of that chat."""
+    member = await repo.by_tg_user(session, tg_user_id)
+    if member is None or member.chat_id != chat_id or member.left_at is not None:
+        return False
+    now = clock.now()
+    member.left_at, member.on_duty, member.role = now, False, StaffRole.WORKER
+    session.add(member)
+    await session.flush()
+    released = []
+    for request in await repo.claimed_by(session, member.id or 0):
+        if await requests_repo.set_status(
+            session, request, RequestStatus.NEW, WORKING, now, claimed_by=None, claimed_at=None,
+            next_check_at=due_after_filing(request, settings, now), reminded_at=None, escalated_at=None,
+            details_undelivered=None,
+        ):
+            requests_repo.add_event(session, request.id or 0, "staff", member.id, "left_chat")
+            await notify.card(request)
+            released.append(request)
+    promoted = await settle_coordinators(session, settings, chat_id)
+    if released or promoted is not None:
+        await notify.member_left(chat_id, member, released, promoted)
+    log.info("staff %s left chat %s; %s requests back in the queue", member.id, chat_id, len(released))
+    return True
 
 
 async def authorize(session: AsyncSession, tg_user_id: int, chat_id: int) -> Staff | Refusal:
     """The presser must be registered staff of the chat the button is in."""
     member = await repo.by_tg_user(session, tg_user_id)
-    if member is None:
+    if member is None or member.left_at is not None:
         return Refusal.NOT_STAFF
     if member.chat_id != chat_id:
         return Refusal.WRONG_CHAT
@@ -98,7 +152,8 @@ async def claim(session: AsyncSession, settings: Settings, notify: Notifier, mem
     if isinstance(loaded, Refusal):
         return Outcome(refusal=loaded)
     now = clock.now()
-    if not await repo.claim(session, request_id, member.id or 0, now, now + timedelta(hours=settings.sla.nudge_hours)):
+    owed = None if member.has_private_chat else "no_chat"
+    if not await repo.claim(session, request_id, member.id or 0, now, now + timedelta(hours=settings.sla.nudge_hours), owed):
         await session.refresh(loaded)
         holder = await repo.by_id(session, loaded.claimed_by)
         return Outcome(request=loaded, refusal=Refusal.TAKEN, holder=holder.name if holder else None)
@@ -140,9 +195,13 @@ async def progress(
 
 
 async def transfer(
-    session: AsyncSession, settings: Settings, notify: Notifier, member: Staff, request_id: int, chat_id: int, code: str
+    session: AsyncSession, settings: Settings, notify: Notifier, member: Staff, request_id: int, chat_id: int, code: str,
+    reason: str, note: str | None = None,
 ) -> Outcome:
-    """Refer an open request to another district's station, with its history."""
+    """Refer an open request to another district's station, with its history and why: `reason` is one of
+    REFERRAL_REASONS, `note` the words typed for "other" (at most NOTE_MAX characters are kept)."""
+    if reason not in REFERRAL_REASONS or (reason == "other" and not (note or "").strip()):
+        return Outcome(refusal=Refusal.WRONG_STATE)
     loaded = await _load(session, settings, request_id, chat_id)
     if isinstance(loaded, Refusal):
         return Outcome(refusal=loaded)
@@ -152,7 +211,8 @@ async def transfer(
     if loaded.status not in (RequestStatus.NEW, *WORKING):
         return Outcome(request=loaded, refusal=Refusal.WRONG_STATE)
     if loaded.claimed_by not in (None, member.id) and member.role != StaffRole.COORDINATOR:
-        return Outcome(request=loaded, refusal=Refusal.NOT_YOURS)
+        holder = await repo.by_id(session, loaded.claimed_by)
+        return Outcome(request=loaded, refusal=Refusal.NOT_YOURS, holder=holder.name if holder else None)
     source = await districts.by_id(session, loaded.district_id)
     now = clock.now()
     await requests_repo.set_status(
@@ -160,12 +220,15 @@ async def transfer(
         claimed_at=None,
         next_check_at=due_after_filing(loaded, settings, now), reminded_at=None, escalated_at=None,
     )
+    why: dict[str, str] = {"reason": reason}
+    if reason == "other":
+        why["note"] = (note or "").strip()[:NOTE_MAX]
     requests_repo.add_event(
         session, request_id, "staff", member.id, "transferred",
-        source=source.code if source else None, target=target.code,
+        source=source.code if source else None, target=target.code, **why,
     )
     await notify.card(loaded)
-    await notify.resident_transferred(loaded, target)
+    await notify.resident_transferred(loaded, target, reason)
     return Outcome(request=loaded)
 
 
@@ -255,18 +318,43 @@ async def district_of(session: AsyncSession, request: Request) -> District | Non
 
 
 async def open_private_chat(session: AsyncSession, notify: Notifier, tg_user_id: int) -> Staff | None:
-    """A staff member started the bot privately: details of what they hold are sent now."""
+    """A staff member started (or wrote to) the bot privately: the details that have not reached them
+    yet are sent now, and their cards stop asking for it. None when they are not staff."""
     member = await repo.by_tg_user(session, tg_user_id)
     if member is None:
         return None
-    first_time = not member.has_private_chat
     member.has_private_chat = True
     session.add(member)
-    if first_time:
-        for request in await repo.claimed_by(session, member.id or 0):
-            await notify.worker_details(request, member)
-            await notify.card(request)
+    for request in await repo.details_owed(session, member.id or 0):
+        request.details_undelivered = None
+        session.add(request)
+        await notify.worker_details(request, member)
+        await notify.card(request)
     return member
+
+
+async def owes_details(session: AsyncSession, tg_user_id: int) -> bool:
+    """Whether a user is staff with details that have not reached them yet."""
+    member = await repo.by_tg_user(session, tg_user_id)
+    return member is not None and bool(await repo.details_owed(session, member.id or 0))
+
+
+async def details_undeliverable(session: AsyncSession, notify: Notifier, chat_id: int, request_id: int | None) -> None:
+    """Telegram refused the claimer's details (they blocked the bot): their card says so, and the
+    details are sent again when they open the bot (open_private_chat)."""
+    member = await repo.by_tg_user(session, chat_id)  # a private chat's id is its user's id
+    if member is None:
+        return
+    member.has_private_chat = False
+    session.add(member)
+    request = await requests_repo.by_id(session, request_id) if request_id is not None else None
+    if request is None or request.claimed_by != member.id or request.status not in WORKING:
+        return
+    if request.details_undelivered != "blocked":
+        request.details_undelivered = "blocked"
+        session.add(request)
+        await notify.card(request)
+    log.warning("details of request %s not delivered to staff %s (bot blocked)", request.id, member.id)
 
 
 async def settle(

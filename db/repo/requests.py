@@ -125,3 +125,9 @@ async def anonymize_of_resident(session: AsyncSession, resident_id: int, at: dat
         .where(col(RequestEvent.request_id).in_(ids), col(RequestEvent.action) == WROTE)
         .values(data={})
     )
+    # A referral's typed reason may describe the person: it goes too (the chosen reason's code stays).
+    referrals = select(RequestEvent).where(col(RequestEvent.request_id).in_(ids), RequestEvent.action == "transferred")
+    for event in (await session.exec(referrals)).all():
+        if event.data.get("note"):
+            event.data = {**event.data, "note": ""}
+            session.add(event)

@@ -24,15 +24,21 @@ async def by_id(session: AsyncSession, staff_id: int | None) -> Staff | None:
 
 async def on_duty(session: AsyncSession, chat_id: int, district_id: int | None) -> list[Staff]:
     """Who is on duty for a district in a chat (district-less staff cover the whole chat)."""
-    query = select(Staff).where(Staff.chat_id == chat_id, col(Staff.on_duty).is_(True))
+    query = select(Staff).where(Staff.chat_id == chat_id, col(Staff.on_duty).is_(True), col(Staff.left_at).is_(None))
     rows = (await session.exec(query.order_by(col(Staff.id)))).all()
     return [s for s in rows if s.district_id in (None, district_id)]
 
 
 async def coordinators(session: AsyncSession, chat_id: int) -> list[Staff]:
-    """The coordinators of a chat."""
-    query = select(Staff).where(Staff.chat_id == chat_id, Staff.role == StaffRole.COORDINATOR)
+    """The coordinators of a chat (who have not left it)."""
+    query = select(Staff).where(Staff.chat_id == chat_id, Staff.role == StaffRole.COORDINATOR, col(Staff.left_at).is_(None))
     return list((await session.exec(query.order_by(col(Staff.id)))).all())
+
+
+async def members_of(session: AsyncSession, chat_id: int) -> list[Staff]:
+    """Everyone registered in a chat who has not left it, the earliest /join first."""
+    query = select(Staff).where(Staff.chat_id == chat_id, col(Staff.left_at).is_(None))
+    return list((await session.exec(query.order_by(col(Staff.joined_at), col(Staff.id)))).all())
 
 
 async def chat_locale(session: AsyncSession, chat_id: int) -> str | None:
@@ -48,13 +54,17 @@ async def set_chat_locale(session: AsyncSession, chat_id: int, locale: str) -> N
     session.add(row)
 
 
-async def claim(session: AsyncSession, request_id: int, staff_id: int, at: datetime, nudge_at: datetime) -> bool:
+async def claim(
+    session: AsyncSession, request_id: int, staff_id: int, at: datetime, nudge_at: datetime,
+    details_undelivered: str | None = None,
+) -> bool:
     """Take a new request: exactly one concurrent caller wins."""
     result = await session.execute(
         update(Request)
         .where(col(Request.id) == request_id, col(Request.status) == RequestStatus.NEW)
         .values(
-            status=RequestStatus.CLAIMED, claimed_by=staff_id, claimed_at=at, updated_at=at, next_check_at=nudge_at
+            status=RequestStatus.CLAIMED, claimed_by=staff_id, claimed_at=at, updated_at=at, next_check_at=nudge_at,
+            details_undelivered=details_undelivered,
         )
     )
     return result.rowcount == 1
@@ -87,6 +97,17 @@ async def claimed_by(session: AsyncSession, staff_id: int) -> list[Request]:
     query = (
         select(Request)
         .where(col(Request.claimed_by) == staff_id, col(Request.status).in_([RequestStatus.CLAIMED, RequestStatus.ON_THE_WAY]))
+        .order_by(col(Request.created_at))
+    )
+    return list((await session.exec(query)).all())
+
+
+async def details_owed(session: AsyncSession, staff_id: int) -> list[Request]:
+    """A worker's requests in progress whose phone and address have not reached them yet."""
+    query = (
+        select(Request)
+        .where(col(Request.claimed_by) == staff_id, col(Request.status).in_([RequestStatus.CLAIMED, RequestStatus.ON_THE_WAY]),
+               col(Request.details_undelivered).is_not(None))
         .order_by(col(Request.created_at))
     )
     return list((await session.exec(query)).all())
