@@ -6,7 +6,7 @@ import asyncio
 import gc
 import logging
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from aiogram import Bot, Dispatcher
@@ -41,7 +41,7 @@ from bot.middlewares import (
 from bot.notify import SYNC_CARD, Notifier
 from bot.polling import BatchDispatcher
 from bot.ratelimit import SharedBudget
-from bot.services import checkins, staff
+from bot.services import checkins, privacy, staff
 from bot.services.locale import guess_locale
 from bot.shared_limits import SharedWindows
 from bot.storage import SqlStorage
@@ -119,6 +119,7 @@ def create_app(settings: Settings) -> App:
     bot.session.middleware(ExpiredAnswers())
     bot.session.middleware(KeepResponseModels())
     sender.planners[SYNC_CARD] = CardPlanner(sessions, i18n, settings).plan
+    sender.record_message_id.add("details")  # edited when the resident erases their data
     app = App(settings, engine, sessions, i18n, bot, dp, sender)
     sender.on_flood = app.metrics.telegram_429.inc
     checkin_hooks(app)
@@ -241,10 +242,13 @@ async def refresh_metrics(app: App) -> None:
     app.metrics.show(snap, now)
 
 
-async def prune_updates(app: App) -> None:
-    """Forget processed update ids older than a week."""
-    async with app.sessions.begin() as session:
-        await updates.prune(session, clock.now() - timedelta(days=7))
+async def apply_retention(app: App) -> None:
+    """The retention policy (RETENTION__*), in batches: old requests anonymised, old rows pruned."""
+    with app.i18n.context():
+        await privacy.apply_retention(
+            app.sessions, lambda session: Notifier(session, app.i18n, app.settings), app.settings.retention, clock.now()
+        )
+    app.sender.wake()
 
 
 async def prepare(app: App) -> None:
@@ -291,7 +295,7 @@ def start_background(app: App) -> None:
     tick = app.settings.tick_seconds
     for job in (retry_failed_updates, check_requests, send_checkins, follow_up_checkins):
         scheduler.add_job(job, "interval", seconds=tick, args=[app], max_instances=1, coalesce=True)
-    scheduler.add_job(prune_updates, "interval", hours=1, args=[app], max_instances=1, coalesce=True)
+    scheduler.add_job(apply_retention, "interval", hours=1, args=[app], max_instances=1, coalesce=True)
     scheduler.add_job(
         refresh_metrics, "interval", seconds=15, args=[app], max_instances=1, coalesce=True, next_run_time=datetime.now(UTC)
     )

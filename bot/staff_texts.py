@@ -206,3 +206,15 @@ def digest_line(request: Request, items: Sequence[Item], resident: Resident | No
     head = f"{urgent}<b>{texts.number(request.id or 0)}</b> · {texts.kind_label(request.kind)} · {texts.q(district, 60)}"
     danger = "\n" + _("⚠️ The resident may be in danger: call them first.") if request.danger else ""
     return f"{head}{danger}\n{texts.q(summary, 160)}\n{flags}\n{status}"
+
+
+def details_removed(request_id: int, retention_days: int | None) -> str:
+    """What a claimer's private details message becomes once the resident's data is gone."""
+    if retention_days is None:
+        return _("The resident erased their personal data; the details of request {number} were removed.").format(
+            number=texts.number(request_id))
+    return ngettext(
+        "The details of request {number} were removed: it closed more than {days} day ago.",
+        "The details of request {number} were removed: it closed more than {days} days ago.",
+        retention_days,
+    ).format(number=texts.number(request_id), days=retention_days)
