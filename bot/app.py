@@ -242,13 +242,15 @@ async def refresh_metrics(app: App) -> None:
     app.metrics.show(snap, now)
 
 
-async def apply_retention(app: App) -> None:
-    """The retention policy (RETENTION__*), in batches: old requests anonymised, old rows pruned."""
+async def apply_retention(app: App) -> dict[str, int]:
+    """The retention policy (RETENTION__*), in batches: old requests anonymised, old rows pruned.
+    Returns rows handled per step."""
     with app.i18n.context():
-        await privacy.apply_retention(
+        handled = await privacy.apply_retention(
             app.sessions, lambda session: Notifier(session, app.i18n, app.settings), app.settings.retention, clock.now()
         )
     app.sender.wake()
+    return handled
 
 
 async def prepare(app: App) -> None:

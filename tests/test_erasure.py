@@ -171,3 +171,57 @@ async def rows(harness: Harness, model: Any) -> list[Any]:
     assert harness.app is not None
     async with harness.app.sessions() as session:
         return list((await session.exec(select(model))).all())
+
+
+async def test_retention_anonymises_old_closed_requests_and_prunes_old_rows(fake: Any, settings: Any) -> None:
+    """Moscow, 91 days later: three done requests lose their address, texts and items (in batches of
+    two) and the claimer's details message says why; the open one keeps them; delivered outbox rows,
+    processed update ids and a given-up failed update are pruned; a second run changes nothing."""
+    from bot.config import Retention
+    from tests.conftest import running
+
+    policy = Retention(closed_request_days=90, outbox_days=30, update_days=7, failed_update_days=14, batch=2)
+    async with running(Harness(fake, settings.model_copy(update={"retention": policy}))) as harness:
+        worker = await join(harness, 5001, "Ирина")
+        user = await register(harness, "ru", name="Пётр Ильич Самоваров", address="ул. Гончарная, 8, кв. 21", flags=())
+        for items in ("хлеб, молоко", "гречка 2 кг", "чай", "сахар 1 кг"):
+            await send_request(user, "ru", await supplies_to_summary(user, "ru", items))
+        await harness.drain()
+        done = (await requests_of(harness, user))[:3]
+        for request in done:
+            await worker.press(f"№{request.id}", message=card_of(harness, request))
+            await harness.drain()
+            await worker.press(t("zh", "✅ Done"), message=card_of(harness, request))
+            await harness.drain()
+        detail_messages = [m for m in staff_messages(harness, 5001) if "ул. Гончарная" in (m.text or "")]
+        assert len(detail_messages) == 3
+        assert harness.app is not None
+        async with harness.app.sessions.begin() as session:
+            session.add(FailedUpdate(update_id=10**9, payload={"message": {"text": "ул. Гончарная"}}, gave_up=True))
+            session.add(FailedUpdate(update_id=10**9 + 1, payload={"message": {"text": "still retried"}}))
+        sent_before = [r for r in await rows(harness, Outbox) if r.status == OutboxStatus.SENT]
+
+        clock.advance(timedelta(days=91))
+        handled = await bot_app.apply_retention(harness.app)
+        await harness.drain()
+
+        assert handled["anonymize_closed"] == 3
+        stored = {r.id: r for r in await rows(harness, Request)}
+        for request in done:
+            assert (stored[request.id].address, stored[request.id].details) == (None, None)
+            assert stored[request.id].anonymized_at is not None
+        still_open = (await requests_of(harness, user))[3]
+        assert stored[still_open.id].address == "ул. Гончарная, 8, кв. 21" and stored[still_open.id].anonymized_at is None
+        for message, request in zip(detail_messages, done):
+            edited = next(m for m in staff_messages(harness, 5001) if m.message_id == message.message_id)
+            assert edited.text == v("zh", "The details of request {number} were removed: it closed more than {days} days ago.",
+                                    number=f"№{request.id}", days=90)
+        remaining = {r.id for r in await rows(harness, Outbox)}
+        assert not remaining & {r.id for r in sent_before}  # every row delivered 91 days ago is gone
+        assert await rows(harness, ProcessedUpdate) == []  # all from 91 days ago
+        assert [f.update_id for f in await failed_updates(harness)] == [10**9 + 1]
+        resident = (await rows(harness, Resident))[0]
+        assert resident.name == "Пётр Ильич Самоваров"  # a resident's own details stay while they use the bot
+
+        again = await bot_app.apply_retention(harness.app)
+        assert set(again.values()) == {0}
