@@ -113,12 +113,16 @@ def main(argv: list[str] | None = None) -> None:
 
             raise SystemExit(asyncio.run(webhook_command(settings, args.action, args.url)))
     from bot.migrate import SchemaOutdated
+    from bot.startup import StartupError
 
     try:
         run_loop(run(settings, webhook=args.command == "webhook"))
     except SchemaOutdated as exc:
         print(f"Cannot start: {exc}", file=sys.stderr)
         raise SystemExit(3) from None
+    except StartupError as exc:
+        print(exc, file=sys.stderr)
+        raise SystemExit(exc.exit_code) from None
     except KeyboardInterrupt:
         pass
 

@@ -18,6 +18,8 @@ from aiogram.fsm.storage.base import BaseStorage
 from aiogram.types import Update
 from aiogram.utils.i18n import I18n
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from redis.exceptions import RedisError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -44,6 +46,7 @@ from bot.ratelimit import SharedBudget
 from bot.services import checkins, privacy, staff
 from bot.services.locale import guess_locale
 from bot.shared_limits import SharedWindows
+from bot.startup import database_problem, redis_problem, wait_for_telegram
 from bot.storage import SqlStorage
 from db.engine import is_sqlite, make_engine, make_sessionmaker
 from db.models import Outbox
@@ -254,7 +257,36 @@ async def apply_retention(app: App) -> dict[str, int]:
 
 
 async def prepare(app: App) -> None:
-    """Schema, districts and command menus: everything needed before the first update."""
+    """Schema, districts and command menus: everything needed before the first update. StartupError
+    (one line) when the database or Redis cannot be reached or Telegram rejects the token; an
+    unreachable Telegram is waited for."""
+    try:
+        await prepare_database(app)
+    except (OSError, SQLAlchemyError) as exc:
+        raise database_problem(app.settings.database_url, exc) from None
+    if app.settings.redis_url:
+        try:
+            await app.dp.storage.redis.ping()  # type: ignore[attr-defined]
+        except (OSError, RedisError) as exc:
+            raise redis_problem(app.settings.redis_url, exc) from None
+    await wait_for_telegram(app.bot)
+    await set_default_commands(app.bot, app.i18n, app.settings.default_locale)
+    if app.freeze_heap:
+        freeze_heap()
+
+
+async def prepare_or_close(app: App) -> None:
+    """prepare(), releasing the bot session, storage and database when it fails or is interrupted
+    (so a refused start prints its one line and nothing about unclosed sessions)."""
+    try:
+        await prepare(app)
+    except BaseException:
+        await close(app)
+        raise
+
+
+async def prepare_database(app: App) -> None:
+    """Migrate (or refuse an outdated schema) and sync the districts from the settings."""
     head, current = migrate.head_revision(), await migrate.current_revision(app.engine)
     if current != head:
         if not app.settings.auto_migrate:
@@ -268,9 +300,6 @@ async def prepare(app: App) -> None:
         await districts.sync(
             session, [(d.code, d.name, d.staff_chat_id, d.topic_id) for d in app.settings.districts]
         )
-    await set_default_commands(app.bot, app.i18n, app.settings.default_locale)
-    if app.freeze_heap:
-        freeze_heap()
 
 
 #: After this many updates the caches filled on first use (asyncpg's prepared statements, SQLAlchemy's
@@ -326,7 +355,7 @@ async def close(app: App) -> None:
 
 async def run_polling(app: App, polling_timeout: int = 30, handle_signals: bool = True) -> None:
     """Long polling, one update at a time so a failure is kept and retried rather than lost."""
-    await prepare(app)
+    await prepare_or_close(app)
     start_background(app)
     port = app.settings.metrics_port
     metrics_server = await serve_metrics(app.metrics, app.settings.metrics_host, port) if port else None
