@@ -11,6 +11,7 @@ from handlers import (
     checkins,
     fallback,
     feedback,
+    groups,
     intake,
     my_requests,
     profile,
@@ -39,7 +40,7 @@ def build_router() -> Router:
         checkins.router,
     ))
     residents.include_routers(*_detached(fallback.router))
-    root.include_routers(*_detached(staff.setup_router, staff.router, staff_private.router), residents)
+    root.include_routers(*_detached(staff.setup_router, staff.router, staff_private.router, groups.router), residents)
     inline_sync_callables(root)
     return root
 
