@@ -89,6 +89,20 @@ PLACEHOLDER_TOKEN = re.compile(r"replace|your|token|xxx|change|example|ABC-DEF12
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
+def token_problem(token: str, own_server: bool = False) -> str | None:
+    """What is wrong with a bot token, or None. With Telegram's own API (own_server False) the real
+    shape is required and example values are refused; another Bot API server (TELEGRAM_API_URL, e.g.
+    the tests' fake with 123456:TEST-TOKEN) takes any token of the shape aiogram accepts."""
+    if not token:
+        return "empty: paste the token @BotFather gave you (or run `python -m bot init`)"
+    if not own_server and PLACEHOLDER_TOKEN.search(token):
+        return "still the example value: paste the token @BotFather gave you"
+    if not (LOOSE_TOKEN_SHAPE if own_server else TOKEN_SHAPE).fullmatch(token):
+        return ("not a bot token: it looks like 123456789:AAE… (digits, a colon, 35 letters) "
+                "— copy it again from @BotFather")
+    return None
+
+
 class Settings(BaseSettings):
     """Everything the deployment configures, read from the environment and .env."""
 
@@ -131,16 +145,9 @@ class Settings(BaseSettings):
     @classmethod
     def _token_shape(cls, value: SecretStr, info: ValidationInfo) -> SecretStr:
         token = value.get_secret_value().strip()
-        if not token:
-            raise ValueError("empty: paste the token @BotFather gave you (or run `python -m bot init`)")
-        # Telegram's own API: the real shape. Another Bot API server (TELEGRAM_API_URL, e.g. the tests'
-        # fake with 123456:TEST-TOKEN): any shape aiogram takes.
-        own_server = bool(info.data.get("telegram_api_url"))
-        if not own_server and PLACEHOLDER_TOKEN.search(token):
-            raise ValueError("still the example value: paste the token @BotFather gave you")
-        if not (LOOSE_TOKEN_SHAPE if own_server else TOKEN_SHAPE).fullmatch(token):
-            raise ValueError("not a bot token: it looks like 123456789:AAE… (digits, a colon, 35 letters) "
-                             "— copy it again from @BotFather")
+        problem = token_problem(token, own_server=bool(info.data.get("telegram_api_url")))
+        if problem:
+            raise ValueError(problem)
         return SecretStr(token)
 
     @field_validator("log_level", mode="before")
