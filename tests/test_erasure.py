@@ -25,10 +25,12 @@ from tests.helpers import (
     failed_updates,
     register,
     requests_of,
+    seen,
     send_request,
     staff_messages,
     supplies_to_summary,
     t,
+    tn,
     v,
 )
 from tests.test_staff import card_of, join
@@ -214,8 +216,9 @@ async def test_retention_anonymises_old_closed_requests_and_prunes_old_rows(fake
         assert stored[still_open.id].address == "ул. Гончарная, 8, кв. 21" and stored[still_open.id].anonymized_at is None
         for message, request in zip(detail_messages, done):
             edited = next(m for m in staff_messages(harness, 5001) if m.message_id == message.message_id)
-            assert edited.text == v("zh", "The details of request {number} were removed: it closed more than {days} days ago.",
-                                    number=f"№{request.id}", days=90)
+            assert edited.text == seen(tn("zh", "The details of request {number} were removed: it closed more than {days} day ago.",
+                                          "The details of request {number} were removed: it closed more than {days} days ago.",
+                                          90, number=f"№{request.id}", days=90))
         remaining = {r.id for r in await rows(harness, Outbox)}
         assert not remaining & {r.id for r in sent_before}  # every row delivered 91 days ago is gone
         assert await rows(harness, ProcessedUpdate) == []  # all from 91 days ago
