@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -161,6 +162,20 @@ def test_unreachable_telegram_is_retried_with_one_line(api_url: str, reason: str
     lines = [line for line in out.splitlines() if "Telegram unreachable" in line]
     assert len(lines) == 1 and reason in lines[0] and "retrying" in lines[0], out
     assert "Traceback" not in out and "Unclosed" not in out, out
+
+
+def test_telegram_that_never_answers_is_retried_with_one_line(tmp_path: Path) -> None:
+    """Dropped packets: a server that takes the connection and never answers. Not a silent minute and a
+    traceback: after the 10 s a getMe may take, one line, and the bot keeps trying."""
+    with socket.socket() as blackhole:
+        blackhole.bind(("127.0.0.1", 0))
+        blackhole.listen(64)  # never accepted: the kernel completes the handshake, nobody answers
+        api_url = f"http://127.0.0.1:{blackhole.getsockname()[1]}"
+        code, out = watch_bot({"BOT_TOKEN": REAL_SHAPE, "TELEGRAM_API_URL": api_url}, tmp_path, "Telegram unreachable", 3)
+    assert code is None, out
+    lines = [line for line in out.splitlines() if "Telegram unreachable" in line]
+    assert len(lines) == 1 and "retrying" in lines[0], out
+    assert "Traceback" not in out, out
 
 
 async def test_rejected_token_is_one_line(fake: Any, tmp_path: Path) -> None:
