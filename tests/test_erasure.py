@@ -188,7 +188,7 @@ async def test_retention_anonymises_old_closed_requests_and_prunes_old_rows(fake
         user = await register(harness, "ru", name="Пётр Ильич Самоваров", address="ул. Гончарная, 8, кв. 21", flags=())
         for items in ("хлеб, молоко", "гречка 2 кг", "чай", "сахар 1 кг"):
             await send_request(user, "ru", await supplies_to_summary(user, "ru", items))
-        await harness.drain()
+            await harness.drain()  # the confirmation brings the menu back
         done = (await requests_of(harness, user))[:3]
         for request in done:
             await worker.press(f"№{request.id}", message=card_of(harness, request))
