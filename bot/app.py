@@ -123,6 +123,12 @@ def create_app(settings: Settings) -> App:
     bot.session.middleware(KeepResponseModels())
     sender.planners[SYNC_CARD] = CardPlanner(sessions, i18n, settings).plan
     sender.record_message_id.add("details")  # edited when the resident erases their data
+
+    async def details_delivered(session: AsyncSession, rows: list[Outbox]) -> None:
+        with i18n.context():
+            await privacy.details_delivered(session, Notifier(session, i18n, settings), rows)
+
+    sender.on_sent["details"] = details_delivered
     app = App(settings, engine, sessions, i18n, bot, dp, sender)
     sender.on_flood = app.metrics.telegram_429.inc
     checkin_hooks(app)

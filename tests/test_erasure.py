@@ -4,6 +4,7 @@ anonymises old requests and prunes old rows in batches."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 from datetime import timedelta
@@ -228,3 +229,34 @@ async def test_retention_anonymises_old_closed_requests_and_prunes_old_rows(fake
 
         again = await bot_app.apply_retention(harness.app)
         assert set(again.values()) == {0}
+
+
+async def test_details_in_flight_when_the_resident_erases_are_replaced(harness: Harness) -> None:
+    """The details message was on its way (leased, Telegram slow to answer) when the resident erased
+    their data: once it arrives, the bot edits it too."""
+    worker = await join(harness, 5001, "Тарас")
+    user = await register(harness, "uk", name=NAME, address=ADDRESS, phone=PHONE)
+    await send_request(user, "uk", await supplies_to_summary(user, "uk", "хліб"))
+    await harness.drain()
+    (request,) = await requests_of(harness, user)
+    harness.fake.delay_next("sendMessage", chat_id=5001, seconds=5)
+    worker.settle_max = user.settle_max = 0.5  # do not wait for the slow answer
+    await worker.press(f"№{request.id}", message=card_of(harness, request))
+    assert harness.app is not None
+    for _ in range(100):  # the sender has leased the details row and waits for Telegram's answer
+        (row,) = [r for r in await rows(harness, Outbox) if r.purpose == "details"]
+        if row.lease_owner:
+            break
+        await asyncio.sleep(0.05)
+    assert row.status == OutboxStatus.PENDING and row.lease_owner
+    await user.send_command("/delete")
+    await user.press(t("uk", "Yes, delete my data"))
+    assert next(r for r in await rows(harness, Outbox) if r.id == row.id).payload == {}  # erased while in flight
+    for _ in range(200):  # Telegram answers; the delivery is recorded
+        if next(r for r in await rows(harness, Outbox) if r.id == row.id).status == OutboxStatus.SENT:
+            break
+        await asyncio.sleep(0.05)
+    await harness.drain()
+    (details,) = [m for m in staff_messages(harness, 5001) if f"№{request.id}" in (m.text or "")]
+    assert details.text == v("zh", ERASED, number=f"№{request.id}")
+    assert await database_hits(harness) == []

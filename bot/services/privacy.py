@@ -66,6 +66,15 @@ async def erase_resident(session: AsyncSession, notify: Notifier, resident: Resi
     log.info("resident %s erased their data (%s requests anonymised)", resident_id, len(request_ids))
 
 
+async def details_delivered(session: AsyncSession, notify: Notifier, rows: list[Outbox]) -> None:
+    """The sender's hook for delivered details rows (in its recording transaction): a row it had leased
+    before the resident erased their data went out all the same, so its message is replaced at once."""
+    anonymised = await repo.anonymised_among(session, {row.request_id for row in rows if row.request_id})
+    for row in rows:
+        if row.request_id in anonymised and row.message_id:
+            await notify.details_removed(row.chat_id, row.message_id, row.request_id or 0, row.method, None)
+
+
 def personal_strings(resident: Resident) -> list[str]:
     """The resident's name, phones (stored and displayed) and address, to find copies by."""
     values = [resident.name, resident.address, resident.contact_name]

@@ -42,6 +42,14 @@ async def with_card_views(session: AsyncSession, request_ids: Sequence[int]) -> 
     return sorted(int(i) for i in (await session.exec(query)).all())
 
 
+async def anonymised_among(session: AsyncSession, request_ids: set[int]) -> set[int]:
+    """Which of these requests were anonymised."""
+    if not request_ids:
+        return set()
+    query = select(Request.id).where(col(Request.id).in_(list(request_ids)), col(Request.anonymized_at).is_not(None))
+    return {int(i) for i in (await session.exec(query)).all() if i is not None}
+
+
 async def anonymize_requests(session: AsyncSession, request_ids: Sequence[int], at: datetime) -> None:
     """Blank what people wrote or sent with these requests (address, texts, photo, voice, item names and
     amounts, free text in their audit trail); kind, status, district, urgency and times stay for
