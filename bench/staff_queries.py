@@ -74,7 +74,7 @@ async def measure(url: str, runs: int) -> dict[str, tuple[float, float]]:
     from db.engine import make_engine, make_sessionmaker
 
     settings = Settings(
-        bot_token="1:x", database_url=url, staff_chat_id=-1001, districts=[{"code": "d1", "name": "District 1"}],
+        bot_token="7012345678:AAE1b2C3d4E5f6G7h8I9j0KkLlMmNnOoPpQ", database_url=url, staff_chat_id=-1001, districts=[{"code": "d1", "name": "District 1"}],
         _env_file=None,
     )
     engine = make_engine(url)

@@ -1,11 +1,12 @@
 """Command line: `python -m bot` runs the bot (long polling); `python -m bot webhook` serves a webhook
 (`webhook set URL` / `webhook delete` register it with Telegram); `python -m bot db upgrade` migrates;
-`python -m bot registry import FILE` enrols a community register."""
+`python -m bot registry import FILE` enrols a community register; `python -m bot init` writes .env."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import re
 import sys
 from collections.abc import Coroutine
@@ -16,6 +17,8 @@ from pydantic import ValidationError
 from pydantic_settings import SettingsError
 
 from bot.config import Settings, describe_error
+from bot.init_cli import add_arguments as add_init_arguments
+from bot.init_cli import init_command
 from bot.logs import setup_logging
 
 
@@ -24,6 +27,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Doorstep Telegram bot")
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="run the bot with long polling (the default)")
+    add_init_arguments(sub.add_parser("init", help="write .env for your country and check the bot token"))
     hook = sub.add_parser("webhook", help="run the bot behind a webhook, or `set URL` / `delete` it at Telegram")
     hook.add_argument("action", nargs="?", choices=["serve", "set", "delete"], default="serve")
     hook.add_argument("url", nargs="?", help="for `set`: the public https URL Telegram posts updates to")
@@ -95,6 +99,8 @@ def run_loop(main: Coroutine[Any, Any, None]) -> None:
 def main(argv: list[str] | None = None) -> None:
     """Entry point."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.command == "init":
+        raise SystemExit(init_command(args))
     settings = load_settings()
     setup_logging(settings.log_level, settings.log_format)
     if args.command == "db":
@@ -113,12 +119,21 @@ def main(argv: list[str] | None = None) -> None:
 
             raise SystemExit(asyncio.run(webhook_command(settings, args.action, args.url)))
     from bot.migrate import SchemaOutdated
+    from bot.startup import StartupError
+
+    if settings.staff_chat_id == 0:
+        logging.getLogger("bot").warning(
+            "STAFF_CHAT_ID is not set yet: requests cannot reach staff. Add the bot to your staff group: it posts "
+            "the group's id there; put it in STAFF_CHAT_ID and restart.")
 
     try:
         run_loop(run(settings, webhook=args.command == "webhook"))
     except SchemaOutdated as exc:
         print(f"Cannot start: {exc}", file=sys.stderr)
         raise SystemExit(3) from None
+    except StartupError as exc:
+        print(exc, file=sys.stderr)
+        raise SystemExit(exc.exit_code) from None
     except KeyboardInterrupt:
         pass
 

@@ -6,7 +6,7 @@ import asyncio
 import gc
 import logging
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from aiogram import Bot, Dispatcher
@@ -18,6 +18,8 @@ from aiogram.fsm.storage.base import BaseStorage
 from aiogram.types import Update
 from aiogram.utils.i18n import I18n
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from redis.exceptions import RedisError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -41,9 +43,10 @@ from bot.middlewares import (
 from bot.notify import SYNC_CARD, Notifier
 from bot.polling import BatchDispatcher
 from bot.ratelimit import SharedBudget
-from bot.services import checkins, danger, staff
+from bot.services import checkins, danger, privacy, staff
 from bot.services.locale import guess_locale
 from bot.shared_limits import SharedWindows
+from bot.startup import database_problem, redis_problem, wait_for_telegram
 from bot.storage import SqlStorage
 from db.engine import is_sqlite, make_engine, make_reader, make_sessionmaker
 from db.models import Outbox
@@ -126,6 +129,13 @@ def create_app(settings: Settings) -> App:
     bot.session.middleware(ExpiredAnswers())
     bot.session.middleware(KeepResponseModels())
     sender.planners[SYNC_CARD] = CardPlanner(sessions, i18n, settings).plan
+    sender.record_message_id.add("details")  # edited when the resident erases their data
+
+    async def details_delivered(session: AsyncSession, rows: list[Outbox]) -> None:
+        with i18n.context():
+            await privacy.details_delivered(session, Notifier(session, i18n, settings), rows)
+
+    sender.on_sent["details"] = details_delivered
     app = App(settings, engine, sessions, i18n, bot, dp, sender, readers=make_reader(engine))
     sender.on_flood = app.metrics.telegram_429.inc
     checkin_hooks(app)
@@ -281,14 +291,49 @@ def reader(app: App) -> async_sessionmaker[AsyncSession]:
     return app.readers or app.sessions
 
 
-async def prune_updates(app: App) -> None:
-    """Forget processed update ids older than a week."""
-    async with app.sessions.begin() as session:
-        await updates.prune(session, clock.now() - timedelta(days=7))
+async def apply_retention(app: App) -> dict[str, int]:
+    """The retention policy (RETENTION__*), in batches: old requests anonymised, old rows pruned.
+    Returns rows handled per step."""
+    with app.i18n.context():
+        handled = await privacy.apply_retention(
+            app.sessions, lambda session: Notifier(session, app.i18n, app.settings), app.settings.retention, clock.now()
+        )
+    app.sender.wake()
+    return handled
 
 
 async def prepare(app: App) -> None:
-    """Schema, districts and command menus: everything needed before the first update."""
+    """Schema, districts and command menus: everything needed before the first update. StartupError
+    (one line) when the database or Redis cannot be reached or Telegram rejects the token; an
+    unreachable Telegram is waited for."""
+    try:
+        await prepare_database(app)
+    except (OSError, SQLAlchemyError) as exc:
+        raise database_problem(app.settings.database_url, exc) from None
+    if app.settings.redis_url:
+        try:
+            await app.dp.storage.redis.ping()  # type: ignore[attr-defined]
+        except (OSError, RedisError) as exc:
+            raise redis_problem(app.settings.redis_url, exc) from None
+    await wait_for_telegram(app.bot)
+    await set_default_commands(app.bot, app.i18n, app.settings.default_locale)
+    await asyncio.to_thread(danger.warm_up)  # the dictionaries and the segmenter, before the first message
+    if app.freeze_heap:
+        freeze_heap()
+
+
+async def prepare_or_close(app: App) -> None:
+    """prepare(), releasing the bot session, storage and database when it fails or is interrupted
+    (so a refused start prints its one line and nothing about unclosed sessions)."""
+    try:
+        await prepare(app)
+    except BaseException:
+        await close(app)
+        raise
+
+
+async def prepare_database(app: App) -> None:
+    """Migrate (or refuse an outdated schema) and sync the districts from the settings."""
     head, current = migrate.head_revision(), await migrate.current_revision(app.engine)
     if current != head:
         if not app.settings.auto_migrate:
@@ -302,10 +347,6 @@ async def prepare(app: App) -> None:
         await districts.sync(
             session, [(d.code, d.name, d.staff_chat_id, d.topic_id) for d in app.settings.districts]
         )
-    await set_default_commands(app.bot, app.i18n, app.settings.default_locale)
-    await asyncio.to_thread(danger.warm_up)  # the dictionaries and the segmenter, before the first message
-    if app.freeze_heap:
-        freeze_heap()
 
 
 #: After this many updates the caches filled on first use (asyncpg's prepared statements, SQLAlchemy's
@@ -333,7 +374,7 @@ def start_background(app: App, metrics: bool = False) -> None:
     tick = app.settings.tick_seconds
     for job in (retry_failed_updates, check_requests, send_checkins, follow_up_checkins):
         scheduler.add_job(job, "interval", seconds=tick, args=[app], max_instances=1, coalesce=True)
-    scheduler.add_job(prune_updates, "interval", hours=1, args=[app], max_instances=1, coalesce=True)
+    scheduler.add_job(apply_retention, "interval", hours=1, args=[app], max_instances=1, coalesce=True)
     if metrics:
         scheduler.add_job(
             refresh_metrics, "interval", seconds=15, args=[app], max_instances=1, coalesce=True,
@@ -364,7 +405,7 @@ async def close(app: App) -> None:
 
 async def run_polling(app: App, polling_timeout: int = 30, handle_signals: bool = True) -> None:
     """Long polling, one update at a time so a failure is kept and retried rather than lost."""
-    await prepare(app)
+    await prepare_or_close(app)
     port = app.settings.metrics_port
     start_background(app, metrics=bool(port))
     metrics_server = await serve_metrics(app.metrics, app.settings.metrics_host, port) if port else None

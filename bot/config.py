@@ -8,7 +8,9 @@ from functools import cached_property
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, Field, SecretStr, ValidationError, ValidationInfo, field_validator
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LOCALES = ("zh", "ru", "uk")
@@ -90,6 +92,45 @@ class CheckinSettings(BaseModel):
     card_name: CardName = CardName.SHORT
 
 
+class Retention(BaseModel):
+    """How long personal data and bookkeeping rows are kept; an hourly tick applies it in batches."""
+
+    #: Requests closed (done, received, failed, cancelled) more than this many days ago lose their
+    #: address, texts, photos, voice messages and item lists; the claimer's details message says so.
+    closed_request_days: int = Field(default=90, ge=1)
+    #: Delivered or failed outbox rows (message payloads) are deleted after this many days.
+    outbox_days: int = Field(default=30, ge=1)
+    #: Processed update ids (duplicate protection; Telegram resends within a day) are forgotten after.
+    update_days: int = Field(default=7, ge=1)
+    #: Failed updates given up on (raw Telegram JSON, kept for investigation) are deleted after.
+    failed_update_days: int = Field(default=14, ge=1)
+    #: Rows per transaction.
+    batch: int = Field(default=500, ge=1)
+
+
+#: Real tokens from @BotFather: the bot id, a colon, 35 characters of [A-Za-z0-9_-].
+TOKEN_SHAPE = re.compile(r"\d{1,20}:[A-Za-z0-9_-]{30,100}")
+#: Any token a Bot API server could accept (a self-hosted server, the tests' fake): the shape aiogram checks.
+LOOSE_TOKEN_SHAPE = re.compile(r"\d{1,20}:[A-Za-z0-9_-]{1,100}")
+#: Values copied from examples rather than from @BotFather.
+PLACEHOLDER_TOKEN = re.compile(r"replace|your|token|xxx|change|example|ABC-DEF1234ghIkl", re.I)
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def token_problem(token: str, own_server: bool = False) -> str | None:
+    """What is wrong with a bot token, or None. With Telegram's own API (own_server False) the real
+    shape is required and example values are refused; another Bot API server (TELEGRAM_API_URL, e.g.
+    the tests' fake with 123456:TEST-TOKEN) takes any token of the shape aiogram accepts."""
+    if not token:
+        return "empty: paste the token @BotFather gave you (or run `python -m bot init`)"
+    if not own_server and PLACEHOLDER_TOKEN.search(token):
+        return "still the example value: paste the token @BotFather gave you"
+    if not (LOOSE_TOKEN_SHAPE if own_server else TOKEN_SHAPE).fullmatch(token):
+        return ("not a bot token: it looks like 123456789:AAE… (digits, a colon, 35 letters) "
+                "— copy it again from @BotFather")
+    return None
+
+
 class Settings(BaseSettings):
     """Everything the deployment configures, read from the environment and .env."""
 
@@ -97,8 +138,8 @@ class Settings(BaseSettings):
         env_file=".env", env_file_encoding="utf-8", env_nested_delimiter="__", extra="ignore"
     )
 
+    telegram_api_url: str | None = None  # before bot_token: its check depends on it
     bot_token: SecretStr
-    telegram_api_url: str | None = None
     database_url: str = "sqlite+aiosqlite:///./data/doorstep.db"
     redis_url: str | None = None
     redis_prefix: str = "doorstep"
@@ -119,6 +160,7 @@ class Settings(BaseSettings):
     limits: Limits = Field(default_factory=Limits)
     sla: Sla = Field(default_factory=Sla)
     checkins: CheckinSettings = Field(default_factory=CheckinSettings)
+    retention: Retention = Field(default_factory=Retention)
     log_level: str = "INFO"
     log_format: Literal["text", "json"] = "text"
     auto_migrate: bool = True
@@ -132,6 +174,45 @@ class Settings(BaseSettings):
     webhook_port: int = Field(default=8080, ge=1, le=65535)
     metrics_host: str = "127.0.0.1"
     metrics_port: int | None = Field(default=None, ge=1, le=65535)
+
+    @field_validator("bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr, info: ValidationInfo) -> SecretStr:
+        token = value.get_secret_value().strip()
+        problem = token_problem(token, own_server=bool(info.data.get("telegram_api_url")))
+        if problem:
+            raise ValueError(problem)
+        return SecretStr(token)
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _known_level(cls, value: object) -> object:
+        level = str(value).strip().upper()
+        if level not in LOG_LEVELS:
+            raise ValueError(f"must be one of {', '.join(LOG_LEVELS)} (any case)")
+        return level
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        try:
+            url = make_url(value)
+        except ArgumentError as exc:
+            raise ValueError("not a database URL: use sqlite+aiosqlite:///./data/doorstep.db or "
+                             "postgresql+asyncpg://user:password@host:5432/name") from exc
+        if url.drivername not in ("sqlite+aiosqlite", "postgresql+asyncpg"):
+            raise ValueError(f"driver {url.drivername!r} is not supported: use sqlite+aiosqlite:///… or "
+                             "postgresql+asyncpg://…")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not re.match(r"(redis|rediss|unix)://", value):
+            raise ValueError("must start with redis://, rediss:// or unix://, e.g. redis://127.0.0.1:6379/0")
+        return value or None
 
     @field_validator("default_locale", "staff_locale")
     @classmethod
@@ -187,5 +268,5 @@ def describe_error(exc: ValidationError) -> str:
     parts = []
     for err in exc.errors():
         name = "__".join(str(p) for p in err["loc"]).upper() or "settings"
-        parts.append(f"{name}: {err['msg']}")
+        parts.append(f"{name}: {err['msg'].removeprefix('Value error, ')}")
     return "Configuration error: " + "; ".join(parts)

@@ -253,6 +253,8 @@ class Sender:
         self.on_sent: dict[str, Callable[[AsyncSession, list[Outbox]], Awaitable[None]]] = {}
         self.on_forbidden: dict[str, Callable[[Outbox], Awaitable[None]]] = {}
         self.on_unreachable: Callable[[int], Awaitable[None]] | None = None
+        #: Purposes whose sent message id is stored on the row (Outbox.message_id), to be edited later.
+        self.record_message_id: set[str] = set()
         self._delivered: list[Outbox] = []
         self.bot = bot
         self.sessions = sessions
@@ -339,6 +341,7 @@ class Sender:
             by_purpose[row.purpose].append(row)
         async with self.sessions.begin() as session:
             await outbox.finish_many(session, [row.id or 0 for row in rows], self.owner, clock.now())
+            await outbox.set_message_ids(session, {row.id or 0: row.message_id for row in rows if row.message_id})
             for purpose, group in by_purpose.items():
                 hook = self.on_sent.get(purpose)
                 if hook is not None:
@@ -408,7 +411,7 @@ class Sender:
             until = asyncio.get_running_loop().time() + (deadline - clock.now()).total_seconds()
         await self._budget(row.chat_id, until)
         planner = self.planners.get(row.method)
-        plan = await planner(row, self.owner) if planner else Plan([Step(method_for(row))])
+        plan = await planner(row, self.owner) if planner else Plan([Step(method_for(row), self._message_id_of(row))])
         try:
             for index, step in enumerate(plan.steps):
                 chat_id = getattr(step.method, "chat_id", row.chat_id)
@@ -420,6 +423,16 @@ class Sender:
             raise
         self._delivered.extend([row, *plan.absorbed])
         return True
+
+    def _message_id_of(self, row: Outbox) -> Callable[[Any], Awaitable[None]] | None:
+        """For rows of a purpose in record_message_id: keep the sent message's id on the row (recorded
+        with the delivery)."""
+        if row.purpose not in self.record_message_id:
+            return None
+
+        async def keep(result: Any) -> None:
+            row.message_id = getattr(result, "message_id", None)
+        return keep
 
     async def _call(self, step: Step, as_plain: bool) -> None:
         """One Bot API call; an edit that changes nothing counts as done."""

@@ -138,6 +138,22 @@ class Notifier:
         with self.i18n.use_locale(locale):
             self._send(member.tg_user_id, staff_texts.corrected(request, text), "details", request)
 
+    async def details_removed(self, chat_id: int, message_id: int, request_id: int, method: str,
+                              retention_days: int | None) -> None:
+        """Replace a claimer's delivered details message: a text is edited to say the resident erased their
+        data (retention_days None) or that it aged out; a photo or voice message is deleted."""
+        if method != "sendMessage":
+            outbox.enqueue(self.session, chat_id, "deleteMessage", {"chat_id": chat_id, "message_id": message_id},
+                           purpose="erase", request_id=request_id)
+            return
+        member = await staff_repo.by_tg_user(self.session, chat_id)
+        locale = (member.locale if member else None) or (
+            await self.staff_locale(member.chat_id) if member else self.settings.staff_locale)
+        with self.i18n.use_locale(locale):
+            text = staff_texts.details_removed(request_id, retention_days)
+        outbox.enqueue(self.session, chat_id, "editMessageText",
+                       {"chat_id": chat_id, "message_id": message_id, "text": text}, purpose="erase", request_id=request_id)
+
     async def resident_status(self, request: Request, member: Staff) -> None:
         """Tell the resident, in their language, what just happened to their request."""
         resident = await residents.by_id(self.session, request.resident_id)

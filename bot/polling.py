@@ -23,6 +23,8 @@ from aiogram.methods import GetUpdates
 from aiogram.types import Update
 from aiogram.utils.backoff import Backoff, BackoffConfig
 
+from bot.startup import REPORT_EVERY, one_line
+
 DEFAULT_BACKOFF = BackoffConfig(min_delay=1.0, max_delay=5.0, factor=1.3, jitter=0.1)
 
 
@@ -60,13 +62,19 @@ class BatchDispatcher(Dispatcher):
         request = GetUpdates(timeout=polling_timeout, allowed_updates=allowed_updates)
         timeout = int(bot.session.timeout + polling_timeout) if bot.session.timeout else None
         limit = asyncio.Semaphore(self.concurrency)
+        loop, reported = asyncio.get_running_loop(), None
         while True:
             try:
                 updates = await bot(request, request_timeout=timeout)
-            except Exception as exc:  # noqa: BLE001 - Telegram unreachable: wait and retry
-                loggers.dispatcher.error("Failed to fetch updates - %s: %s", type(exc).__name__, exc)
+            except Exception as exc:  # noqa: BLE001 - Telegram unreachable: wait and retry, say so once a minute
+                if reported is None or loop.time() - reported >= REPORT_EVERY:
+                    loggers.dispatcher.error("Failed to fetch updates (%s: %s); retrying", type(exc).__name__, one_line(exc))
+                    reported = loop.time()
                 await backoff.asleep()
                 continue
+            if reported is not None:
+                loggers.dispatcher.info("Fetching updates again")
+                reported = None
             backoff.reset()
             if not updates:
                 continue

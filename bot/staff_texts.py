@@ -343,3 +343,15 @@ def card_undeliverable(request: Request, district: str) -> str:
              "Add the bot to that chat again and its open requests will be posted there.").format(
         number=texts.number(request.id or 0))
     return f"{head}\n{urgent}<b>{texts.number(request.id or 0)}</b> · {texts.kind_label(request.kind)} · {texts.q(district, 60)}"
+
+
+def details_removed(request_id: int, retention_days: int | None) -> str:
+    """What a claimer's private details message becomes once the resident's data is gone."""
+    if retention_days is None:
+        return _("The resident erased their personal data; the details of request {number} were removed.").format(
+            number=texts.number(request_id))
+    return ngettext(
+        "The details of request {number} were removed: it closed more than {days} day ago.",
+        "The details of request {number} were removed: it closed more than {days} days ago.",
+        retention_days,
+    ).format(number=texts.number(request_id), days=retention_days)

@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
-from bot.app import App, close, prepare, reader, start_background, stop_background
+from bot.app import App, close, prepare_or_close, reader, start_background, stop_background
 from bot.config import Settings
 from db.repo import metrics as metrics_repo
 
@@ -92,7 +92,7 @@ async def run_webhook(
     """Serve until SIGTERM/SIGINT (or until `shutdown` is set), then shut down gracefully."""
     shutdown = shutdown or asyncio.Event()
     secret_of(app.settings)
-    await prepare(app)
+    await prepare_or_close(app)
     start_background(app, metrics=True)  # /metrics is served here
     runner: web.AppRunner | None = None
     loop = asyncio.get_running_loop()

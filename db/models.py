@@ -1,4 +1,6 @@
-"""SQLModel tables. Times are aware UTC; personal data lives only in resident and request rows."""
+"""SQLModel tables. Times are aware UTC. Personal data lives in resident and request rows (with their items
+and events), in outbox payloads, in failed updates' raw JSON and in conversation state: bot/services/privacy.py
+erases and ages it out of every one of them."""
 
 from __future__ import annotations
 
@@ -135,6 +137,8 @@ class Request(SQLModel, table=True):
         ),
         Index("ix_request_district_created", "district_id", "created_at"),
         Index("ix_request_district_claimed", "district_id", "claimed_at"),
+        # The retention tick: closed requests not yet anonymised, oldest change first.
+        Index("ix_request_retention", "anonymized_at", "updated_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -175,6 +179,9 @@ class Request(SQLModel, table=True):
     #: The claimer has not received the phone and address yet: "no_chat" (never started the bot) or
     #: "blocked" (Telegram refused the message); delivered when they open the bot, then None again.
     details_undelivered: str | None = Field(default=None, max_length=16)
+    #: When its personal details (address, texts, photo, voice, items) were removed: the resident erased
+    #: their data, or the retention policy ran (RETENTION__CLOSED_REQUEST_DAYS after it closed).
+    anonymized_at: datetime | None = None
 
 
 class RequestItem(SQLModel, table=True):
@@ -243,6 +250,9 @@ class Outbox(SQLModel, table=True):
     error: str | None = Field(default=None, max_length=200)
     created_at: datetime = Field(default_factory=now)
     sent_at: datetime | None = None
+    #: The message Telegram created, for rows whose message may have to be edited later (a claimer's
+    #: details, edited when the resident erases their data); None for the rest.
+    message_id: int | None = Field(default=None, sa_type=BigInteger)
 
 
 class CardView(SQLModel, table=True):

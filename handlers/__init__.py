@@ -13,6 +13,7 @@ from handlers import (
     edits,
     fallback,
     feedback,
+    groups,
     intake,
     my_requests,
     profile,
@@ -45,7 +46,7 @@ def build_router() -> Router:
         profile.router, feedback.router, checkins.router, edits.router,
     ))
     residents.include_routers(*_detached(fallback.router))
-    root.include_routers(*_detached(staff.setup_router, staff.router, staff_private.router), residents)
+    root.include_routers(*_detached(staff.setup_router, staff.router, staff_private.router, groups.router), residents)
     inline_sync_callables(root)
     return root
 

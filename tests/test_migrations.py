@@ -40,7 +40,7 @@ async def test_applies_migrations_on_start(fake: FakeTelegram, settings: Setting
 def test_db_upgrade_command(tmp_path: Path) -> None:
     """`python -m bot db upgrade` on a new SQLite file reports the head revision."""
     env = {
-        "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "BOT_TOKEN": "1:x", "STAFF_CHAT_ID": "-100",
+        "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "BOT_TOKEN": "7012345678:AAE1b2C3d4E5f6G7h8I9j0KkLlMmNnOoPpQ", "STAFF_CHAT_ID": "-100",
         "DISTRICTS": '[{"code": "a", "name": "A"}]', "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/d.db",
     }
     result = subprocess.run([sys.executable, "-m", "bot", "db", "upgrade"], cwd=tmp_path, env=env,

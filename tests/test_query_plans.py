@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import clock, migrate
 from db.engine import make_engine, make_sessionmaker
 from db.repo import cards, checkins, outbox, residents, updates
+from db.repo import privacy as privacy_repo
 from db.repo import staff as staff_repo
 from tests.conftest import BACKEND
 
@@ -65,7 +66,8 @@ async def test_hot_path_queries_use_indexes(database_url: str) -> None:
             "open requests of a chat (403)": lambda s: residents.open_requests_of_chat(s, 1_000_777),
             "the update's resident": lambda s: residents.by_tg_user(s, 1_000_777),
             "check-in by request (card sync)": lambda s: checkins.of_request(s, 123),
-            "prune processed updates": lambda s: updates.prune(s, now - timedelta(days=7)),
+            "prune processed updates": lambda s: privacy_repo.prune_processed_updates(s, now - timedelta(days=7), 500),
+            "retention: closed requests": lambda s: privacy_repo.closed_requests_before(s, now - timedelta(days=90), 500),
             "a chat's pending replies": lambda s: outbox.pending_in_chat(s, 1_000_777),
             "a request's card views": lambda s: cards.views_of(s, 123),
             "/open: the total": lambda s: staff_repo.count_open(s, [1]),

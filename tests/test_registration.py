@@ -214,7 +214,7 @@ async def test_back_while_changing_a_detail_returns_to_my_details(harness: Harne
 async def test_delete_erases_personal_data_and_keeps_anonymous_counts(harness: Harness) -> None:
     """/delete asks first; yes erases name, phone, address and request details, cancels open requests
     (their staff card says so) and stops check-ins; the request rows stay for statistics."""
-    from db.models import CheckinPlan, RequestStatus
+    from db.models import CheckinPlan, RequestStatus, Resident
     from tests.helpers import all_requests, items_of, send_request, staff_messages, supplies_to_summary
     from tests.conftest import STAFF_CHAT
     from sqlmodel import select
@@ -226,13 +226,17 @@ async def test_delete_erases_personal_data_and_keeps_anonymous_counts(harness: H
     await harness.drain()
     await user.send_command("/delete")
     await user.press(t("ru", "No, keep it"))
-    assert (await resident_of(harness, user)).name is not None  # type: ignore[union-attr]
+    before = await resident_of(harness, user)
+    assert before is not None and before.name is not None
     await user.send_command("/delete")
     await user.press(t("ru", "Yes, delete my data"))
     await user.expect(v("ru", "Your personal data has been deleted. Send /start if you need help again."))
     await harness.drain()
-    resident = await resident_of(harness, user)
-    assert resident is not None
+    assert await resident_of(harness, user) is None  # not even the Telegram id is kept
+    assert harness.app is not None
+    async with harness.app.sessions() as session:
+        resident = await session.get(Resident, before.id)
+    assert resident is not None  # an anonymous shell the requests still count against
     assert (resident.name, resident.phone, resident.address, resident.consent_at) == (None, None, None, None)
     (request,) = await all_requests(harness)
     assert (request.status, request.address, request.details) == (RequestStatus.CANCELLED, None, None)

@@ -9,10 +9,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import clock
 from bot.notify import Notifier
-from db.models import OPEN_STATUSES, District, Resident
-from db.repo import checkins as checkins_repo
+from bot.services import privacy
+from db.models import District, Resident
 from db.repo import districts
-from db.repo import requests as requests_repo
 from db.repo import residents as repo
 
 log = logging.getLogger(__name__)
@@ -69,24 +68,9 @@ def is_registered(resident: Resident | None) -> bool:
 
 
 async def erase(session: AsyncSession, notify: Notifier, resident: Resident) -> None:
-    """Delete personal data, stop check-ins and cancel open requests (their cards say so); the requests
-    stay as anonymous counts."""
-    open_requests = [r for r in await requests_repo.of_resident(session, resident.id or 0, limit=1000)
-                     if r.status in OPEN_STATUSES]
-    await requests_repo.anonymize_of_resident(session, resident.id or 0, clock.now())
-    plan = await checkins_repo.plan_of(session, resident.id or 0)
-    if plan is not None:
-        plan.active, plan.next_due_at = False, None
-        session.add(plan)
-    for request in open_requests:
-        await session.refresh(request)
-        await notify.card(request)
-    update(
-        session, resident, name=None, phone=None, address=None, consent_at=None, registered_at=None,
-        lives_alone=False, over_65=False, disability=False, chronic_illness=False, other_flags=[],
-        contact_name=None, contact_phone=None, invite_code=None, imported_checkin_times=[],
-    )
-    log.info("resident %s erased their data", resident.id)
+    """Erase the resident's personal data everywhere (bot.services.privacy); open requests are cancelled,
+    check-ins stop, the requests stay as anonymous counts."""
+    await privacy.erase_resident(session, notify, resident, clock.now())
 
 
 async def district_by_code(session: AsyncSession, code: str) -> District | None:

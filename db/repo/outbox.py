@@ -90,6 +90,12 @@ async def finish_many(session: AsyncSession, row_ids: list[int], owner: str, at:
     )
 
 
+async def set_message_ids(session: AsyncSession, message_ids: dict[int, int]) -> None:
+    """Record the message Telegram created for each of these rows (row id → message id)."""
+    for row_id, message_id in message_ids.items():
+        await session.execute(update(Outbox).where(col(Outbox.id) == row_id).values(message_id=message_id))
+
+
 async def retry_later(session: AsyncSession, row_id: int, owner: str, when: datetime, error: str, count_attempt: bool = True) -> None:
     """Give a leased row back to be tried again at a later time."""
     values: dict[str, Any] = {"next_attempt_at": when, "lease_until": None, "lease_owner": None, "error": error}

@@ -86,8 +86,3 @@ async def due_failures(session: AsyncSession, now: datetime, limit: int = 20) ->
 async def forget_failure(session: AsyncSession, update_id: int) -> None:
     """Drop the failure record once the update went through."""
     await session.execute(delete(FailedUpdate).where(col(FailedUpdate.update_id) == update_id))
-
-
-async def prune(session: AsyncSession, before: datetime) -> None:
-    """Forget processed update ids older than Telegram would ever resend."""
-    await session.execute(delete(ProcessedUpdate).where(col(ProcessedUpdate.at) < before))
