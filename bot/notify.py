@@ -12,6 +12,7 @@ from bot import keyboards as kb
 from bot import checkin_texts, staff_texts
 from bot.config import Settings
 from bot.services.items import Item
+from bot.services.priority import is_urgent, outbox_priority
 from db.models import Checkin, District, Request, RequestKind, RequestStatus, Resident, Staff
 from db.repo import districts, outbox, residents
 from db.repo import requests as requests_repo
@@ -47,19 +48,21 @@ class Notifier:
     def _send(self, chat_id: int, text: str, purpose: str, request: Request | None = None, *,
               markup: InlineKeyboardMarkup | None = None, thread_id: int | None = None,
               resident_id: int | None = None) -> None:
+        """Queue a message; its priority class follows from the purpose (bot.services.priority)."""
         payload: dict[str, Any] = {"chat_id": chat_id, "text": text}
         if markup is not None:
             payload["reply_markup"] = markup.model_dump(exclude_none=True)
         if thread_id:
             payload["message_thread_id"] = thread_id
         outbox.enqueue(self.session, chat_id, "sendMessage", payload, purpose=purpose,
-                       request_id=request.id if request else None, resident_id=resident_id)
+                       request_id=request.id if request else None, resident_id=resident_id,
+                       priority=outbox_priority(purpose))
 
     async def card(self, request: Request) -> None:
         """Bring every message showing the request up to date (a new card where it has none)."""
         chat_id, _ = await self.chat_of(request)
         outbox.enqueue(self.session, chat_id, SYNC_CARD, {"request_id": request.id, "chat_id": chat_id},
-                       purpose="card", request_id=request.id)
+                       purpose="card", request_id=request.id, priority=outbox_priority("card", urgent=is_urgent(request)))
 
     async def worker_details(self, request: Request, member: Staff) -> None:
         """Phone, address and full details, privately to the claimer (if they started the bot)."""
@@ -77,10 +80,11 @@ class Notifier:
         if request.photo_file_id:
             outbox.enqueue(self.session, member.tg_user_id, "sendPhoto",
                            {"chat_id": member.tg_user_id, "photo": request.photo_file_id},
-                           purpose="details", request_id=request.id)
+                           purpose="details", request_id=request.id, priority=outbox_priority("details"))
         for voice in request.voice_file_ids:
             outbox.enqueue(self.session, member.tg_user_id, "sendVoice",
-                           {"chat_id": member.tg_user_id, "voice": voice}, purpose="details", request_id=request.id)
+                           {"chat_id": member.tg_user_id, "voice": voice}, purpose="details", request_id=request.id,
+                           priority=outbox_priority("details"))
 
     async def resident_status(self, request: Request, member: Staff) -> None:
         """Tell the resident, in their language, what just happened to their request."""
@@ -110,8 +114,9 @@ class Notifier:
         with self.i18n.use_locale(resident.locale):
             text, markup = checkin_texts.question(resident, reminder), kb.checkin(checkin.id or 0)
         payload = {"chat_id": resident.chat_id, "text": text, "reply_markup": markup.model_dump(exclude_none=True)}
+        purpose = "checkin_reminder" if reminder else "checkin"
         outbox.enqueue(self.session, resident.chat_id, "sendMessage", payload,
-                       purpose="checkin_reminder" if reminder else "checkin", resident_id=resident.id, ref_id=checkin.id)
+                       purpose=purpose, resident_id=resident.id, ref_id=checkin.id, priority=outbox_priority(purpose))
 
     async def resident_transferred(self, request: Request, target: District) -> None:
         """Tell the resident another station took over."""
@@ -122,11 +127,11 @@ class Notifier:
             text = staff_texts.transferred(request, await self.district_title(target.id, resident.locale))
         self._send(resident.chat_id, text, "status", request, resident_id=resident.id)
 
-    async def _to_chat(self, request: Request, render: Any) -> None:
+    async def _to_chat(self, request: Request, render: Any, purpose: str = "staff") -> None:
         chat_id, thread = await self.chat_of(request)
         with self.i18n.use_locale(await self.staff_locale(chat_id)):
             text = await render(chat_id)
-        self._send(chat_id, text, "staff", request, thread_id=thread)
+        self._send(chat_id, text, purpose, request, thread_id=thread)
 
     async def reminder(self, request: Request) -> None:
         """Unclaimed for a while: remind the chat and the on-duty workers."""
@@ -140,7 +145,7 @@ class Notifier:
         async def render(chat_id: int) -> str:
             coordinators = await staff_repo.coordinators(self.session, chat_id)
             return staff_texts.escalation(request, self._minutes_waiting(request), coordinators)
-        await self._to_chat(request, render)
+        await self._to_chat(request, render, "escalation")
 
     async def nudge(self, request: Request) -> None:
         """Claimed long ago and not done: ask the claimer."""

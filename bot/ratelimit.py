@@ -11,6 +11,7 @@ from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextR
 from aiogram.methods.base import TelegramMethod, TelegramType
 
 from bot.delivery import Limiters
+from db.models import OutboxPriority
 
 #: Set by the outbox sender, which has already waited for the budget of its call.
 budget_paid: ContextVar[bool] = ContextVar("budget_paid", default=False)
@@ -33,5 +34,6 @@ class SharedBudget(BaseRequestMiddleware):
         """Acquire, then call."""
         chat_id = getattr(method, "chat_id", None)
         if isinstance(method, COUNTED) and isinstance(chat_id, int) and not budget_paid.get():
-            await self.limiters.acquire(chat_id)
+            # A handler answers a person who is talking to the bot now: the highest class.
+            await self.limiters.acquire(chat_id, priority=OutboxPriority.INTERACTIVE)
         return await make_request(bot, method)
