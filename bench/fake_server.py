@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import json
 import signal
+import time
 
 from aiohttp import web
 
@@ -19,9 +20,24 @@ async def serve(global_per_sec: float, private_per_sec: float, group_per_min: fl
     await fake.start()
     fake.enforce_limits(global_per_sec=global_per_sec, per_private_chat_per_sec=private_per_sec, per_group_per_min=group_per_min)
 
+    arrivals: list[tuple[float, int, str]] = []  # (wall time, chat id, first 200 characters) of group messages
+
+    async def watch_groups() -> None:
+        """Timestamp each message that reaches a group (staff cards) within about 5 ms."""
+        seen: dict[int, int] = {}
+        while True:
+            for chat_id, messages in list(fake.messages.items()):
+                if chat_id < 0 and len(messages) > seen.get(chat_id, 0):
+                    now = time.time()
+                    arrivals.extend((now, chat_id, (m.text or "")[:200]) for m in messages[seen.get(chat_id, 0):])
+                    seen[chat_id] = len(messages)
+            await asyncio.sleep(0.005)
+
+    watcher = asyncio.create_task(watch_groups())
+
     async def stats(_request: web.Request) -> web.Response:
         sent = sum(len(v) for v in fake.messages.values())
-        return web.json_response({"stats": dict(fake.stats), "messages": sent})
+        return web.json_response({"stats": dict(fake.stats), "messages": sent, "group_arrivals": arrivals})
 
     stats_app = web.Application()
     stats_app.router.add_get("/__stats", stats)
@@ -34,6 +50,7 @@ async def serve(global_per_sec: float, private_per_sec: float, group_per_min: fl
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     await stop.wait()
+    watcher.cancel()
     await runner.cleanup()
     await fake.stop()
 

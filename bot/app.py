@@ -45,6 +45,7 @@ from bot.polling import BatchDispatcher
 from bot.ratelimit import SharedBudget
 from bot.services import checkins, danger, privacy, staff
 from bot.services.locale import guess_locale
+from bot.services.priority import outbox_priority
 from bot.shared_limits import SharedWindows
 from bot.startup import database_problem, redis_problem, wait_for_telegram
 from bot.storage import SqlStorage
@@ -179,7 +180,8 @@ async def record_failed_update(app: App, update: Update) -> None:
                 "Sorry, something went wrong on our side. Your message is saved and we will try again shortly.",
                 locale=locale,
             )
-            outbox.enqueue(session, user.id, "sendMessage", {"chat_id": user.id, "text": text}, purpose="error")
+            outbox.enqueue(session, user.id, "sendMessage", {"chat_id": user.id, "text": text}, purpose="error",
+                           priority=outbox_priority("error"))
     log.error("update %s failed (attempt %s), kept for retry", update.update_id, row.attempts,
               extra=ids(update_id=update.update_id, chat_id=user.id if user else None))
     app.sender.wake()
@@ -206,7 +208,8 @@ async def check_requests(app: App) -> None:
 
 
 async def send_checkins(app: App) -> None:
-    """Due check-ins, batch after batch, each batch one transaction with its outbox rows."""
+    """Due check-ins, batch after batch, each batch one transaction with its outbox rows, until none is
+    due or the outbox holds as many as the send budget reaches in the look-ahead (the next tick goes on)."""
     while True:
         with app.i18n.context():
             async with app.sessions.begin() as session:

@@ -68,6 +68,9 @@ class Limits(BaseModel):
     #: With REDIS_URL: every instance's windows live in Redis, so together they keep to one bot's
     #: budget (Telegram counts per bot). False: each instance paces itself; give each a share.
     shared: bool = True
+    #: A row of a lower priority class (check-ins, notices) that has waited this long is served as if it
+    #: were of the highest class, so bulk work is never starved by a steady stream of urgent rows.
+    starve_after_seconds: float = Field(default=120, gt=0)
 
 
 class Sla(BaseModel):
@@ -90,6 +93,9 @@ class CheckinSettings(BaseModel):
     quiet_end: str = Field(default="07:00", pattern=r"^\d\d:\d\d$")
     batch: int = Field(default=100, ge=1)
     card_name: CardName = CardName.SHORT
+    #: A wave of due check-ins is written into the outbox as the send budget can take it: at most this
+    #: many seconds of the bot's budget ahead, so urgent rows never queue behind the whole wave.
+    lookahead_seconds: int = Field(default=60, ge=1)
 
 
 class Retention(BaseModel):

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import heapq
 import html
+import itertools
 import logging
 import os
 import random
 import re
 import socket
 from collections import OrderedDict, defaultdict, deque
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -32,7 +35,7 @@ from bot import clock
 from bot.config import Limits
 from bot.logs import row_ids
 from bot.shared_limits import SharedWindows
-from db.models import Outbox, OutboxStatus
+from db.models import Outbox, OutboxPriority, OutboxStatus
 from db.repo import districts, outbox, residents
 
 log = logging.getLogger(__name__)
@@ -91,6 +94,50 @@ def backoff(attempts: int) -> float:
     return min(MAX_BACKOFF, 2.0 ** min(attempts, 10)) * random.uniform(0.5, 1.0)
 
 
+class PriorityLock:
+    """A lock whose waiters are served by priority (lower first), then in the order they came: the
+    budget's next free slot goes to what a person is waiting for, not to the next check-in in line."""
+
+    def __init__(self) -> None:
+        self._held = False
+        self._waiters: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._arrivals = itertools.count()
+
+    @contextlib.asynccontextmanager
+    async def hold(self, priority: int = OutboxPriority.NORMAL) -> AsyncIterator[None]:
+        """Hold the lock for the block; `priority` is an OutboxPriority."""
+        await self._acquire(priority)
+        try:
+            yield
+        finally:
+            self._release()
+
+    def locked(self) -> bool:
+        """Whether someone holds the lock."""
+        return self._held
+
+    async def _acquire(self, priority: int) -> None:
+        if not self._held and not self._waiters:
+            self._held = True
+            return
+        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._waiters, (int(priority), next(self._arrivals), turn))
+        try:
+            await turn
+        except asyncio.CancelledError:
+            if turn.done() and not turn.cancelled():
+                self._release()  # the lock was handed over just as the waiter was cancelled
+            raise
+
+    def _release(self) -> None:
+        while self._waiters:
+            _, _, turn = heapq.heappop(self._waiters)
+            if not turn.done():
+                turn.set_result(None)  # handed over: the lock stays held
+                return
+        self._held = False
+
+
 class Window:
     """At most `count` sends in any `period` seconds: a sliding window, the way Telegram counts.
 
@@ -104,7 +151,7 @@ class Window:
     def __init__(self, count: int, period: float) -> None:
         self.count, self.period = max(1, count), period
         self.times: deque[float] = deque()
-        self.lock = asyncio.Lock()
+        self.lock = PriorityLock()
 
     @classmethod
     def for_rate(cls, per_second: float, burst: float) -> Window:
@@ -121,11 +168,11 @@ class Window:
             self.times.popleft()
         return len(self.times) < self.count
 
-    async def acquire(self, until: float | None = None) -> None:
-        """Wait for a free slot (waiters are served in order); TooLate, taking no slot, when the
-        slot would come after `until` (loop time)."""
+    async def acquire(self, until: float | None = None, priority: int = OutboxPriority.NORMAL) -> None:
+        """Wait for a free slot (waiters are served by priority, an OutboxPriority, then in order);
+        TooLate, taking no slot, when the slot would come after `until` (loop time)."""
         loop = asyncio.get_running_loop()
-        async with self.lock:
+        async with self.lock.hold(priority):
             while True:
                 now = loop.time()
                 while self.times and self.times[0] <= now - self.period:
@@ -177,14 +224,15 @@ class Limiters:
             self.chats.popitem(last=False)
         return window
 
-    async def acquire(self, chat_id: int, until: float | None = None) -> None:
-        """Wait for both the chat's and the bot's budget (TooLate when it comes after `until`)."""
+    async def acquire(self, chat_id: int, until: float | None = None, priority: int = OutboxPriority.NORMAL) -> None:
+        """Wait for both the chat's and the bot's budget (TooLate when it comes after `until`); while the
+        bot's budget is short, waiters of a higher priority class (OutboxPriority) are served first."""
         chat = self.for_chat(chat_id)
-        if self.shared is not None and await self._acquire_shared(chat_id, chat, until):
+        if self.shared is not None and await self._acquire_shared(chat_id, chat, until, priority):
             return
-        await chat.acquire(until)
-        await self.global_spread.acquire(until)
-        await self.global_.acquire(until)
+        await chat.acquire(until, priority)
+        await self.global_spread.acquire(until, priority)
+        await self.global_.acquire(until, priority)
 
     async def acquire_now(self, chat_id: int) -> Budget:
         """Take the chat's and the bot's slots only if all are free this moment (TAKEN); else take
@@ -210,13 +258,13 @@ class Limiters:
             window.times.append(now)
         return Budget.TAKEN
 
-    async def _acquire_shared(self, chat_id: int, chat: Window, until: float | None) -> bool:
+    async def _acquire_shared(self, chat_id: int, chat: Window, until: float | None, priority: int) -> bool:
         """The budget shared by every instance; False when Redis is away (then the local windows decide).
         A chat's sends queue on its lock, and while the chat's own window is full the other chats go on."""
         windows = [(f"chat:{chat_id}", chat), ("spread", self.global_spread), ("global", self.global_)]
-        async with chat.lock:
+        async with chat.lock.hold(priority):
             while True:
-                async with self.global_.lock:
+                async with self.global_.lock.hold(priority):
                     wait = await self._take_shared(windows, until)
                 if wait is None:
                     return False
@@ -304,7 +352,9 @@ class Sender:
         now = clock.now()
         lease = timedelta(seconds=self.limits.lease_seconds)
         async with self.sessions.begin() as session:
-            rows = await outbox.lease_due(session, self.owner, now, lease, self.batch)
+            rows = await outbox.lease_due(
+                session, self.owner, now, lease, self.batch, timedelta(seconds=self.limits.starve_after_seconds)
+            )
         if not rows:
             return 0
         deadline = now + lease * 2 / 3
@@ -399,24 +449,24 @@ class Sender:
             log.exception("outbox row %s: unexpected error", row.id, extra=row_ids(row))
             return await self._later(row, backoff(row.attempts + 1), type(exc).__name__)
 
-    async def _budget(self, chat_id: int, until: float | None = None) -> None:
+    async def _budget(self, chat_id: int, priority: int, until: float | None = None) -> None:
         """Wait until both the chat and the bot may send again; TooLate if that is after `until`."""
         await self._pause_if_flooded(until)
-        await self.limiters.acquire(chat_id, until)
+        await self.limiters.acquire(chat_id, until, priority)
 
     async def _deliver(self, row: Outbox, as_plain: bool, deadline: datetime | None) -> bool:
         """Plan the row (after waiting for budget, so a card sees what queued meanwhile), then send each step."""
         until = None
         if deadline is not None:  # a plan once started is finished: its later steps wait as long as they must
             until = asyncio.get_running_loop().time() + (deadline - clock.now()).total_seconds()
-        await self._budget(row.chat_id, until)
+        await self._budget(row.chat_id, row.priority, until)
         planner = self.planners.get(row.method)
         plan = await planner(row, self.owner) if planner else Plan([Step(method_for(row), self._message_id_of(row))])
         try:
             for index, step in enumerate(plan.steps):
                 chat_id = getattr(step.method, "chat_id", row.chat_id)
                 if index > 0 or chat_id != row.chat_id:
-                    await self._budget(chat_id)
+                    await self._budget(chat_id, row.priority)
                 await self._call(step, as_plain)
         except BaseException:
             await self._release(plan.absorbed)

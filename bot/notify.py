@@ -12,6 +12,7 @@ from bot import keyboards as kb
 from bot import checkin_texts, staff_texts
 from bot.config import Settings
 from bot.services.items import Item
+from bot.services.priority import is_urgent, outbox_priority
 from db.models import Checkin, District, Request, RequestKind, RequestStatus, Resident, Staff
 from db.repo import districts, outbox, residents
 from db.repo import requests as requests_repo
@@ -46,22 +47,28 @@ class Notifier:
         conf = self.settings.district(district.code) if district else None
         return conf.title(locale) if conf else (district.name if district else "—")
 
+    def _enqueue(self, chat_id: int, method: str, payload: dict[str, Any], *, purpose: str, **fields: Any) -> None:
+        """Queue a Bot API call in this transaction; its priority class follows from the purpose
+        (bot.services.priority.outbox_priority)."""
+        outbox.enqueue(self.session, chat_id, method, payload, purpose=purpose, priority=outbox_priority(purpose), **fields)
+
     def _send(self, chat_id: int, text: str, purpose: str, request: Request | None = None, *,
               markup: InlineKeyboardMarkup | None = None, thread_id: int | None = None,
               resident_id: int | None = None) -> None:
+        """Queue a message; its priority class follows from the purpose (bot.services.priority)."""
         payload: dict[str, Any] = {"chat_id": chat_id, "text": text}
         if markup is not None:
             payload["reply_markup"] = markup.model_dump(exclude_none=True)
         if thread_id:
             payload["message_thread_id"] = thread_id
-        outbox.enqueue(self.session, chat_id, "sendMessage", payload, purpose=purpose,
-                       request_id=request.id if request else None, resident_id=resident_id)
+        self._enqueue(chat_id, "sendMessage", payload, purpose=purpose,
+                      request_id=request.id if request else None, resident_id=resident_id)
 
     async def card(self, request: Request) -> None:
         """Bring every message showing the request up to date (a new card where it has none)."""
         chat_id, _ = await self.chat_of(request)
         outbox.enqueue(self.session, chat_id, SYNC_CARD, {"request_id": request.id, "chat_id": chat_id},
-                       purpose="card", request_id=request.id)
+                       purpose="card", request_id=request.id, priority=outbox_priority("card", urgent=is_urgent(request)))
 
     async def card_undeliverable(self, request: Request, chat_id: int) -> None:
         """The card could not be posted in `chat_id` (the bot was removed): tell the main staff chat,
@@ -91,15 +98,15 @@ class Notifier:
         for start in range(0, len(photos), ALBUM_MAX):  # every photo: an album of up to 10 per message
             part = photos[start:start + ALBUM_MAX]
             if len(part) == 1:
-                outbox.enqueue(self.session, member.tg_user_id, "sendPhoto",
+                self._enqueue(member.tg_user_id, "sendPhoto",
                                {"chat_id": member.tg_user_id, "photo": part[0]},
                                purpose="details", request_id=request.id)
             else:
-                outbox.enqueue(self.session, member.tg_user_id, "sendMediaGroup",
+                self._enqueue(member.tg_user_id, "sendMediaGroup",
                                {"chat_id": member.tg_user_id, "media": [{"type": "photo", "media": p} for p in part]},
                                purpose="details", request_id=request.id)
         for voice in request.voice_file_ids:
-            outbox.enqueue(self.session, member.tg_user_id, "sendVoice",
+            self._enqueue(member.tg_user_id, "sendVoice",
                            {"chat_id": member.tg_user_id, "voice": voice}, purpose="details", request_id=request.id)
         for event in await requests_repo.follow_ups_of(self.session, request.id or 0):  # written before the claim
             data = event.data
@@ -122,10 +129,10 @@ class Notifier:
     def _files(self, chat_id: int, request: Request, voice: str | None, photo: str | None) -> None:
         """A voice note and a photo, by Telegram file id, to a private chat."""
         if photo:
-            outbox.enqueue(self.session, chat_id, "sendPhoto", {"chat_id": chat_id, "photo": photo},
+            self._enqueue(chat_id, "sendPhoto", {"chat_id": chat_id, "photo": photo},
                            purpose="details", request_id=request.id)
         if voice:
-            outbox.enqueue(self.session, chat_id, "sendVoice", {"chat_id": chat_id, "voice": voice},
+            self._enqueue(chat_id, "sendVoice", {"chat_id": chat_id, "voice": voice},
                            purpose="details", request_id=request.id)
 
     async def correction(self, request: Request, text: str) -> None:
@@ -143,7 +150,7 @@ class Notifier:
         """Replace a claimer's delivered details message: a text is edited to say the resident erased their
         data (retention_days None) or that it aged out; a photo or voice message is deleted."""
         if method != "sendMessage":
-            outbox.enqueue(self.session, chat_id, "deleteMessage", {"chat_id": chat_id, "message_id": message_id},
+            self._enqueue(chat_id, "deleteMessage", {"chat_id": chat_id, "message_id": message_id},
                            purpose="erase", request_id=request_id)
             return
         member = await staff_repo.by_tg_user(self.session, chat_id)
@@ -151,7 +158,7 @@ class Notifier:
             await self.staff_locale(member.chat_id) if member else self.settings.staff_locale)
         with self.i18n.use_locale(locale):
             text = staff_texts.details_removed(request_id, retention_days)
-        outbox.enqueue(self.session, chat_id, "editMessageText",
+        self._enqueue(chat_id, "editMessageText",
                        {"chat_id": chat_id, "message_id": message_id, "text": text}, purpose="erase", request_id=request_id)
 
     async def resident_status(self, request: Request, member: Staff) -> None:
@@ -182,8 +189,8 @@ class Notifier:
         with self.i18n.use_locale(resident.locale):
             text, markup = checkin_texts.question(resident, reminder), kb.checkin(checkin.id or 0)
         payload = {"chat_id": resident.chat_id, "text": text, "reply_markup": markup.model_dump(exclude_none=True)}
-        outbox.enqueue(self.session, resident.chat_id, "sendMessage", payload,
-                       purpose="checkin_reminder" if reminder else "checkin", resident_id=resident.id, ref_id=checkin.id)
+        purpose = "checkin_reminder" if reminder else "checkin"
+        self._enqueue(resident.chat_id, "sendMessage", payload, purpose=purpose, resident_id=resident.id, ref_id=checkin.id)
 
     async def resident_transferred(self, request: Request, target: District, reason: str | None = None) -> None:
         """Tell the resident another station took over (and why, for the reasons residents are told)."""
@@ -194,11 +201,11 @@ class Notifier:
             text = staff_texts.transferred(request, await self.district_title(target.id, resident.locale), reason)
         self._send(resident.chat_id, text, "status", request, resident_id=resident.id)
 
-    async def _to_chat(self, request: Request, render: Any) -> None:
+    async def _to_chat(self, request: Request, render: Any, purpose: str = "staff") -> None:
         chat_id, thread = await self.chat_of(request)
         with self.i18n.use_locale(await self.staff_locale(chat_id)):
             text = await render(chat_id)
-        self._send(chat_id, text, "staff", request, thread_id=thread)
+        self._send(chat_id, text, purpose, request, thread_id=thread)
 
     async def reminder(self, request: Request) -> None:
         """Unclaimed for a while: remind the chat and the on-duty workers."""
@@ -212,7 +219,7 @@ class Notifier:
         async def render(chat_id: int) -> str:
             coordinators = await staff_repo.coordinators(self.session, chat_id)
             return staff_texts.escalation(request, self._minutes_waiting(request), coordinators)
-        await self._to_chat(request, render)
+        await self._to_chat(request, render, "escalation")
 
     async def nudge(self, request: Request) -> None:
         """Claimed long ago and not done: ask the claimer."""

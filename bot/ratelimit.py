@@ -24,7 +24,9 @@ from aiogram.types import Chat, Message, MessageId
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.delivery import Budget, Limiters
+from bot.services.priority import outbox_priority
 from bot.storage import current_session
+from db.models import OutboxPriority
 from db.repo import outbox
 
 #: Set by the outbox sender, which has already waited for the budget of its call.
@@ -59,7 +61,8 @@ class SharedBudget(BaseRequestMiddleware):
             return await make_request(bot, method)
         session = current_session.get()
         if session is None:  # not inside an update (a tick, after the commit, the CLI): waiting holds nothing
-            await self.limiters.acquire(chat_id)
+            # A handler answers a person who is talking to the bot now: the highest class.
+            await self.limiters.acquire(chat_id, priority=OutboxPriority.INTERACTIVE)
             return await make_request(bot, method)
         held: dict[int, str] = session.info.setdefault(HELD, {})
         way = held.get(chat_id)
@@ -73,7 +76,8 @@ class SharedBudget(BaseRequestMiddleware):
                 way = QUEUED if budget is Budget.CHAT else AFTER_COMMIT
         payload = queueable(bot, method) if way == QUEUED else None
         if payload is not None:
-            outbox.enqueue(session, chat_id, method.__api_method__, payload, purpose=QUEUED_REPLY)
+            outbox.enqueue(session, chat_id, method.__api_method__, payload, purpose=QUEUED_REPLY,
+                           priority=outbox_priority(QUEUED_REPLY))
             self.queued_chats.add(chat_id)
         else:  # the bot-wide budget frees up within moments (or a file upload): send right after the commit
             way = AFTER_COMMIT

@@ -5,10 +5,10 @@ erases and ages it out of every one of them."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint, text
+from sqlalchemy import JSON, BigInteger, Column, Index, SmallInteger, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from bot.clock import now
@@ -51,6 +51,16 @@ class OutboxStatus(StrEnum):
     PENDING = "pending"
     SENT = "sent"
     FAILED = "failed"
+
+
+class OutboxPriority(IntEnum):
+    """Which outbox rows go first when the send budget is short (lower first; oldest first within a
+    class; one chat's rows always in the order they were written)."""
+
+    INTERACTIVE = 0  # answers a person talking to the bot now; urgent and danger cards, escalations, details
+    NORMAL = 1  # other cards, status messages, reminders to staff
+    CHECKIN = 2  # daily check-ins and their reminders
+    BULK = 3  # notices and reports
 
 
 class District(SQLModel, table=True):
@@ -231,6 +241,7 @@ class Outbox(SQLModel, table=True):
     __table_args__ = (
         Index("ix_outbox_due", "status", "next_attempt_at"),
         Index("ix_outbox_pending_order", "status", "id"),
+        Index("ix_outbox_pending_priority", "status", "priority", "id"),
         Index("ix_outbox_chat_queue", "chat_id", "status", "id"),
     )
 
@@ -246,6 +257,7 @@ class Outbox(SQLModel, table=True):
     resident_id: int | None = Field(default=None, foreign_key="resident.id")
     request_id: int | None = Field(default=None, foreign_key="request.id")
     purpose: str = Field(default="", max_length=32)
+    priority: int = Field(default=OutboxPriority.NORMAL, sa_type=SmallInteger)  # an OutboxPriority
     ref_id: int | None = None  # e.g. the check-in a "checkin" row asks about
     error: str | None = Field(default=None, max_length=200)
     created_at: datetime = Field(default_factory=now)

@@ -1088,6 +1088,11 @@ class FakeTelegram:
         """Opaque position in the change log (pass to changes_since)."""
         return len(self._changelog)
 
+    def sent_in_order(self) -> list[SentMessage]:
+        """Every message the bot sent or edited, in the order the fake took the calls (an edited
+        message appears again at its edit)."""
+        return list(self._changelog)
+
     def changes_since(self, mark: int, chat_id: int | None = None) -> list[SentMessage]:
         """Non-deleted bot messages created or edited after mark (optionally in one chat), by message_id."""
         seen: dict[int, SentMessage] = {}

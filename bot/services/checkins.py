@@ -16,8 +16,19 @@ from bot.config import Settings
 from bot.notify import Notifier
 from bot.services import staff
 from bot.services.schedule import fmt, next_slot, parse_time, parse_times, quiet_end_after
-from db.models import OPEN_STATUSES, Checkin, CheckinAnswer, CheckinPlan, Request, RequestKind, Resident, Urgency
+from db.models import (
+    OPEN_STATUSES,
+    Checkin,
+    CheckinAnswer,
+    CheckinPlan,
+    OutboxPriority,
+    Request,
+    RequestKind,
+    Resident,
+    Urgency,
+)
 from db.repo import checkins as repo
+from db.repo import outbox as outbox_repo
 from db.repo import requests as requests_repo
 
 log = logging.getLogger(__name__)
@@ -97,9 +108,22 @@ def pause_until(plan: CheckinPlan, resident: Resident, settings: Settings, days:
     return (upcoming or clock.now()).astimezone(tz).date() + timedelta(days=days)
 
 
+def wave_room(settings: Settings, queued: int) -> int:
+    """How many more check-ins the outbox may take now: the bot's send budget over the look-ahead
+    (CHECKINS__LOOKAHEAD_SECONDS × LIMITS__GLOBAL_PER_SECOND rows) less the `queued` check-in rows
+    still pending; never negative. A wave of due check-ins thus enters the outbox as the budget can
+    send it, so urgent rows never wait behind all of it and a plan paused meanwhile is honoured."""
+    ahead = int(settings.limits.global_per_second * settings.checkins.lookahead_seconds)
+    return max(0, ahead - queued)
+
+
 async def send_due(session: AsyncSession, notify: Notifier, settings: Settings, now: datetime) -> int:
-    """One batch of due plans: one check-in each (however long the bot was down), next time set."""
-    plans = await repo.due_plans(session, now, settings.checkins.batch)
+    """One batch of due plans, as far as the look-ahead leaves room (wave_room), oldest due first: one
+    check-in each (however long the bot was down), next time set. Returns how many plans it took."""
+    room = wave_room(settings, await outbox_repo.pending_of_class(session, OutboxPriority.CHECKIN))
+    if room == 0:
+        return 0
+    plans = await repo.due_plans(session, now, min(settings.checkins.batch, room))
     people = await repo.residents_by_ids(session, [p.resident_id for p in plans])
     new: list[tuple[Checkin, Resident]] = []
     for plan in plans:

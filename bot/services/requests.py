@@ -16,6 +16,7 @@ from bot.config import Settings
 from bot.keyboards import main_menu
 from bot.notify import Notifier
 from bot.services import staff
+from bot.services.priority import outbox_priority
 from db.models import OPEN_STATUSES, Request, RequestItem, RequestKind, RequestStatus, Resident, Staff, Urgency
 from db.repo import outbox
 from db.repo import requests as repo
@@ -73,6 +74,7 @@ async def submit(session: AsyncSession, i18n: I18n, settings: Settings, resident
         session, resident.chat_id, "sendMessage",
         {"chat_id": resident.chat_id, "text": text, "reply_markup": markup.model_dump(exclude_none=True)},
         purpose="confirmation", resident_id=resident.id, request_id=request.id,
+        priority=outbox_priority("confirmation"),
     )
     request.next_check_at = staff.due_after_filing(request, settings, request.created_at)
     session.add(request)

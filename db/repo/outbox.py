@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, func, update
+from sqlalchemy import and_, case, exists, func, update
 from sqlalchemy.orm import aliased
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.models import Outbox, OutboxStatus
+from db.models import Outbox, OutboxPriority, OutboxStatus
 
 
 def enqueue(
@@ -23,13 +23,16 @@ def enqueue(
     resident_id: int | None = None,
     request_id: int | None = None,
     ref_id: int | None = None,
+    priority: int = OutboxPriority.NORMAL,
 ) -> Outbox:
-    """Add a Bot API call to the outbox in the caller's transaction."""
+    """Add a Bot API call to the outbox in the caller's transaction; `priority` is an OutboxPriority
+    (bot.services.priority decides it from the purpose)."""
     row = Outbox(
         chat_id=chat_id,
         method=method,
         payload=payload,
         purpose=purpose,
+        priority=int(priority),
         resident_id=resident_id,
         request_id=request_id,
         ref_id=ref_id,
@@ -44,8 +47,12 @@ def queued(session: AsyncSession) -> bool:
     return bool(session.info.get("outbox_queued"))
 
 
-async def lease_due(session: AsyncSession, owner: str, now: datetime, lease: timedelta, limit: int) -> list[Outbox]:
-    """Lease the oldest due row of each chat (order within a chat is kept); safe across processes."""
+async def lease_due(
+    session: AsyncSession, owner: str, now: datetime, lease: timedelta, limit: int, starve_after: timedelta,
+) -> list[Outbox]:
+    """Lease the first due row of each chat (order within a chat is kept), highest priority class first
+    and oldest first within a class; a row that has waited `starve_after` since it was written counts as
+    the highest class. Safe across processes (FOR UPDATE SKIP LOCKED on PostgreSQL)."""
     earlier = aliased(Outbox)
     blocked = exists().where(
         and_(earlier.chat_id == Outbox.chat_id, earlier.status == OutboxStatus.PENDING, earlier.id < Outbox.id)
@@ -58,7 +65,10 @@ async def lease_due(session: AsyncSession, owner: str, now: datetime, lease: tim
             or_(col(Outbox.lease_until).is_(None), col(Outbox.lease_until) < now),
             ~blocked,
         )
-        .order_by(col(Outbox.id))
+        .order_by(
+            case((col(Outbox.created_at) <= now - starve_after, OutboxPriority.INTERACTIVE.value), else_=Outbox.priority),
+            col(Outbox.id),
+        )
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
@@ -68,8 +78,8 @@ async def lease_due(session: AsyncSession, owner: str, now: datetime, lease: tim
     await session.execute(
         update(Outbox).where(col(Outbox.id).in_(ids)).values(lease_until=now + lease, lease_owner=owner)
     )
-    rows = (await session.exec(select(Outbox).where(col(Outbox.id).in_(ids)).order_by(col(Outbox.id)))).all()
-    return list(rows)
+    rows = {row.id: row for row in (await session.exec(select(Outbox).where(col(Outbox.id).in_(ids)))).all()}
+    return [rows[row_id] for row_id in ids]  # in the order served
 
 
 async def finish(session: AsyncSession, row_id: int, owner: str, status: OutboxStatus, at: datetime, error: str | None = None) -> None:
@@ -140,3 +150,9 @@ async def pending_in_chat(session: AsyncSession, chat_id: int) -> bool:
     """Whether a chat still has rows waiting to be sent (a direct send now would overtake them)."""
     query = select(Outbox.id).where(Outbox.chat_id == chat_id, Outbox.status == OutboxStatus.PENDING).limit(1)
     return (await session.exec(query)).first() is not None
+
+
+async def pending_of_class(session: AsyncSession, priority: int) -> int:
+    """Pending rows of one priority class (an OutboxPriority), e.g. how much of a check-in wave is queued."""
+    query = select(func.count()).where(Outbox.status == OutboxStatus.PENDING, Outbox.priority == int(priority))
+    return int((await session.exec(query)).one())

@@ -1,0 +1,152 @@
+"""Benchmark: a cry for help during the morning check-in wave.
+
+N check-ins come due at once; the fake Bot API (its own process) enforces Telegram's limits with 429s.
+While the wave goes out, urgent requests are filed the way the bot files them (bot.services.requests.submit
+in one transaction with the card's outbox row) at even intervals, and replies are sent to residents the
+way a handler sends them (through the shared send budget). Reports: the delay from an urgent request's
+commit until its card reached the staff group (p50, p99, max), the handler replies' delay, the wave's
+rate as a fraction of the limit, 429s, and the outbox's largest size.
+
+    python -m bench.priority_wave --due 10000 --urgent 20 --db postgres
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import secrets
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+
+from sqlalchemy import func, select
+from sqlmodel import select as select_models
+
+from bench.checkins_burst import drop_database, new_database
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (0–100) by nearest rank; 0 for no values."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
+
+
+async def measure(url: str, base_url: str, stats_url: str, due: int, urgent: int, replies: int, rate: float) -> dict[str, object]:
+    """Run the real app (ticks and sender, no polling), file urgent requests and send replies during the wave."""
+    from bot import clock
+    from bot.app import close, create_app, send_checkins, start_background, stop_background
+    from bot.config import Settings
+    from bot.services import requests
+    from db.models import Outbox, OutboxStatus, Resident
+
+    settings = Settings(
+        bot_token="123456:BENCH-TOKEN", telegram_api_url=base_url, database_url=url, staff_chat_id=-1001,
+        districts=[{"code": "d1", "name": "District 1"}], limits={"global_per_second": rate}, _env_file=None,
+    )
+    app = create_app(settings)
+    async with app.sessions() as session:
+        residents = list((await session.exec(select_models(Resident).order_by(Resident.id).limit(urgent + replies))).all())
+    expected_seconds = due / rate
+    filed: dict[int, float] = {}
+    reply_delays: list[float] = []
+    largest = 0
+    stop_sampling = asyncio.Event()
+
+    async def sample_outbox() -> None:
+        nonlocal largest
+        while not stop_sampling.is_set():
+            async with app.sessions() as session:
+                pending = (await session.execute(
+                    select(func.count()).select_from(Outbox).where(Outbox.status == OutboxStatus.PENDING))).scalar_one()
+            largest = max(largest, pending)
+            await asyncio.sleep(0.5)
+
+    async def file_urgent(resident: Resident) -> None:
+        draft = {"kind": "psych", "draft_key": secrets.token_urlsafe(9), "feeling": "help", "urgency": "urgent",
+                 "address": resident.address}
+        with app.i18n.context():
+            async with app.sessions.begin() as session:
+                submitted = await requests.submit(session, app.i18n, settings, resident, draft)
+        filed[submitted.request.id or 0] = time.time()
+        app.sender.wake()
+
+    async def reply(resident: Resident) -> None:
+        began = time.monotonic()
+        await app.bot.send_message(resident.chat_id or 0, "回复 / ответ / відповідь")
+        reply_delays.append(time.monotonic() - began)
+
+    began_at = clock.now()
+    start_background(app)
+    sampler = asyncio.create_task(sample_outbox())
+    await send_checkins(app)
+    gap = expected_seconds * 0.8 / max(urgent, 1)  # spread through the first four fifths of the wave
+    for i in range(urgent):
+        await asyncio.sleep(gap)
+        await file_urgent(residents[i])
+        if i < replies:
+            await reply(residents[urgent + i])
+    while True:
+        await asyncio.sleep(1)
+        async with app.sessions() as session:
+            sent = (await session.execute(select(func.count()).select_from(Outbox).where(
+                Outbox.status == OutboxStatus.SENT, Outbox.purpose == "checkin"))).scalar_one()
+        if sent >= due or (clock.now() - began_at).total_seconds() > 4 * expected_seconds + 60:
+            break
+    async with app.sessions() as session:
+        first, last = (await session.execute(select(func.min(Outbox.sent_at), func.max(Outbox.sent_at))
+                                             .where(Outbox.purpose == "checkin"))).one()
+    stop_sampling.set()
+    await sampler
+    await stop_background(app)
+    await close(app)
+    stats = json.loads(urllib.request.urlopen(stats_url).read())
+    delays = []
+    for request_id, at in filed.items():
+        arrivals = [t for t, _chat, text in stats["group_arrivals"] if f"№{request_id}" in text and t >= at]
+        delays.append(min(arrivals) - at if arrivals else float("inf"))
+    elapsed = (last - began_at).total_seconds()
+    return {
+        "due": due, "sent": sent, "seconds": round(elapsed, 1),
+        "fraction_of_limit": round(sent / elapsed / rate, 3),
+        "http_429": stats["stats"].get("429", 0),
+        "outbox_largest": largest,
+        "urgent": len(delays),
+        "urgent_card_p50_s": round(statistics.median(delays), 2) if delays else None,
+        "urgent_card_p99_s": round(percentile(delays, 99), 2),
+        "urgent_card_max_s": round(max(delays), 2) if delays else None,
+        "reply_p99_s": round(percentile(reply_delays, 99), 3),
+        "reply_max_s": round(max(reply_delays), 3) if reply_delays else None,
+        "first_checkin_after_s": round((first - began_at).total_seconds(), 1),
+    }
+
+
+def main() -> None:
+    """Fill in a child process, start the fake in another, measure here."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--due", type=int, default=10_000, help="check-ins due at once")
+    parser.add_argument("--urgent", type=int, default=20, help="urgent requests filed during the wave")
+    parser.add_argument("--replies", type=int, default=10, help="handler replies sent during the wave")
+    parser.add_argument("--rate", type=float, default=30, help="the bot's messages per second (Telegram: 30)")
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="postgres")
+    args = parser.parse_args()
+    url = asyncio.run(new_database(args.db))
+    subprocess.run([sys.executable, "-m", "bench.checkins_burst", "--fill", url, str(args.due), str(args.due)], check=True)
+    fake = subprocess.Popen([sys.executable, "-m", "bench.fake_server", "--global-per-sec", str(args.rate)],
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        urls = json.loads(fake.stdout.readline())  # type: ignore[union-attr]
+        result = asyncio.run(measure(url, urls["base_url"], urls["stats_url"], args.due, args.urgent, args.replies, args.rate))
+        print(" ".join(f"{k}={v}" for k, v in {"db": args.db, **result}.items()))
+    finally:
+        fake.terminate()
+        fake.wait()
+        asyncio.run(drop_database(url))
+
+
+if __name__ == "__main__":
+    main()
