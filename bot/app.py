@@ -81,7 +81,10 @@ def make_bot(settings: Settings) -> Bot:
     session = AiohttpSession()
     if settings.telegram_api_url:
         session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url.rstrip("/")))
-    return Bot(settings.bot_token.get_secret_value(), session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+    # allow_sending_without_reply: a reply to a staff command goes out even when the command is gone
+    # (a cleanup bot deleted it); else Telegram refuses it and the update fails for good.
+    default = DefaultBotProperties(parse_mode=ParseMode.HTML, allow_sending_without_reply=True)
+    return Bot(settings.bot_token.get_secret_value(), session=session, default=default)
 
 
 def make_storage(settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> BaseStorage:
@@ -163,6 +166,11 @@ async def record_failed_update(app: App, update: Update) -> None:
     log.error("update %s failed (attempt %s), kept for retry", update.update_id, row.attempts,
               extra=ids(update_id=update.update_id, chat_id=user.id if user else None))
     app.sender.wake()
+    if update.callback_query is not None:  # stop the presser's spinner; the retry acts later
+        try:
+            await app.bot.answer_callback_query(update.callback_query.id)
+        except Exception:  # noqa: BLE001 - answered already, or Telegram unreachable: the failure is kept
+            log.info("failed button press %s could not be answered", update.update_id)
 
 
 async def retry_failed_updates(app: App) -> None:

@@ -4,6 +4,9 @@ aiogram's own polling either handles updates one at a time (handle_as_tasks=Fals
 before they are handled (True), so a crash can lose them. This dispatcher takes a batch from
 getUpdates, handles each chat's updates in order while different chats run concurrently (up to a
 limit), and asks for the next batch, which confirms this one, only when every update of it is done.
+An update that failed and could not even be kept for a retry (the database unreachable) is not
+confirmed: the next batch starts at it, so Telegram sends it again (those after it that went through
+are skipped by their update ids).
 """
 
 from __future__ import annotations
@@ -13,9 +16,11 @@ from collections import OrderedDict
 from typing import Any
 
 from aiogram import Bot, Dispatcher, loggers
-from aiogram.methods import GetUpdates
+from aiogram.methods import GetUpdates, TelegramMethod
 from aiogram.types import Update
 from aiogram.utils.backoff import Backoff, BackoffConfig
+
+from bot.middlewares import UpdateNotKept
 
 DEFAULT_BACKOFF = BackoffConfig(min_delay=1.0, max_delay=5.0, factor=1.3, jitter=0.1)
 
@@ -65,11 +70,27 @@ class BatchDispatcher(Dispatcher):
             lanes: OrderedDict[int, list[Update]] = OrderedDict()
             for update in updates:
                 lanes.setdefault(lane_of(update), []).append(update)
-            await asyncio.gather(*(self._lane(bot, lane, limit, kwargs) for lane in lanes.values()))
+            stopped = await asyncio.gather(*(self._lane(bot, lane, limit, kwargs) for lane in lanes.values()))
+            unkept = [update_id for update_id in stopped if update_id is not None]
+            if unkept:  # fetched again from the first update that was not kept, after a pause
+                request.offset = min(unkept)
+                loggers.dispatcher.error("update %s was not kept; it is fetched again", request.offset)
+                await backoff.asleep()
+                continue
             request.offset = updates[-1].update_id + 1
 
-    async def _lane(self, bot: Bot, updates: list[Update], limit: asyncio.Semaphore, kwargs: dict[str, Any]) -> None:
-        """One chat's updates, in order."""
+    async def _lane(
+        self, bot: Bot, updates: list[Update], limit: asyncio.Semaphore, kwargs: dict[str, Any]
+    ) -> int | None:
+        """One chat's updates, in order; the id of one that failed without being kept (the lane stops there)."""
         async with limit:
             for update in updates:
-                await self._process_update(bot=bot, update=update, **kwargs)
+                try:
+                    response = await self.feed_update(bot, update, **kwargs)
+                    if isinstance(response, TelegramMethod):
+                        await self.silent_call_request(bot=bot, result=response)
+                except UpdateNotKept:
+                    return update.update_id
+                except Exception:  # noqa: BLE001 - kept for a retry by the ledger
+                    loggers.event.exception("update %s failed", update.update_id)
+        return None

@@ -15,6 +15,10 @@ from bot.states import TEXT_STEPS, VOICE_STEPS, Intake
 from handlers.start import begin_registration, show_menu
 
 router = Router(name="fallback")
+#: Last of all, in every chat: a button press no handler took (random bytes, an unknown action, a
+#: missing or mistyped field, a staff button outside a staff chat) is still answered, or the
+#: presser's spinner turns until Telegram gives up.
+unanswered = Router(name="unanswered_buttons")
 log = logging.getLogger(__name__)
 
 
@@ -22,6 +26,13 @@ log = logging.getLogger(__name__)
 async def stale_button(query: CallbackQuery, ctx: Ctx) -> None:
     """An old, forged or out-of-place button press changes nothing."""
     log.info("stale or forged button from user %s ignored", query.from_user.id)
+    await query.answer(_("This button is no longer active."), show_alert=True)
+
+
+@unanswered.callback_query()
+async def unknown_button(query: CallbackQuery) -> None:
+    """Any other chat (a staff group, a stranger's group, an inline message): answered, nothing changes."""
+    log.info("unknown button data from user %s ignored", query.from_user.id)
     await query.answer(_("This button is no longer active."), show_alert=True)
 
 

@@ -12,8 +12,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import clock
 from bot.config import Settings
 from bot.notify import Notifier
-from db.models import District, Request, RequestStatus, Staff, StaffRole, Urgency
-from db.repo import districts, residents
+from db.models import District, Request, RequestStatus, Staff, StaffRole, Urgency, storable_id
+from db.repo import cards, districts, residents
 from db.repo import requests as requests_repo
 from db.repo import staff as repo
 
@@ -32,6 +32,7 @@ class Refusal(StrEnum):
     TAKEN = "taken"
     NOT_YOURS = "not_yours"
     WRONG_STATE = "wrong_state"
+    NOT_THIS_MESSAGE = "not_this_message"
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,22 @@ async def authorize(session: AsyncSession, tg_user_id: int, chat_id: int) -> Sta
     if member.chat_id != chat_id:
         return Refusal.WRONG_CHAT
     return member
+
+
+async def pressed_on(session: AsyncSession, chat_id: int, message_id: int, request_id: int) -> Refusal | None:
+    """A button acts only on a request that its message shows (its card, its digest line, a picker asked
+    for it): chat_id and message_id from Telegram's callback_query.message, request_id from the callback
+    data, which the client can forge. None when the press may go on."""
+    if not storable_id(request_id):
+        return Refusal.GONE
+    if not await cards.shows(session, chat_id, message_id, request_id):
+        return Refusal.NOT_THIS_MESSAGE
+    return None
+
+
+def picker_shown(session: AsyncSession, chat_id: int, message_id: int, request_id: int) -> None:
+    """Remember that a picker message (a reason, a target district) asks about this request."""
+    cards.add_picker(session, chat_id, message_id, request_id)
 
 
 def due_after_filing(request: Request, settings: Settings, at: datetime) -> datetime:
