@@ -427,3 +427,43 @@ async def test_a_flood_of_bad_presses_loses_no_residents_request(harness: Harnes
     assert len(answers) == len(mines)
     assert len(await all_requests(harness)) == 1 + len(residents)
 
+
+
+async def test_a_cancelled_update_gives_its_connection_back(database_url: str) -> None:
+    """Shutdown cancels an update in the middle of its handler (waiting on Telegram): the transaction is
+    rolled back and the connection is back in the pool; nothing is recorded, as the update was never
+    confirmed and comes again."""
+    from aiogram.types import Update
+
+    from bot import migrate
+    from bot.middlewares import UpdateLedger
+    from db.engine import make_engine, make_sessionmaker
+
+    engine = make_engine(database_url)
+    try:
+        await migrate.upgrade(engine)
+        failures: list[int] = []
+
+        async def on_failure(update: Update, data: dict[str, Any]) -> None:
+            failures.append(update.update_id)
+
+        ledger = UpdateLedger(make_sessionmaker(engine), lambda: None, on_failure)
+        entered = asyncio.Event()
+
+        async def handler(event: Any, data: dict[str, Any]) -> None:
+            entered.set()
+            await asyncio.sleep(3600)  # a Bot API call that never returns
+
+        update = Update(update_id=77)
+        data: dict[str, Any] = {}
+        task = asyncio.create_task(ledger(handler, update, data))
+        await entered.wait()
+        assert engine.pool.checkedout() == 1
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert engine.pool.checkedout() == 0 and "session" not in data and failures == []
+        async with make_sessionmaker(engine)() as session:  # rolled back: the update id is not taken
+            assert await updates_repo.claim(session, 77)
+    finally:
+        await engine.dispose()

@@ -69,8 +69,9 @@ async def authorize(session: AsyncSession, tg_user_id: int, chat_id: int) -> Sta
 async def pressed_on(session: AsyncSession, chat_id: int, message_id: int, request_id: int) -> Refusal | None:
     """A button acts only on a request that its message shows (its card, its digest line, a picker asked
     for it): chat_id and message_id from Telegram's callback_query.message, request_id from the callback
-    data, which the client can forge. None when the press may go on."""
-    if not storable_id(request_id):
+    data, which the client can forge. None when the press may go on; GONE for a request that does not
+    exist (or an id no row can have)."""
+    if not storable_id(request_id) or await requests_repo.by_id(session, request_id) is None:
         return Refusal.GONE
     if not await cards.shows(session, chat_id, message_id, request_id):
         return Refusal.NOT_THIS_MESSAGE
