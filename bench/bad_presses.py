@@ -152,7 +152,9 @@ def main() -> None:
     parser.add_argument("--db", default=None, help="a database URL (default: a new SQLite file)")
     parser.add_argument("--timeout", type=float, default=120, help="seconds an update may take to be confirmed")
     args = parser.parse_args()
-    logging.basicConfig(level=logging.CRITICAL)
+    logging.basicConfig(level=logging.INFO)  # the counter sees every record...
+    for handler in logging.getLogger().handlers:
+        handler.setLevel(logging.CRITICAL)  # ...while the console stays quiet
     result = asyncio.run(run(args.bad, args.residents, args.db, args.timeout))
     print(" ".join(f"{k}={v}" for k, v in result.items()))
 
