@@ -185,6 +185,11 @@ async def record_failed_update(app: App, update: Update) -> None:
     log.error("update %s failed (attempt %s), kept for retry", update.update_id, row.attempts,
               extra=ids(update_id=update.update_id, chat_id=user.id if user else None))
     app.sender.wake()
+    if update.callback_query is not None:  # stop the presser's spinner; the retry acts later
+        try:
+            await app.bot.answer_callback_query(update.callback_query.id)
+        except Exception:  # noqa: BLE001 - answered already, or Telegram unreachable: the failure is kept
+            log.info("failed button press %s could not be answered", update.update_id)
 
 
 async def retry_failed_updates(app: App) -> None:

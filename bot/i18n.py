@@ -56,7 +56,10 @@ class LocaleMiddleware(I18nMiddleware):
         if chat is not None and chat.type != "private":
             from db.repo.staff import chat_locale
 
-            return await chat_locale(data["session"], chat.id) or self.staff_locale
+            # Only inside the update's transaction: after it (aiogram's error event) there is none, and
+            # a query would begin one that nobody ends.
+            session = data.get("session")
+            return (await chat_locale(session, chat.id) if session is not None else None) or self.staff_locale
         resident = data.get("resident")
         if resident is not None:
             return resident.locale

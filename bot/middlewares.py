@@ -72,11 +72,20 @@ class UpdateLedger(BaseMiddleware):
                 self.observe(time.perf_counter() - started)
 
     async def handle(self, handler: Handler, event: Update, data: dict[str, Any]) -> Any:
-        """Skip seen updates; commit effects with the update id; keep a failed update for retry."""
+        """Skip seen updates; commit effects with the update id; keep a failed update for retry.
+
+        On every failure (the handler's, a Bot API call's, even BEGIN or the claim itself: "database is
+        locked", a refused connection) the transaction is rolled back, the connection goes back to the
+        pool and the update is recorded for a retry; UpdateNotKept when even that record failed."""
         chat, user = data.get("event_chat"), data.get("event_from_user")
         conversation = (chat.id, user.id) if chat is not None and user is not None else None
         async with self.sessions() as session:
-            if not await updates.claim(session, event.update_id, conversation):
+            try:
+                claimed = await updates.claim(session, event.update_id, conversation)
+            except Exception:
+                await self.fail(session, event, data)
+                raise
+            if not claimed:
                 if data.get("retrying"):  # handled meanwhile (e.g. Telegram redelivered it to the webhook)
                     await updates.forget_failure(session, event.update_id)
                     await session.commit()
@@ -96,16 +105,42 @@ class UpdateLedger(BaseMiddleware):
                 replies = after_commit(session)
                 await session.commit()
             except Exception:
-                await session.rollback()
-                data.pop("resident", None)  # expired by the rollback: error handlers must not touch it
-                await self.on_failure(event, data)
+                await self.fail(session, event, data)
                 raise
             finally:
                 current_session.reset(token)
+                # What runs after this (aiogram's error event and its middlewares) must not reach the
+                # finished session: a query through it silently begins a transaction nobody ends, which
+                # on SQLite held the write lock and stalled every other update.
+                data.pop("session", None)
         if queued:  # wake the sender only when there is something to send
             self.on_commit()
         await send_replies(data["bot"], replies, event.update_id)
         return result
+
+    async def fail(self, session: AsyncSession, event: Update, data: dict[str, Any]) -> None:
+        """Roll back, release the connection, and keep the update for a retry (UpdateNotKept if that fails)."""
+        try:
+            await session.rollback()
+        except Exception:  # a broken connection: closing the session discards it
+            log.warning("rollback of update %s failed", event.update_id, exc_info=True,
+                        extra=ids(update_id=event.update_id))
+        await session.close()  # the connection is back in the pool before the failure is recorded
+        data.pop("resident", None)  # expired by the rollback: error handlers must not touch it
+        data.pop("session", None)
+        try:
+            await self.on_failure(event, data)
+        except Exception as exc:
+            raise UpdateNotKept(event.update_id) from exc
+
+
+class UpdateNotKept(Exception):
+    """An update failed and could not even be recorded for a retry (the database is unreachable): whoever
+    fed it must not confirm it to Telegram, so it comes again."""
+
+    def __init__(self, update_id: int) -> None:
+        super().__init__(f"update {update_id} failed and was not kept for a retry")
+        self.update_id = update_id
 
 
 async def send_replies(bot: Bot, replies: list[Any], update_id: int) -> None:

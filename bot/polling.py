@@ -9,6 +9,10 @@ A stop (SIGTERM/SIGINT, or stop_polling) cancels the polling task. A long poll w
 ends; a batch being handled is not cancelled: it gets `shutdown_timeout` seconds to finish, is then
 confirmed to Telegram, and only then does polling end. Cancelling it mid-way rolled its transaction
 back after its messages and callback answers had gone out, so it ran a second time after the restart.
+
+An update that failed and could not even be kept for a retry (the database unreachable) is not
+confirmed: the next batch starts at it, so Telegram sends it again (those after it that went through
+are skipped by their update ids).
 """
 
 from __future__ import annotations
@@ -19,10 +23,11 @@ from contextlib import suppress
 from typing import Any
 
 from aiogram import Bot, Dispatcher, loggers
-from aiogram.methods import GetUpdates
+from aiogram.methods import GetUpdates, TelegramMethod
 from aiogram.types import Update
 from aiogram.utils.backoff import Backoff, BackoffConfig
 
+from bot.middlewares import UpdateNotKept
 from bot.startup import REPORT_EVERY, one_line
 
 DEFAULT_BACKOFF = BackoffConfig(min_delay=1.0, max_delay=5.0, factor=1.3, jitter=0.1)
@@ -85,14 +90,21 @@ class BatchDispatcher(Dispatcher):
                 asyncio.gather(*(self._lane(bot, lane, limit, kwargs) for lane in lanes.values()))
             )
             try:
-                await asyncio.shield(batch)
+                stopped = await asyncio.shield(batch)
             except asyncio.CancelledError:
                 await self._finish(bot, batch, updates[-1].update_id + 1)
                 raise
+            unkept = [update_id for update_id in stopped if update_id is not None]
+            if unkept:  # fetched again from the first update that was not kept, after a pause
+                request.offset = min(unkept)
+                loggers.dispatcher.error("update %s was not kept; it is fetched again", request.offset)
+                await backoff.asleep()
+                continue
             request.offset = updates[-1].update_id + 1
 
     async def _finish(self, bot: Bot, batch: asyncio.Future[Any], offset: int) -> None:
-        """Polling is stopping mid-batch: let the batch finish (bounded), then confirm it to Telegram."""
+        """Polling is stopping mid-batch: let the batch finish (bounded), then confirm it to Telegram
+        (up to the first update that could not be kept, which Telegram then sends again)."""
         loggers.dispatcher.info("Stopping: finishing the updates in flight (up to %ss)", self.shutdown_timeout)
         done, _ = await asyncio.wait({batch}, timeout=self.shutdown_timeout)
         if not done:
@@ -101,11 +113,24 @@ class BatchDispatcher(Dispatcher):
             with suppress(asyncio.CancelledError, Exception):
                 await batch
             return
+        with suppress(Exception):
+            unkept = [update_id for update_id in batch.result() if update_id is not None]
+            offset = min(unkept, default=offset)
         with suppress(Exception):  # a failure here only means Telegram sends the batch again (then skipped)
             await bot(GetUpdates(offset=offset, limit=1, timeout=0), request_timeout=5)
 
-    async def _lane(self, bot: Bot, updates: list[Update], limit: asyncio.Semaphore, kwargs: dict[str, Any]) -> None:
-        """One chat's updates, in order."""
+    async def _lane(
+        self, bot: Bot, updates: list[Update], limit: asyncio.Semaphore, kwargs: dict[str, Any]
+    ) -> int | None:
+        """One chat's updates, in order; the id of one that failed without being kept (the lane stops there)."""
         async with limit:
             for update in updates:
-                await self._process_update(bot=bot, update=update, **kwargs)
+                try:
+                    response = await self.feed_update(bot, update, **kwargs)
+                    if isinstance(response, TelegramMethod):
+                        await self.silent_call_request(bot=bot, result=response)
+                except UpdateNotKept:
+                    return update.update_id
+                except Exception:  # noqa: BLE001 - kept for a retry by the ledger
+                    loggers.event.exception("update %s failed", update.update_id)
+        return None

@@ -34,6 +34,7 @@ REFUSALS = {
     "taken": N_("Already taken by {name}."),
     "not_yours": N_("This request is handled by {name}; only they or a coordinator can change it."),
     "wrong_state": N_("This cannot be done in the request's current state."),
+    "not_this_message": N_("This button does not belong to this message."),
 }
 
 

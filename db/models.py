@@ -13,6 +13,16 @@ from sqlmodel import Field, SQLModel
 
 from bot.clock import now
 
+#: The largest id a table's INTEGER primary key holds on every supported database (PostgreSQL's
+#: INTEGER is 32-bit; SQLite's is 64-bit). Ids from outside (callback data, commands) beyond it, or
+#: below 1, name no row, and binding them fails in the driver (OverflowError, DataError).
+MAX_ID = 2**31 - 1
+
+
+def storable_id(value: int) -> bool:
+    """Whether an id from outside (callback data, a command) can name a row: 1 ≤ value ≤ MAX_ID."""
+    return 1 <= value <= MAX_ID
+
 
 class RequestKind(StrEnum):
     """What a resident asks for."""
@@ -268,7 +278,8 @@ class Outbox(SQLModel, table=True):
 
 
 class CardView(SQLModel, table=True):
-    """A staff-chat message that shows a request: its own card, or a line in a digest of several."""
+    """A staff-chat message that shows a request: its own card, a line in a digest of several, or a
+    picker (reason, target district) asked for it. A staff button acts only on a request its message shows."""
 
     __table_args__ = (Index("ix_cardview_message", "chat_id", "message_id"),)
 
@@ -277,6 +288,8 @@ class CardView(SQLModel, table=True):
     chat_id: int = Field(sa_type=BigInteger)
     message_id: int = Field(sa_type=BigInteger)
     digest: bool = False
+    #: a picker (why it failed, where to transfer it): checked on presses, never re-rendered as a card
+    picker: bool = Field(default=False, sa_column_kwargs={"server_default": text("false")})
     rendered: str = Field(default="", max_length=64)
 
 

@@ -33,7 +33,8 @@ def _detached(*routers: Router) -> tuple[Router, ...]:
 
 
 def build_router() -> Router:
-    """The staff group's router, then the residents' (private chats only, fallback last)."""
+    """The staff group's router, then the residents' (private chats only, fallback last), then an answer
+    to any button press nobody took, in any chat."""
     root = Router(name="root")
     residents = Router(name="residents")
     residents.message.filter(F.chat.type == "private")
@@ -47,6 +48,7 @@ def build_router() -> Router:
     ))
     residents.include_routers(*_detached(fallback.router))
     root.include_routers(*_detached(staff.setup_router, staff.router, staff_private.router, groups.router), residents)
+    root.include_routers(*_detached(fallback.unanswered))
     inline_sync_callables(root)
     return root
 

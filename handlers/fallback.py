@@ -46,6 +46,10 @@ from handlers.start import (
 )
 
 router = Router(name="fallback")
+#: Last of all, in every chat: a button press no handler took (random bytes, an unknown action, a
+#: missing or mistyped field, a staff button outside a staff chat) is still answered, or the
+#: presser's spinner turns until Telegram gives up.
+unanswered = Router(name="unanswered_buttons")
 log = logging.getLogger(__name__)
 
 #: What a typed answer does at each button question.
@@ -61,6 +65,13 @@ ADDRESS_CHECKS = {Reg.address_check.state: Reg.address.state, Intake.address_che
 async def stale_button(query: CallbackQuery, ctx: Ctx) -> None:
     """An old, forged or out-of-place button press changes nothing."""
     log.info("stale or forged button from user %s ignored", query.from_user.id)
+    await query.answer(_("This button is no longer active."), show_alert=True)
+
+
+@unanswered.callback_query()
+async def unknown_button(query: CallbackQuery) -> None:
+    """Any other chat (a staff group, a stranger's group, an inline message): answered, nothing changes."""
+    log.info("unknown button data from user %s ignored", query.from_user.id)
     await query.answer(_("This button is no longer active."), show_alert=True)
 
 

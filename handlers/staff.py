@@ -251,8 +251,15 @@ async def card_button(
     if not isinstance(member, Staff):
         await refuse(query, member)
         return
-    notify = Notifier(session, i18n, settings)
     action, request_id = callback_data.a, callback_data.r
+    replied = query.message.reply_to_message
+    foreign = await staff.pressed_on(
+        session, chat_id, query.message.message_id, request_id, replied.message_id if replied else None
+    )
+    if foreign is not None:
+        await refuse(query, foreign)
+        return
+    notify = Notifier(session, i18n, settings)
     if action is StaffAction.CLAIM:
         outcome = await staff.claim(session, settings, notify, member, request_id, chat_id)
     elif action in (StaffAction.REACHED, StaffAction.VISIT):
@@ -368,7 +375,8 @@ async def show_picker(
     else:
         markup = kb.transfer_targets(request_id, await staff_queries.other_districts(session, settings, i18n, request_id))
         text = _("Transfer request №{number} to which district?").format(number=request_id)
-    await query.message.reply(text, reply_markup=markup)
+    picker = await query.message.reply(text, reply_markup=markup)
+    staff.picker_shown(session, query.message.chat.id, picker.message_id, request_id)
 
 
 async def delete_picker(query: CallbackQuery) -> None:

@@ -666,10 +666,13 @@ class _Rule:
     retry_after: int = 1
     description: str | None = None
     seconds: float = 0.0
+    when: Callable[[dict[str, Any]], bool] | None = None
 
-    def matches(self, method: str, chat_id: int | None) -> bool:
+    def matches(self, method: str, chat_id: int | None, params: dict[str, Any] | None = None) -> bool:
         """Whether the rule applies to this call."""
         if self.method is not None and self.method.lower() != method.lower():
+            return False
+        if self.when is not None and (params is None or not self.when(params)):
             return False
         return self.chat_id is None or self.chat_id == chat_id
 
@@ -838,9 +841,11 @@ class FakeTelegram:
         retry_after: int = 1,
         description: str | None = None,
         count: int = 1,
+        when: Callable[[dict[str, Any]], bool] | None = None,
     ) -> None:
-        """Make the next `count` matching calls fail with `status` (429/500/502/403/400...)."""
-        self._fail_rules.append(_Rule(method, chat_id, count, status, retry_after, description))
+        """Make the next `count` matching calls fail with `status` (429/500/502/403/400...); `when` picks
+        calls by their decoded parameters (e.g. the reply to one message)."""
+        self._fail_rules.append(_Rule(method, chat_id, count, status, retry_after, description, when=when))
 
     def delay_next(
         self, method: str | None = None, chat_id: int | None = None, *, seconds: float, count: int = 1
@@ -1147,6 +1152,10 @@ class FakeTelegram:
                 stored[index] = message
         self._user_index[(chat_id, message_id)] = message
 
+    def delete_user_message(self, chat_id: int, message_id: int) -> None:
+        """A user's message disappears (another bot cleaning the group, or its author deleted it)."""
+        self._deleted_user_messages.add((chat_id, message_id))
+
     def register_callback_query(self, query_id: str, callback: dict[str, Any]) -> None:
         """Make a callback query id answerable (once)."""
         self._pending_callbacks[query_id] = callback
@@ -1276,7 +1285,7 @@ class FakeTelegram:
         try:
             for name in _JSON_FIELDS & params.keys():
                 params[name] = self._decode_json_field(name, params[name])
-            failure = self._take_rule(self._fail_rules, method, chat_id)
+            failure = self._take_rule(self._fail_rules, method, chat_id, params)
             if failure is not None:
                 raise self._injected_error(failure)
             handler = self._methods.get(key)
@@ -1294,10 +1303,12 @@ class FakeTelegram:
         return 200, {"ok": True, "result": result}
 
     @staticmethod
-    def _take_rule(rules: list[_Rule], method: str, chat_id: int | None) -> _Rule | None:
+    def _take_rule(
+        rules: list[_Rule], method: str, chat_id: int | None, params: dict[str, Any] | None = None
+    ) -> _Rule | None:
         """Consume one use of the first matching rule."""
         for rule in rules:
-            if rule.matches(method, chat_id):
+            if rule.matches(method, chat_id, params):
                 rule.count -= 1
                 if rule.count <= 0:
                     rules.remove(rule)

@@ -434,24 +434,34 @@ async def test_staff_group_upgraded_to_supergroup(harness: Harness) -> None:
 
 
 async def test_card_shown_before_the_migration_reappears_in_the_supergroup(harness: Harness) -> None:
-    """A request whose card lives in the old group: its next change shows a card in the new chat, edited after."""
+    """A request whose card lives in the old group: its next change shows a card in the new chat, edited after.
+    (A check-in escalation, changed by the resident's late answer: a staff press must come from a message
+    that shows the request, and the old group's cards are gone.)"""
+    from bot.app import follow_up_checkins
+    from tests.test_checkins import enrolled, tick_to_due
+
     await join(harness, 5001, "王社工")
-    _, request = await file_request(harness, "zh")
-    harness.fake.migrate_group(STAFF_CHAT, NEW_STAFF_CHAT)
+    user = await enrolled(harness, "zh")
+    await tick_to_due(harness, user)
     assert harness.app is not None
+    for _ in range(2):  # a reminder, then the escalation card
+        clock.advance(timedelta(minutes=61))
+        await follow_up_checkins(harness.app)
+        await harness.drain()
+    (request,) = await requests_of(harness, user)
+    assert card_of(harness, request)
+    harness.fake.migrate_group(STAFF_CHAT, NEW_STAFF_CHAT)
     async with harness.app.sessions.begin() as session:
         await districts.migrate_chat(session, STAFF_CHAT, NEW_STAFF_CHAT)  # as the service message would
-    in_new = harness.staff(5001, "王社工", chat_id=NEW_STAFF_CHAT)
-    await in_new.send_command("/open")
-    in_new.settle_max = 1.0
-    await in_new.press_data(f"sf:c:{request.id}:", message=in_new.last())
+    await user.press(t("zh", "😊 I'm fine"))
     await harness.drain(timeout=3, step=timedelta(0))
     moved = card_of(harness, request, NEW_STAFF_CHAT)
-    await in_new.press(t("zh", "🚚 On the way"), message=moved)
+    in_new = harness.staff(5001, "王社工", chat_id=NEW_STAFF_CHAT)
+    in_new.settle_max = 1.0
+    await in_new.press(t("zh", "🚶 Visit needed"), message=moved)
     await harness.drain(timeout=3, step=timedelta(0))
     assert (await reload(harness, request)).status == RequestStatus.ON_THE_WAY
     assert len([m for m in staff_messages(harness, NEW_STAFF_CHAT) if f"№{request.id} ·" in m.text]) == 1
-
 
 
 async def test_configured_station_chat_migrates_and_survives_a_restart(two_stations: Harness) -> None:

@@ -12,8 +12,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import clock
 from bot.config import Settings
 from bot.notify import Notifier
-from db.models import District, Request, RequestStatus, Staff, StaffRole, Urgency
-from db.repo import districts, residents
+from db.models import District, Request, RequestStatus, Staff, StaffRole, Urgency, storable_id
+from db.repo import cards, districts, residents
 from db.repo import requests as requests_repo
 from db.repo import staff as repo
 
@@ -35,6 +35,7 @@ class Refusal(StrEnum):
     TAKEN = "taken"
     NOT_YOURS = "not_yours"
     WRONG_STATE = "wrong_state"
+    NOT_THIS_MESSAGE = "not_this_message"
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,33 @@ async def authorize(session: AsyncSession, tg_user_id: int, chat_id: int) -> Sta
     if member.chat_id != chat_id:
         return Refusal.WRONG_CHAT
     return member
+
+
+async def pressed_on(
+    session: AsyncSession, chat_id: int, message_id: int, request_id: int, replied_to: int | None = None,
+) -> Refusal | None:
+    """A button acts only on a request that its message shows (its card, its digest line, a picker asked
+    for it): chat_id, message_id and replied_to (the message it answers, Telegram's
+    callback_query.message.reply_to_message) come from Telegram, request_id from the callback data,
+    which the client can forge. A picker answers the card it was opened from, so a message replying to
+    one that shows the request shows it too: that covers a picker whose own id is not known yet (it
+    waited in the outbox for the group's budget). None when the press may go on; GONE for a request
+    that does not exist (or an id no row can have)."""
+    if not storable_id(request_id) or await requests_repo.by_id(session, request_id) is None:
+        return Refusal.GONE
+    if await cards.shows(session, chat_id, message_id, request_id):
+        return None
+    if replied_to is not None and await cards.shows(session, chat_id, replied_to, request_id):
+        return None
+    return Refusal.NOT_THIS_MESSAGE
+
+
+def picker_shown(session: AsyncSession, chat_id: int, message_id: int, request_id: int) -> None:
+    """Remember that a picker message (a reason, a target district) asks about this request; nothing for
+    a picker queued behind the group's budget (message_id 0: its id is known only once it is sent, and
+    pressed_on knows it by the card it replies to)."""
+    if message_id:
+        cards.add_picker(session, chat_id, message_id, request_id)
 
 
 def due_after_filing(request: Request, settings: Settings, at: datetime) -> datetime:

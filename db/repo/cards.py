@@ -9,20 +9,40 @@ from sqlalchemy import exists, update
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.models import CardView, Outbox, OutboxStatus, Request, RequestStatus
+from db.models import CardView, Outbox, OutboxStatus, Request, RequestStatus, storable_id
 
 
 async def views_of(session: AsyncSession, request_id: int) -> list[CardView]:
-    """Every message that shows a request."""
-    query = select(CardView).where(CardView.request_id == request_id).order_by(col(CardView.id))
+    """Every card or digest that shows a request (pickers are not re-rendered)."""
+    query = (
+        select(CardView)
+        .where(CardView.request_id == request_id, col(CardView.picker).is_(False))
+        .order_by(col(CardView.id))
+    )
     return list((await session.exec(query)).all())
+
+
+async def shows(session: AsyncSession, chat_id: int, message_id: int, request_id: int) -> bool:
+    """Whether the message (chat_id, message_id, from Telegram's callback_query.message) shows the request:
+    its card, a digest line or a picker asked for it. False for ids no row can have."""
+    if not storable_id(request_id):
+        return False
+    query = select(CardView.id).where(
+        CardView.chat_id == chat_id, CardView.message_id == message_id, CardView.request_id == request_id
+    ).limit(1)
+    return (await session.exec(query)).first() is not None
+
+
+def add_picker(session: AsyncSession, chat_id: int, message_id: int, request_id: int) -> None:
+    """Record a picker message (a reason, a target district) that asks about this request."""
+    session.add(CardView(request_id=request_id, chat_id=chat_id, message_id=message_id, picker=True))
 
 
 async def message_views(session: AsyncSession, chat_id: int, message_id: int) -> list[CardView]:
     """The views that make up one message (one for a card, several for a digest)."""
     query = (
         select(CardView)
-        .where(CardView.chat_id == chat_id, CardView.message_id == message_id)
+        .where(CardView.chat_id == chat_id, CardView.message_id == message_id, col(CardView.picker).is_(False))
         .order_by(col(CardView.request_id))
     )
     return list((await session.exec(query)).all())
@@ -47,7 +67,7 @@ async def lease_waiting_siblings(
     session: AsyncSession, row: Outbox, owner: str, now: datetime, lease: timedelta, limit: int
 ) -> list[Outbox]:
     """Later card rows of the same chat for new requests not shown anywhere yet: they can join a digest."""
-    shown = exists().where(CardView.request_id == Outbox.request_id)
+    shown = exists().where(CardView.request_id == Outbox.request_id, col(CardView.picker).is_(False))
     query = (
         select(Outbox)
         .join(Request, col(Request.id) == Outbox.request_id)

@@ -9,7 +9,7 @@ from sqlalchemy import String, cast, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.models import Checkin, CheckinAnswer, CheckinPlan, Resident
+from db.models import Checkin, CheckinAnswer, CheckinPlan, Resident, storable_id
 
 
 async def plan_of(session: AsyncSession, resident_id: int) -> CheckinPlan | None:
@@ -38,8 +38,8 @@ async def residents_by_ids(session: AsyncSession, ids: list[int]) -> dict[int, R
 
 
 async def by_id(session: AsyncSession, checkin_id: int) -> Checkin | None:
-    """A check-in."""
-    return await session.get(Checkin, checkin_id)
+    """A check-in; None for an id no row can have (see storable_id)."""
+    return await session.get(Checkin, checkin_id) if storable_id(checkin_id) else None
 
 
 async def awaiting_answer(session: AsyncSession, resident_id: int, since: datetime) -> Checkin | None:

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel import col, select
 
-from db.models import OPEN_STATUSES, Request, RequestEvent, RequestItem, RequestStatus
+from db.models import OPEN_STATUSES, Request, RequestEvent, RequestItem, RequestStatus, storable_id
 
 
 async def by_draft_key(session: AsyncSession, draft_key: str) -> Request | None:
@@ -35,8 +35,8 @@ async def insert(session: AsyncSession, request: Request, items: Sequence[Reques
 
 
 async def by_id(session: AsyncSession, request_id: int) -> Request | None:
-    """A request by id."""
-    return await session.get(Request, request_id)
+    """A request by id; None for an id no row can have (see storable_id)."""
+    return await session.get(Request, request_id) if storable_id(request_id) else None
 
 
 async def items_of(session: AsyncSession, request_id: int) -> list[RequestItem]:
