@@ -8,6 +8,7 @@ PY="${PYTHON:-.venv/bin/python}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
+rm -rf build  # setuptools' own build folder: a stale copy of a removed module would ride along
 "$PY" -m pip wheel --quiet --no-deps --wheel-dir "$work/dist" .
 python3 -m venv "$work/venv"
 "$work/venv/bin/python" -m pip install --quiet "$work"/dist/doorstep-*.whl

@@ -1,1 +1,0 @@
-"""Database package: tables, engine, repositories and migrations."""
