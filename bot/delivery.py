@@ -449,7 +449,7 @@ class Sender:
             log.exception("outbox row %s: unexpected error", row.id, extra=row_ids(row))
             return await self._later(row, backoff(row.attempts + 1), type(exc).__name__)
 
-    async def _budget(self, chat_id: int, priority: int, until: float | None = None) -> None:
+    async def _budget(self, chat_id: int, priority: int = OutboxPriority.NORMAL, until: float | None = None) -> None:
         """Wait until both the chat and the bot may send again; TooLate if that is after `until`."""
         await self._pause_if_flooded(until)
         await self.limiters.acquire(chat_id, until, priority)

@@ -7,6 +7,7 @@ from contextlib import suppress
 from typing import Any
 
 from aiogram import Bot, F, Router
+from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import LEAVE_TRANSITION, ChatMemberUpdatedFilter, Command, CommandObject, Filter
 from aiogram.fsm.context import FSMContext
@@ -81,12 +82,13 @@ async def route(message: Message, command: CommandObject, session: AsyncSession,
 
 @setup_router.my_chat_member()
 async def bot_added(event: ChatMemberUpdated, session: AsyncSession, settings: Settings, i18n: I18n) -> None:
-    """The bot is back in a group it was removed from: if it is a staff chat, post the cards it missed."""
+    """The bot is back in a group it was removed from: if it is a staff chat, post the cards it missed.
+    Any other group goes on to handlers/groups.py, which tells it its chat id."""
     if event.old_chat_member.status not in ("left", "kicked") or event.new_chat_member.status not in ("member", "administrator"):
-        return
+        raise SkipHandler
     chat_id = await districts.resolve_chat(session, event.chat.id)
     if not await districts.is_staff_chat(session, chat_id, settings.staff_chat_id):
-        return
+        raise SkipHandler
     queued = await staff_chats.post_missing_cards(session, settings, Notifier(session, i18n, settings), chat_id)
     log.info("bot added back to staff chat %s: %s cards to post", chat_id, queued)
 
@@ -253,8 +255,8 @@ async def card_button(
         return
     action, request_id = callback_data.a, callback_data.r
     replied = query.message.reply_to_message
-    foreign = await staff.pressed_on(
-        session, chat_id, query.message.message_id, request_id, replied.message_id if replied else None
+    foreign = await staff.pressed_on(  # the message's own chat: an old card is known in the old group
+        session, query.message.chat.id, query.message.message_id, request_id, replied.message_id if replied else None
     )
     if foreign is not None:
         await refuse(query, foreign)

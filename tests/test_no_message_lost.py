@@ -15,7 +15,7 @@ import pytest
 from sqlmodel import col, select
 
 from bot.states import Intake, Reg
-from db.models import CheckinPlan, Request, RequestEvent, RequestKind, RequestStatus, Urgency
+from db.models import CheckinPlan, Request, RequestEvent, RequestKind, RequestStatus, Resident, Urgency
 from tests.conftest import STAFF_CHAT, Harness
 from tests.conversation import TgUser
 from tests.helpers import (
@@ -531,12 +531,15 @@ async def test_typed_answers_to_cancel_and_delete(harness: Harness, locale: str,
     await user.expect(v(locale, "Request {number} is cancelled.", number=f"№{request.id}"))
     assert (await stored(harness, request)).status == RequestStatus.CANCELLED
 
+    before = await resident_of(harness, user)
+    assert before is not None and harness.app is not None
     await user.send_command("/delete")
     replies = await user.send("？")
     assert v(locale, BUTTONS_ONLY) in texts_of(replies)
     await user.send(yes)
     await user.expect(v(locale, "Your personal data has been deleted. Send /start if you need help again."))
-    resident = await resident_of(harness, user)
+    async with harness.app.sessions() as session:  # erased: found by its id, no longer by the Telegram id
+        resident = await session.get(Resident, before.id)
     assert resident is not None and resident.name is None
 
 

@@ -118,7 +118,7 @@ async def test_referral_with_a_typed_reason(two_stations: Harness) -> None:
     await resident.press(t("zh", "Yes, delete my data"))
     await harness.drain()
     referral = [data for action, data in await trail(harness, request.id or 0) if action == "transferred"]
-    assert referral == [{"source": "xiayangtian", "target": "presnensky", "reason": "other", "note": ""}]
+    assert referral == [{"source": "xiayangtian", "target": "presnensky", "reason": "other"}]  # the note is gone
     assert "护理" not in card_of(harness, request, SECOND_CHAT).text
 
 

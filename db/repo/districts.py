@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlmodel.ext.asyncio.session import AsyncSession
-from sqlalchemy import delete
+from sqlalchemy import update
 from sqlmodel import col, select
 
 from db.models import CardView, ChatMigration, District, Staff, StaffChat
@@ -50,9 +50,10 @@ async def migrate_chat(session: AsyncSession, old_chat_id: int, new_chat_id: int
     chat = await session.get(StaffChat, old_chat_id)
     if chat is not None and await session.get(StaffChat, new_chat_id) is None:
         session.add(StaffChat(chat_id=new_chat_id, locale=chat.locale))  # and the chat keeps its language
-    # Cards shown in the old group cannot be edited from the supergroup: forget them, so the next
-    # change of each request posts a fresh card where the staff now are.
-    await session.execute(delete(CardView).where(col(CardView.chat_id) == old_chat_id))
+    # Cards shown in the old group cannot be edited from the supergroup: they are no longer re-drawn
+    # (kept like pickers), so the next change of each request posts a fresh card where the staff now
+    # are; a press on an old card still counts for the request it shows.
+    await session.execute(update(CardView).where(col(CardView.chat_id) == old_chat_id).values(picker=True))
 
 
 async def resolve_chat(session: AsyncSession, chat_id: int) -> int:
