@@ -170,6 +170,16 @@ async def add_photo(ctx: Ctx, file_id: str) -> None:
         await ctx.state.update_data(photos=[*photos, file_id], photo=None)
 
 
+async def take_photo(message: Message, ctx: Ctx) -> None:
+    """Keep a photo with the draft; the first of an album marks the album, whose further photos then
+    join silently (LaterAlbumPhoto)."""
+    file_id = image_of(message)
+    assert file_id is not None
+    await add_photo(ctx, file_id)
+    if message.media_group_id:
+        await ctx.state.update_data(photo_album=message.media_group_id)
+
+
 class LaterAlbumPhoto(Filter):
     """A further photo of an album whose first photo the photo step took (Telegram sends each photo of
     an album as a message of its own, with a shared media_group_id, one right after the other)."""
@@ -192,11 +202,8 @@ async def album_photo(message: Message, ctx: Ctx) -> None:
 @router.message(Intake.photo, F.document.mime_type.startswith("image/"))
 async def photo(message: Message, ctx: Ctx) -> None:
     """The prescription or the box (the largest size's file id); an album's further photos join it."""
-    file_id = image_of(message)
-    assert file_id is not None
-    await add_photo(ctx, file_id)
+    await take_photo(message, ctx)
     if message.media_group_id:
-        await ctx.state.update_data(photo_album=message.media_group_id)
         await message.answer(_("📷 Photos received."))
     else:
         await message.answer(_("📷 Photo received."))
@@ -207,11 +214,7 @@ async def photo(message: Message, ctx: Ctx) -> None:
 @router.message(Intake.medicine, F.document.mime_type.startswith("image/"))
 async def photo_before_name(message: Message, ctx: Ctx) -> None:
     """A photo of the box or the prescription instead of the name: kept; its caption, if any, is the name."""
-    file_id = image_of(message)
-    assert file_id is not None
-    await add_photo(ctx, file_id)
-    if message.media_group_id:
-        await ctx.state.update_data(photo_album=message.media_group_id)
+    await take_photo(message, ctx)
     caption = (message.caption or "").strip()
     if caption and not await reject_text(ctx, caption, DETAILS_MAX):
         await ctx.state.update_data(medicine=caption)
