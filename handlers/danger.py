@@ -115,12 +115,16 @@ async def back_to_step(ctx: Ctx) -> None:
 
 @router.callback_query(kb.SafetyCb.filter())
 async def safety_answer(query: CallbackQuery, callback_data: kb.SafetyCb, ctx: Ctx) -> None:
-    """«I am safe»: back where they were. «I am not safe»: the danger path, with the kept message."""
+    """«I am safe»: back where they were (a second tap only says the question was answered). «I am not
+    safe»: the danger path, with the kept message, whenever it is pressed."""
+    text = (await ctx.data()).get(UNSURE_TEXT)
+    if callback_data.safe and text is None:  # answered already: a double tap, or an old question
+        await query.answer(_("This button is no longer active."))
+        return
     await query.answer()
     if isinstance(query.message, Message):
         with suppress(TelegramBadRequest):
             await query.message.edit_reply_markup(reply_markup=None)
-    text = (await ctx.data()).get(UNSURE_TEXT)
     await ctx.state.update_data(**{UNSURE_TEXT: None})
     if callback_data.safe:
         await ctx.bot.send_message(ctx.chat_id, _("Thank you for telling us. We are here whenever you need us."))

@@ -108,6 +108,14 @@ async def unexpected(message: Message, ctx: Ctx, danger_handled: Level = Level.N
             await flow.ask(ctx)
         return
     if step is not None:
+        # «Delete my data?» or «Cancel request?» asked a moment ago (their buttons work at any step): a
+        # typed yes or no answers that question, not the step's own.
+        asked_now = (await ctx.data()).get("asked")
+        if message.text and asked_now and asked_now[0] in (ASKED_DELETE, ASKED_CANCEL) \
+                and await answer_to_asked(message, ctx, asked_now):
+            if (await ctx.data()).get("asked") is None and await ctx.state.get_state() is not None:
+                await flow.ask(ctx)  # answered «no»: the step they were at, again
+            return
         if message.text and await typed_answer(message, ctx, step):
             return
         await message.answer(hint_for(step))

@@ -15,6 +15,7 @@ from db.models import RequestKind, Urgency
 from tests.conftest import STAFF_CHAT, Harness
 from tests.conversation import TgUser
 from tests.helpers import (
+    button_data,
     CALL_PROMPT,
     FEELING_PROMPT,
     ITEMS_PROMPT,
@@ -230,3 +231,31 @@ async def test_danger_during_registration_is_not_taken_as_a_name(harness: Harnes
     assert said(replies, emergency_text("ru")) and said(replies, v("ru", NAME_PROMPT))
     state, data = await fsm_of(harness, user)
     assert state == Reg.name.state and data.get("name") != CRISIS["ru"]
+
+
+async def test_i_am_safe_pressed_twice_answers_once(harness: Harness) -> None:
+    """A double tap on «I am safe» thanks once; the second tap is told the button is no longer active."""
+    user = await register(harness, "ru")
+    await user.send(UNSURE["ru"])
+    question = await user.expect(v("ru", SAFE_QUESTION))
+    data = button_data(question, t("ru", "✅ I am safe"))
+    first = await user.press_data(data, message=question)
+    second = await user.press_data(data, message=question)  # the double tap, on the same message
+    thanks = v("ru", "Thank you for telling us. We are here whenever you need us.")
+    assert said(first, thanks) and not said(second, thanks)
+    assert user.last_answer is not None
+
+
+async def test_a_second_danger_message_reaches_the_open_danger_request(harness: Harness) -> None:
+    """A medical danger opened an urgent request; the next, self-harm message is added to that request:
+    the card shows it (not only a history event nobody sees) and the request is marked self-harm."""
+    user = await register(harness, "ru")
+    await user.send("Мне плохо, задыхаюсь, не могу дышать")
+    (request,) = await requests_of(harness, user)
+    assert request.danger == "medical"
+    await user.send(CRISIS["ru"])
+    await harness.drain()
+    (again,) = await requests_of(harness, user)
+    assert again.id == request.id and again.danger == "self_harm"
+    card = [m for m in staff_messages(harness, STAFF_CHAT) if f"№{request.id}" in (m.text or "")][-1]
+    assert "Накопила снотворного" in card.text

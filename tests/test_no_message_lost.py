@@ -572,3 +572,25 @@ async def test_medicine_in_two_messages_and_a_typed_skip(harness: Harness, local
     await user.press("📍")
     request = await submit(harness, user, locale, await user.expect(check_title(locale)))
     assert (request.medicine, request.photo_file_id) == ("二甲双胍 500mg 60片", None)
+
+
+async def test_typed_yes_to_delete_at_a_button_step_answers_the_delete_question(harness: Harness) -> None:
+    """/delete at the summary, then «对»: the data is erased and no request is filed (the typed yes
+    answers the question just asked, not the summary's «Send»); «不» keeps both and asks the step again."""
+    user = await register(harness, "zh")
+    summary = await to_summary(user, "zh", "supplies", "米 1袋")
+    assert summary is not None
+    await user.send_command("/delete")
+    replies = await user.send("不")
+    assert v("zh", "Nothing was deleted.") in texts_of(replies)
+    assert any(check_title("zh") in s for s in texts_of(replies)), "the summary is asked again"
+    before = await resident_of(harness, user)
+    assert before is not None and harness.app is not None
+    await user.send_command("/delete")
+    await user.send("对")
+    await user.expect(v("zh", "Your personal data has been deleted. Send /start if you need help again."))
+    async with harness.app.sessions() as session:
+        resident = await session.get(Resident, before.id)
+        filed = (await session.exec(select(Request).where(Request.resident_id == before.id))).all()
+    assert resident is not None and resident.name is None
+    assert filed == [], "the typed yes filed the request instead of deleting the data"

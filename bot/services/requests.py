@@ -16,6 +16,7 @@ from bot.config import Settings
 from bot.keyboards import main_menu
 from bot.notify import Notifier
 from bot.services import staff
+from bot.services.danger import DangerKind
 from bot.services.priority import outbox_priority
 from db.models import OPEN_STATUSES, Request, RequestItem, RequestKind, RequestStatus, Resident, Staff, Urgency
 from db.repo import outbox
@@ -93,10 +94,12 @@ async def open_urgent_talk(
     """An urgent «someone to talk to» request for a resident whose message outside a request signalled
     danger (`danger`: a DangerKind value; `details`: their message), with its card and confirmation, so
     that a worker calls. A resident who already has an open request marked as danger gets no second one:
-    that one is returned (created=False), with a "danger_again" event in its history."""
+    that one is returned (created=False), with the new message added to it as the resident writing again
+    (the card or the claimer shows it; self-harm outranks a medical danger)."""
     for request in await repo.of_resident(session, resident.id or 0):
         if request.danger and request.status in OPEN_STATUSES:
-            repo.add_event(session, request.id or 0, "resident", resident.id, "danger_again")
+            notify = Notifier(session, i18n, settings)
+            await follow_up_on(session, notify, resident, request, text=details.strip()[:URGENT_DETAILS_MAX], danger=danger)
             return Submitted(request, created=False)
     data = {
         "kind": RequestKind.PSYCH.value,
@@ -160,10 +163,19 @@ async def add_follow_up(
     request = await latest_open(session, resident)
     if request is None:
         return None
+    return await follow_up_on(session, notify, resident, request, text=text, voice=voice, photo=photo, danger=danger)
+
+
+async def follow_up_on(
+    session: AsyncSession, notify: Notifier, resident: Resident, request: Request, *,
+    text: str | None = None, voice: str | None = None, photo: str | None = None, danger: str | None = None,
+) -> FollowUp:
+    """Add what the resident wrote to this open request (see add_follow_up); danger (a DangerKind value)
+    makes it urgent and marks it, self-harm outranking a medical danger."""
     repo.add_event(session, request.id or 0, "resident", resident.id, repo.WROTE, text=text, voice=voice, photo=photo)
     if danger and request.urgency != Urgency.URGENT:
         request.urgency = Urgency.URGENT
-    if danger and not request.danger:
+    if danger and (not request.danger or danger == DangerKind.SELF_HARM):
         request.danger = danger
     session.add(request)
     claimer = await staff_repo.by_id(session, request.claimed_by) if request.status != RequestStatus.NEW else None
