@@ -11,7 +11,7 @@ from bot import checkin_texts, texts
 from bot.config import FlagConfig
 from bot.i18n import N_, ngettext
 from bot.services.items import Item
-from bot.services.phones import format_phone
+from bot.services.phones import format_phone, mask_contacts
 from db.models import Request, RequestKind, RequestStatus, Resident, Staff
 
 FAIL_REASONS = {
@@ -164,7 +164,7 @@ def follow_up_lines(wrote: Sequence[tuple[str, dict]], claimer: Staff | None) ->
             when=wrote[-1][0], name=mention(claimer))]
     lines = []
     for when, data in wrote[-FOLLOW_UPS_SHOWN:]:
-        parts = [f"«{texts.q(data.get('text'), 300)}»"] if data.get("text") else []
+        parts = [f"«{texts.q(mask_contacts(data['text']), 300)}»"] if data.get("text") else []
         if data.get("voice"):
             parts.append(_("🎤 voice message"))
         if data.get("photo"):
@@ -324,7 +324,7 @@ def digest_line(
     elif request.kind == RequestKind.WELLBEING:  # details holds the check-in's reason key
         summary = checkin_texts.reason(request)
     else:
-        summary = request.medicine or request.details or ""
+        summary = mask_contacts(request.medicine or request.details or "", resident.address if resident else None)
     flags = texts.flags_line(resident, configured) if resident else "—"
     head = f"{urgent}<b>{texts.number(request.id or 0)}</b> · {texts.kind_label(request.kind)} · {texts.q(district, 60)}"
     danger = "\n" + _("⚠️ The resident may be in danger: call them first.") if request.danger else ""

@@ -15,6 +15,7 @@ from bot.i18n import N_, ngettext
 from bot.services import flags as flag_rules
 from bot.services.items import Item, format_items
 from bot.services.locale import format_datetime_for
+from bot.services.phones import mask_contacts
 from db.models import Request, RequestKind, RequestStatus, Resident, Urgency
 
 KIND_LABELS = {
@@ -245,12 +246,15 @@ def staff_card(
     """The card social workers see: no phone, no exact address. who: the person as the check-in card
     names them (CHECKINS__CARD_NAME), None for no name line."""
     urgent = "🔴 " + _("URGENT") + " " if request.urgency == Urgency.URGENT else ""
+    def shown(value: str | None) -> str | None:  # free text: no phone number or address in the group
+        return mask_contacts(value, resident.address) if value else value
+
     data = {
         "items": [(i.name, i.quantity) for i in items],
-        "medicine": request.medicine,
+        "medicine": shown(request.medicine),
         "photos": request.photo_file_ids or ([request.photo_file_id] if request.photo_file_id else []),
-        "feeling": request.details if request.kind == RequestKind.PSYCH else None,
-        "call_time": request.call_time,
+        "feeling": shown(request.details) if request.kind == RequestKind.PSYCH else None,
+        "call_time": shown(request.call_time),
         "voice": request.voice_file_ids,
     }
     flags = flags_line(resident, configured)
@@ -260,7 +264,7 @@ def staff_card(
         *([_("Who: {name}").format(name=q(who, 100))] if who else []),
         _("Resident: {flags}").format(flags=flags),
         *draft_details(data),
-        *edit_lines(request),
+        *[mask_contacts(line, resident.address) for line in edit_lines(request)],
         _("Filed: {when}").format(when=when),
     ]
     if request.danger:

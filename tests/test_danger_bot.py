@@ -16,6 +16,7 @@ from tests.conftest import STAFF_CHAT, Harness
 from tests.conversation import TgUser
 from tests.helpers import (
     button_data,
+    resident_of,
     CALL_PROMPT,
     FEELING_PROMPT,
     ITEMS_PROMPT,
@@ -259,3 +260,16 @@ async def test_a_second_danger_message_reaches_the_open_danger_request(harness: 
     assert again.id == request.id and again.danger == "self_harm"
     card = [m for m in staff_messages(harness, STAFF_CHAT) if f"№{request.id}" in (m.text or "")][-1]
     assert "Накопила снотворного" in card.text
+
+
+async def test_a_phone_and_address_in_a_danger_message_stay_off_the_group_card(harness: Harness) -> None:
+    """The staff group's card never shows a phone or the address, even inside what the resident wrote:
+    the card masks them, the claimer gets them privately."""
+    user = await register(harness, "ru")
+    resident = await resident_of(harness, user)
+    assert resident is not None and resident.address
+    await user.send(f"Не хочу больше жить. Мой телефон +79161234567, адрес {resident.address}")
+    (request,) = await requests_of(harness, user)
+    await harness.drain()
+    card = [m.text for m in staff_messages(harness, STAFF_CHAT) if f"№{request.id}" in (m.text or "")][-1]
+    assert "9161234567" not in card and resident.address not in card and "***" in card

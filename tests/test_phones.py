@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.services.phones import format_phone, normalize_phone
+from bot.services.phones import format_phone, mask_contacts, normalize_phone
 
 
 @pytest.mark.parametrize(
@@ -69,3 +69,22 @@ def test_round_trip() -> None:
     e164 = normalize_phone("8 (916) 123-45-67", "RU")
     assert e164 is not None
     assert normalize_phone(format_phone(e164), "CN") == e164
+
+
+@pytest.mark.parametrize(("text", "shown"), [
+    ("Мой телефон +79161234567, приходите", "Мой телефон ***, приходите"),
+    ("Позвоните на +7 916 123-45-67 вечером", "Позвоните на *** вечером"),
+    ("电话13800138000，下午打", "电话***，下午打"),
+    ("Мій номер (044) 123 45 67", "Мій номер ***"),
+    ("2斤青菜、2斤肉、一包5公斤重的大米", "2斤青菜、2斤肉、一包5公斤重的大米"),
+    ("Аспирин 500 мг, 2 упаковки", "Аспирин 500 мг, 2 упаковки"),
+    ("позвоните 2027-01-11 с 10:30-12:00", "позвоните 2027-01-11 с 10:30-12:00"),
+])
+def test_mask_contacts_hides_phone_numbers_not_amounts_or_dates(text: str, shown: str) -> None:
+    """Seven or more digits however written are a phone number; amounts, doses, dates and times are not."""
+    assert mask_contacts(text) == shown
+
+
+def test_mask_contacts_hides_the_registered_address_word_for_word() -> None:
+    """The resident's own address inside their text is hidden too (case aside)."""
+    assert mask_contacts("Приходите на ул. красная пресня, 12 скорее", "ул. Красная Пресня, 12") == "Приходите на *** скорее"

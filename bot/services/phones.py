@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberFormat
 
@@ -41,3 +43,26 @@ def example_phone(region: str) -> str:
     if example is None:
         return "+86 138 0013 8000"
     return phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+#: A phone number inside free text: an optional +, then digits with spaces, dashes, dots or brackets
+#: between them (counted below: at least 7 digits).
+_PHONE_IN_TEXT = re.compile(r"(?<![\d+])\+?\(?\d[\d\s\-().]{5,}\d(?!\d)")
+_DATE = re.compile(r"\d{4}[-.]\d{1,2}[-.]\d{1,2}|\d{1,2}[-.]\d{1,2}[-.]\d{2,4}")
+MASK = "***"
+
+
+def mask_contacts(text: str, address: str | None = None) -> str:
+    """Free text as a staff group may see it: phone numbers (7 or more digits, however written) and the
+    resident's registered `address`, where it appears word for word (case aside), replaced by ***.
+    The claimer gets the text unmasked, privately."""
+    def phone(found: re.Match[str]) -> str:
+        run = found.group()
+        if sum(c.isdigit() for c in run) < 7 or _DATE.fullmatch(run.strip()):
+            return run
+        return MASK
+
+    masked = _PHONE_IN_TEXT.sub(phone, text)
+    if address and len(address.strip()) >= 4:
+        masked = re.sub(re.escape(address.strip()), MASK, masked, flags=re.IGNORECASE)
+    return masked
