@@ -59,7 +59,11 @@ async def on_danger(ctx: Ctx, kind: DangerKind, text: str) -> None:
         await ctx.bot.send_message(ctx.chat_id, texts.emergency(ctx.settings.emergency_numbers, marked=False))
         return
     assert ctx.resident is not None
-    await ctx.bot.send_message(ctx.chat_id, texts.emergency(ctx.settings.emergency_numbers))
+    numbers = ctx.settings.emergency_numbers
+    # An acute illness is not self-harm: the ambulance first, and a worker will call (as the check-in's
+    # «I feel ill»), not «if you might hurt yourself».
+    shown = texts.illness(numbers) if kind is DangerKind.MEDICAL else texts.emergency(numbers)
+    await ctx.bot.send_message(ctx.chat_id, shown)
     result = await requests.open_urgent_talk(ctx.session, ctx.i18n, ctx.settings, ctx.resident, str(kind), text)
     log.info("urgent request %s %s for a danger message", result.request.id, "opened" if result.created else "already open",
              extra=ids(request_id=result.request.id, resident_id=ctx.resident.id))

@@ -273,3 +273,15 @@ async def test_a_phone_and_address_in_a_danger_message_stay_off_the_group_card(h
     await harness.drain()
     card = [m.text for m in staff_messages(harness, STAFF_CHAT) if f"№{request.id}" in (m.text or "")][-1]
     assert "9161234567" not in card and resident.address not in card and "***" in card
+
+
+@pytest.mark.parametrize(("locale", "text"), [("ru", "Мне плохо, задыхаюсь, не могу дышать"), ("zh", "胸口很疼，喘不上气")])
+async def test_an_acute_illness_outside_a_request_gets_the_illness_text(harness: Harness, locale: str, text: str) -> None:
+    """An acute medical emergency at the main menu: the ambulance first and «a social worker will call»
+    (the check-in's illness text), never «if you might hurt yourself»; an urgent request opens."""
+    user = await register(harness, locale)
+    replies = await user.send(text)
+    assert said(replies, v(locale, "🩺 We are sorry you feel ill. <b>If it is urgent, call an ambulance now.</b>"))
+    assert not said(replies, emergency_text(locale))
+    (request,) = await requests_of(harness, user)
+    assert request.urgency == Urgency.URGENT and request.danger == "medical"
