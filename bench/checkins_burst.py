@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import resource
@@ -18,6 +19,7 @@ import tempfile
 import time
 import urllib.request
 import uuid
+from collections.abc import Iterator
 from datetime import timedelta
 
 from sqlalchemy import func, insert, select, text
@@ -125,6 +127,23 @@ async def measure(url: str, base_url: str, stats_url: str, due: int, rate: float
     }
 
 
+@contextlib.contextmanager
+def filled_world(db: str, registered: int, due: int, rate: float) -> Iterator[tuple[str, dict[str, str]]]:
+    """A new database filled with `registered` residents (`due` of them due now, filled in a child process)
+    and the fake Bot API at `rate` messages a second in another; yields (database URL, the fake's URLs)
+    and removes both afterwards."""
+    url = asyncio.run(new_database(db))
+    subprocess.run([sys.executable, "-m", "bench.checkins_burst", "--fill", url, str(registered), str(due)], check=True)
+    fake = subprocess.Popen([sys.executable, "-m", "bench.fake_server", "--global-per-sec", str(rate)],
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        yield url, json.loads(fake.stdout.readline())  # type: ignore[union-attr]
+    finally:
+        fake.terminate()
+        fake.wait()
+        asyncio.run(drop_database(url))
+
+
 def main() -> None:
     """Fill in a child process, start the fake in another, measure here."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -137,20 +156,10 @@ def main() -> None:
     if args.fill:
         asyncio.run(fill(args.fill[0], int(args.fill[1]), int(args.fill[2])))
         return
-    url = asyncio.run(new_database(args.db))
-    subprocess.run([sys.executable, "-m", "bench.checkins_burst", "--fill", url, str(args.registered), str(args.due)], check=True)
-    fake = subprocess.Popen([sys.executable, "-m", "bench.fake_server", "--global-per-sec", str(args.rate)],
-                            stdout=subprocess.PIPE, text=True)
-    try:
-        urls = json.loads(fake.stdout.readline())  # type: ignore[union-attr]
+    with filled_world(args.db, args.registered, args.due, args.rate) as (url, urls):
         result = asyncio.run(measure(url, urls["base_url"], urls["stats_url"], args.due, args.rate))
         result = {"registered": args.registered, "db": args.db, **result}
         print(" ".join(f"{k}={v}" for k, v in result.items()))
-    finally:
-        fake.terminate()
-        fake.wait()
-        asyncio.run(drop_database(url))
-
 
 if __name__ == "__main__":
     main()

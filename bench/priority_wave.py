@@ -17,15 +17,13 @@ import asyncio
 import json
 import secrets
 import statistics
-import subprocess
-import sys
 import time
 import urllib.request
 
 from sqlalchemy import func, select
 from sqlmodel import select as select_models
 
-from bench.checkins_burst import drop_database, new_database
+from bench.checkins_burst import filled_world
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -134,19 +132,9 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=30, help="the bot's messages per second (Telegram: 30)")
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="postgres")
     args = parser.parse_args()
-    url = asyncio.run(new_database(args.db))
-    subprocess.run([sys.executable, "-m", "bench.checkins_burst", "--fill", url, str(args.due), str(args.due)], check=True)
-    fake = subprocess.Popen([sys.executable, "-m", "bench.fake_server", "--global-per-sec", str(args.rate)],
-                            stdout=subprocess.PIPE, text=True)
-    try:
-        urls = json.loads(fake.stdout.readline())  # type: ignore[union-attr]
+    with filled_world(args.db, args.due, args.due, args.rate) as (url, urls):
         result = asyncio.run(measure(url, urls["base_url"], urls["stats_url"], args.due, args.urgent, args.replies, args.rate))
         print(" ".join(f"{k}={v}" for k, v in {"db": args.db, **result}.items()))
-    finally:
-        fake.terminate()
-        fake.wait()
-        asyncio.run(drop_database(url))
-
 
 if __name__ == "__main__":
     main()
