@@ -52,7 +52,8 @@ async def drop_database(url: str) -> None:
 
 async def fill(url: str, registered: int, due: int) -> None:
     """Migrate and insert residents with plans (run in its own process, so its memory is not counted)."""
-    from bot import clock, migrate
+    from bot.core import clock
+    from db import migrate
     from db.engine import make_engine
     from db.models import CheckinPlan, District, Resident
 
@@ -87,7 +88,7 @@ async def fill(url: str, registered: int, due: int) -> None:
 async def measure(url: str, base_url: str, stats_url: str, due: int, rate: float) -> dict[str, float]:
     """Run the real app (ticks and sender, no polling) until every due check-in is delivered."""
     from bot.app import close, create_app, send_checkins, start_background, stop_background
-    from bot.config import Settings
+    from bot.core.config import Settings
     from db.models import Outbox, OutboxStatus
 
     settings = Settings(
@@ -96,8 +97,7 @@ async def measure(url: str, base_url: str, stats_url: str, due: int, rate: float
         checkins={"batch": int(os.environ.get("BENCH_CHECKIN_BATCH", "100"))}, _env_file=None,
     )
     app = create_app(settings)
-    from bot import clock
-
+    from bot.core import clock
     began = clock.now()
     cpu0, start = time.process_time(), time.monotonic()
     start_background(app)

@@ -8,7 +8,7 @@ import tempfile
 from typing import Any
 
 from bot.app import App, create_app, prepare, start_background, stop_background, close
-from bot.config import Settings
+from bot.core.config import Settings
 from db.models import Resident
 from tests.fake_telegram import FakeTelegram
 
@@ -48,8 +48,7 @@ async def stop_app(app: App) -> None:
 
 async def make_residents(app: App, count: int, district_id: int, start_id: int = 10_000_000) -> list[Resident]:
     """Registered residents, inserted directly (the wizard is benchmarked separately)."""
-    from bot import clock
-
+    from bot.core import clock
     rows = []
     async with app.sessions.begin() as session:
         for i in range(count):

@@ -7,7 +7,7 @@ The corpus is bench/danger_corpus/{zh,ru,uk}.tsv (written to tune the rules) and
 bench/danger_corpus/{zh,ru,uk}_heldout.tsv (written after the tuning and not used for it); each line
 is `crisis<TAB>sentence` or `safe<TAB>sentence`.
 
-Definitions (bot.services.danger.assess):
+Definitions (bot.domain.danger.assess):
 - recall: the share of crisis sentences at UNSURE or DANGER (UNSURE asks "Are you safe right now?");
 - false alarm: a safe sentence at UNSURE or DANGER, of either kind (self-harm or medical);
   false-alarm rate: their share of the safe sentences. UNSURE and DANGER false alarms are also counted
@@ -21,7 +21,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.services.danger import Level, assess, warm_up
+from bot.domain.danger import Level, assess, warm_up
 
 CORPUS = Path(__file__).parent / "danger_corpus"
 LANGUAGES = ("zh", "ru", "uk")

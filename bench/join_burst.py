@@ -13,7 +13,7 @@ from typing import Any
 
 from bench.checkins_burst import drop_database, new_database
 from bench.common import STAFF_CHAT, TOKEN, bench_settings
-from bot import clock
+from bot.core import clock
 from bot.app import create_app, run_polling
 from tests.fake_telegram import FakeTelegram
 

@@ -36,9 +36,9 @@ def percentile(values: list[float], q: float) -> float:
 
 async def measure(url: str, base_url: str, stats_url: str, due: int, urgent: int, replies: int, rate: float) -> dict[str, object]:
     """Run the real app (ticks and sender, no polling), file urgent requests and send replies during the wave."""
-    from bot import clock
+    from bot.core import clock
     from bot.app import close, create_app, send_checkins, start_background, stop_background
-    from bot.config import Settings
+    from bot.core.config import Settings
     from bot.services import requests
     from db.models import Outbox, OutboxStatus, Resident
 

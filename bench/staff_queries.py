@@ -68,8 +68,8 @@ async def measure(url: str, runs: int) -> dict[str, tuple[float, float]]:
     """Time the three staff queries as the bot runs them, for a chat that serves district 1."""
     from aiogram.utils.i18n import I18n
 
-    from bot.config import Settings
-    from bot.i18n import build_i18n
+    from bot.core.config import Settings
+    from bot.ui.i18n import build_i18n
     from bot.services import staff_queries
     from db.engine import make_engine, make_sessionmaker
 
@@ -99,7 +99,7 @@ async def measure(url: str, runs: int) -> dict[str, tuple[float, float]]:
 
 async def run(residents: int, requests: int, districts: int, runs: int) -> None:
     """Fill at 0001, measure, upgrade, measure."""
-    from bot import migrate
+    from db import migrate
     from db.engine import make_engine
 
     url = await new_database("postgres")

@@ -250,7 +250,7 @@ async def ask(conn: Connection, command: str, *args: Any) -> Any:
 async def serve_doorstep(app: Any, conn: Connection, mode: str) -> Callable[[], Awaitable[None]]:
     """Start Doorstep polling, or serving a webhook the fake POSTs to; returns how to stop it."""
     from bot.app import run_polling
-    from bot.webhook import run_webhook
+    from bot.app.webhook import run_webhook
 
     if mode == "polling":
         started = asyncio.Event()
@@ -320,7 +320,7 @@ async def run(users: int, db: str, rate: float, seconds: float, mode: str = "pol
     """Both bots against one driver, measured in one run."""
     from bench.checkins_burst import drop_database, new_database
     from bot.app import create_app
-    from bot.config import Settings
+    from bot.core.config import Settings
 
     conn, child = multiprocessing.get_context("spawn").Pipe()
     process = multiprocessing.get_context("spawn").Process(target=driver_process, args=(child, users), daemon=True)

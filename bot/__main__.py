@@ -16,10 +16,10 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_settings import SettingsError
 
-from bot.config import Settings, describe_error
-from bot.init_cli import add_arguments as add_init_arguments
-from bot.init_cli import init_command
-from bot.logs import setup_logging
+from bot.core.config import Settings, describe_error
+from bot.app.init_cli import add_arguments as add_init_arguments
+from bot.app.init_cli import init_command
+from bot.core.logs import setup_logging
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -59,7 +59,7 @@ def load_settings() -> Settings:
 
 async def db_command(settings: Settings, action: str) -> None:
     """Upgrade the schema or print its revision."""
-    from bot import migrate
+    from db import migrate
     from db.engine import make_engine
 
     engine = make_engine(settings.database_url)
@@ -78,7 +78,7 @@ async def run(settings: Settings, webhook: bool = False) -> None:
     app = create_app(settings)
     app.freeze_heap = True
     if webhook:
-        from bot.webhook import run_webhook
+        from bot.app.webhook import run_webhook
 
         await run_webhook(app)
         return
@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> None:
         asyncio.run(db_command(settings, args.action))
         return
     if args.command == "registry":
-        from bot.registry_cli import import_command
+        from bot.app.registry_cli import import_command
 
         raise SystemExit(asyncio.run(import_command(settings, args.file, args.out, args.bot_username)))
     if args.command == "webhook":
@@ -115,11 +115,11 @@ def main(argv: list[str] | None = None) -> None:
             print("Configuration error: WEBHOOK_SECRET: required for webhook mode (see .env.example)", file=sys.stderr)
             raise SystemExit(2)
         if args.action != "serve":
-            from bot.webhook import webhook_command
+            from bot.app.webhook import webhook_command
 
             raise SystemExit(asyncio.run(webhook_command(settings, args.action, args.url)))
-    from bot.migrate import SchemaOutdated
-    from bot.startup import StartupError
+    from db.migrate import SchemaOutdated
+    from bot.telegram.startup import StartupError
 
     if settings.staff_chat_id == 0:
         logging.getLogger("bot").warning(

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Column, Index, SmallInteger, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-from bot.clock import now
+from bot.core.clock import now
 
 #: The largest id a table's INTEGER primary key holds on every supported database (PostgreSQL's
 #: INTEGER is 32-bit; SQLite's is 64-bit). Ids from outside (callback data, commands) beyond it, or
@@ -125,7 +125,7 @@ class Resident(SQLModel, table=True):
     phone: str | None = Field(default=None, max_length=32, index=True)
     address: str | None = Field(default=None, max_length=300)
     district_id: int | None = Field(default=None, foreign_key="district.id")
-    # Vulnerability flags (bot/services/flags.py): the four original ones are columns, any other
+    # Vulnerability flags (bot/domain/flags.py): the four original ones are columns, any other
     # configured code (low_income, children, veteran, pregnancy, a deployment's own) is in other_flags.
     lives_alone: bool = False
     over_65: bool = False

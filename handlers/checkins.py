@@ -10,13 +10,16 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot import checkin_texts, clock, texts
-from bot import keyboards as kb
-from bot.flow import Ctx
-from bot.keyboards import CheckinAction, PlanAction
-from bot.services import answers, checkins, residents
+from bot.ui import checkin_texts, texts
+
+from bot.core import clock
+from bot.ui import keyboards as kb
+from bot.ui.flow import Ctx
+from bot.ui.keyboards import CheckinAction, PlanAction
+from bot.domain import answers
+from bot.services import checkins, residents
 from bot.services.checkins import Reason
-from bot.states import Intake
+from bot.ui.states import Intake
 from db.models import CheckinAnswer, RequestKind
 from db.repo import checkins as checkins_repo
 from handlers.intake import start_wizard

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.flow import Ctx
+from bot.ui.flow import Ctx
 from bot.services.residents import Problem, check_text
 
 

@@ -20,13 +20,14 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, Message, TelegramObject
 from aiogram.utils.i18n import gettext as _
 
-from bot import flow, texts
-from bot import keyboards as kb
-from bot.flow import Ctx
-from bot.logs import ids
-from bot.services import danger, requests, residents
-from bot.services.danger import DangerKind, Level
-from bot.states import Intake, Reg
+from bot.ui import flow, texts
+from bot.ui import keyboards as kb
+from bot.ui.flow import Ctx
+from bot.core.logs import ids
+from bot.domain import danger
+from bot.services import requests, residents
+from bot.domain.danger import DangerKind, Level
+from bot.ui.states import Intake, Reg
 from db.models import Urgency
 from handlers.start import show_menu
 

@@ -8,10 +8,10 @@ from aiogram import F, Router
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
-from bot import flow, texts
-from bot.flow import Ctx
+from bot.ui import flow, texts
+from bot.ui.flow import Ctx
 from bot.services import edits
-from bot.states import Intake
+from bot.ui.states import Intake
 from handlers import intake
 from handlers.common import reject_text
 from handlers.split import LIMITS

@@ -4,7 +4,7 @@ what a resident writes outside a request, and otherwise a clear answer with the 
 Nothing a resident sends is answered with only a menu hint:
 
 - at a button question, a typed answer that means a choice («对», «да», «так», a button's words) is
-  taken as that choice (bot.services.answers); anything else gets the same question again with a hint;
+  taken as that choice (bot.domain.answers); anything else gets the same question again with a hint;
 - a text that comes within JOIN_WINDOW seconds (Telegram's message.date) after a typed list, medicine
   or address, at the question that followed it, is the rest of that answer and is joined to it;
   at the address read-back a later text is joined as well, and the bot asks whether it belongs
@@ -23,13 +23,16 @@ from aiogram import Router
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot import clock, flow, texts
-from bot.flow import Ctx
-from bot.prompts import choice_of
-from bot.services import answers, requests, residents
-from bot.services.danger import Level
+from bot.core import clock
+
+from bot.ui import flow, texts
+from bot.ui.flow import Ctx
+from bot.ui.prompts import choice_of
+from bot.domain import answers
+from bot.services import requests, residents
+from bot.domain.danger import Level
 from bot.services.residents import ADDRESS_MAX, DETAILS_MAX
-from bot.states import TEXT_STEPS, VOICE_STEPS, Intake, Reg
+from bot.ui.states import TEXT_STEPS, VOICE_STEPS, Intake, Reg
 from handlers import checkins as checkin_handlers
 from handlers import intake, my_requests, registration
 from handlers.common import answered_within

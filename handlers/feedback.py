@@ -6,10 +6,9 @@ from aiogram import Router
 from aiogram.types import CallbackQuery
 from aiogram.utils.i18n import gettext as _
 
-from bot import keyboards as kb
-from bot.flow import Ctx
+from bot.ui import keyboards as kb
+from bot.ui.flow import Ctx
 from bot.services import staff
-
 router = Router(name="feedback")
 
 

@@ -13,14 +13,14 @@ from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot import flow, texts
-from bot import keyboards as kb
-from bot.flow import Ctx
-from bot.i18n import Label
+from bot.ui import flow, texts
+from bot.ui import keyboards as kb
+from bot.ui.flow import Ctx
+from bot.ui.i18n import Label
 from bot.services import requests, residents
-from bot.services.items import parse_items
+from bot.domain.items import parse_items
 from bot.services.residents import ADDRESS_MAX, DETAILS_MAX
-from bot.states import Intake
+from bot.ui.states import Intake
 from db.models import RequestKind, Urgency
 from handlers.common import reject_text, remember_answer
 from handlers.start import begin_registration, show_menu

@@ -7,10 +7,10 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot import keyboards as kb
-from bot import texts
-from bot.flow import Ctx
-from bot.i18n import Label
+from bot.ui import keyboards as kb
+from bot.ui import texts
+from bot.ui.flow import Ctx
+from bot.ui.i18n import Label
 from bot.services import requests, residents
 from handlers.start import ASKED_CANCEL, asked, begin_registration, show_menu
 

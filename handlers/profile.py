@@ -6,15 +6,15 @@ from aiogram import Router
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot import flow
-from bot import keyboards as kb
-from bot import texts
-from bot.flow import Ctx
-from bot.i18n import Label
-from bot.services import flags as flag_rules
+from bot.ui import flow
+from bot.ui import keyboards as kb
+from bot.ui import texts
+from bot.ui.flow import Ctx
+from bot.ui.i18n import Label
+from bot.domain import flags as flag_rules
 from bot.services import residents
-from bot.services.phones import format_phone
-from bot.states import Reg
+from bot.domain.phones import format_phone
+from bot.ui.states import Reg
 from handlers.start import begin_registration
 
 router = Router(name="profile")

@@ -10,15 +10,16 @@ from aiogram.filters import Filter
 from aiogram.types import CallbackQuery, Contact, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot import flow, texts
-from bot import keyboards as kb
-from bot.flow import Ctx
-from bot.prompts import flags_markup
-from bot.services import checkins, contacts, registry, residents
-from bot.services import flags as flag_rules
-from bot.services.phones import example_phone, format_phone, normalize_phone
+from bot.ui import flow, texts
+from bot.ui import keyboards as kb
+from bot.ui.flow import Ctx
+from bot.ui.prompts import flags_markup
+from bot.services import checkins, registry, residents
+from bot.domain import contacts
+from bot.domain import flags as flag_rules
+from bot.domain.phones import example_phone, format_phone, normalize_phone
 from bot.services.residents import ADDRESS_MAX, NAME_MAX
-from bot.states import Reg
+from bot.ui.states import Reg
 from handlers.common import remember_answer, reject_text
 from handlers.checkins import offer_checkins
 from handlers.profile import show_profile

@@ -1,4 +1,4 @@
-"""Long pastes that Telegram clients split into several messages (see bot.services.split): refused once,
+"""Long pastes that Telegram clients split into several messages (see bot.domain.split): refused once,
 with the whole length and the step's limit; a further part is never taken as the answer."""
 
 from __future__ import annotations
@@ -9,11 +9,11 @@ from aiogram.filters import Filter
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.flow import Ctx
-from bot.i18n import ngettext
-from bot.services import split
+from bot.ui.flow import Ctx
+from bot.ui.i18n import ngettext
+from bot.domain import split
 from bot.services.residents import ADDRESS_MAX, DETAILS_MAX, NAME_MAX
-from bot.states import Intake, Reg
+from bot.ui.states import Intake, Reg
 
 router = Router(name="split")
 

@@ -16,14 +16,14 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import keyboards as kb
-from bot import staff_texts, texts
-from bot.config import LOCALES, Settings
-from bot.i18n import N_
-from bot.keyboards import StaffAction
-from bot.notify import Notifier
+from bot.ui import keyboards as kb
+from bot.ui import staff_texts, texts
+from bot.core.config import LOCALES, Settings
+from bot.ui.i18n import N_
+from bot.ui.keyboards import StaffAction
+from bot.ui.notify import Notifier
 from bot.services import checkin_command, staff, staff_chats, staff_queries
-from bot.states import Referral
+from bot.ui.states import Referral
 from db.models import RequestStatus, Staff, StaffRole
 from db.repo import districts
 

@@ -8,8 +8,8 @@ from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import texts
-from bot.flow import Ctx
+from bot.ui import texts
+from bot.ui.flow import Ctx
 from bot.services import staff
 from db.models import Resident
 from handlers.start import start

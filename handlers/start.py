@@ -7,13 +7,15 @@ from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
 from aiogram.utils.i18n import gettext as _
 
-from bot import clock, flow, keyboards as kb, texts
-from bot.commands import set_chat_commands
-from bot.flow import Ctx
-from bot.i18n import Label
+from bot.core import clock
+
+from bot.ui import flow, keyboards as kb, texts
+from bot.ui.commands import set_chat_commands
+from bot.ui.flow import Ctx
+from bot.ui.i18n import Label
 from bot.services import registry, residents
-from bot.services.locale import guess_locale
-from bot.states import Reg
+from bot.domain.locale import guess_locale
+from bot.ui.states import Reg
 
 router = Router(name="start")
 

@@ -21,7 +21,7 @@ export BOT_TOKEN="123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0" DATABASE_URL="s
 "$work/venv/bin/python" - <<'PYCODE'
 from pathlib import Path
 
-from bot.i18n import LOCALES_DIR, PACKAGED_LOCALES, build_i18n
+from bot.ui.i18n import LOCALES_DIR, PACKAGED_LOCALES, build_i18n
 
 assert LOCALES_DIR == PACKAGED_LOCALES, f"catalogues read from {LOCALES_DIR}, not the package"
 before = sorted(p.name for p in Path(LOCALES_DIR).rglob("*"))

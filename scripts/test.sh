@@ -7,6 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY="${PYTHON:-.venv/bin/python}"
 
+echo "== the layers' import contract (.importlinter)"
+"$(dirname "$PY")/lint-imports" --no-cache
+
 echo "== the wheel installs and migrates outside the source tree"
 PYTHON="$PY" bash scripts/check_wheel.sh
 

@@ -14,9 +14,9 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot import clock
+from bot.core import clock
 from bot.app import App, create_app, run_polling
-from bot.config import DistrictConfig, Settings
+from bot.core.config import DistrictConfig, Settings
 from tests.conversation import GroupChat, TgUser
 from tests.fake_telegram import FakeTelegram
 

@@ -7,8 +7,8 @@ from typing import Any
 from aiogram.utils.i18n import I18n
 from sqlmodel import col, select
 
-from bot.i18n import LOCALES_DIR, build_i18n
-from bot.services.locale import format_datetime_for
+from bot.ui.i18n import LOCALES_DIR, build_i18n
+from bot.domain.locale import format_datetime_for
 from db.models import FailedUpdate, Outbox, Request, RequestItem, Resident
 from tests.conftest import DISTRICTS, Harness
 from tests.conversation import TgUser
@@ -37,17 +37,17 @@ def _catalogue() -> I18n:
 
 def head(locale: str, msgid: str) -> str:
     """The visible text of a translated message up to its first placeholder (for expect)."""
-    text = t(locale, msgid)
+    text = catalog_text(locale, msgid)
     return seen(text.split("{", 1)[0]).strip()
 
 
-def t(locale: str, msgid: str, **fmt: Any) -> str:
+def catalog_text(locale: str, msgid: str, **fmt: Any) -> str:
     """The catalogue text of msgid in locale (HTML source as the bot sends it), formatted."""
     text = _catalogue().gettext(msgid, locale=locale)
     return text.format(**fmt) if fmt else text
 
 
-def tn(locale: str, singular: str, plural: str, n: int, **fmt: Any) -> str:
+def catalog_plural(locale: str, singular: str, plural: str, n: int, **fmt: Any) -> str:
     """Plural-aware catalogue text."""
     return _catalogue().gettext(singular, plural, n, locale=locale).format(n=n, **fmt)
 
@@ -57,9 +57,9 @@ def seen(html_text: str) -> str:
     return parse_html(html_text).text
 
 
-def v(locale: str, msgid: str, **fmt: Any) -> str:
+def visible_text(locale: str, msgid: str, **fmt: Any) -> str:
     """The visible text of a translated message."""
-    return seen(t(locale, msgid, **fmt))
+    return seen(catalog_text(locale, msgid, **fmt))
 
 
 def district_title(code: str, locale: str) -> str:
@@ -92,28 +92,28 @@ async def register(
     """Walk the whole registration by pressing buttons; returns the registered user."""
     user = user or new_user(harness, locale, **user_kwargs)
     await user.send_command("/start")
-    await user.expect(v(locale, CONSENT))
-    await user.press(t(locale, "✅ I agree"))
-    await user.expect(v(locale, NAME_PROMPT))
+    await user.expect(visible_text(locale, CONSENT))
+    await user.press(catalog_text(locale, "✅ I agree"))
+    await user.expect(visible_text(locale, NAME_PROMPT))
     if name is None:
         await user.tap(user.first_name)
     else:
         await user.send(name)
-    await user.expect(v(locale, PHONE_PROMPT))
+    await user.expect(visible_text(locale, PHONE_PROMPT))
     if typed_phone is None:
-        await user.tap(t(locale, "📱 Share my phone number"))
+        await user.tap(catalog_text(locale, "📱 Share my phone number"))
     else:
         await user.send(typed_phone)
-    await user.expect(v(locale, ADDRESS_PROMPT))
+    await user.expect(visible_text(locale, ADDRESS_PROMPT))
     await user.send(address or ADDRESSES[locale])
     await check_address(user, locale)
-    await user.expect(v(locale, DISTRICT_PROMPT))
+    await user.expect(visible_text(locale, DISTRICT_PROMPT))
     await user.press(district_title(district or DISTRICT_OF[locale], locale))
-    await user.expect(v(locale, FLAGS_PROMPT))
+    await user.expect(visible_text(locale, FLAGS_PROMPT))
     for flag in flags:
-        await user.press(t(locale, FLAG_LABELS[flag]))
-    await user.press(t(locale, "✅ Done"))
-    await user.expect(v(locale, REGISTERED))
+        await user.press(catalog_text(locale, FLAG_LABELS[flag]))
+    await user.press(catalog_text(locale, "✅ Done"))
+    await user.expect(visible_text(locale, REGISTERED))
     return user
 
 
@@ -193,12 +193,12 @@ ALREADY_SENT = "This request has already been sent."
 
 def check_title(locale: str) -> str:
     """The first line of the summary."""
-    return v(locale, "<b>Please check your request</b>")
+    return visible_text(locale, "<b>Please check your request</b>")
 
 
 async def open_wizard(user: TgUser, locale: str, kind: str) -> None:
     """Tap a menu button that starts a request wizard."""
-    await user.tap(t(locale, MENU[kind]))
+    await user.tap(catalog_text(locale, MENU[kind]))
 
 
 async def supplies_to_summary(
@@ -206,23 +206,23 @@ async def supplies_to_summary(
 ) -> SentMessage:
     """From the menu to the summary of a supplies request; returns the summary message."""
     await open_wizard(user, locale, "supplies")
-    await user.expect(v(locale, ITEMS_PROMPT))
+    await user.expect(visible_text(locale, ITEMS_PROMPT))
     await user.send(items)
     await user.expect(head(locale, REVIEW_PROMPT))
-    await user.press(t(locale, "✅ Yes, that's right"))
-    await user.expect(v(locale, "How urgent is it?"))
-    await user.press(t(locale, "🔴 Urgent: I need it today") if urgent else t(locale, "Within 1–2 days"))
+    await user.press(catalog_text(locale, "✅ Yes, that's right"))
+    await user.expect(visible_text(locale, "How urgent is it?"))
+    await user.press(catalog_text(locale, "🔴 Urgent: I need it today") if urgent else catalog_text(locale, "Within 1–2 days"))
     return await choose_address(user, locale, other_address)
 
 
 async def choose_address(user: TgUser, locale: str, other_address: str | None) -> SentMessage:
     """Answer «Where should the help come?»; returns the summary."""
-    await user.expect(v(locale, "Where should the help come?"))
+    await user.expect(visible_text(locale, "Where should the help come?"))
     if other_address is None:
         await user.press("📍")
     else:
-        await user.press(t(locale, "Another address"))
-        await user.expect(v(locale, "Please write the address."))
+        await user.press(catalog_text(locale, "Another address"))
+        await user.expect(visible_text(locale, "Please write the address."))
         await user.send(other_address)
         await check_address(user, locale)
     return await user.expect(check_title(locale))
@@ -230,19 +230,19 @@ async def choose_address(user: TgUser, locale: str, other_address: str | None) -
 
 async def check_address(user: TgUser, locale: str) -> None:
     """The typed address is read back: press «✅ Correct»."""
-    await user.expect(seen(t(locale, ADDRESS_CHECK).split("<b>", 1)[0]).strip())
-    await user.press(t(locale, "✅ Correct"))
+    await user.expect(seen(catalog_text(locale, ADDRESS_CHECK).split("<b>", 1)[0]).strip())
+    await user.press(catalog_text(locale, "✅ Correct"))
 
 
 async def send_request(user: TgUser, locale: str, summary: SentMessage | None = None) -> None:
     """Press «Send the request» on the summary."""
-    await user.press(t(locale, "✅ Send the request"), message=summary)
+    await user.press(catalog_text(locale, "✅ Send the request"), message=summary)
 
 
 async def confirmation(harness: Harness, user: TgUser, locale: str, request: Request) -> SentMessage:
     """Wait for the outbox to deliver the confirmation of request and return it."""
     await harness.drain()
-    text = v(locale, CONFIRMATION, number=f"№{request.id}", kind=t(locale, KIND[request.kind.value]))
+    text = visible_text(locale, CONFIRMATION, number=f"№{request.id}", kind=catalog_text(locale, KIND[request.kind.value]))
     return await user.expect(text, since_start=True)
 
 
@@ -337,9 +337,9 @@ def chat_scope(user: TgUser) -> dict[str, Any]:
 
 def expected_commands(locale: str) -> list[dict[str, str]]:
     """The resident command menu as the bot should set it in locale."""
-    from bot.commands import RESIDENT_COMMANDS
+    from bot.ui.commands import RESIDENT_COMMANDS
 
-    return [{"command": c, "description": t(locale, d)} for c, d in RESIDENT_COMMANDS.items()]
+    return [{"command": c, "description": catalog_text(locale, d)} for c, d in RESIDENT_COMMANDS.items()]
 
 
 CALL_LABELS = {"morning": "Morning", "afternoon": "Afternoon", "evening": "Evening", "any": "Any time"}
@@ -347,7 +347,7 @@ CALL_LABELS = {"morning": "Morning", "afternoon": "Afternoon", "evening": "Eveni
 
 def emergency_text(locale: str) -> str:
     """The first line of the emergency answer, as seen."""
-    return v(locale, "🆘 <b>If you are in danger or might hurt yourself, call now. You are not alone.</b>")
+    return visible_text(locale, "🆘 <b>If you are in danger or might hurt yourself, call now. You are not alone.</b>")
 
 
 async def to_summary(
@@ -366,10 +366,10 @@ async def to_summary(
     """Walk one request wizard from the menu to its summary; returns the summary message."""
     await open_wizard(user, locale, kind)
     prompts = {"supplies": ITEMS_PROMPT, "medicine": MEDICINE_PROMPT, "psych": FEELING_PROMPT}
-    await user.expect(v(locale, prompts[kind]))
+    await user.expect(visible_text(locale, prompts[kind]))
     if voice:
         await user.send_voice()
-        await user.expect(v(locale, "🎤 Voice message received."))
+        await user.expect(visible_text(locale, "🎤 Voice message received."))
     else:
         assert text is not None
         replies = await user.send(text)
@@ -377,23 +377,23 @@ async def to_summary(
         assert shown == danger, f"emergency numbers shown={shown} for {text!r}"
     if kind == "supplies" and not voice:
         await user.expect(head(locale, REVIEW_PROMPT))
-        await user.press(t(locale, "✅ Yes, that's right"))
+        await user.press(catalog_text(locale, "✅ Yes, that's right"))
     elif kind == "medicine":
-        await user.expect(v(locale, PHOTO_PROMPT))
+        await user.expect(visible_text(locale, PHOTO_PROMPT))
         if photo:
             await user.send_photo()
-            await user.expect(v(locale, "📷 Photo received."))
+            await user.expect(visible_text(locale, "📷 Photo received."))
         else:
-            await user.tap(t(locale, "Skip ▶️"))
+            await user.tap(catalog_text(locale, "Skip ▶️"))
     elif kind == "psych":
-        await user.expect(v(locale, CALL_PROMPT))
+        await user.expect(visible_text(locale, CALL_PROMPT))
         if call in CALL_LABELS:
-            await user.press(t(locale, CALL_LABELS[call]))
+            await user.press(catalog_text(locale, CALL_LABELS[call]))
         else:
             await user.send(call)
     if not danger:
-        await user.expect(v(locale, "How urgent is it?"))
-        await user.press(t(locale, "🔴 Urgent: I need it today") if urgent else t(locale, "Within 1–2 days"))
+        await user.expect(visible_text(locale, "How urgent is it?"))
+        await user.press(catalog_text(locale, "🔴 Urgent: I need it today") if urgent else catalog_text(locale, "Within 1–2 days"))
     if kind == "psych":
         return await user.expect(check_title(locale))
     return await choose_address(user, locale, other_address)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.services.answers import YesNo, choose, normalize, yes_no
+from bot.domain.answers import YesNo, choose, normalize, yes_no
 
 YES_NO = [
     # the words

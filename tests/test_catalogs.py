@@ -1,7 +1,7 @@
 """The zh/ru/uk catalogues keep up with the code and are safe to show.
 
 Messages are extracted from the code in-process (same method map as babel.cfg, same keywords as
-bot.catalog), so a stale messages.pot cannot hide an untranslated string.
+bot.ui.catalog), so a stale messages.pot cannot hide an untranslated string.
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
-from bot.config import LOCALES
-from bot.i18n import DOMAIN, LOCALES_DIR, build_i18n, compile_catalogs
+from bot.core.config import LOCALES
+from bot.ui.i18n import DOMAIN, LOCALES_DIR, build_i18n, compile_catalogs
 
 ROOT = LOCALES_DIR.parent
-KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None}  # bot.catalog runs pybabel extract with "-k N_"
+KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None}  # bot.ui.catalog runs pybabel extract with "-k N_"
 
 #: The usual gettext Plural-Forms of each language (GNU gettext manual, "Plural forms").
 RU_UK_PLURAL = (
@@ -229,7 +229,7 @@ def test_every_message_in_the_code_is_translated(locale: str) -> None:
         if empty:
             problems.append(f"untranslated form(s) {empty}: {msgid!r}")
     assert not problems, (
-        f"{locale}: run `python -m bot.catalog` and translate:\n" + "\n".join(problems)
+        f"{locale}: run `python -m bot.ui.catalog` and translate:\n" + "\n".join(problems)
     )
 
 
@@ -240,7 +240,7 @@ def test_no_fuzzy_or_stale_entries(locale: str) -> None:
     fuzzy = [m.id for m in entries(locale) if m.fuzzy]
     stale = [m.id for m in entries(locale) if msgids(m)[0] not in code]
     assert not fuzzy, f"{locale}: fuzzy entries: {fuzzy}"
-    assert not stale, f"{locale}: entries no longer in the code (run `python -m bot.catalog`): {stale}"
+    assert not stale, f"{locale}: entries no longer in the code (run `python -m bot.ui.catalog`): {stale}"
 
 
 @pytest.mark.parametrize("locale", LOCALES)
@@ -310,8 +310,7 @@ def test_emoji_stay_in_place(locale: str) -> None:
 
 def test_reply_keyboard_labels_never_collide() -> None:
     """Reply-keyboard buttons are recognised by their text in any language: no two may share one."""
-    from bot import keyboards
-
+    from bot.ui import keyboards
     labels = sorted(
         value for name, value in vars(keyboards).items()
         if name.isupper() and isinstance(value, str) and value in code_messages()

@@ -8,15 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from bot import clock
+from bot.core import clock
 from bot.app import follow_up_checkins
-from bot.config import CardName
+from bot.core.config import CardName
 from bot.services import registry
-from bot.services.register_file import read_register
+from bot.domain.register_file import read_register
 from db.models import Checkin, CheckinPlan, Request, RequestStatus
 from db.repo import checkins as checkins_repo
 from tests.conftest import STAFF_CHAT, Harness
-from tests.helpers import register, resident_of, staff_messages, t, v, when_shown
+from tests.helpers import register, resident_of, staff_messages, catalog_text, visible_text, when_shown
 from tests.test_checkins import checkins_of, tick_to_due
 from tests.test_staff import join
 
@@ -26,14 +26,14 @@ OFFER = "Would you like us to ask you every day whether you are OK? If you do no
 async def enrolled(harness: Harness, locale: str, name: str):  # type: ignore[no-untyped-def]
     """A resident living alone, registered under a typed name, who accepted the daily check-in."""
     user = await register(harness, locale, name=name, flags=("lives_alone", "over_65"))
-    await user.expect(v(locale, OFFER), since_start=True)
-    await user.press(t(locale, "✅ Yes, every day at {time}", time="09:00"))
+    await user.expect(visible_text(locale, OFFER), since_start=True)
+    await user.press(catalog_text(locale, "✅ Yes, every day at {time}", time="09:00"))
     return user
 
 
 def wellbeing_cards(harness: Harness) -> list:  # type: ignore[type-arg]
     """The check-in escalation cards in the staff chat."""
-    return [m for m in staff_messages(harness, STAFF_CHAT) if t("zh", "Wellbeing check-in") in (m.text or "")]
+    return [m for m in staff_messages(harness, STAFF_CHAT) if catalog_text("zh", "Wellbeing check-in") in (m.text or "")]
 
 
 async def missed(harness: Harness, user) -> None:  # type: ignore[no-untyped-def]
@@ -65,12 +65,12 @@ async def test_missed_card_names_the_person_in_short_form_and_the_claimer_gets_t
     user = await enrolled(harness, "ru", "Иванова Анна Петровна")
     await missed(harness, user)
     (card,) = wellbeing_cards(harness)
-    assert v("zh", "Who: {name}", name="Иванова А.") in card.text
+    assert visible_text("zh", "Who: {name}", name="Иванова А.") in card.text
     assert "Анна Петровна" not in card.text
-    await worker.press(t("zh", "✋ Claim №{number}", number=1), message=card)
+    await worker.press(catalog_text("zh", "✋ Claim №{number}", number=1), message=card)
     await harness.drain()
     private = harness.fake.messages[5001][-1].text
-    assert v("zh", "Resident: {name}", name="Иванова Анна Петровна") in private
+    assert visible_text("zh", "Resident: {name}", name="Иванова Анна Петровна") in private
 
 
 async def test_help_card_names_the_person_in_full(harness: Harness, card_name) -> None:  # type: ignore[no-untyped-def]
@@ -78,10 +78,10 @@ async def test_help_card_names_the_person_in_full(harness: Harness, card_name) -
     card_name(CardName.FULL)
     user = await enrolled(harness, "zh", "王小明")
     await tick_to_due(harness, user)
-    await user.press(t("zh", "🆘 I need help"))
+    await user.press(catalog_text("zh", "🆘 I need help"))
     await harness.drain()
     (card,) = wellbeing_cards(harness)
-    assert v("zh", "Who: {name}", name="王小明") in card.text
+    assert visible_text("zh", "Who: {name}", name="王小明") in card.text
 
 
 async def test_unreachable_card_short_chinese_and_none(harness: Harness, card_name) -> None:  # type: ignore[no-untyped-def]
@@ -93,7 +93,7 @@ async def test_unreachable_card_short_chinese_and_none(harness: Harness, card_na
     await harness.drain()
     (card,) = wellbeing_cards(harness)
     assert "Олена" not in card.text and "Петренко" not in card.text
-    assert t("zh", "Who: {name}").split("{", 1)[0] not in card.text
+    assert catalog_text("zh", "Who: {name}").split("{", 1)[0] not in card.text
 
     card_name(CardName.SHORT)
     lin = await enrolled(harness, "zh", "林婆婆")
@@ -101,7 +101,7 @@ async def test_unreachable_card_short_chinese_and_none(harness: Harness, card_na
     await tick_to_due(harness, lin)
     await harness.drain()
     card = wellbeing_cards(harness)[-1]
-    assert v("zh", "Who: {name}", name="林**") in card.text and "林婆婆" not in card.text
+    assert visible_text("zh", "Who: {name}", name="林**") in card.text and "林婆婆" not in card.text
 
 
 async def test_reached_all_fine_is_final_and_a_late_answer_is_the_last_answer(harness: Harness) -> None:
@@ -111,25 +111,25 @@ async def test_reached_all_fine_is_final_and_a_late_answer_is_the_last_answer(ha
     user = await enrolled(harness, "ru", "Мария Ивановна")
     await missed(harness, user)
     (card,) = wellbeing_cards(harness)
-    assert v("zh", "Last answer: none yet") in card.text
-    await user.press(t("ru", "😊 I'm fine"))
+    assert visible_text("zh", "Last answer: none yet") in card.text
+    await user.press(catalog_text("ru", "😊 I'm fine"))
     await harness.drain()
     (checkin,) = await checkins_of(harness, user)
     assert checkin.answered_at is not None
     when = when_shown(checkin.answered_at, "zh")
-    assert v("zh", "Last answer: {answer}, {when}", answer=t("zh", "I'm fine"), when=when) in card.text
-    assert v("zh", "Last answer: none yet") not in card.text
+    assert visible_text("zh", "Last answer: {answer}, {when}", answer=catalog_text("zh", "I'm fine"), when=when) in card.text
+    assert visible_text("zh", "Last answer: none yet") not in card.text
 
-    await worker.press(t("zh", "✅ Reached, all fine"), message=card)
+    await worker.press(catalog_text("zh", "✅ Reached, all fine"), message=card)
     await harness.drain()
-    assert v("zh", "✅ Closed by {name}: the resident was reached", name="王社工") in card.text
-    assert t("zh", "✅ Done by {name}; waiting for the resident to confirm").split("}", 1)[1] not in card.text
+    assert visible_text("zh", "✅ Closed by {name}: the resident was reached", name="王社工") in card.text
+    assert catalog_text("zh", "✅ Done by {name}; waiting for the resident to confirm").split("}", 1)[1] not in card.text
     assert card.button_texts() == []
     assert harness.app is not None
     async with harness.app.sessions() as session:
         request = await session.get(Request, checkin.request_id)
     assert request is not None and request.status == RequestStatus.DONE
-    assert not [m for m in user.messages() if t("ru", "Did you receive everything?").split("?")[0] in (m.text or "")]
+    assert not [m for m in user.messages() if catalog_text("ru", "Did you receive everything?").split("?")[0] in (m.text or "")]
 
 
 # ---------------------------------------------------------------------------------- register times
@@ -185,7 +185,7 @@ async def test_reimport_with_changed_times_moves_a_bound_persons_plan(harness: H
 
     user = new_user(harness, "zh")
     await user.send_command(f"/start {code}")
-    await user.press(t("zh", "✅ I agree"))
+    await user.press(catalog_text("zh", "✅ I agree"))
     await harness.drain()
     lin = await resident_of(harness, user)
     assert lin is not None and lin.registered_at is not None

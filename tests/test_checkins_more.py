@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date
 from sqlmodel import col, select
 
-from bot import clock
+from bot.core import clock
 from bot.app import follow_up_checkins, send_checkins
 from bot.services import checkins
 from db.models import CheckinAnswer, CheckinPlan, Request, RequestKind, Resident, Urgency
@@ -19,7 +19,7 @@ from tests.conversation import TgUser
 from tests.fake_telegram import SentMessage
 from tests.helpers import (
     CALL_PROMPT, ITEMS_PROMPT, MEDICINE_PROMPT, STALE, button_data, check_title, fsm_of, outbox_rows, register, requests_of,
-    submit, t, tn, v,
+    submit, catalog_text, catalog_plural, visible_text,
 )
 from tests.test_checkins import checkins_of, enrolled, plan_of
 from tests.test_staff import join
@@ -66,13 +66,13 @@ async def follow(harness: Harness, after: timedelta | None = None) -> None:
 
 def questions(user: TgUser, locale: str, reminder: bool = False) -> list[SentMessage]:
     """The daily questions (or reminders) the user has received."""
-    text = v(locale, REMINDER if reminder else QUESTION, name="林")
+    text = visible_text(locale, REMINDER if reminder else QUESTION, name="林")
     return [m for m in user.messages() if text in (m.text or "")]
 
 
 def wellbeing_cards(harness: Harness, chat_id: int = STAFF_CHAT) -> list[SentMessage]:
     """Check-in escalation cards in a staff chat."""
-    title = f" · {t('zh', WELLBEING)}\n"
+    title = f" · {catalog_text('zh', WELLBEING)}\n"
     return [m for m in harness.fake.messages.get(chat_id, []) if not m.deleted and title in m.text]
 
 
@@ -102,48 +102,48 @@ async def test_not_so_well_leads_to_the_matching_help(harness: Harness) -> None:
         nonlocal day
         day += timedelta(days=1)
         await tick(harness, at_local(day, "09:00") + timedelta(seconds=30))
-        await user.press(t("zh", "😐 Not so well"), message=questions(user, "zh")[-1])
-        menu = await user.expect(v("zh", "We are sorry to hear that. What is wrong?"))
-        assert menu.button_texts() == [t("zh", "🛒 I need food or supplies"), t("zh", "💊 I need medicine"),
-                                       t("zh", "💬 I would like to talk to someone"), t("zh", "🩺 I feel ill")]
+        await user.press(catalog_text("zh", "😐 Not so well"), message=questions(user, "zh")[-1])
+        menu = await user.expect(visible_text("zh", "We are sorry to hear that. What is wrong?"))
+        assert menu.button_texts() == [catalog_text("zh", "🛒 I need food or supplies"), catalog_text("zh", "💊 I need medicine"),
+                                       catalog_text("zh", "💬 I would like to talk to someone"), catalog_text("zh", "🩺 I feel ill")]
         return menu
 
     menu = await not_well()
-    data = button_data(menu, t("zh", "🛒 I need food or supplies"))
+    data = button_data(menu, catalog_text("zh", "🛒 I need food or supplies"))
     await user.press_data(data, message=menu)
-    prompt = await user.expect(v("zh", ITEMS_PROMPT))
+    prompt = await user.expect(visible_text("zh", ITEMS_PROMPT))
     draft = (await fsm_of(harness, user))[1]["draft_key"]
     await user.press_data(data, message=menu)  # a double tap: the question is not asked twice
     assert user.last() is prompt and (await fsm_of(harness, user))[1]["draft_key"] == draft
 
     await not_well()
-    await user.press(t("zh", "💊 I need medicine"))
-    await user.expect(v("zh", MEDICINE_PROMPT))
+    await user.press(catalog_text("zh", "💊 I need medicine"))
+    await user.expect(visible_text("zh", MEDICINE_PROMPT))
 
     await not_well()
-    await user.press(t("zh", "💬 I would like to talk to someone"))
-    await user.expect(v("zh", CALL_PROMPT))  # the feeling is already known: straight to the call time
-    await user.press(t("zh", "Evening"))
-    await user.expect(v("zh", "How urgent is it?"))
-    await user.press(t("zh", "Within 1–2 days"))
+    await user.press(catalog_text("zh", "💬 I would like to talk to someone"))
+    await user.expect(visible_text("zh", CALL_PROMPT))  # the feeling is already known: straight to the call time
+    await user.press(catalog_text("zh", "Evening"))
+    await user.expect(visible_text("zh", "How urgent is it?"))
+    await user.press(catalog_text("zh", "Within 1–2 days"))
     summary = await user.expect(check_title("zh"))
-    feeling = t("zh", "Not so well (answer to the daily check-in)")
+    feeling = catalog_text("zh", "Not so well (answer to the daily check-in)")
     assert feeling in summary.text
     talk = await submit(harness, user, "zh", summary)
     assert (talk.kind, talk.details, talk.call_time) == (RequestKind.PSYCH, feeling, "evening")
 
     await not_well()
-    await user.press(t("zh", "🩺 I feel ill"))
-    await user.expect(v("zh", ILL))
+    await user.press(catalog_text("zh", "🩺 I feel ill"))
+    await user.expect(visible_text("zh", ILL))
     shown = user.last()
     assert shown is not None and "☎️" in shown.text and "120" in shown.text
-    assert v("zh", "A social worker has been told and will call you.") in shown.text
-    assert v("zh", "🆘 <b>If you are in danger or might hurt yourself, call now. You are not alone.</b>") not in shown.text
+    assert visible_text("zh", "A social worker has been told and will call you.") in shown.text
+    assert visible_text("zh", "🆘 <b>If you are in danger or might hurt yourself, call now. You are not alone.</b>") not in shown.text
     await harness.drain()
     ill = (await requests_of(harness, user))[-1]
     assert (ill.kind, ill.urgency, ill.details) == (RequestKind.WELLBEING, Urgency.URGENT, "health")
     (card,) = wellbeing_cards(harness)
-    assert v("zh", "The resident says they feel ill.") in card.text
+    assert visible_text("zh", "The resident says they feel ill.") in card.text
 
     stored = await checkins_of(harness, user)
     assert [c.answer for c in stored] == [CheckinAnswer.NOT_WELL] * 4
@@ -158,19 +158,19 @@ async def test_i_need_help_twice_makes_one_urgent_request(harness: Harness) -> N
     user = await enrolled(harness, "ru")
     await tick(harness, at_local(date(2027, 1, 12), "09:00") + timedelta(seconds=30))
     (question,) = questions(user, "ru")
-    data = button_data(question, t("ru", "🆘 I need help"))
+    data = button_data(question, catalog_text("ru", "🆘 I need help"))
     await user.press_data(data, message=question)
-    await user.expect(v("ru", "A social worker has been told and will contact you as soon as possible."))
-    assert v("ru", "Emergency numbers:") in (user.last() or question).text
+    await user.expect(visible_text("ru", "A social worker has been told and will contact you as soon as possible."))
+    assert visible_text("ru", "Emergency numbers:") in (user.last() or question).text
     await harness.drain()
     (card,) = wellbeing_cards(harness)
-    assert v("zh", "The resident pressed «I need help» in the daily check-in.") in card.text
+    assert visible_text("zh", "The resident pressed «I need help» in the daily check-in.") in card.text
     before = len(user.messages())
     await user.press_data(data, message=question)  # pressed again (a double tap)
     await harness.drain()
     assert len(user.messages()) == before  # the reassurance is not sent twice: a toast says it again
     assert user.last_answer is not None
-    assert user.last_answer["text"] == v("ru", "A social worker has been told and will contact you as soon as possible.")
+    assert user.last_answer["text"] == visible_text("ru", "A social worker has been told and will contact you as soon as possible.")
     (request,) = await requests_of(harness, user)
     assert (request.kind, request.urgency, request.details) == (RequestKind.WELLBEING, Urgency.URGENT, "help")
     assert len(wellbeing_cards(harness)) == 1
@@ -185,11 +185,11 @@ async def test_i_feel_ill_twice_sends_the_numbers_once_and_a_late_one_upgrades_t
     set_clock(MONDAY)
     user = await enrolled(harness, "uk")
     await tick(harness, at_local(date(2027, 1, 12), "09:00") + timedelta(seconds=30))
-    await user.press(t("uk", "😐 Not so well"), message=questions(user, "uk")[-1])
-    menu = await user.expect(v("uk", "We are sorry to hear that. What is wrong?"))
-    data = button_data(menu, t("uk", "🩺 I feel ill"))
+    await user.press(catalog_text("uk", "😐 Not so well"), message=questions(user, "uk")[-1])
+    menu = await user.expect(visible_text("uk", "We are sorry to hear that. What is wrong?"))
+    data = button_data(menu, catalog_text("uk", "🩺 I feel ill"))
     await user.press_data(data, message=menu)
-    numbers = await user.expect(v("uk", ILL))
+    numbers = await user.expect(visible_text("uk", ILL))
     await harness.drain()
     (card,) = wellbeing_cards(harness)
     edits, sent = len(card.edits), len(user.messages())
@@ -197,7 +197,7 @@ async def test_i_feel_ill_twice_sends_the_numbers_once_and_a_late_one_upgrades_t
     await harness.drain()
     assert len(user.messages()) == sent and user.last() is numbers
     assert user.last_answer is not None
-    assert user.last_answer["text"] == v("uk", "A social worker has been told and will contact you as soon as possible.")
+    assert user.last_answer["text"] == visible_text("uk", "A social worker has been told and will contact you as soon as possible.")
     assert len(wellbeing_cards(harness)) == 1 and len(card.edits) == edits
     (request,) = await requests_of(harness, user)
     assert (request.kind, request.urgency, request.details) == (RequestKind.WELLBEING, Urgency.URGENT, "health")
@@ -205,19 +205,19 @@ async def test_i_feel_ill_twice_sends_the_numbers_once_and_a_late_one_upgrades_t
     # A worker settles it. Next day: no answer at all, so the staff get a «missed» card; then a late
     # «not so well» → «I feel ill» on the new check-in is no repeat, and the open card says so.
     worker = await join(harness, 5001, "王社工")
-    await worker.press(t("zh", "✅ Reached, all fine"), message=card)
+    await worker.press(catalog_text("zh", "✅ Reached, all fine"), message=card)
     await tick(harness, at_local(date(2027, 1, 13), "09:00") + timedelta(seconds=30))
     await follow(harness, timedelta(minutes=61))
     await follow(harness, timedelta(minutes=60))
     missed = wellbeing_cards(harness)[-1]
     assert missed is not card
-    assert v("zh", "No answer to the daily check-in, not even after a reminder.") in missed.text
-    await user.press(t("uk", "😐 Not so well"), message=questions(user, "uk")[-1])
-    menu = await user.expect(v("uk", "We are sorry to hear that. What is wrong?"))
-    await user.press(t("uk", "🩺 I feel ill"), message=menu)
-    await user.expect(v("uk", ILL))
+    assert visible_text("zh", "No answer to the daily check-in, not even after a reminder.") in missed.text
+    await user.press(catalog_text("uk", "😐 Not so well"), message=questions(user, "uk")[-1])
+    menu = await user.expect(visible_text("uk", "We are sorry to hear that. What is wrong?"))
+    await user.press(catalog_text("uk", "🩺 I feel ill"), message=menu)
+    await user.expect(visible_text("uk", ILL))
     await harness.drain()
-    assert v("zh", "The resident says they feel ill.") in missed.text
+    assert visible_text("zh", "The resident says they feel ill.") in missed.text
 
 
 # ------------------------------------------------------------------------ the plan menu
@@ -228,12 +228,12 @@ async def test_pause_three_days_skips_them_and_resume_brings_it_back(harness: Ha
     set_clock(MONDAY)
     user = await enrolled(harness, "zh")
     await user.send_command("/checkin")
-    await user.press(t("zh", "⏸ Pause"))
-    await user.expect(v("zh", "For how long?"))
-    await user.press(tn("zh", "{n} day", "{n} days", 3))
+    await user.press(catalog_text("zh", "⏸ Pause"))
+    await user.expect(visible_text("zh", "For how long?"))
+    await user.press(catalog_plural("zh", "{n} day", "{n} days", 3))
     friday = date(2027, 1, 15)
-    shown = await user.expect(v("zh", "Paused until {date}", date=format_date(friday, "medium", locale="zh")))
-    assert t("zh", "▶️ Resume") in shown.button_texts()
+    shown = await user.expect(visible_text("zh", "Paused until {date}", date=format_date(friday, "medium", locale="zh")))
+    assert catalog_text("zh", "▶️ Resume") in shown.button_texts()
     plan = await plan_of(harness, user)
     assert plan.paused_until == friday and plan.next_due_at == at_local(friday, "09:00")
     for day in (12, 13, 14):  # the paused days
@@ -242,21 +242,21 @@ async def test_pause_three_days_skips_them_and_resume_brings_it_back(harness: Ha
     assert questions(user, "zh") == [] and await checkins_of(harness, user) == []
     set_clock(at_local(friday, "01:00"))  # still Thursday in UTC: the pause is over all the same
     await user.send_command("/checkin")
-    shown = await user.expect(v("zh", "<b>Daily check-in</b> at {times}", times="09:00"))
-    assert t("zh", "⏸ Pause") in shown.button_texts() and t("zh", "▶️ Resume") not in shown.button_texts()
-    assert v("zh", "Paused until {date}", date="").strip() not in shown.text
+    shown = await user.expect(visible_text("zh", "<b>Daily check-in</b> at {times}", times="09:00"))
+    assert catalog_text("zh", "⏸ Pause") in shown.button_texts() and catalog_text("zh", "▶️ Resume") not in shown.button_texts()
+    assert visible_text("zh", "Paused until {date}", date="").strip() not in shown.text
     await tick(harness, at_local(friday, "09:00") + timedelta(minutes=1))
     assert len(questions(user, "zh")) == 1
     (checkin,) = await checkins_of(harness, user)
     assert checkin.due_at == at_local(friday, "09:00")
 
     await user.send_command("/checkin")  # Friday: pause a week, then change one's mind
-    await user.press(t("zh", "⏸ Pause"))
-    await user.press(tn("zh", "{n} day", "{n} days", 7))
+    await user.press(catalog_text("zh", "⏸ Pause"))
+    await user.press(catalog_plural("zh", "{n} day", "{n} days", 7))
     assert (await plan_of(harness, user)).paused_until == date(2027, 1, 23)
-    await user.press(t("zh", "▶️ Resume"))
-    shown = await user.expect(v("zh", "<b>Daily check-in</b> at {times}", times="09:00"))
-    assert t("zh", "⏸ Pause") in shown.button_texts()
+    await user.press(catalog_text("zh", "▶️ Resume"))
+    shown = await user.expect(visible_text("zh", "<b>Daily check-in</b> at {times}", times="09:00"))
+    assert catalog_text("zh", "⏸ Pause") in shown.button_texts()
     plan = await plan_of(harness, user)
     assert plan.paused_until is None and plan.next_due_at == at_local(date(2027, 1, 16), "09:00")
     await tick(harness, at_local(date(2027, 1, 16), "09:00") + timedelta(minutes=1))
@@ -268,13 +268,13 @@ async def test_two_times_a_day_then_stop(harness: Harness) -> None:
     set_clock(MONDAY)
     user = await enrolled(harness, "uk")
     await user.send_command("/checkin")
-    await user.press(t("uk", "🕘 Change times"))
-    await user.expect(v("uk", "Tap the times you want, then «✅ Save»."))
+    await user.press(catalog_text("uk", "🕘 Change times"))
+    await user.expect(visible_text("uk", "Tap the times you want, then «✅ Save»."))
     await user.press("18:00")
     picker = user.last()
     assert picker is not None and "☑️ 18:00" in picker.button_texts() and "☑️ 09:00" in picker.button_texts()
-    await user.press(t("uk", "✅ Save"))
-    await user.expect(v("uk", "<b>Daily check-in</b> at {times}", times="09:00, 18:00"))
+    await user.press(catalog_text("uk", "✅ Save"))
+    await user.expect(visible_text("uk", "<b>Daily check-in</b> at {times}", times="09:00, 18:00"))
     plan = await plan_of(harness, user)
     assert plan.times == ["09:00", "18:00"] and plan.next_due_at == at_local(date(2027, 1, 11), "18:00")
     await tick(harness, at_local(date(2027, 1, 11), "18:00") + timedelta(seconds=30))
@@ -286,10 +286,10 @@ async def test_two_times_a_day_then_stop(harness: Harness) -> None:
     assert len(questions(user, "uk")) == 3
 
     await user.send_command("/checkin")
-    await user.press(t("uk", "🔕 Stop check-ins"))
-    shown = await user.expect(v("uk", "You have no daily check-ins. With them we ask you every day whether you are OK, "
+    await user.press(catalog_text("uk", "🔕 Stop check-ins"))
+    shown = await user.expect(visible_text("uk", "You have no daily check-ins. With them we ask you every day whether you are OK, "
                                       "and a social worker is told if you do not answer."))
-    assert shown.button_texts() == [t("uk", "✅ Start daily check-ins")]
+    assert shown.button_texts() == [catalog_text("uk", "✅ Start daily check-ins")]
     plan = await plan_of(harness, user)
     assert (plan.active, plan.next_due_at) == (False, None)
     await tick(harness, at_local(date(2027, 1, 13), "09:00") + timedelta(seconds=30))
@@ -302,15 +302,15 @@ async def test_a_time_inside_quiet_hours_waits_for_their_end(harness: Harness) -
     set_clock(MONDAY)
     user = await enrolled(harness, "zh")
     await user.send_command("/checkin")
-    await user.press(t("zh", "🌙 Quiet hours"))
-    await user.expect(v("zh", "When should we not disturb you?"))
+    await user.press(catalog_text("zh", "🌙 Quiet hours"))
+    await user.expect(visible_text("zh", "When should we not disturb you?"))
     await user.press("20:00–09:00")
-    await user.expect(v("zh", "Quiet hours: {start}–{end}", start="20:00", end="09:00"))
-    await user.press(t("zh", "🕘 Change times"))
+    await user.expect(visible_text("zh", "Quiet hours: {start}–{end}", start="20:00", end="09:00"))
+    await user.press(catalog_text("zh", "🕘 Change times"))
     await user.press("09:00")
     await user.press("08:00")
-    await user.press(t("zh", "✅ Save"))
-    await user.expect(v("zh", "<b>Daily check-in</b> at {times}", times="08:00"))
+    await user.press(catalog_text("zh", "✅ Save"))
+    await user.expect(visible_text("zh", "<b>Daily check-in</b> at {times}", times="08:00"))
     plan = await plan_of(harness, user)
     assert (plan.times, plan.quiet_start, plan.quiet_end) == (["08:00"], "20:00", "09:00")
     tuesday = date(2027, 1, 12)
@@ -397,7 +397,7 @@ async def test_restart_in_the_window_still_reminds_and_escalates_once(harness: H
     await follow(harness, timedelta(hours=3))
     assert len(questions(user, "ru", reminder=True)) == 1
     (card,) = wellbeing_cards(harness)
-    assert v("zh", "No answer to the daily check-in, not even after a reminder.") in card.text
+    assert visible_text("zh", "No answer to the daily check-in, not even after a reminder.") in card.text
     (checkin,) = await checkins_of(harness, user)
     assert checkin.answer == CheckinAnswer.MISSED and checkin.escalated_at is not None
     assert [r.kind for r in await requests_of(harness, user)] == [RequestKind.WELLBEING]
@@ -424,7 +424,7 @@ async def test_after_an_outage_one_checkin_and_a_fresh_grace_period(harness: Har
     (checkin,) = await checkins_of(harness, user)
     assert checkin.answer == CheckinAnswer.PENDING and checkin.escalated_at is None
     await coordinator.send_command("/checkins")
-    roll = await coordinator.expect(v("zh", "<b>Check-ins today</b>"))
+    roll = await coordinator.expect(visible_text("zh", "<b>Check-ins today</b>"))
     assert roll_line("zh", "下洋田社区", pending=1) in roll.text.splitlines()
     await follow(harness, timedelta(minutes=31))
     assert len(questions(user, "zh", reminder=True)) == 1
@@ -436,7 +436,7 @@ async def test_after_an_outage_one_checkin_and_a_fresh_grace_period(harness: Har
 def roll_line(locale: str, district: str, fine: int = 0, not_well: int = 0, help: int = 0, pending: int = 0,  # noqa: A002
               escalated: int = 0, paused: int = 0) -> str:
     """One district's line of /checkins."""
-    return v(locale, "{district}: fine {fine} · not so well {not_well} · need help {help} · no answer yet {pending} · "
+    return visible_text(locale, "{district}: fine {fine} · not so well {not_well} · need help {help} · no answer yet {pending} · "
                      "escalated {escalated} · paused {paused}", district=district, fine=fine, not_well=not_well,
              help=help, pending=pending, escalated=escalated, paused=paused)
 
@@ -448,27 +448,27 @@ async def test_roll_of_the_day_per_district_in_zh_and_ru(harness: Harness) -> No
     fine = await enrolled(harness, "zh")
     silent = await enrolled(harness, "zh")
     unwell = await register(harness, "zh", district="fuqin")
-    await unwell.press(t("zh", "✅ Yes, every day at {time}", time="09:00"))
+    await unwell.press(catalog_text("zh", "✅ Yes, every day at {time}", time="09:00"))
     blocked = await enrolled(harness, "ru")
     helpless = await enrolled(harness, "uk")
     away = await enrolled(harness, "uk")
     await away.send_command("/checkin")
-    await away.press(t("uk", "⏸ Pause"))
-    await away.press(tn("uk", "{n} day", "{n} days", 3))
+    await away.press(catalog_text("uk", "⏸ Pause"))
+    await away.press(catalog_plural("uk", "{n} day", "{n} days", 3))
     harness.fake.block_user(blocked.chat_id)
     await tick(harness, at_local(date(2027, 1, 12), "09:00") + timedelta(seconds=30))
-    await fine.press(t("zh", "😊 I'm fine"), message=questions(fine, "zh")[-1])
-    await unwell.press(t("zh", "😐 Not so well"), message=questions(unwell, "zh")[-1])
-    await helpless.press(t("uk", "🆘 I need help"), message=questions(helpless, "uk")[-1])
+    await fine.press(catalog_text("zh", "😊 I'm fine"), message=questions(fine, "zh")[-1])
+    await unwell.press(catalog_text("zh", "😐 Not so well"), message=questions(unwell, "zh")[-1])
+    await helpless.press(catalog_text("uk", "🆘 I need help"), message=questions(helpless, "uk")[-1])
     assert questions(silent, "zh") and questions(away, "uk") == []
     await harness.drain()
 
     await coordinator.send_command("/checkins")
-    roll = await coordinator.expect(v("zh", "<b>Check-ins today</b>"))
+    roll = await coordinator.expect(visible_text("zh", "<b>Check-ins today</b>"))
     # Everyone here registered as living alone and over 65: the flags of those not fine are counted.
-    attention = v("zh", "↳ not well, need help or escalated: {flags}", flags="独居 1 · 65岁以上 1")
+    attention = visible_text("zh", "↳ not well, need help or escalated: {flags}", flags="独居 1 · 65岁以上 1")
     assert roll.text.splitlines() == [
-        v("zh", "<b>Check-ins today</b>"),
+        visible_text("zh", "<b>Check-ins today</b>"),
         roll_line("zh", "抚琴街道", not_well=1), attention,
         roll_line("zh", "普列斯尼亚区", escalated=1), attention,
         roll_line("zh", "中心区", help=1, paused=1), attention,
@@ -476,23 +476,23 @@ async def test_roll_of_the_day_per_district_in_zh_and_ru(harness: Harness) -> No
     ]
     await coordinator.send_command("/chatlang ru")
     await coordinator.send_command("/checkins")
-    roll = await coordinator.expect(v("ru", "<b>Check-ins today</b>"))
-    attention = v("ru", "↳ not well, need help or escalated: {flags}",
-                  flags=f"{t('ru', 'Lives alone')} 1 · {t('ru', 'Over 65')} 1")
+    roll = await coordinator.expect(visible_text("ru", "<b>Check-ins today</b>"))
+    attention = visible_text("ru", "↳ not well, need help or escalated: {flags}",
+                  flags=f"{catalog_text('ru', 'Lives alone')} 1 · {catalog_text('ru', 'Over 65')} 1")
     assert roll.text.splitlines() == [
-        v("ru", "<b>Check-ins today</b>"),
+        visible_text("ru", "<b>Check-ins today</b>"),
         roll_line("ru", "Фуцинь", not_well=1), attention,
         roll_line("ru", "Пресненский", escalated=1), attention,
         roll_line("ru", "Центральный", help=1, paused=1), attention,
         roll_line("ru", "Сяянтянь", fine=1, pending=1),
     ]
-    assert v("ru", "<b>Check-ins today</b>") != v("zh", "<b>Check-ins today</b>")
+    assert visible_text("ru", "<b>Check-ins today</b>") != visible_text("zh", "<b>Check-ins today</b>")
 
 
 
 async def help_request(harness: Harness, user: TgUser, locale: str) -> Request:
     """The resident presses «I need help» on their latest check-in; their wellbeing request."""
-    await user.press(t(locale, "🆘 I need help"), message=questions(user, locale)[-1])
+    await user.press(catalog_text(locale, "🆘 I need help"), message=questions(user, locale)[-1])
     await harness.drain()
     return (await requests_of(harness, user))[-1]
 
@@ -510,29 +510,29 @@ async def test_staff_checkin_command_changes_the_plan(two_stations: Harness) -> 
     assert wellbeing_cards(harness, SECOND_CHAT) and len(wellbeing_cards(harness)) == 1
 
     await worker.send_command(f"/checkin №{mine.id} 10:00 19:00")
-    await worker.expect(v("zh", "Check-ins of the resident of request №{number}: {plan}", number=mine.id, plan="10:00, 19:00"))
+    await worker.expect(visible_text("zh", "Check-ins of the resident of request №{number}: {plan}", number=mine.id, plan="10:00, 19:00"))
     plan = await plan_of(harness, lin)
     assert (plan.times, plan.active) == (["10:00", "19:00"], True)
     assert plan.next_due_at == at_local(date(2027, 1, 12), "10:00")
 
     await worker.send_command(f"/checkin {mine.id} pause 2027-01-20")
-    await worker.expect(v("zh", "(paused until {date})", date="2027-01-20"))
+    await worker.expect(visible_text("zh", "(paused until {date})", date="2027-01-20"))
     plan = await plan_of(harness, lin)
     assert plan.paused_until == date(2027, 1, 20) and plan.next_due_at == at_local(date(2027, 1, 20), "10:00")
 
     await worker.send_command(f"/checkin №{mine.id} off")
-    await worker.expect(v("zh", "Check-ins of the resident of request №{number}: {plan}", number=mine.id,
-                          plan=t("zh", "stopped")))
+    await worker.expect(visible_text("zh", "Check-ins of the resident of request №{number}: {plan}", number=mine.id,
+                          plan=catalog_text("zh", "stopped")))
     plan = await plan_of(harness, lin)
     assert (plan.active, plan.next_due_at) == (False, None)
 
     outsider = harness.staff(5099, "路人")  # in the staff group, never joined
     await outsider.send_command(f"/checkin №{mine.id} on")
-    await outsider.expect(v("zh", "Only registered staff can do this. Send /join in the staff group first."))
+    await outsider.expect(visible_text("zh", "Only registered staff can do this. Send /join in the staff group first."))
     assert (await plan_of(harness, lin)).active is False
 
     await worker.send_command(f"/checkin №{theirs.id} off")
-    await worker.expect(v("zh", "Use: /checkin №N 09:00 18:00, /checkin №N pause 2026-12-31, /checkin №N resume, "
+    await worker.expect(visible_text("zh", "Use: /checkin №N 09:00 18:00, /checkin №N pause 2026-12-31, /checkin №N resume, "
                                 "/checkin №N off or /checkin №N on (N: one of the resident's request numbers)."))
     other = await plan_of(harness, ivan)
     assert (other.active, other.times, other.paused_until) == (True, ["09:00"], None)
@@ -550,11 +550,11 @@ async def test_someone_elses_checkin_button_is_refused(harness: Harness) -> None
     (target,) = await checkins_of(harness, lin)
     for data in (f"ci:f:{target.id}:", f"ci:h:{target.id}:", f"ci:w:{target.id}:health", f"ci:w:{target.id}:talk"):
         await mallory.press_data(data, message=questions(mallory, "ru")[-1])
-        assert mallory.last_answer is not None and mallory.last_answer.get("text") == t("ru", STALE)
+        assert mallory.last_answer is not None and mallory.last_answer.get("text") == catalog_text("ru", STALE)
     stranger = harness.user()
     await stranger.send_command("/start")
     await stranger.press_data(f"ci:n:{target.id}:")
-    assert stranger.last_answer is not None and stranger.last_answer.get("text") == t("zh", STALE)
+    assert stranger.last_answer is not None and stranger.last_answer.get("text") == catalog_text("zh", STALE)
     await harness.drain()
     (target,) = await checkins_of(harness, lin)
     assert (target.answer, target.answered_at, target.request_id) == (CheckinAnswer.PENDING, None, None)

@@ -1,10 +1,10 @@
-"""Unit tests of the danger detector (bot/services/danger.py and its data files)."""
+"""Unit tests of the danger detector (bot/domain/danger.py and its data files)."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.services.danger import (
+from bot.domain.danger import (
     DangerKind,
     Level,
     assess,

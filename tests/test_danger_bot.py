@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.states import Reg
+from bot.ui.states import Reg
 from db.models import RequestKind, Urgency
 from tests.conftest import STAFF_CHAT, Harness
 from tests.conversation import TgUser
@@ -34,8 +34,8 @@ from tests.helpers import (
     requests_of,
     staff_messages,
     submit,
-    t,
-    v,
+    catalog_text,
+    visible_text,
 )
 
 #: the issue's examples: "I don't want to live any more, I have pills saved up" and "I wish I could fall
@@ -77,7 +77,7 @@ async def expect_urgent_talk_request(harness: Harness, user: TgUser, locale: str
     await harness.drain()
     cards = [m.text or "" for m in staff_messages(harness, STAFF_CHAT) if f"№{request.id}" in (m.text or "")]
     assert cards, "no card in the staff chat"
-    assert "🔴" in cards[-1] and v("zh", DANGER_LINE) in cards[-1]
+    assert "🔴" in cards[-1] and visible_text("zh", DANGER_LINE) in cards[-1]
 
 
 @pytest.mark.parametrize("locale", LOCALES)
@@ -87,14 +87,14 @@ async def test_danger_at_the_main_menu_opens_an_urgent_talk_request(harness: Har
     user = await register(harness, locale)
     replies = await user.send(CRISIS[locale])
     assert said(replies, emergency_text(locale)), [m.text for m in replies]
-    assert not said(replies, v(locale, CHOOSE))
+    assert not said(replies, visible_text(locale, CHOOSE))
     for phone in ("120", "110", "400-161-9995"):
         assert said(replies, phone)
     await expect_urgent_talk_request(harness, user, locale, CRISIS[locale])
-    await user.expect(v(locale, "✅ Your request {number} ({kind}) has been registered.\n"
+    await user.expect(visible_text(locale, "✅ Your request {number} ({kind}) has been registered.\n"
                                 "A social worker will take it soon and we will tell you at every step.\n"
                                 "You can follow it under «📋 My requests».",
-                        number=f"№{(await requests_of(harness, user))[0].id}", kind=t(locale, "Psychological support")))
+                        number=f"№{(await requests_of(harness, user))[0].id}", kind=catalog_text(locale, "Psychological support")))
     replies = await user.send(CRISIS[locale])
     assert said(replies, emergency_text(locale))
     assert len(await requests_of(harness, user)) == 1
@@ -106,18 +106,18 @@ async def test_danger_at_a_button_question_marks_the_request_and_goes_on(harness
     is urgent and marked, and the wizard goes on to the address."""
     user = await register(harness, locale)
     await open_wizard(user, locale, "supplies")
-    await user.expect(v(locale, ITEMS_PROMPT))
+    await user.expect(visible_text(locale, ITEMS_PROMPT))
     await user.send("хлеб, молоко" if locale != "zh" else "两斤青菜")
     await user.expect(head(locale, REVIEW_PROMPT))
-    await user.press(t(locale, "✅ Yes, that's right"))
-    await user.expect(v(locale, "How urgent is it?"))
+    await user.press(catalog_text(locale, "✅ Yes, that's right"))
+    await user.expect(visible_text(locale, "How urgent is it?"))
     replies = await user.send(CRISIS[locale])
     assert said(replies, emergency_text(locale)), [m.text for m in replies]
-    assert not said(replies, v(locale, BUTTONS_ONLY))
-    await user.expect(v(locale, "Where should the help come?"))
+    assert not said(replies, visible_text(locale, BUTTONS_ONLY))
+    await user.expect(visible_text(locale, "Where should the help come?"))
     await user.press("📍")
     summary = await user.expect(check_title(locale))
-    assert v(locale, "Urgency: {urgency}", urgency=t(locale, "🔴 Urgent")) in summary.text
+    assert visible_text(locale, "Urgency: {urgency}", urgency=catalog_text(locale, "🔴 Urgent")) in summary.text
     request = await submit(harness, user, locale, summary)
     assert (request.kind, request.urgency, request.danger) == (RequestKind.SUPPLIES, Urgency.URGENT, "self_harm")
 
@@ -127,11 +127,11 @@ async def test_danger_at_a_details_step_is_still_the_details(harness: Harness, l
     """The sentence as «how do you feel»: the numbers, and the words are the request's details."""
     user = await register(harness, locale)
     await open_wizard(user, locale, "psych")
-    await user.expect(v(locale, FEELING_PROMPT))
+    await user.expect(visible_text(locale, FEELING_PROMPT))
     replies = await user.send(CRISIS[locale])
     assert said(replies, emergency_text(locale)), [m.text for m in replies]
-    await user.expect(v(locale, CALL_PROMPT))
-    await user.press(t(locale, "Evening"))
+    await user.expect(visible_text(locale, CALL_PROMPT))
+    await user.press(catalog_text(locale, "Evening"))
     summary = await user.expect(check_title(locale))
     request = await submit(harness, user, locale, summary)
     assert (request.urgency, request.danger, request.details) == (Urgency.URGENT, "self_harm", CRISIS[locale])
@@ -145,17 +145,17 @@ async def test_danger_in_a_photo_caption_and_a_voice_caption(harness: Harness, l
     user = await register(harness, locale)
     replies = await user.send_photo(caption=CRISIS[locale])
     assert said(replies, emergency_text(locale)), [m.text for m in replies]
-    assert not said(replies, v(locale, CHOOSE))
+    assert not said(replies, visible_text(locale, CHOOSE))
     await expect_urgent_talk_request(harness, user, locale, CRISIS[locale])
 
     await open_wizard(user, locale, "medicine")
-    await user.expect(v(locale, MEDICINE_PROMPT))
+    await user.expect(visible_text(locale, MEDICINE_PROMPT))
     replies = await user.send_voice(caption=CRISIS[locale])
     assert said(replies, emergency_text(locale)), [m.text for m in replies]
-    await user.expect(v(locale, PHOTO_PROMPT))
+    await user.expect(visible_text(locale, PHOTO_PROMPT))
     replies = await user.send_photo(caption=CRISIS[locale])
     assert said(replies, emergency_text(locale))
-    await user.expect(v(locale, "Where should the help come?"))  # danger made it urgent: no urgency question
+    await user.expect(visible_text(locale, "Where should the help come?"))  # danger made it urgent: no urgency question
     await user.press("📍")
     summary = await user.expect(check_title(locale))
     request = await submit(harness, user, locale, summary)
@@ -169,13 +169,13 @@ async def test_unsure_asks_are_you_safe_and_not_safe_is_danger(harness: Harness,
     «I am not safe» → the numbers and an urgent request with the words as details."""
     user = await register(harness, locale)
     replies = await user.send(UNSURE[locale])
-    assert said(replies, v(locale, SAFE_QUESTION)), [m.text for m in replies]
-    assert not said(replies, v(locale, CHOOSE)) and not said(replies, emergency_text(locale))
-    question = next(m for m in replies if v(locale, SAFE_QUESTION) in (m.text or ""))
+    assert said(replies, visible_text(locale, SAFE_QUESTION)), [m.text for m in replies]
+    assert not said(replies, visible_text(locale, CHOOSE)) and not said(replies, emergency_text(locale))
+    question = next(m for m in replies if visible_text(locale, SAFE_QUESTION) in (m.text or ""))
     labels = [b["text"] for row in question.reply_markup["inline_keyboard"] for b in row]
-    assert labels == [t(locale, "✅ I am safe"), t(locale, "🆘 I am not safe")]
+    assert labels == [catalog_text(locale, "✅ I am safe"), catalog_text(locale, "🆘 I am not safe")]
     assert await requests_of(harness, user) == []
-    replies = await user.press(t(locale, "🆘 I am not safe"))
+    replies = await user.press(catalog_text(locale, "🆘 I am not safe"))
     assert said(replies, emergency_text(locale)), [m.text for m in replies]
     await expect_urgent_talk_request(harness, user, locale, UNSURE[locale])
 
@@ -186,23 +186,23 @@ async def test_unsure_then_safe_returns_where_they_were(harness: Harness, locale
     question again, and the request goes on as normal."""
     user = await register(harness, locale)
     await user.send(UNSURE[locale])
-    replies = await user.press(t(locale, "✅ I am safe"))
-    assert said(replies, v(locale, "Thank you for telling us. We are here whenever you need us."))
-    assert said(replies, v(locale, "What do you need? Choose below."))
+    replies = await user.press(catalog_text(locale, "✅ I am safe"))
+    assert said(replies, visible_text(locale, "Thank you for telling us. We are here whenever you need us."))
+    assert said(replies, visible_text(locale, "What do you need? Choose below."))
     assert not said(replies, emergency_text(locale))
     assert await requests_of(harness, user) == []
 
     await open_wizard(user, locale, "supplies")
-    await user.expect(v(locale, ITEMS_PROMPT))
+    await user.expect(visible_text(locale, ITEMS_PROMPT))
     await user.send("хлеб" if locale != "zh" else "大米")
-    await user.press(t(locale, "✅ Yes, that's right"))
-    await user.expect(v(locale, "How urgent is it?"))
+    await user.press(catalog_text(locale, "✅ Yes, that's right"))
+    await user.expect(visible_text(locale, "How urgent is it?"))
     replies = await user.send(UNSURE[locale])
-    assert said(replies, v(locale, SAFE_QUESTION)) and not said(replies, v(locale, BUTTONS_ONLY))
-    replies = await user.press(t(locale, "✅ I am safe"))
-    assert said(replies, v(locale, "How urgent is it?"))
-    await user.press(t(locale, "Within 1–2 days"))
-    await user.expect(v(locale, "Where should the help come?"))
+    assert said(replies, visible_text(locale, SAFE_QUESTION)) and not said(replies, visible_text(locale, BUTTONS_ONLY))
+    replies = await user.press(catalog_text(locale, "✅ I am safe"))
+    assert said(replies, visible_text(locale, "How urgent is it?"))
+    await user.press(catalog_text(locale, "Within 1–2 days"))
+    await user.expect(visible_text(locale, "Where should the help come?"))
     await user.press("📍")
     request = await submit(harness, user, locale, await user.expect(check_title(locale)))
     assert (request.urgency, request.danger) == (Urgency.NORMAL, None)
@@ -217,7 +217,7 @@ async def test_idioms_and_other_people_do_not_trigger(harness: Harness, locale: 
     for text in IDIOMS[locale]:
         replies = await user.send(text)
         assert replies, f"{text!r} got no answer"
-        assert not said(replies, emergency_text(locale)) and not said(replies, v(locale, SAFE_QUESTION)), text
+        assert not said(replies, emergency_text(locale)) and not said(replies, visible_text(locale, SAFE_QUESTION)), text
     assert await requests_of(harness, user) == []
 
 
@@ -226,10 +226,10 @@ async def test_danger_during_registration_is_not_taken_as_a_name(harness: Harnes
     the name question again; it is not stored as the name."""
     user = new_user(harness, "ru")
     await user.send_command("/start")
-    await user.press(t("ru", "✅ I agree"))
-    await user.expect(v("ru", NAME_PROMPT))
+    await user.press(catalog_text("ru", "✅ I agree"))
+    await user.expect(visible_text("ru", NAME_PROMPT))
     replies = await user.send(CRISIS["ru"])
-    assert said(replies, emergency_text("ru")) and said(replies, v("ru", NAME_PROMPT))
+    assert said(replies, emergency_text("ru")) and said(replies, visible_text("ru", NAME_PROMPT))
     state, data = await fsm_of(harness, user)
     assert state == Reg.name.state and data.get("name") != CRISIS["ru"]
 
@@ -238,11 +238,11 @@ async def test_i_am_safe_pressed_twice_answers_once(harness: Harness) -> None:
     """A double tap on «I am safe» thanks once; the second tap is told the button is no longer active."""
     user = await register(harness, "ru")
     await user.send(UNSURE["ru"])
-    question = await user.expect(v("ru", SAFE_QUESTION))
-    data = button_data(question, t("ru", "✅ I am safe"))
+    question = await user.expect(visible_text("ru", SAFE_QUESTION))
+    data = button_data(question, catalog_text("ru", "✅ I am safe"))
     first = await user.press_data(data, message=question)
     second = await user.press_data(data, message=question)  # the double tap, on the same message
-    thanks = v("ru", "Thank you for telling us. We are here whenever you need us.")
+    thanks = visible_text("ru", "Thank you for telling us. We are here whenever you need us.")
     assert said(first, thanks) and not said(second, thanks)
     assert user.last_answer is not None
 
@@ -281,7 +281,7 @@ async def test_an_acute_illness_outside_a_request_gets_the_illness_text(harness:
     (the check-in's illness text), never «if you might hurt yourself»; an urgent request opens."""
     user = await register(harness, locale)
     replies = await user.send(text)
-    assert said(replies, v(locale, "🩺 We are sorry you feel ill. <b>If it is urgent, call an ambulance now.</b>"))
+    assert said(replies, visible_text(locale, "🩺 We are sorry you feel ill. <b>If it is urgent, call an ambulance now.</b>"))
     assert not said(replies, emergency_text(locale))
     (request,) = await requests_of(harness, user)
     assert request.urgency == Urgency.URGENT and request.danger == "medical"

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from sqlmodel import col, select
 
-from bot import clock
+from bot.core import clock
 from bot.app import check_requests, close, create_app, prepare
-from bot.config import Limits, Settings
-from bot.delivery import Sender
+from bot.core.config import Limits, Settings
+from bot.telegram.delivery import Sender
 from db.models import Outbox, OutboxStatus, RequestStatus
 from db.repo import districts, outbox
 from tests.conftest import COORDINATOR_ID, SECOND_CHAT, STAFF_CHAT, Harness
@@ -27,9 +27,9 @@ from tests.helpers import (
     send_request,
     staff_messages,
     supplies_to_summary,
-    t,
-    tn,
-    v,
+    catalog_text,
+    catalog_plural,
+    visible_text,
 )
 from tests.test_staff import card_of, file_request, join, reload
 
@@ -80,13 +80,13 @@ async def test_429_retry_after_keeps_order_and_waits(harness: Harness) -> None:
     before = len(texts_in(harness.fake, resident.chat_id))
 
     await worker.press(f"№{request.id}", message=card_of(harness, request))
-    await worker.press(t("zh", "🚚 On the way"), message=card_of(harness, request))
-    await worker.press(t("zh", "✅ Done"), message=card_of(harness, request))
+    await worker.press(catalog_text("zh", "🚚 On the way"), message=card_of(harness, request))
+    await worker.press(catalog_text("zh", "✅ Done"), message=card_of(harness, request))
     await harness.drain(timeout=30, step=timedelta(0))
 
     number = f"№{request.id}"
     assert texts_in(harness.fake, resident.chat_id)[before:] == [
-        v("ru", ACCEPTED, number=number, name="Анна"), v("ru", ON_THE_WAY, number=number), v("ru", DONE, number=number),
+        visible_text("ru", ACCEPTED, number=number, name="Анна"), visible_text("ru", ON_THE_WAY, number=number), visible_text("ru", DONE, number=number),
     ]
     assert harness.fake.stats["429"] == 3
     assert harness.app is not None and harness.app.sender.stats["429"] == 3
@@ -155,13 +155,13 @@ async def test_5xx_and_timeouts_are_retried_with_backoff(quick_timeout: Harness,
     assert all(gap >= 2**n * 0.5 for n, gap in enumerate(gaps, start=1)), gaps
 
     number = f"№{request.id}"
-    assert texts_in(harness.fake, resident.chat_id)[before:] == [v("uk", ACCEPTED, number=number, name="Оксана")]
+    assert texts_in(harness.fake, resident.chat_id)[before:] == [visible_text("uk", ACCEPTED, number=number, name="Оксана")]
     (row,) = await rows_of_chat(harness, resident.chat_id, "status")
     assert (row.status, row.attempts) == (OutboxStatus.SENT, 4)
     card_rows = [r for r in await rows_of_chat(harness, STAFF_CHAT, "card") if r.request_id == request.id]
     assert card_rows[-1].status == OutboxStatus.SENT and card_rows[-1].attempts >= 2  # timed out, then sent
     card = card_of(harness, request)
-    assert "Оксана" in card.text and t("zh", "🚚 On the way") in card.button_texts()
+    assert "Оксана" in card.text and catalog_text("zh", "🚚 On the way") in card.button_texts()
     assert len([m for m in staff_messages(harness, STAFF_CHAT) if f"№{request.id} ·" in m.text]) == 1
 
 
@@ -175,7 +175,7 @@ async def test_timed_out_send_is_delivered_at_least_once(quick_timeout: Harness)
     await worker.press(f"№{request.id}", message=card_of(harness, request))
     await harness.drain(timeout=30, step=timedelta(seconds=10))
     await asyncio.sleep(0.8)  # let the slow first answer land too
-    accepted = v("zh", ACCEPTED, number=f"№{request.id}", name="Li")
+    accepted = visible_text("zh", ACCEPTED, number=f"№{request.id}", name="Li")
     assert 1 <= texts_in(harness.fake, resident.chat_id)[before:].count(accepted) <= 2
     (row,) = await rows_of_chat(harness, resident.chat_id, "status")
     assert row.status == OutboxStatus.SENT and row.attempts == 2
@@ -307,14 +307,14 @@ async def test_blocked_resident_is_unreachable_and_the_request_goes_on(harness: 
     assert [c[2] for c in tries] == [403], "a 403 must not be retried"
     assert "+86 138 0013 8000" in harness.fake.messages[5001][-1].text  # the worker can call instead
 
-    await worker.press(t("zh", "🚚 On the way"), message=card_of(harness, request))
+    await worker.press(catalog_text("zh", "🚚 On the way"), message=card_of(harness, request))
     await harness.drain(timeout=20, step=timedelta(0))
-    assert v("zh", UNREACHABLE) in card_of(harness, request).text
-    await worker.press(t("zh", "✅ Done"), message=card_of(harness, request))
+    assert visible_text("zh", UNREACHABLE) in card_of(harness, request).text
+    await worker.press(catalog_text("zh", "✅ Done"), message=card_of(harness, request))
     await harness.drain(timeout=20, step=timedelta(0))
     assert (await reload(harness, request)).status == RequestStatus.DONE
     card = card_of(harness, request)
-    assert v("zh", UNREACHABLE) in card.text and card.reply_markup is None
+    assert visible_text("zh", UNREACHABLE) in card.text and card.reply_markup is None
     assert [r.status for r in await rows_of_chat(harness, resident.chat_id, "status")] == [OutboxStatus.FAILED] * 3
 
 
@@ -326,7 +326,7 @@ async def test_card_warns_as_soon_as_the_resident_blocks_the_bot(harness: Harnes
     await worker.press(f"№{request.id}", message=card_of(harness, request))
     await harness.drain(timeout=20, step=timedelta(0))
     assert (await resident_of(harness, resident)).unreachable  # type: ignore[union-attr]
-    assert v("zh", UNREACHABLE) in card_of(harness, request).text
+    assert visible_text("zh", UNREACHABLE) in card_of(harness, request).text
 
 
 # ------------------------------------------------------------------------ entity parse errors
@@ -340,7 +340,7 @@ async def test_entity_error_falls_back_to_plain_text(harness: Harness) -> None:
     card = card_of(harness, request)
     assert card.parse_mode is None and card.entities is None
     assert "<b>" not in card.text and card.text.startswith(f"№{request.id} ·")
-    assert card.button_texts() == [t("zh", "✋ Claim №{number}").format(number=request.id)]
+    assert card.button_texts() == [catalog_text("zh", "✋ Claim №{number}").format(number=request.id)]
 
     worker = await join(harness, 5001, "Оля & <Co>")
     harness.fake.fail_next("sendMessage", resident.chat_id, status=400, description=description, count=1)
@@ -349,12 +349,12 @@ async def test_entity_error_falls_back_to_plain_text(harness: Harness) -> None:
     await harness.drain(timeout=20, step=timedelta(0))
     (message,) = harness.fake.messages[resident.chat_id][before:]
     assert message.parse_mode is None
-    assert message.text == v("uk", ACCEPTED, number=f"№{request.id}", name="Оля &amp; &lt;Co&gt;")
+    assert message.text == visible_text("uk", ACCEPTED, number=f"№{request.id}", name="Оля &amp; &lt;Co&gt;")
     assert "Оля & <Co>" in message.text
     (row,) = await rows_of_chat(harness, resident.chat_id, "status")
     assert row.status == OutboxStatus.SENT
     # The next message is HTML again: the fallback was for that one call only.
-    await worker.press(t("zh", "🚚 On the way"), message=card_of(harness, request))
+    await worker.press(catalog_text("zh", "🚚 On the way"), message=card_of(harness, request))
     await harness.drain(timeout=20, step=timedelta(0))
     assert harness.fake.messages[resident.chat_id][-1].parse_mode == "HTML"
 
@@ -382,8 +382,8 @@ async def test_message_not_modified_counts_as_sent(harness: Harness) -> None:
     await worker.press_data(f"sf:w:{request.id}:", message=card)
     await harness.drain(timeout=20, step=timedelta(0))
     assert (await reload(harness, request)).status == RequestStatus.ON_THE_WAY
-    assert "Анна" in card.text and t("zh", "✅ Done") in card.button_texts()
-    assert t("zh", "🚚 On the way") not in card.button_texts()
+    assert "Анна" in card.text and catalog_text("zh", "✅ Done") in card.button_texts()
+    assert catalog_text("zh", "🚚 On the way") not in card.button_texts()
 
 
 # ------------------------------------------------------------------------------- migration
@@ -407,7 +407,7 @@ async def test_staff_group_upgraded_to_supergroup(harness: Harness) -> None:
     assert len(staff_messages(harness, STAFF_CHAT)) == old_cards
     reminders = [m for m in staff_messages(harness, NEW_STAFF_CHAT) if m.text.startswith("⏰")]
     assert [m.text for m in reminders] == [
-        seen(tn("zh", *REMINDER, 16, urgent="", number=f"№{r.id}")) for r in (first, second)
+        seen(catalog_plural("zh", *REMINDER, 16, urgent="", number=f"№{r.id}")) for r in (first, second)
     ]
     rows = [r for r in await outbox_rows(harness) if r.purpose == "staff"]
     assert {(r.chat_id, r.payload["chat_id"], r.status) for r in rows} == {(NEW_STAFF_CHAT, NEW_STAFF_CHAT, OutboxStatus.SENT)}
@@ -453,12 +453,12 @@ async def test_card_shown_before_the_migration_reappears_in_the_supergroup(harne
     harness.fake.migrate_group(STAFF_CHAT, NEW_STAFF_CHAT)
     async with harness.app.sessions.begin() as session:
         await districts.migrate_chat(session, STAFF_CHAT, NEW_STAFF_CHAT)  # as the service message would
-    await user.press(t("zh", "😊 I'm fine"))
+    await user.press(catalog_text("zh", "😊 I'm fine"))
     await harness.drain(timeout=3, step=timedelta(0))
     moved = card_of(harness, request, NEW_STAFF_CHAT)
     in_new = harness.staff(5001, "王社工", chat_id=NEW_STAFF_CHAT)
     in_new.settle_max = 1.0
-    await in_new.press(t("zh", "🚶 Visit needed"), message=moved)
+    await in_new.press(catalog_text("zh", "🚶 Visit needed"), message=moved)
     await harness.drain(timeout=3, step=timedelta(0))
     assert (await reload(harness, request)).status == RequestStatus.ON_THE_WAY
     assert len([m for m in staff_messages(harness, NEW_STAFF_CHAT) if f"№{request.id} ·" in m.text]) == 1
@@ -482,7 +482,7 @@ async def test_configured_station_chat_migrates_and_survives_a_restart(two_stati
     await check_requests(harness.app)
     await harness.drain(timeout=20, step=timedelta(0))
     assert [m.text for m in staff_messages(harness, SECOND_NEW)] == [
-        seen(tn("ru", *REMINDER, 16, urgent="", number=f"№{request.id}"))
+        seen(catalog_plural("ru", *REMINDER, 16, urgent="", number=f"№{request.id}"))
     ]
 
     app = await harness.restart()
@@ -492,5 +492,5 @@ async def test_configured_station_chat_migrates_and_survives_a_restart(two_stati
     await in_new.send_command("/open")
     listing = in_new.last()
     assert listing is not None and listing.text.split("\n")[0] == seen(
-        tn("ru", "{n} open request:", "{n} open requests:", 1))
+        catalog_plural("ru", "{n} open request:", "{n} open requests:", 1))
     assert f"№{request.id}" in listing.text

@@ -15,9 +15,9 @@ from sqlalchemy import select as sa_select
 from sqlmodel import SQLModel, col, select
 
 from bot import app as bot_app
-from bot import clock
+from bot.core import clock
 from bot.services import requests as requests_service
-from bot.services.phones import format_phone
+from bot.domain.phones import format_phone
 from db.models import FailedUpdate, Outbox, OutboxStatus, ProcessedUpdate, Request, RequestStatus, Resident
 from tests.conftest import STAFF_CHAT, Harness
 from tests.helpers import (
@@ -30,9 +30,9 @@ from tests.helpers import (
     send_request,
     staff_messages,
     supplies_to_summary,
-    t,
-    tn,
-    v,
+    catalog_text,
+    catalog_plural,
+    visible_text,
 )
 from tests.test_staff import card_of, join
 
@@ -96,7 +96,7 @@ async def redis_hits(harness: Harness) -> list[str]:
                 values = await redis.lrange(key, 0, -1)
             else:
                 values = list(await redis.smembers(key))
-            text = key.decode() + " " + " ".join(as_text(v.decode(errors="replace")) for v in values if v is not None)
+            text = key.decode() + " " + " ".join(as_text(visible_text.decode(errors="replace")) for visible_text in values if visible_text is not None)
             hits += [f"redis {key!r}: {needle}" for needle in needles() if needle in text]
     finally:
         await redis.aclose()
@@ -140,7 +140,7 @@ async def test_delete_leaves_no_copy_of_name_phone_or_address(harness: Harness, 
 
     monkeypatch.setattr(requests_service, "submit", failing_submit)
     update_id = harness.fake.push_update(
-        {"callback_query": callback_query(user, summary, button_data(summary, t("uk", "✅ Send the request")))}
+        {"callback_query": callback_query(user, summary, button_data(summary, catalog_text("uk", "✅ Send the request")))}
     )
     await harness.fake.wait_processed(update_id)
     monkeypatch.setattr(requests_service, "submit", real_submit)
@@ -151,15 +151,15 @@ async def test_delete_leaves_no_copy_of_name_phone_or_address(harness: Harness, 
     assert await redis_hits(harness) or not harness.settings.redis_url  # the draft, in Redis when used
 
     await user.send_command("/delete")
-    await user.press(t("uk", "Yes, delete my data"))
-    await user.expect(v("uk", "Your personal data has been deleted. Send /start if you need help again."))
+    await user.press(catalog_text("uk", "Yes, delete my data"))
+    await user.expect(visible_text("uk", "Your personal data has been deleted. Send /start if you need help again."))
     await harness.drain()
 
     assert await database_hits(harness) == []
     assert await redis_hits(harness) == []
     erased = harness.fake.messages[5001][-1]
     assert erased.message_id == details.message_id
-    assert erased.text == v("zh", ERASED, number=f"№{claimed.id}")  # the worker's chat speaks zh
+    assert erased.text == visible_text("zh", ERASED, number=f"№{claimed.id}")  # the worker's chat speaks zh
     for chat in (5001, 5002, STAFF_CHAT):
         for message in staff_messages(harness, chat):
             assert not [n for n in needles() if n in (message.text or "")], (chat, message.text)
@@ -180,7 +180,7 @@ async def test_retention_anonymises_old_closed_requests_and_prunes_old_rows(fake
     """Moscow, 91 days later: three done requests lose their address, texts and items (in batches of
     two) and the claimer's details message says why; the open one keeps them; delivered outbox rows,
     processed update ids and a given-up failed update are pruned; a second run changes nothing."""
-    from bot.config import Retention
+    from bot.core.config import Retention
     from tests.conftest import running
 
     policy = Retention(closed_request_days=90, outbox_days=30, update_days=7, failed_update_days=14, batch=2)
@@ -194,7 +194,7 @@ async def test_retention_anonymises_old_closed_requests_and_prunes_old_rows(fake
         for request in done:
             await worker.press(f"№{request.id}", message=card_of(harness, request))
             await harness.drain()
-            await worker.press(t("zh", "✅ Done"), message=card_of(harness, request))
+            await worker.press(catalog_text("zh", "✅ Done"), message=card_of(harness, request))
             await harness.drain()
         detail_messages = [m for m in staff_messages(harness, 5001) if "ул. Гончарная" in (m.text or "")]
         assert len(detail_messages) == 3
@@ -217,7 +217,7 @@ async def test_retention_anonymises_old_closed_requests_and_prunes_old_rows(fake
         assert stored[still_open.id].address == "ул. Гончарная, 8, кв. 21" and stored[still_open.id].anonymized_at is None
         for message, request in zip(detail_messages, done):
             edited = next(m for m in staff_messages(harness, 5001) if m.message_id == message.message_id)
-            assert edited.text == seen(tn("zh", "The details of request {number} were removed: it closed more than {days} day ago.",
+            assert edited.text == seen(catalog_plural("zh", "The details of request {number} were removed: it closed more than {days} day ago.",
                                           "The details of request {number} were removed: it closed more than {days} days ago.",
                                           90, number=f"№{request.id}", days=90))
         remaining = {r.id for r in await rows(harness, Outbox)}
@@ -250,7 +250,7 @@ async def test_details_in_flight_when_the_resident_erases_are_replaced(harness: 
         await asyncio.sleep(0.05)
     assert row.status == OutboxStatus.PENDING and row.lease_owner
     await user.send_command("/delete")
-    await user.press(t("uk", "Yes, delete my data"))
+    await user.press(catalog_text("uk", "Yes, delete my data"))
     assert next(r for r in await rows(harness, Outbox) if r.id == row.id).payload == {}  # erased while in flight
     for _ in range(200):  # Telegram answers; the delivery is recorded
         if next(r for r in await rows(harness, Outbox) if r.id == row.id).status == OutboxStatus.SENT:
@@ -258,5 +258,5 @@ async def test_details_in_flight_when_the_resident_erases_are_replaced(harness: 
         await asyncio.sleep(0.05)
     await harness.drain()
     (details,) = [m for m in staff_messages(harness, 5001) if f"№{request.id}" in (m.text or "")]
-    assert details.text == v("zh", ERASED, number=f"№{request.id}")
+    assert details.text == visible_text("zh", ERASED, number=f"№{request.id}")
     assert await database_hits(harness) == []

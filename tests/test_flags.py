@@ -1,10 +1,10 @@
-"""Unit tests for bot.services.flags: which flags a resident holds, setting them, reading a register cell."""
+"""Unit tests for bot.domain.flags: which flags a resident holds, setting them, reading a register cell."""
 
 from __future__ import annotations
 
-from bot.config import DEFAULT_FLAG_CODES, FlagConfig
-from bot.services import flags
-from bot.services.register_file import ALIASES
+from bot.core.config import DEFAULT_FLAG_CODES, FlagConfig
+from bot.domain import flags
+from bot.domain.register_file import ALIASES
 from db.models import Resident
 
 CONFIGURED = [FlagConfig(code=code) for code in DEFAULT_FLAG_CODES]

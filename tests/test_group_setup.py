@@ -6,7 +6,7 @@ import time
 from typing import Any
 
 from tests.conftest import COORDINATOR_ID, Harness
-from tests.helpers import staff_messages, v
+from tests.helpers import staff_messages, visible_text
 
 NEW_GROUP = -1003000000333
 HELLO = (
@@ -43,7 +43,7 @@ async def test_bot_added_to_a_group_posts_its_chat_id(harness: Harness) -> None:
     await harness.fake.wait_processed(update_id)
     await harness.drain()
     (hello,) = staff_messages(harness, NEW_GROUP)
-    assert hello.text == v("zh", HELLO, chat_id=NEW_GROUP)
+    assert hello.text == visible_text("zh", HELLO, chat_id=NEW_GROUP)
     assert str(NEW_GROUP) in hello.text
 
     update_id = harness.fake.push_update(membership(harness, NEW_GROUP, "member", "administrator"))

@@ -12,7 +12,7 @@ from aiogram.methods import Response, SendMessage
 from aiogram.types import Message
 from sqlalchemy import select
 
-from bot import middlewares
+from bot.telegram import middlewares
 from db.engine import asyncpg_of
 from db.models import FsmState
 from db.repo import fsm
@@ -25,8 +25,8 @@ from tests.helpers import (
     register,
     send_request,
     supplies_to_summary,
-    t,
-    v,
+    catalog_text,
+    visible_text,
 )
 
 
@@ -49,8 +49,8 @@ async def test_a_conversation_uses_no_worker_thread(harness: Harness, monkeypatc
 
     monkeypatch.setattr(asyncio, "to_thread", counting)
     user = await register(harness, "ru")
-    await user.tap(t("ru", MENU["supplies"]))
-    await user.expect(v("ru", ITEMS_PROMPT))
+    await user.tap(catalog_text("ru", MENU["supplies"]))
+    await user.expect(visible_text("ru", ITEMS_PROMPT))
     assert handed_off == []
 
 
@@ -153,7 +153,6 @@ async def test_heap_frozen_at_start_and_once_more_when_warm(
 ) -> None:
     """`python -m bot` freezes what startup built, and once more after the first updates."""
     from bot import app as bot_app
-
     monkeypatch.setattr(bot_app, "WARM_AFTER_UPDATES", 3)
     counts: list[int] = []
     real_freeze = gc.freeze
@@ -183,11 +182,10 @@ async def test_heap_frozen_at_start_and_once_more_when_warm(
 
 
 def test_keyboard_builders_make_aiogram_s_markup_without_deep_copies(monkeypatch: pytest.MonkeyPatch) -> None:
-    """bot.keyboards' builders give the same markup as aiogram's, and never deep-copy the buttons."""
+    """bot.ui.keyboards' builders give the same markup as aiogram's, and never deep-copy the buttons."""
     from aiogram.utils import keyboard as aiogram_keyboard
 
-    from bot import keyboards
-
+    from bot.ui import keyboards
     def build(inline: type, reply: type) -> list[dict[str, Any]]:
         kb = inline()
         for i in range(5):

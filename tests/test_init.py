@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from bot.config import Settings
+from bot.core.config import Settings
 from tests.conftest import STAFF_CHAT, TOKEN, Harness, running
 from tests.fake_telegram import FakeTelegram
 from tests.helpers import emergency_text, register, to_summary

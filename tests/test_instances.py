@@ -18,9 +18,9 @@ import aiohttp
 import pytest
 from sqlmodel import col, func, select
 
-from bot import clock
+from bot.core import clock
 from bot.app import close, create_app, prepare
-from bot.config import Settings
+from bot.core.config import Settings
 from bot.services import requests as requests_service
 from db.models import Checkin, CheckinPlan, Outbox, OutboxStatus, Request, RequestEvent, Resident, Staff
 from db.repo import districts

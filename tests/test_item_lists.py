@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.services.items import parse_items
+from bot.domain.items import parse_items
 
 LISTS: list[tuple[str, list[tuple[str, str]]]] = [
     # ru

@@ -1,4 +1,4 @@
-"""Tests for bot.services.items: free-text shopping lists into items."""
+"""Tests for bot.domain.items: free-text shopping lists into items."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from bot.services.items import MAX_ITEMS, Item, format_items, parse_items
+from bot.domain.items import MAX_ITEMS, Item, format_items, parse_items
 
 
 def pairs(text: str) -> list[tuple[str, str]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import Harness
-from tests.helpers import ITEMS_PROMPT, MENU, REVIEW_PROMPT, head, register, t, v
+from tests.helpers import ITEMS_PROMPT, MENU, REVIEW_PROMPT, head, register, catalog_text, visible_text
 
 
 @pytest.mark.parametrize(
@@ -21,8 +21,8 @@ from tests.helpers import ITEMS_PROMPT, MENU, REVIEW_PROMPT, head, register, t, 
 async def test_review_shows_each_quantity_on_its_own_item(harness: Harness, locale: str, text: str, lines: str) -> None:
     """The review the resident is asked to confirm lists the items as they meant them."""
     user = await register(harness, locale)
-    await user.tap(t(locale, MENU["supplies"]))
-    await user.expect(v(locale, ITEMS_PROMPT))
+    await user.tap(catalog_text(locale, MENU["supplies"]))
+    await user.expect(visible_text(locale, ITEMS_PROMPT))
     await user.send(text)
     review = await user.expect(head(locale, REVIEW_PROMPT))
     assert lines + "\n\n" in review.text

@@ -8,9 +8,9 @@ import uuid
 
 import pytest
 
-from bot.config import Limits
-from bot.delivery import Limiters, TooLate, Window
-from bot.shared_limits import SharedWindows
+from bot.core.config import Limits
+from bot.telegram.delivery import Limiters, TooLate, Window
+from bot.telegram.shared_limits import SharedWindows
 
 
 async def test_window_never_exceeds_its_count_in_any_period() -> None:

@@ -1,4 +1,4 @@
-"""Tests for bot.services.locale: language_code guessing and date formatting."""
+"""Tests for bot.domain.locale: language_code guessing and date formatting."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from bot.services.locale import SUPPORTED, format_date_for, format_datetime_for, guess_locale
+from bot.domain.locale import SUPPORTED, format_date_for, format_datetime_for, guess_locale
 
 
 def test_supported() -> None:

@@ -8,11 +8,11 @@ import sys
 
 import pytest
 
-from bot.logs import JsonFormatter, quiet_libraries, row_ids
+from bot.core.logs import JsonFormatter, quiet_libraries, row_ids
 from db.models import Outbox
 from tests.conftest import STAFF_CHAT
 from tests.conversation import TgUser
-from tests.helpers import register, requests_of, send_request, supplies_to_summary, t
+from tests.helpers import register, requests_of, send_request, supplies_to_summary, catalog_text
 from tests.webhook_support import WebhookHarness
 
 NAME = "张秘密"
@@ -74,7 +74,7 @@ async def test_a_request_conversation_logs_no_personal_data(
     await worker.press(f"№{request.id}", message=card)
     await webhook.drain()
     assert ADDRESS in webhook.fake.messages[5001][-1].text  # the worker did get the details
-    await worker.press(t("zh", "🚚 On the way"))
+    await worker.press(catalog_text("zh", "🚚 On the way"))
     await webhook.drain()
 
     assert len(caplog.records) > 20  # the conversation was logged (ids and steps)

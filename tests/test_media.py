@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from aiogram.types import Contact, User
 
-from bot.services import contacts
-from bot.services.phones import format_phone
+from bot.domain import contacts
+from bot.domain.phones import format_phone
 from tests.conftest import Harness
 from tests.helpers import (
     ADDRESS_PROMPT,
@@ -20,8 +20,8 @@ from tests.helpers import (
     register,
     resident_of,
     submit,
-    t,
-    v,
+    catalog_text,
+    visible_text,
 )
 from tests.test_staff import card_of, join
 
@@ -37,19 +37,19 @@ async def test_album_of_three_prescriptions_is_one_answer_and_every_photo_reache
     «please use the buttons»; the request keeps all three and the claimer receives all three."""
     worker = await join(harness, 5101, "王社工")
     user = await register(harness, "zh", address="广州市越秀区 东风路 8号 1203")
-    await user.tap(t("zh", "💊 Medicine"))
-    await user.expect(v("zh", MEDICINE_PROMPT))
+    await user.tap(catalog_text("zh", "💊 Medicine"))
+    await user.expect(visible_text("zh", MEDICINE_PROMPT))
     await user.send("氯氮平 25mg，每天两次")
-    await user.expect(v("zh", PHOTO_PROMPT))
+    await user.expect(visible_text("zh", PHOTO_PROMPT))
 
     replies = await user.send_album(3)
     texts = [m.text or "" for m in replies]
-    assert sum(v("zh", "How urgent is it?") in text for text in texts) == 1, texts
-    assert not any(v("zh", "Please use the buttons.") in text for text in texts), texts
-    assert sum(v("zh", "📷 Photos received.") in text for text in texts) == 1, texts
+    assert sum(visible_text("zh", "How urgent is it?") in text for text in texts) == 1, texts
+    assert not any(visible_text("zh", "Please use the buttons.") in text for text in texts), texts
+    assert sum(visible_text("zh", "📷 Photos received.") in text for text in texts) == 1, texts
     album = photo_ids(user, 3)
 
-    await user.press(t("zh", "Within 1–2 days"))
+    await user.press(catalog_text("zh", "Within 1–2 days"))
     summary = await choose_address(user, "zh", None)
     from tests.helpers import tn
 
@@ -68,25 +68,25 @@ async def test_album_of_three_prescriptions_is_one_answer_and_every_photo_reache
 async def test_album_where_text_is_expected_is_answered_once(harness: Harness) -> None:
     """An album sent at the urgency question: one «please use the buttons» and the question once, not three."""
     user = await register(harness, "ru")
-    await user.tap(t("ru", "💊 Medicine"))
+    await user.tap(catalog_text("ru", "💊 Medicine"))
     await user.send("Метформин 500 мг")
-    await user.tap(t("ru", "Skip ▶️"))
-    await user.expect(v("ru", "How urgent is it?"))
+    await user.tap(catalog_text("ru", "Skip ▶️"))
+    await user.expect(visible_text("ru", "How urgent is it?"))
     replies = await user.send_album(3)
     texts = [m.text or "" for m in replies]
-    assert sum(v("ru", "Please use the buttons.") in text for text in texts) == 1, texts
-    assert sum(v("ru", "How urgent is it?") in text for text in texts) == 1, texts
+    assert sum(visible_text("ru", "Please use the buttons.") in text for text in texts) == 1, texts
+    assert sum(visible_text("ru", "How urgent is it?") in text for text in texts) == 1, texts
 
 
 async def to_phone_step(harness: Harness, locale: str, **kwargs):  # type: ignore[no-untyped-def]
     """A new resident at the phone question of the registration."""
     user = new_user(harness, locale, **kwargs)
     await user.send_command("/start")
-    await user.expect(v(locale, CONSENT))
-    await user.press(t(locale, "✅ I agree"))
-    await user.expect(v(locale, NAME_PROMPT))
+    await user.expect(visible_text(locale, CONSENT))
+    await user.press(catalog_text(locale, "✅ I agree"))
+    await user.expect(visible_text(locale, NAME_PROMPT))
     await user.tap(user.first_name)
-    await user.expect(v(locale, PHONE_PROMPT))
+    await user.expect(visible_text(locale, PHONE_PROMPT))
     return user
 
 
@@ -101,15 +101,15 @@ async def test_daughters_contact_card_becomes_the_relative_contact_not_the_resid
     the resident's own phone, which the claimer then gets next to the daughter's."""
     user = await to_phone_step(harness, "zh")
     replies = await user.send_contact("+8613912345678", first_name="女儿", last_name="小芳", user_id=777000111)
-    assert not any(v("zh", ADDRESS_PROMPT) in (m.text or "") for m in replies), "taken silently as the resident's"
-    await user.expect(v("zh", WHOSE, name="女儿 小芳", phone=format_phone("+8613912345678")))
-    await user.press(t("zh", "👪 A relative's number"))
-    await user.expect(v("zh", SAVED_RELATIVE, name="女儿 小芳", phone=format_phone("+8613912345678")))
-    await user.expect(v("zh", PHONE_PROMPT))
+    assert not any(visible_text("zh", ADDRESS_PROMPT) in (m.text or "") for m in replies), "taken silently as the resident's"
+    await user.expect(visible_text("zh", WHOSE, name="女儿 小芳", phone=format_phone("+8613912345678")))
+    await user.press(catalog_text("zh", "👪 A relative's number"))
+    await user.expect(visible_text("zh", SAVED_RELATIVE, name="女儿 小芳", phone=format_phone("+8613912345678")))
+    await user.expect(visible_text("zh", PHONE_PROMPT))
     resident = await resident_of(harness, user)
     assert resident is not None and resident.phone is None
-    await user.tap(t("zh", "📱 Share my phone number"))
-    await user.expect(v("zh", ADDRESS_PROMPT))
+    await user.tap(catalog_text("zh", "📱 Share my phone number"))
+    await user.expect(visible_text("zh", ADDRESS_PROMPT))
     resident = await resident_of(harness, user)
     assert resident is not None
     assert (resident.phone, resident.contact_name, resident.contact_phone) == (
@@ -121,9 +121,9 @@ async def test_a_card_without_user_id_and_another_name_is_asked_about_and_can_be
     «my own number» takes it as the resident's phone."""
     user = await to_phone_step(harness, "uk", first_name="Галина")
     await user.send_contact("+380671234567", first_name="Оксана")
-    await user.expect(v("uk", WHOSE, name="Оксана", phone=format_phone("+380671234567")))
-    await user.press(t("uk", "📱 My own number"))
-    await user.expect(v("uk", ADDRESS_PROMPT))
+    await user.expect(visible_text("uk", WHOSE, name="Оксана", phone=format_phone("+380671234567")))
+    await user.press(catalog_text("uk", "📱 My own number"))
+    await user.expect(visible_text("uk", ADDRESS_PROMPT))
     resident = await resident_of(harness, user)
     assert resident is not None
     assert (resident.phone, resident.contact_phone) == ("+380671234567", None)
@@ -147,23 +147,23 @@ NOTHING_KEPT = "Nothing of it was kept. Please shorten it, most important first,
 async def test_a_5000_character_list_split_by_telegram_is_refused_whole_never_its_tail(harness: Harness) -> None:
     """A 5,000-character pasted list arrives as 4,096 + 904 characters: the limit was stated with the
     question, the answer names the whole length once, and the 904-character tail is not taken as the list."""
-    from bot.states import Intake
+    from bot.ui.states import Intake
     from tests.helpers import ITEMS_PROMPT, REVIEW_PROMPT, fsm_of, head, tn
 
     user = await register(harness, "zh")
-    await user.tap(t("zh", "🛒 Food and supplies"))
-    question = await user.expect(v("zh", ITEMS_PROMPT))
-    assert v("zh", LIMIT_LINE, limit=3000) in question.text
+    await user.tap(catalog_text("zh", "🛒 Food and supplies"))
+    question = await user.expect(visible_text("zh", ITEMS_PROMPT))
+    assert visible_text("zh", LIMIT_LINE, limit=3000) in question.text
     pasted = ("鸡蛋 10个、大米 5公斤、青菜 2斤、猪肉 1斤、牛奶 2盒、" * 200)[:5000]
     replies = await user.send_long(pasted)
     assert [len(m["text"]) for m in user.fake.user_messages[user.chat_id][-2:]] == [4096, 904]
 
     texts = [m.text or "" for m in replies]
     assert not any(head("zh", REVIEW_PROMPT) in text for text in texts), "a part was taken as the list"
-    answers = [m for m in user.messages() if v("zh", NOTHING_KEPT) in (m.text or "")]
+    answers = [m for m in user.messages() if visible_text("zh", NOTHING_KEPT) in (m.text or "")]
     assert len(answers) == 1
     assert answers[0].text == "\n".join([
-        tn("zh", SPLIT.replace("parts)", "part)"), SPLIT, 2, length=5000, parts=2, limit=3000), v("zh", NOTHING_KEPT)])
+        tn("zh", SPLIT.replace("parts)", "part)"), SPLIT, 2, length=5000, parts=2, limit=3000), visible_text("zh", NOTHING_KEPT)])
     state, data = await fsm_of(harness, user)
     assert state == Intake.items.state and "raw_items" not in data
 
@@ -176,8 +176,8 @@ async def test_the_tail_of_a_split_list_is_not_taken_as_the_list_ru(harness: Har
     from tests.helpers import ITEMS_PROMPT, REVIEW_PROMPT, head, tn
 
     user = await register(harness, "ru")
-    await user.tap(t("ru", "🛒 Food and supplies"))
-    await user.expect(v("ru", ITEMS_PROMPT))
+    await user.tap(catalog_text("ru", "🛒 Food and supplies"))
+    await user.expect(visible_text("ru", ITEMS_PROMPT))
     replies = await user.send_long(("хлеб, молоко 2 л, гречка 1 кг, " * 200)[:4500])
     assert not any(head("ru", REVIEW_PROMPT) in (m.text or "") for m in replies)
     assert any(tn("ru", SPLIT.replace("parts)", "part)"), SPLIT, 2, length=4500, parts=2, limit=3000) in (m.text or "")
@@ -186,8 +186,7 @@ async def test_the_tail_of_a_split_list_is_not_taken_as_the_list_ru(harness: Har
 
 def test_split_rules() -> None:
     """Parts near Telegram's 4,096 may continue; a short part ends the split; parts come within seconds."""
-    from bot.services import split
-
+    from bot.domain import split
     assert split.may_be_split("米" * 4096) and split.may_be_split("米" * 3700)
     assert not split.may_be_split("米" * 904) and not split.may_be_split("米" * 10_000)
     assert split.utf16_len("👍") == 2
@@ -207,16 +206,16 @@ async def test_edited_list_before_sending_updates_the_draft_and_the_card(harness
     from tests.helpers import ITEMS_PROMPT, REVIEW_PROMPT, head, items_of
 
     user = await register(harness, "zh")
-    await user.tap(t("zh", "🛒 Food and supplies"))
-    await user.expect(v("zh", ITEMS_PROMPT))
+    await user.tap(catalog_text("zh", "🛒 Food and supplies"))
+    await user.expect(visible_text("zh", ITEMS_PROMPT))
     await user.send("鸡蛋 100个")
     await user.expect(head("zh", REVIEW_PROMPT))
     replies = await user.edit(user.last_sent_id(), "鸡蛋 10个")
-    assert any(v("zh", CORRECTED_DRAFT) in (m.text or "") for m in replies)
+    assert any(visible_text("zh", CORRECTED_DRAFT) in (m.text or "") for m in replies)
     review = await user.expect(head("zh", REVIEW_PROMPT))
     assert "10个" in review.text and "100个" not in review.text
-    await user.press(t("zh", "✅ Yes, that's right"))
-    await user.press(t("zh", "Within 1–2 days"))
+    await user.press(catalog_text("zh", "✅ Yes, that's right"))
+    await user.press(catalog_text("zh", "Within 1–2 days"))
     summary = await choose_address(user, "zh", None)
     assert "10个" in summary.text and "100个" not in summary.text
     request = await submit(harness, user, "zh", summary)
@@ -234,7 +233,7 @@ async def test_edit_at_the_summary_shows_the_summary_again_ru(harness: Harness) 
     await to_summary(user, "ru", "medicine", "Метформин 850 мг")
     medicine_message = [m for m in user.fake.user_messages[user.chat_id] if m.get("text") == "Метформин 850 мг"][-1]
     await user.edit(medicine_message["message_id"], "Метформин 500 мг, 60 таблеток")
-    summary = await user.expect(v("ru", "<b>Please check your request</b>"))
+    summary = await user.expect(visible_text("ru", "<b>Please check your request</b>"))
     assert "Метформин 500 мг, 60 таблеток" in summary.text
     request = await submit(harness, user, "ru", summary)
     assert request.medicine == "Метформин 500 мг, 60 таблеток"
@@ -254,11 +253,11 @@ async def test_edit_after_sending_reaches_the_claimer_and_the_card(harness: Harn
     await harness.drain()
 
     await user.edit(list_id, "鸡蛋 10个")
-    await user.expect(v("zh", CORRECTION_PASSED, number=f"№{request.id}"))
+    await user.expect(visible_text("zh", CORRECTION_PASSED, number=f"№{request.id}"))
     await harness.drain()
-    assert v("zh", TO_CLAIMER, number=f"№{request.id}", text="鸡蛋 10个") in [
+    assert visible_text("zh", TO_CLAIMER, number=f"№{request.id}", text="鸡蛋 10个") in [
         m.text for m in harness.fake.messages[5201]]
-    assert v("zh", CORRECTED_CARD, text="鸡蛋 10个") in card_of(harness, request).text
+    assert visible_text("zh", CORRECTED_CARD, text="鸡蛋 10个") in card_of(harness, request).text
     from tests.test_staff import reload
 
     assert (await reload(harness, request)).edits == ["鸡蛋 10个"]
@@ -270,17 +269,17 @@ async def test_an_album_interrupted_by_a_restart_keeps_every_photo(harness: Harn
     import secrets as _secrets
 
     user = await register(harness, "uk")
-    await user.tap(t("uk", "💊 Medicine"))
+    await user.tap(catalog_text("uk", "💊 Medicine"))
     await user.send("Метформін 500 мг")
-    await user.expect(v("uk", PHOTO_PROMPT))
+    await user.expect(visible_text("uk", PHOTO_PROMPT))
     group = str(_secrets.randbelow(10**17) + 10**17)
     parts = [user._message(photo=user._photo_sizes(), media_group_id=group) for _ in range(3)]
     first = await user._burst(parts[:1])
     await harness.restart()
     rest = await user._burst(parts[1:])
-    asked = [m for m in first + rest if v("uk", "How urgent is it?") in (m.text or "")]
-    assert len(asked) == 1 and not any(v("uk", "Please use the buttons.") in (m.text or "") for m in rest)
-    await user.press(t("uk", "Within 1–2 days"))
+    asked = [m for m in first + rest if visible_text("uk", "How urgent is it?") in (m.text or "")]
+    assert len(asked) == 1 and not any(visible_text("uk", "Please use the buttons.") in (m.text or "") for m in rest)
+    await user.press(catalog_text("uk", "Within 1–2 days"))
     summary = await choose_address(user, "uk", None)
     request = await submit(harness, user, "uk", summary)
     assert request.photo_file_ids == [p["photo"][-1]["file_id"] for p in parts]
@@ -291,10 +290,10 @@ async def test_a_relatives_card_sent_later_is_offered_as_the_relative_contact(ha
     contact; their own phone stays."""
     user = await register(harness, "zh")
     await user.send_contact("+8613912345678", first_name="女儿", last_name="小芳", user_id=777000222)
-    await user.expect(v("zh", "Save {name}, {phone} as your relative's contact? A social worker can call them "
+    await user.expect(visible_text("zh", "Save {name}, {phone} as your relative's contact? A social worker can call them "
                               "if they cannot reach you.", name="女儿 小芳", phone=format_phone("+8613912345678")))
-    await user.press(t("zh", "✅ Yes, save it"))
-    await user.expect(v("zh", "Saved."))
+    await user.press(catalog_text("zh", "✅ Yes, save it"))
+    await user.expect(visible_text("zh", "Saved."))
     resident = await resident_of(harness, user)
     assert resident is not None
     assert (resident.phone, resident.contact_name, resident.contact_phone) == (
@@ -305,16 +304,16 @@ async def test_photos_sent_instead_of_the_medicine_name_are_kept(harness: Harnes
     """ru: an album of the boxes at the medicine question: kept, one answer asking for the name; the name
     then leads straight on (no second photo question), and the request has both photos."""
     user = await register(harness, "ru")
-    await user.tap(t("ru", "💊 Medicine"))
-    await user.expect(v("ru", MEDICINE_PROMPT))
+    await user.tap(catalog_text("ru", "💊 Medicine"))
+    await user.expect(visible_text("ru", MEDICINE_PROMPT))
     replies = await user.send_album(2)
-    asked = v("ru", "📷 Photo received. Please also write the name of the medicine and the dose, or send a voice "
+    asked = visible_text("ru", "📷 Photo received. Please also write the name of the medicine and the dose, or send a voice "
                     "message.")
     assert [m.text for m in replies] == [asked]
     album = photo_ids(user, 2)
     await user.send("Эналаприл 10 мг")
-    await user.expect(v("ru", "How urgent is it?"))
-    await user.press(t("ru", "Within 1–2 days"))
+    await user.expect(visible_text("ru", "How urgent is it?"))
+    await user.press(catalog_text("ru", "Within 1–2 days"))
     summary = await choose_address(user, "ru", None)
     request = await submit(harness, user, "ru", summary)
     assert (request.medicine, request.photo_file_ids) == ("Эналаприл 10 мг", album)
@@ -323,11 +322,11 @@ async def test_photos_sent_instead_of_the_medicine_name_are_kept(harness: Harnes
 async def test_a_photo_with_its_caption_answers_the_medicine_question(harness: Harness) -> None:
     """zh: a photo of the box captioned with the name and dose: both kept, on to urgency."""
     user = await register(harness, "zh")
-    await user.tap(t("zh", "💊 Medicine"))
-    await user.expect(v("zh", MEDICINE_PROMPT))
+    await user.tap(catalog_text("zh", "💊 Medicine"))
+    await user.expect(visible_text("zh", MEDICINE_PROMPT))
     await user.send_photo(caption="硝苯地平 10mg")
-    await user.expect(v("zh", "How urgent is it?"))
-    await user.press(t("zh", "Within 1–2 days"))
+    await user.expect(visible_text("zh", "How urgent is it?"))
+    await user.press(catalog_text("zh", "Within 1–2 days"))
     summary = await choose_address(user, "zh", None)
     request = await submit(harness, user, "zh", summary)
     assert (request.medicine, request.photo_file_ids) == ("硝苯地平 10mg", photo_ids(user, 1))

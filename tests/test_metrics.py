@@ -10,9 +10,9 @@ from aiohttp import ClientSession
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot import app as bot_app
-from bot import clock
+from bot.core import clock
 from bot.app import create_app
-from bot.config import Settings
+from bot.core.config import Settings
 from db.models import Checkin, CheckinAnswer, CheckinPlan
 from tests.conftest import STAFF_CHAT, Harness
 from tests.fake_telegram import FakeTelegram

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bot import migrate
+from db import migrate
 from bot.app import close, create_app, prepare
-from bot.config import Settings
+from bot.core.config import Settings
 from tests.fake_telegram import FakeTelegram
 
 ROOT = Path(__file__).resolve().parent.parent

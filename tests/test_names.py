@@ -1,11 +1,11 @@
-"""Unit tests for bot.services.names: the person's name on a check-in escalation card."""
+"""Unit tests for bot.domain.names: the person's name on a check-in escalation card."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.config import CardName
-from bot.services.names import card_name
+from bot.core.config import CardName
+from bot.domain.names import card_name
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ import time
 import pytest
 from sqlmodel import col, select
 
-from bot.states import Intake, Reg
+from bot.ui.states import Intake, Reg
 from db.models import CheckinPlan, Request, RequestEvent, RequestKind, RequestStatus, Resident, Urgency
 from tests.conftest import STAFF_CHAT, Harness
 from tests.conversation import TgUser
@@ -47,9 +47,9 @@ from tests.helpers import (
     resident_of,
     seen,
     submit,
-    t,
+    catalog_text,
     to_summary,
-    v,
+    visible_text,
 )
 
 #: The bare menu hint the bot answered with before (its catalogue entry is gone with it).
@@ -142,10 +142,10 @@ async def test_writing_again_reaches_the_open_request(harness: Harness, locale: 
 
     replies = await user.send(AGAIN[locale])
     no_bare_menu_hint(locale, replies)
-    status = t(locale, "waiting for a social worker")
-    told = v(locale, ADDED, number=f"№{request.id}", kind=t(locale, KIND["psych"]), status=status)
+    status = catalog_text(locale, "waiting for a social worker")
+    told = visible_text(locale, ADDED, number=f"№{request.id}", kind=catalog_text(locale, KIND["psych"]), status=status)
     answer = await user.expect(told)
-    assert v(locale, SEEN_BY_ALL) in answer.text
+    assert visible_text(locale, SEEN_BY_ALL) in answer.text
     assert await wrote_events(harness, request.id or 0) == [{"text": AGAIN[locale], "voice": None, "photo": None}]
 
     await harness.drain()
@@ -163,9 +163,9 @@ async def test_writing_again_reaches_the_open_request(harness: Harness, locale: 
 
     replies = await user.send(THIRD[locale])
     no_bare_menu_hint(locale, replies)
-    status = t(locale, "accepted by a social worker")
-    answer = await user.expect(v(locale, ADDED, number=f"№{request.id}", kind=t(locale, KIND["psych"]), status=status))
-    assert v(locale, RECEIVED_BY, name="王社工") in answer.text
+    status = catalog_text(locale, "accepted by a social worker")
+    answer = await user.expect(visible_text(locale, ADDED, number=f"№{request.id}", kind=catalog_text(locale, KIND["psych"]), status=status))
+    assert visible_text(locale, RECEIVED_BY, name="王社工") in answer.text
     await harness.drain()
     private = private_to_worker(harness)[-1].text or ""
     assert THIRD[locale] in private and f"№{request.id}" in private
@@ -182,7 +182,7 @@ async def test_voice_and_photo_outside_a_request_reach_the_claimer(harness: Harn
     voice_id = last_user_file_id(user, "voice")
     await user.expect(head("ru", ADDED))
     await harness.drain()
-    assert t("zh", "🎤 voice message") in card_of(harness, request).text
+    assert catalog_text("zh", "🎤 voice message") in card_of(harness, request).text
 
     worker = await join_worker(harness)
     await worker.press(f"№{request.id}", message=card_of(harness, request))
@@ -226,16 +226,16 @@ async def test_without_an_open_request_text_is_offered_as_a_new_one(harness: Har
     expected = {"zh": [("青菜", "2斤"), ("肉", "2斤")], "ru": [("хлеб", ""), ("молоко", "2 л")],
                 "uk": [("хліб", ""), ("молоко", "2 л")]}[locale]
     user = await register(harness, locale)
-    await user.press(t(locale, "No, thank you"))  # the check-in offer
+    await user.press(catalog_text(locale, "No, thank you"))  # the check-in offer
     replies = await user.send(items)
     no_bare_menu_hint(locale, replies)
-    offer = await user.expect(v(locale, OFFER))
-    assert offer.button_texts() == [t(locale, MENU["supplies"]), t(locale, MENU["medicine"]), t(locale, MENU["psych"]),
-                                    t(locale, "No, do not send it")]
-    await user.press(t(locale, MENU["supplies"]))
+    offer = await user.expect(visible_text(locale, OFFER))
+    assert offer.button_texts() == [catalog_text(locale, MENU["supplies"]), catalog_text(locale, MENU["medicine"]), catalog_text(locale, MENU["psych"]),
+                                    catalog_text(locale, "No, do not send it")]
+    await user.press(catalog_text(locale, MENU["supplies"]))
     await user.expect(head(locale, REVIEW_PROMPT))  # the list parsed, not asked again
-    await user.press(t(locale, "✅ Yes, that's right"))
-    await user.press(t(locale, "Within 1–2 days"))
+    await user.press(catalog_text(locale, "✅ Yes, that's right"))
+    await user.press(catalog_text(locale, "Within 1–2 days"))
     await user.press("📍")
     request = await submit(harness, user, locale, await user.expect(check_title(locale)))
     assert await items_of(harness, request.id or 0) == expected
@@ -248,18 +248,18 @@ async def test_without_an_open_request_text_is_offered_as_a_new_one(harness: Har
 async def test_offer_declined_or_taken_as_talk(harness: Harness) -> None:
     """«No» sends nothing; «someone to talk to» starts there with the words as the feeling."""
     user = await register(harness, "uk")
-    await user.press(t("uk", "No, thank you"))  # the check-in offer
+    await user.press(catalog_text("uk", "No, thank you"))  # the check-in offer
     await user.send("Мені сумно")
-    await user.expect(v("uk", OFFER))
-    await user.press(t("uk", "No, do not send it"))
-    await user.expect(v("uk", "All right, nothing was sent. I am here whenever you need help."))
+    await user.expect(visible_text("uk", OFFER))
+    await user.press(catalog_text("uk", "No, do not send it"))
+    await user.expect(visible_text("uk", "All right, nothing was sent. I am here whenever you need help."))
     assert await requests_of(harness, user) == []
 
     await user.send("Мені сумно")
-    await user.press(t("uk", MENU["psych"]))
-    await user.expect(v("uk", "When is a good time for a social worker to call you? Press a button or write a time."))
-    await user.press(t("uk", "Evening"))
-    await user.press(t("uk", "Within 1–2 days"))
+    await user.press(catalog_text("uk", MENU["psych"]))
+    await user.expect(visible_text("uk", "When is a good time for a social worker to call you? Press a button or write a time."))
+    await user.press(catalog_text("uk", "Evening"))
+    await user.press(catalog_text("uk", "Within 1–2 days"))
     request = await submit(harness, user, "uk", await user.expect(check_title("uk")))
     assert (request.kind, request.details) == ("psych", "Мені сумно")
 
@@ -269,11 +269,11 @@ async def test_voice_outside_a_request_becomes_a_new_one(harness: Harness) -> No
     user = await register(harness, "zh")
     await user.send_voice()
     voice_id = last_user_file_id(user, "voice")
-    await user.press(t("zh", MENU["medicine"]))
-    await user.expect(v("zh", "If you have a photo of the prescription or of the medicine box, send it now: "
+    await user.press(catalog_text("zh", MENU["medicine"]))
+    await user.expect(visible_text("zh", "If you have a photo of the prescription or of the medicine box, send it now: "
                               "it helps the social worker.\nOtherwise press «Skip ▶️»."))
-    await user.tap(t("zh", "Skip ▶️"))
-    await user.press(t("zh", "Within 1–2 days"))
+    await user.tap(catalog_text("zh", "Skip ▶️"))
+    await user.press(catalog_text("zh", "Within 1–2 days"))
     await user.press("📍")
     request = await submit(harness, user, "zh", await user.expect(check_title("zh")))
     assert request.voice_file_ids == [voice_id]
@@ -286,7 +286,7 @@ async def test_voice_outside_a_request_becomes_a_new_one(harness: Harness) -> No
 async def test_typed_yes_enrols_in_daily_checkins(harness: Harness, locale: str) -> None:
     """The issue's elderly woman types «对» after the check-in offer: she is enrolled, and told so."""
     user = await register(harness, locale)
-    await user.expect(v(locale, OFFER_QUESTION), since_start=True)
+    await user.expect(visible_text(locale, OFFER_QUESTION), since_start=True)
     replies = await user.send(YES[locale])
     no_bare_menu_hint(locale, replies)
     await user.expect(head(locale, "<b>Daily check-in</b> at {times}"))
@@ -302,9 +302,9 @@ async def test_typed_no_and_unclear_text_at_the_checkin_offer(harness: Harness, 
     """Unclear text: the same question again with a hint; then a typed no is understood."""
     user = await register(harness, locale)
     replies = await user.send("？？")
-    assert v(locale, BUTTONS_ONLY) in texts_of(replies) and v(locale, OFFER_QUESTION) in texts_of(replies)
+    assert visible_text(locale, BUTTONS_ONLY) in texts_of(replies) and visible_text(locale, OFFER_QUESTION) in texts_of(replies)
     await user.send(no)
-    await user.expect(v(locale, "All right. You can start them any time with /checkin."))
+    await user.expect(visible_text(locale, "All right. You can start them any time with /checkin."))
     resident = await resident_of(harness, user)
     assert harness.app is not None and resident is not None
     async with harness.app.sessions() as session:
@@ -323,41 +323,41 @@ async def test_typed_answers_through_registration_and_a_request(
     harness: Harness, locale: str, agree: str, flag: str, done: str, ok: str, urgent: str, send: str
 ) -> None:
     """Consent, district, situation, the list, urgency, the address and the summary all answered by typing."""
-    flag_label = seen(t(locale, "Lives alone")).casefold()
+    flag_label = seen(catalog_text(locale, "Lives alone")).casefold()
     assert flag.casefold() == flag_label, f"the test's flag word must be the label: {flag_label}"
     if done not in ("нет",):
-        assert done.casefold() in seen(t(locale, "✅ Done")).casefold()
-    assert urgent.casefold() in seen(t(locale, "🔴 Urgent: I need it today")).casefold()
+        assert done.casefold() in seen(catalog_text(locale, "✅ Done")).casefold()
+    assert urgent.casefold() in seen(catalog_text(locale, "🔴 Urgent: I need it today")).casefold()
     user = new_user(harness, locale)
     await user.send_command("/start")
-    await user.expect(v(locale, CONSENT))
+    await user.expect(visible_text(locale, CONSENT))
     await user.send(agree)
-    await user.expect(v(locale, NAME_PROMPT))
+    await user.expect(visible_text(locale, NAME_PROMPT))
     await user.tap(user.first_name)
-    await user.expect(v(locale, PHONE_PROMPT))
-    await user.tap(t(locale, "📱 Share my phone number"))
-    await user.expect(v(locale, ADDRESS_PROMPT))
+    await user.expect(visible_text(locale, PHONE_PROMPT))
+    await user.tap(catalog_text(locale, "📱 Share my phone number"))
+    await user.expect(visible_text(locale, ADDRESS_PROMPT))
     await user.send(ADDRESS_PARTS[locale][0] + " " + ADDRESS_PARTS[locale][1])
     await user.send(ok)  # «is the address right?»
-    await user.expect(v(locale, DISTRICT_PROMPT))
+    await user.expect(visible_text(locale, DISTRICT_PROMPT))
     await user.send(district_title(DISTRICT_OF[locale], locale))
-    await user.expect(v(locale, FLAGS_PROMPT))
+    await user.expect(visible_text(locale, FLAGS_PROMPT))
     await user.send(flag)
     await user.send(done)
-    await user.expect(v(locale, REGISTERED))
+    await user.expect(visible_text(locale, REGISTERED))
     resident = await resident_of(harness, user)
     assert resident is not None and resident.lives_alone and not resident.over_65
     assert resident.address == " ".join(ADDRESS_PARTS[locale])
 
-    await user.tap(t(locale, MENU["supplies"]))
+    await user.tap(catalog_text(locale, MENU["supplies"]))
     await user.send("米 1袋")
     await user.expect(head(locale, REVIEW_PROMPT))
     await user.send(ok)
-    await user.expect(v(locale, "How urgent is it?"))
+    await user.expect(visible_text(locale, "How urgent is it?"))
     await user.send(urgent)
-    await user.expect(v(locale, "Where should the help come?"))
-    await user.send(t(locale, "Another address"))
-    await user.expect(v(locale, "Please write the address."))
+    await user.expect(visible_text(locale, "Where should the help come?"))
+    await user.send(catalog_text(locale, "Another address"))
+    await user.expect(visible_text(locale, "Please write the address."))
     await user.send("下洋田社区 7栋")
     await user.send(ok)
     await user.expect(check_title(locale))
@@ -372,13 +372,13 @@ async def test_typed_answers_through_registration_and_a_request(
 async def test_unclear_text_at_a_button_question_asks_again(harness: Harness, locale: str) -> None:
     """Text that means no choice: the same question again, with the hint to press a button; never silence."""
     user = await register(harness, locale)
-    await user.tap(t(locale, MENU["supplies"]))
+    await user.tap(catalog_text(locale, MENU["supplies"]))
     await user.send("米 1袋")
-    await user.press(t(locale, "✅ Yes, that's right"))
-    await user.expect(v(locale, "How urgent is it?"))
+    await user.press(catalog_text(locale, "✅ Yes, that's right"))
+    await user.expect(visible_text(locale, "How urgent is it?"))
     replies = await user.send("嗯……我想想" if locale == "zh" else "ну не знаю")
     shown = texts_of(replies)
-    assert shown.index(v(locale, BUTTONS_ONLY)) < shown.index(v(locale, "How urgent is it?")), shown
+    assert shown.index(visible_text(locale, BUTTONS_ONLY)) < shown.index(visible_text(locale, "How urgent is it?")), shown
     assert (await fsm_of(harness, user))[0] == Intake.urgency.state
 
 
@@ -387,17 +387,17 @@ async def test_unclear_text_at_a_button_question_asks_again(harness: Harness, lo
 
 def readback(locale: str, address: str, late: bool = False) -> str:
     """The address read back, as seen."""
-    return v(locale, ADDRESS_CHECK_LATE if late else ADDRESS_CHECK, address=address)
+    return visible_text(locale, ADDRESS_CHECK_LATE if late else ADDRESS_CHECK, address=address)
 
 
 async def to_address_question(harness: Harness, locale: str) -> TgUser:
     """A new resident at «Your home address»."""
     user = new_user(harness, locale)
     await user.send_command("/start")
-    await user.press(t(locale, "✅ I agree"))
+    await user.press(catalog_text(locale, "✅ I agree"))
     await user.tap(user.first_name)
-    await user.tap(t(locale, "📱 Share my phone number"))
-    await user.expect(v(locale, ADDRESS_PROMPT))
+    await user.tap(catalog_text(locale, "📱 Share my phone number"))
+    await user.expect(visible_text(locale, ADDRESS_PROMPT))
     return user
 
 
@@ -408,12 +408,12 @@ async def test_address_in_two_messages_is_joined(harness: Harness, locale: str) 
     user = await to_address_question(harness, locale)
     await user.send(first)
     check = await user.expect(readback(locale, first))
-    assert check.button_texts() == [t(locale, "✅ Correct"), t(locale, "✏️ Change")]
+    assert check.button_texts() == [catalog_text(locale, "✅ Correct"), catalog_text(locale, "✏️ Change")]
     replies = await user.send(second)
-    assert v(locale, BUTTONS_ONLY) not in texts_of(replies)
+    assert visible_text(locale, BUTTONS_ONLY) not in texts_of(replies)
     await user.expect(readback(locale, f"{first} {second}"))
-    await user.press(t(locale, "✅ Correct"))
-    await user.expect(v(locale, DISTRICT_PROMPT))
+    await user.press(catalog_text(locale, "✅ Correct"))
+    await user.expect(visible_text(locale, DISTRICT_PROMPT))
     resident = await resident_of(harness, user)
     assert resident is not None and resident.address == f"{first} {second}"
 
@@ -428,12 +428,12 @@ async def test_late_second_part_asks_whether_it_belongs(harness: Harness) -> Non
     harness.fake.clock = lambda: later  # ten minutes later (Telegram's message.date)
     await user.send(second)
     await user.expect(readback("zh", f"{first} {second}", late=True))
-    await user.press(t("zh", "✏️ Change"))
-    await user.expect(v("zh", ADDRESS_PROMPT))
+    await user.press(catalog_text("zh", "✏️ Change"))
+    await user.expect(visible_text("zh", ADDRESS_PROMPT))
     assert (await fsm_of(harness, user))[0] == Reg.address.state
     await user.send("下洋田社区 6栋 101")
-    await user.press(t("zh", "✅ Correct"))
-    await user.expect(v("zh", DISTRICT_PROMPT))
+    await user.press(catalog_text("zh", "✅ Correct"))
+    await user.expect(visible_text("zh", DISTRICT_PROMPT))
     resident = await resident_of(harness, user)
     assert resident is not None and resident.address == "下洋田社区 6栋 101"
 
@@ -443,19 +443,19 @@ async def test_delivery_address_and_list_in_two_messages(harness: Harness, local
     """Another delivery address and a shopping list, each sent in two quick messages, are joined."""
     first, second = ADDRESS_PARTS[locale]
     user = await register(harness, locale)
-    await user.tap(t(locale, MENU["supplies"]))
-    await user.expect(v(locale, ITEMS_PROMPT))
+    await user.tap(catalog_text(locale, MENU["supplies"]))
+    await user.expect(visible_text(locale, ITEMS_PROMPT))
     await user.send("2斤青菜")
     await user.expect(head(locale, REVIEW_PROMPT))
     review = await user.send("2斤肉")
     assert any("肉" in s and "青菜" in s for s in texts_of(review)), texts_of(review)
-    await user.press(t(locale, "✅ Yes, that's right"), message=review[-1])
-    await user.press(t(locale, "Within 1–2 days"))
-    await user.press(t(locale, "Another address"))
+    await user.press(catalog_text(locale, "✅ Yes, that's right"), message=review[-1])
+    await user.press(catalog_text(locale, "Within 1–2 days"))
+    await user.press(catalog_text(locale, "Another address"))
     await user.send(first)
     await user.send(second)
     await user.expect(readback(locale, f"{first} {second}"))
-    await user.press(t(locale, "✅ Correct"))
+    await user.press(catalog_text(locale, "✅ Correct"))
     request = await submit(harness, user, locale, await user.expect(check_title(locale)))
     assert request.address == f"{first} {second}"
     assert await items_of(harness, request.id or 0) == [("青菜", "2斤"), ("肉", "2斤")]
@@ -464,15 +464,15 @@ async def test_delivery_address_and_list_in_two_messages(harness: Harness, local
 async def test_changing_the_address_from_my_details_reads_it_back(harness: Harness) -> None:
     """«My details» → address: read back, then saved."""
     user = await register(harness, "ru")
-    await user.press(t("ru", "No, thank you"))
-    await user.tap(t("ru", MENU["profile"]))
-    await user.press(t("ru", "Change: {field}").format(field=t("ru", "Address")))
-    await user.expect(v("ru", ADDRESS_PROMPT))
+    await user.press(catalog_text("ru", "No, thank you"))
+    await user.tap(catalog_text("ru", MENU["profile"]))
+    await user.press(catalog_text("ru", "Change: {field}").format(field=catalog_text("ru", "Address")))
+    await user.expect(visible_text("ru", ADDRESS_PROMPT))
     await user.send("ул. Тверская, 1")
     await user.send("кв. 5")
     await user.expect(readback("ru", "ул. Тверская, 1 кв. 5"))
-    await user.press(t("ru", "✅ Correct"))
-    await user.expect(v("ru", "Saved."))
+    await user.press(catalog_text("ru", "✅ Correct"))
+    await user.expect(visible_text("ru", "Saved."))
     resident = await resident_of(harness, user)
     assert resident is not None and resident.address == "ул. Тверская, 1 кв. 5"
 
@@ -485,18 +485,18 @@ async def test_typed_answer_to_the_daily_checkin(harness: Harness, locale: str, 
     from tests.test_checkins import checkins_of, enrolled, tick_to_due
 
     if answer == "not_well":
-        assert typed.casefold() == seen(t(locale, "😐 Not so well")).replace("😐", "").strip().casefold()
+        assert typed.casefold() == seen(catalog_text(locale, "😐 Not so well")).replace("😐", "").strip().casefold()
     user = await enrolled(harness, locale)
     await tick_to_due(harness, user)
     replies = await user.send(typed)
     no_bare_menu_hint(locale, replies)
     (checkin,) = await checkins_of(harness, user)
     if answer == "fine":
-        await user.expect(v(locale, "Thank you! We are glad. Have a good day. 🌷"))
+        await user.expect(visible_text(locale, "Thank you! We are glad. Have a good day. 🌷"))
         assert checkin.answer == "fine"
     else:
-        what = await user.expect(v(locale, "We are sorry to hear that. What is wrong?"))
-        assert t(locale, "🩺 I feel ill") in what.button_texts()
+        what = await user.expect(visible_text(locale, "We are sorry to hear that. What is wrong?"))
+        assert catalog_text(locale, "🩺 I feel ill") in what.button_texts()
         assert checkin.answer == "not_well"
     assert await requests_of(harness, user) == []
 
@@ -508,8 +508,8 @@ async def test_delete_erases_what_was_written_again(harness: Harness) -> None:
     await user.send(AGAIN["zh"])
     await user.expect(head("zh", ADDED))
     await user.send_command("/delete")
-    await user.press(t("zh", "Yes, delete my data"))
-    await user.expect(v("zh", "Your personal data has been deleted. Send /start if you need help again."))
+    await user.press(catalog_text("zh", "Yes, delete my data"))
+    await user.expect(visible_text("zh", "Your personal data has been deleted. Send /start if you need help again."))
     assert await wrote_events(harness, request.id or 0) == [{}]
 
 
@@ -518,26 +518,26 @@ async def test_typed_answers_to_cancel_and_delete(harness: Harness, locale: str,
     """«Cancel request №N?» and «Delete your data?» are yes/no questions too."""
     user = await register(harness, locale)
     request = await submit(harness, user, locale, await to_summary(user, locale, "supplies", "米 1袋"))
-    await user.tap(t(locale, MENU["my"]))
+    await user.tap(catalog_text(locale, MENU["my"]))
     mine = user.last()
     assert mine is not None
-    await user.press(t(locale, "Cancel request №{number}").format(number=request.id), message=mine)
-    await user.expect(v(locale, "Cancel request {number}?", number=f"№{request.id}"))
+    await user.press(catalog_text(locale, "Cancel request №{number}").format(number=request.id), message=mine)
+    await user.expect(visible_text(locale, "Cancel request {number}?", number=f"№{request.id}"))
     await user.send(no)
-    await user.expect(v(locale, "The request stays open."))
+    await user.expect(visible_text(locale, "The request stays open."))
     assert (await stored(harness, request)).status == RequestStatus.NEW
-    await user.press(t(locale, "Cancel request №{number}").format(number=request.id), message=mine)
+    await user.press(catalog_text(locale, "Cancel request №{number}").format(number=request.id), message=mine)
     await user.send(yes)
-    await user.expect(v(locale, "Request {number} is cancelled.", number=f"№{request.id}"))
+    await user.expect(visible_text(locale, "Request {number} is cancelled.", number=f"№{request.id}"))
     assert (await stored(harness, request)).status == RequestStatus.CANCELLED
 
     before = await resident_of(harness, user)
     assert before is not None and harness.app is not None
     await user.send_command("/delete")
     replies = await user.send("？")
-    assert v(locale, BUTTONS_ONLY) in texts_of(replies)
+    assert visible_text(locale, BUTTONS_ONLY) in texts_of(replies)
     await user.send(yes)
-    await user.expect(v(locale, "Your personal data has been deleted. Send /start if you need help again."))
+    await user.expect(visible_text(locale, "Your personal data has been deleted. Send /start if you need help again."))
     async with harness.app.sessions() as session:  # erased: found by its id, no longer by the Telegram id
         resident = await session.get(Resident, before.id)
     assert resident is not None and resident.name is None
@@ -546,14 +546,14 @@ async def test_typed_answers_to_cancel_and_delete(harness: Harness, locale: str,
 async def test_more_words_while_the_offer_is_open_are_kept(harness: Harness) -> None:
     """A second message while «send this as a new request?» waits: added to the text, not dropped."""
     user = await register(harness, "zh")
-    await user.press(t("zh", "No, thank you"))
+    await user.press(catalog_text("zh", "No, thank you"))
     await user.send("我一个人在家")
-    await user.expect(v("zh", OFFER))
+    await user.expect(visible_text("zh", OFFER))
     await user.send("腿疼，出不了门")
-    await user.expect(v("zh", OFFER))
-    await user.press(t("zh", MENU["psych"]))
-    await user.press(t("zh", "Evening"))
-    await user.press(t("zh", "Within 1–2 days"))
+    await user.expect(visible_text("zh", OFFER))
+    await user.press(catalog_text("zh", MENU["psych"]))
+    await user.press(catalog_text("zh", "Evening"))
+    await user.press(catalog_text("zh", "Within 1–2 days"))
     request = await submit(harness, user, "zh", await user.expect(check_title("zh")))
     assert request.details == "我一个人在家\n腿疼，出不了门"
 
@@ -562,13 +562,13 @@ async def test_more_words_while_the_offer_is_open_are_kept(harness: Harness) -> 
 async def test_medicine_in_two_messages_and_a_typed_skip(harness: Harness, locale: str, skip: str) -> None:
     """The dose sent a moment after the name is added to it; «skip» or «no» in words skips the photo."""
     user = await register(harness, locale)
-    await user.tap(t(locale, MENU["medicine"]))
+    await user.tap(catalog_text(locale, MENU["medicine"]))
     await user.send("二甲双胍")
     await user.send("500mg 60片")
-    await user.expect(v(locale, "Added: {text}", text="二甲双胍 500mg 60片"))
+    await user.expect(visible_text(locale, "Added: {text}", text="二甲双胍 500mg 60片"))
     await user.send(skip)
-    await user.expect(v(locale, "How urgent is it?"))
-    await user.press(t(locale, "Within 1–2 days"))
+    await user.expect(visible_text(locale, "How urgent is it?"))
+    await user.press(catalog_text(locale, "Within 1–2 days"))
     await user.press("📍")
     request = await submit(harness, user, locale, await user.expect(check_title(locale)))
     assert (request.medicine, request.photo_file_id) == ("二甲双胍 500mg 60片", None)
@@ -582,13 +582,13 @@ async def test_typed_yes_to_delete_at_a_button_step_answers_the_delete_question(
     assert summary is not None
     await user.send_command("/delete")
     replies = await user.send("不")
-    assert v("zh", "Nothing was deleted.") in texts_of(replies)
+    assert visible_text("zh", "Nothing was deleted.") in texts_of(replies)
     assert any(check_title("zh") in s for s in texts_of(replies)), "the summary is asked again"
     before = await resident_of(harness, user)
     assert before is not None and harness.app is not None
     await user.send_command("/delete")
     await user.send("对")
-    await user.expect(v("zh", "Your personal data has been deleted. Send /start if you need help again."))
+    await user.expect(visible_text("zh", "Your personal data has been deleted. Send /start if you need help again."))
     async with harness.app.sessions() as session:
         resident = await session.get(Resident, before.id)
         filed = (await session.exec(select(Request).where(Request.resident_id == before.id))).all()

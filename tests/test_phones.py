@@ -1,10 +1,10 @@
-"""Tests for bot.services.phones: E.164 normalisation and display."""
+"""Tests for bot.domain.phones: E.164 normalisation and display."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.services.phones import format_phone, mask_contacts, normalize_phone
+from bot.domain.phones import format_phone, mask_contacts, normalize_phone
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import text
 
 from bot import app as bot_app
-from bot import clock
+from bot.core import clock
 from bot.app import send_checkins
 from db.models import Request, RequestKind, RequestStatus
 from db.repo import updates as updates_repo
@@ -31,10 +31,10 @@ from tests.helpers import (
     register,
     requests_of,
     staff_messages,
-    t,
+    catalog_text,
     text_message,
     to_summary,
-    v,
+    visible_text,
 )
 from tests.test_checkins import enrolled, plan_of
 from tests.test_staff import card_of, events, file_request, join, reload
@@ -74,7 +74,7 @@ async def wellbeing_request(harness: Harness) -> tuple[TgUser, Request]:
     clock.advance(plan.next_due_at - clock.now() + timedelta(seconds=1))
     await send_checkins(harness.app)
     await harness.drain()
-    await user.press(t("zh", "🆘 I need help"))
+    await user.press(catalog_text("zh", "🆘 I need help"))
     await harness.drain()
     (request,) = await requests_of(harness, user)
     assert request.kind == RequestKind.WELLBEING
@@ -102,7 +102,7 @@ async def test_every_staff_action_forged_from_another_requests_message_changes_n
         shown = bot_messages(harness, *watched)
         await worker.press_data(data, message=message)
         await harness.drain()
-        assert answer_of(worker) == (t("zh", FOREIGN), True), data
+        assert answer_of(worker) == (catalog_text("zh", FOREIGN), True), data
         assert [await facts(harness, r) for r in requests] == before, data
         assert bot_messages(harness, *watched) == shown, data  # no card edit, picker, details or status message
 
@@ -124,21 +124,21 @@ async def test_every_staff_action_forged_from_another_requests_message_changes_n
     # a picker shows only the request it asks about
     await worker.press(f"№{carrier.id}", message=carrier_card)
     await harness.drain()
-    await worker.press(t("zh", "❌ Can't fulfil"), message=card_of(harness, carrier))
+    await worker.press(catalog_text("zh", "❌ Can't fulfil"), message=card_of(harness, carrier))
     picker = worker.last()
-    assert picker is not None and picker.text == v("zh", "Why can request №{number} not be fulfilled?", number=carrier.id)
+    assert picker is not None and picker.text == visible_text("zh", "Why can request №{number} not be fulfilled?", number=carrier.id)
     await forged(f"sf:r:{target.id}:stock", picker, target)
     await forged(f"sf:x:{target.id}:fuqin", picker, target)
 
     # the real buttons still work: the picker for its request, the card for its own
-    await worker.press(t("zh", "Outside our area"), message=picker)
+    await worker.press(catalog_text("zh", "Outside our area"), message=picker)
     await harness.drain()
     stored = await reload(harness, carrier)
     assert (stored.status, stored.fail_reason) == (RequestStatus.FAILED, "area")
-    await worker.press(t("zh", "✅ Done"), message=card_of(harness, target))
+    await worker.press(catalog_text("zh", "✅ Done"), message=card_of(harness, target))
     await harness.drain()
     assert (await reload(harness, target)).status == RequestStatus.DONE
-    await worker.press(t("zh", "✅ Reached, all fine"), message=card_of(harness, wellbeing))
+    await worker.press(catalog_text("zh", "✅ Reached, all fine"), message=card_of(harness, wellbeing))
     await harness.drain()
     assert (await reload(harness, wellbeing)).status == RequestStatus.DONE
 
@@ -192,7 +192,7 @@ async def test_every_button_press_is_answered_whatever_its_data(harness: Harness
         await harness.fake.wait_processed(harness.fake.push_update({"callback_query": callback}))
         assert query_id in harness.fake.callback_answers, data
 
-    assert worker.last_answer is not None and worker.last_answer["text"] == t("zh", STALE)
+    assert worker.last_answer is not None and worker.last_answer["text"] == catalog_text("zh", STALE)
     assert (await reload(harness, request)).status == RequestStatus.NEW
     assert await failed_updates(harness) == []
 
@@ -209,14 +209,14 @@ async def test_ids_beyond_the_databases_integers_no_longer_exist(harness: Harnes
     for number in (HUGE, str(2**31), "0", "-4"):
         for action in ("c", "w", "d", "f", "r", "l", "t", "x", "a", "v"):
             await worker.press_data(f"sf:{action}:{number}:", message=card)
-            assert answer_of(worker) == (t("zh", GONE), True), (action, number)
+            assert answer_of(worker) == (catalog_text("zh", GONE), True), (action, number)
         await worker.send_command(f"/checkin №{number} off")
-        assert worker.last().text == v("zh", CHECKIN_USAGE)  # type: ignore[union-attr]
+        assert worker.last().text == visible_text("zh", CHECKIN_USAGE)  # type: ignore[union-attr]
         await resident.press_data(f"mr:y:{number}", message=resident.last())
-        assert answer_of(resident) == (t("zh", "This request can no longer be cancelled."), True)
+        assert answer_of(resident) == (catalog_text("zh", "This request can no longer be cancelled."), True)
         for data in (f"fb:y:{number}:0", f"fb:s:{number}:5", f"ci:f:{number}:", f"ci:w:{number}:health"):
             await resident.press_data(data, message=resident.last())
-            assert answer_of(resident) == (t("zh", STALE), True), data
+            assert answer_of(resident) == (catalog_text("zh", STALE), True), data
     await harness.drain()
     assert await failed_updates(harness) == []
     assert SOMETHING_WRONG not in " ".join(m.text or "" for m in resident.messages())
@@ -284,7 +284,7 @@ async def test_a_failed_update_in_a_staff_chat_leaves_no_transaction_open(harnes
     assert [(f.update_id, f.attempts) for f in await failed_updates(harness)] == [(update_id, 1)]
     assert await open_transactions(harness) == 0
 
-    await resident.press(t("uk", "✅ Send the request"), message=summary)
+    await resident.press(catalog_text("uk", "✅ Send the request"), message=summary)
     (request,) = await requests_of(harness, resident)
     await confirmation(harness, resident, "uk", request)
     assert card_of(harness, request)
@@ -295,7 +295,7 @@ async def test_a_failed_update_in_a_staff_chat_leaves_no_transaction_open(harnes
     assert await failed_updates(harness) == []
     reply = staff_messages(harness, STAFF_CHAT)[-1]
     assert reply.reply_to_message_id == command["message_id"]
-    assert reply.text == t("ru", "You have no requests in progress.")
+    assert reply.text == catalog_text("ru", "You have no requests in progress.")
 
 
 async def test_a_reply_to_a_deleted_command_is_sent_anyway(harness: Harness) -> None:
@@ -306,7 +306,7 @@ async def test_a_reply_to_a_deleted_command_is_sent_anyway(harness: Harness) -> 
     await harness.fake.wait_processed(harness.fake.push_update({"message": command}))
     await harness.drain()
     reply = staff_messages(harness, STAFF_CHAT)[-1]
-    assert reply.text == t("zh", "You have no requests in progress.") and reply.reply_to_message_id is None
+    assert reply.text == catalog_text("zh", "You have no requests in progress.") and reply.reply_to_message_id is None
     assert await failed_updates(harness) == []
 
 
@@ -341,13 +341,13 @@ async def test_an_update_whose_transaction_cannot_begin_is_kept_and_retried(
     user = await register(harness, "zh")
     summary = await to_summary(user, "zh", "supplies", "2斤青菜")
     broken["claim"] = 1
-    query = callback_query(user, summary, button_data(summary, t("zh", "✅ Send the request")))
+    query = callback_query(user, summary, button_data(summary, catalog_text("zh", "✅ Send the request")))
     update_id = harness.fake.push_update({"callback_query": query})
     await harness.fake.wait_processed(update_id)
     await harness.drain()
     assert [(f.update_id, f.attempts) for f in await failed_updates(harness)] == [(update_id, 1)]
     assert await all_requests(harness) == []
-    await user.expect(v("zh", SOMETHING_WRONG), since_start=True)
+    await user.expect(visible_text("zh", SOMETHING_WRONG), since_start=True)
     assert query["id"] in harness.fake.callback_answers  # the spinner stopped
     clock.advance(timedelta(seconds=11))
     await bot_app.retry_failed_updates(harness.app)
@@ -358,7 +358,7 @@ async def test_an_update_whose_transaction_cannot_begin_is_kept_and_retried(
     # the database is unreachable for both the update and its record: Telegram sends it again
     summary = await to_summary(user, "zh", "supplies", "一包大米")
     broken["claim"], broken["record"] = 1, 1
-    query = callback_query(user, summary, button_data(summary, t("zh", "✅ Send the request")))
+    query = callback_query(user, summary, button_data(summary, catalog_text("zh", "✅ Send the request")))
     update_id = harness.fake.push_update({"callback_query": query})
     await harness.fake.wait_processed(update_id, timeout=15)
     assert broken == {"claim": 0, "record": 0}
@@ -404,7 +404,7 @@ async def test_a_flood_of_bad_presses_loses_no_residents_request(harness: Harnes
             harness.fake.delete_user_message(STAFF_CHAT, command["message_id"])
         bad.append({"message": command})
 
-    sends = [callback_query(r, summary, button_data(summary, t(locale, "✅ Send the request")))
+    sends = [callback_query(r, summary, button_data(summary, catalog_text(locale, "✅ Send the request")))
              for r, summary, locale in zip(residents, summaries, locales, strict=True)]
     update_ids: list[int] = []
     for i, update in enumerate(bad):
@@ -431,7 +431,7 @@ async def test_a_flood_of_bad_presses_loses_no_residents_request(harness: Harnes
     await bot_app.retry_failed_updates(harness.app)
     await harness.drain(timeout=30, step=timedelta(seconds=5))
     assert await failed_updates(harness) == []
-    answers = [m for m in staff_messages(harness, STAFF_CHAT) if m.text == t("zh", "You have no requests in progress.")]
+    answers = [m for m in staff_messages(harness, STAFF_CHAT) if m.text == catalog_text("zh", "You have no requests in progress.")]
     assert len(answers) == len(mines)
     assert len(await all_requests(harness)) == 1 + len(residents)
 
@@ -443,8 +443,8 @@ async def test_a_cancelled_update_gives_its_connection_back(database_url: str) -
     confirmed and comes again."""
     from aiogram.types import Update
 
-    from bot import migrate
-    from bot.middlewares import UpdateLedger
+    from db import migrate
+    from bot.telegram.middlewares import UpdateLedger
     from db.engine import make_engine, make_sessionmaker
 
     engine = make_engine(database_url)

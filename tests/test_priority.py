@@ -10,17 +10,17 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import col, select
 
-from bot import clock
+from bot.core import clock
 from bot.app import send_checkins
-from bot.config import Settings
-from bot.delivery import PriorityLock
+from bot.core.config import Settings
+from bot.telegram.delivery import PriorityLock
 from bot.services.checkins import wave_room
-from bot.services.priority import outbox_priority
+from bot.domain.priority import outbox_priority
 from db.models import CheckinPlan, Outbox, OutboxPriority, OutboxStatus, Resident
 from db.repo import outbox
 from tests.conftest import STAFF_CHAT, Harness, running
 from tests.fake_telegram import FakeTelegram, SentMessage
-from tests.helpers import resident_of, t, tn, until, v
+from tests.helpers import resident_of, catalog_text, catalog_plural, until, visible_text
 from tests.test_checkins import enrolled, plan_of
 from tests.test_checkins_more import at_local, set_clock
 
@@ -71,10 +71,10 @@ async def test_an_urgent_card_overtakes_the_check_in_wave(paced: Harness) -> Non
     set_clock(MONDAY_WAVE)
     assert paced.app is not None
     await send_checkins(paced.app)
-    question = await user.expect(v("zh", QUESTION, name="林"), since_start=True, timeout=15)
+    question = await user.expect(visible_text("zh", QUESTION, name="林"), since_start=True, timeout=15)
     pressed_at = len(paced.fake.sent_in_order())
-    await user.press(t("zh", "🆘 I need help"), message=question)
-    pressed = v("zh", "The resident pressed «I need help» in the daily check-in.")
+    await user.press(catalog_text("zh", "🆘 I need help"), message=question)
+    pressed = visible_text("zh", "The resident pressed «I need help» in the daily check-in.")
     await until(lambda: any(pressed in (m.text or "") for m in paced.fake.messages.get(STAFF_CHAT, [])), timeout=15)
     await paced.drain(timeout=30)
 
@@ -105,7 +105,7 @@ async def test_a_notice_does_not_delay_a_check_in(paced: Harness) -> None:
     await paced.drain(timeout=30)
 
     sent = paced.fake.sent_in_order()
-    question = next(m for m in sent if m.chat_id == user.chat_id and v("zh", QUESTION, name="林") in (m.text or ""))
+    question = next(m for m in sent if m.chat_id == user.chat_id and visible_text("zh", QUESTION, name="林") in (m.text or ""))
     notices_at = [position(sent, m) for m in sent if (m.text or "").startswith("通知")]
     assert len(notices_at) == 100
     assert len([i for i in notices_at if i >= queued_at]) >= 40, "the notices were still going"
@@ -133,8 +133,8 @@ async def test_the_wave_enters_the_outbox_as_the_budget_reaches_and_a_pause_mean
         assert written == 20, f"{written} check-ins written at once with room for 20"
 
         await user.send_command("/checkin")  # she pauses while the wave goes on
-        await user.press(t("zh", "⏸ Pause"))
-        await user.press(tn("zh", "{n} day", "{n} days", 3))
+        await user.press(catalog_text("zh", "⏸ Pause"))
+        await user.press(catalog_plural("zh", "{n} day", "{n} days", 3))
         for _ in range(10):
             await send_checkins(h.app)
             await h.drain(timeout=20)

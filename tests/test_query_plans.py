@@ -11,7 +11,9 @@ import pytest
 from sqlalchemy import event, text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import clock, migrate
+from bot.core import clock
+
+from db import migrate
 from db.engine import make_engine, make_sessionmaker
 from db.repo import cards, checkins, outbox, residents, updates
 from db.repo import privacy as privacy_repo

@@ -18,11 +18,11 @@ from openpyxl import Workbook
 from sqlmodel import col, select
 
 from bot.services import registry
-from bot.services.register_file import read_register
+from bot.domain.register_file import read_register
 from db.models import Resident
 from tests.conftest import DISTRICTS, STAFF_CHAT, TOKEN, Harness
 from tests.fake_telegram import FakeTelegram
-from tests.helpers import CONSENT, MENU, REGISTERED, new_user, register, resident_of, t, v
+from tests.helpers import CONSENT, MENU, REGISTERED, new_user, register, resident_of, catalog_text, visible_text
 
 ROOT = Path(__file__).resolve().parent.parent
 GREETING = "{name}, hello! The social workers of your community invited you to this bot."
@@ -214,7 +214,7 @@ def test_unreadable_files_are_refused_as_a_whole(tmp_path: Path) -> None:
     """No name/phone column, not UTF-8, or an unknown format: one clear error, nothing read."""
     import pytest
 
-    from bot.services.register_file import RegisterFileError
+    from bot.domain.register_file import RegisterFileError
 
     with pytest.raises(RegisterFileError, match="missing column"):
         read_register(write_csv(tmp_path, "foo,bar\n1,2\n"))
@@ -314,7 +314,7 @@ async def test_cli_asks_telegram_for_the_username(harness: Harness, fake: FakeTe
 
     user = new_user(harness, "zh", language_code=None)
     await user.send_command(f"/start {lin['code']}")
-    await user.expect(v("zh", GREETING, name=LIN))
+    await user.expect(visible_text("zh", GREETING, name=LIN))
 
 
 # ---------------------------------------------------------------------------------- binding by invite link
@@ -333,17 +333,17 @@ async def test_lin_popo_opens_her_invite_and_is_registered_without_retyping(harn
     code = await invite_of(harness, tmp_path, "+8613800138000")
     user = new_user(harness, "zh", language_code="en", first_name="Lin")  # her phone is set to English
     await user.send_command(f"/start {code}")
-    notice = await user.expect(v("zh", CONSENT))
+    notice = await user.expect(visible_text("zh", CONSENT))
     assert (notice.text or "").startswith("林婆婆，您好！")
-    assert v("zh", GREETING, name=LIN) in (notice.text or "")
+    assert visible_text("zh", GREETING, name=LIN) in (notice.text or "")
     bound = await resident_of(harness, user)
     assert bound is not None and bound.consent_at is None and bound.registered_at is None
 
-    await user.press(t("zh", "✅ I agree"))
-    await user.expect(v("zh", REGISTERED))
-    assert t("zh", MENU["supplies"]) in user.keyboard_labels()
+    await user.press(catalog_text("zh", "✅ I agree"))
+    await user.expect(visible_text("zh", REGISTERED))
+    assert catalog_text("zh", MENU["supplies"]) in user.keyboard_labels()
     # The register's check-in times become her daily plan, and she is told so.
-    await user.expect(v("zh", "Every day at {times} we will ask whether you are OK. You can change this with /checkin.",
+    await user.expect(visible_text("zh", "Every day at {times} we will ask whether you are OK. You can change this with /checkin.",
                         times="09:00, 18:00"))
     lin = await by_phone(harness, "+8613800138000")
     assert harness.app is not None
@@ -358,7 +358,7 @@ async def test_lin_popo_opens_her_invite_and_is_registered_without_retyping(harn
     assert len(await all_residents(harness)) == 4  # bound, not added
 
     await user.send_command(f"/start {code}")  # the link again, from her own account: just the menu
-    await user.expect(v("zh", "Hello, {name}! What do you need? Choose below.", name=LIN))
+    await user.expect(visible_text("zh", "Hello, {name}! What do you need? Choose below.", name=LIN))
 
 
 async def test_russian_invite_speaks_russian(harness: Harness, tmp_path: Path) -> None:
@@ -366,10 +366,10 @@ async def test_russian_invite_speaks_russian(harness: Harness, tmp_path: Path) -
     code = await invite_of(harness, tmp_path, "+79161234567")
     user = new_user(harness, "zh")  # a Chinese-language Telegram app
     await user.send_command(f"/start {code}")
-    notice = await user.expect(v("ru", CONSENT))
-    assert (notice.text or "").startswith(v("ru", GREETING, name=MARIA))
-    await user.press(t("ru", "✅ I agree"))
-    await user.expect(v("ru", REGISTERED))
+    notice = await user.expect(visible_text("ru", CONSENT))
+    assert (notice.text or "").startswith(visible_text("ru", GREETING, name=MARIA))
+    await user.press(catalog_text("ru", "✅ I agree"))
+    await user.expect(visible_text("ru", REGISTERED))
     maria = await resident_of(harness, user)
     assert maria is not None and maria.phone == "+79161234567" and maria.registered_at is not None
     assert maria.locale == "ru"
@@ -380,7 +380,7 @@ async def test_refusing_consent_releases_the_invite(harness: Harness, tmp_path: 
     code = await invite_of(harness, tmp_path, "+8613800138000")
     user = new_user(harness, "zh")
     await user.send_command(f"/start {code}")
-    await user.press(t("zh", "I do not agree"))
+    await user.press(catalog_text("zh", "I do not agree"))
     lin = await by_phone(harness, "+8613800138000")
     assert (lin.tg_user_id, lin.chat_id, lin.consent_at, lin.name, lin.invite_code) == (None, None, None, LIN, code)
 
@@ -390,10 +390,10 @@ async def test_a_used_invite_refused_from_another_account(harness: Harness, tmp_
     code = await invite_of(harness, tmp_path, "+8613800138000")
     lin_user = new_user(harness, "zh")
     await lin_user.send_command(f"/start {code}")
-    await lin_user.press(t("zh", "✅ I agree"))
+    await lin_user.press(catalog_text("zh", "✅ I agree"))
     other = new_user(harness, "ru")
     await other.send_command(f"/start {code}")
-    await other.expect(v("ru", TAKEN))
+    await other.expect(visible_text("ru", TAKEN))
     assert (await by_phone(harness, "+8613800138000")).tg_user_id == lin_user.user_id
     assert await resident_of(harness, other) is None
     assert len(await all_residents(harness)) == 4
@@ -404,9 +404,9 @@ async def test_unknown_or_malformed_code(harness: Harness, tmp_path: Path) -> No
     await import_file(harness, write_csv(tmp_path))
     user = new_user(harness, "uk")
     await user.send_command("/start AAAAAAAAAAAAAAAA")
-    await user.expect(v("uk", UNKNOWN))
+    await user.expect(visible_text("uk", UNKNOWN))
     await user.send_command("/start <b>x</b>' OR 1=1")
-    await user.expect(v("uk", UNKNOWN))
+    await user.expect(visible_text("uk", UNKNOWN))
     assert await resident_of(harness, user) is None
     assert len(await all_residents(harness)) == 4
 
@@ -417,7 +417,7 @@ async def test_a_registered_resident_cannot_take_someone_elses_invite(harness: H
     user = await register(harness, "zh", name="王阿姨", phone="+8613800138099")
     before = await resident_of(harness, user)
     await user.send_command(f"/start {code}")
-    await user.expect(v("zh", OTHER_RECORD))
+    await user.expect(visible_text("zh", OTHER_RECORD))
     after = await resident_of(harness, user)
     assert after is not None and before is not None
     assert (after.id, after.name, after.phone) == (before.id, "王阿姨", "+8613800138099")
@@ -430,14 +430,14 @@ async def test_half_registered_account_moves_to_its_invite(harness: Harness, tmp
     code = await invite_of(harness, tmp_path, "+8613800138000")
     user = new_user(harness, "zh")
     await user.send_command("/start")
-    await user.press(t("zh", "✅ I agree"))
+    await user.press(catalog_text("zh", "✅ I agree"))
     await user.send("半截")  # typed a name, then stopped
     half = await resident_of(harness, user)
     assert half is not None and half.source == "bot"
     await user.send_command(f"/start {code}")
-    await user.expect(v("zh", CONSENT))
-    await user.press(t("zh", "✅ I agree"))
-    await user.expect(v("zh", REGISTERED))
+    await user.expect(visible_text("zh", CONSENT))
+    await user.press(catalog_text("zh", "✅ I agree"))
+    await user.expect(visible_text("zh", REGISTERED))
     bound = await resident_of(harness, user)
     assert bound is not None and bound.phone == "+8613800138000"
     assert [r.name for r in await all_residents(harness) if r.id == half.id] == [None]  # half-typed name dropped

@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 
 from bot import app as bot_app
-from bot import clock
+from bot.core import clock
 from bot.services import requests as requests_service
-from bot.states import Intake, Reg
+from bot.ui.states import Intake, Reg
 from tests.conftest import STAFF_CHAT, Harness
 from tests.helpers import (
     ADDRESS_PROMPT,
@@ -32,19 +32,19 @@ from tests.helpers import (
     new_user,
     register,
     staff_messages,
-    t,
+    catalog_text,
     text_message,
     to_summary,
     until,
-    v,
+    visible_text,
 )
 
 
 async def test_same_update_twice_changes_nothing(harness: Harness) -> None:
     """An update delivered twice in one batch, and again after a restart, is handled once."""
     user = await register(harness, "zh")
-    await user.tap(t("zh", MENU["supplies"]))
-    await user.expect(v("zh", ITEMS_PROMPT))
+    await user.tap(catalog_text("zh", MENU["supplies"]))
+    await user.expect(visible_text("zh", ITEMS_PROMPT))
     update = {"update_id": 5000, "message": text_message(user, "大米 1袋")}
     mark = harness.fake.mark()
     harness.fake.push_update(dict(update))
@@ -64,24 +64,24 @@ async def test_same_update_twice_changes_nothing(harness: Harness) -> None:
     await harness.fake.settle(0.1, 3)
     assert harness.fake.changes_since(mark, user.chat_id) == []
     assert (await fsm_of(harness, user))[0] == Intake.items_review.state
-    await user.press(t("zh", "✅ Yes, that's right"))
-    await user.expect(v("zh", "How urgent is it?"))
+    await user.press(catalog_text("zh", "✅ Yes, that's right"))
+    await user.expect(visible_text("zh", "How urgent is it?"))
 
 
 async def test_double_tap_on_send_makes_one_request(harness: Harness) -> None:
     """Two taps on the same summary, processed one after the other or pushed together: one request."""
     user = await register(harness, "ru")
     summary = await to_summary(user, "ru", "supplies", "хлеб, молоко 2 л")
-    data = button_data(summary, t("ru", "✅ Send the request"))
+    data = button_data(summary, catalog_text("ru", "✅ Send the request"))
     first, second = callback_query(user, summary, data), callback_query(user, summary, data)
     harness.fake.push_update({"callback_query": first})
     last = harness.fake.push_update({"callback_query": second})  # both queued before the bot polls
     await harness.fake.wait_processed(last)
     await harness.drain()
     answers = [harness.fake.callback_answers[q["id"]]["text"] for q in (first, second)]
-    assert answers == [t("ru", "Sent"), t("ru", ALREADY_SENT)]
+    assert answers == [catalog_text("ru", "Sent"), catalog_text("ru", ALREADY_SENT)]
     await user.press_data(data, message=summary)  # and a third tap, later
-    assert user.last_answer is not None and user.last_answer["text"] == t("ru", ALREADY_SENT)
+    assert user.last_answer is not None and user.last_answer["text"] == catalog_text("ru", ALREADY_SENT)
 
     stored = await all_requests(harness)
     assert len(stored) == 1
@@ -96,26 +96,26 @@ async def test_restart_mid_wizard_continues(harness: Harness) -> None:
     """The bot restarts in the middle of registration and of a request: the resident carries on."""
     user = new_user(harness, "uk")
     await user.send_command("/start")
-    await user.press(t("uk", "✅ I agree"))
-    await user.expect(v("uk", NAME_PROMPT))
+    await user.press(catalog_text("uk", "✅ I agree"))
+    await user.expect(visible_text("uk", NAME_PROMPT))
     await user.send("Галина")
-    await user.expect(v("uk", PHONE_PROMPT))
+    await user.expect(visible_text("uk", PHONE_PROMPT))
     await harness.restart()
     assert (await fsm_of(harness, user))[0] == Reg.phone.state
-    await user.tap(t("uk", "📱 Share my phone number"))
-    await user.expect(v("uk", ADDRESS_PROMPT))
+    await user.tap(catalog_text("uk", "📱 Share my phone number"))
+    await user.expect(visible_text("uk", ADDRESS_PROMPT))
     user = await register_rest(harness, user)
 
-    await user.tap(t("uk", MENU["supplies"]))
+    await user.tap(catalog_text("uk", MENU["supplies"]))
     await user.send("хліб 1 буханка, молоко 2 л")
     await user.expect(head("uk", REVIEW_PROMPT))
     await harness.restart()
-    await user.press(t("uk", "✅ Yes, that's right"))
-    await user.press(t("uk", "Within 1–2 days"))
+    await user.press(catalog_text("uk", "✅ Yes, that's right"))
+    await user.press(catalog_text("uk", "Within 1–2 days"))
     await user.press("📍")
     summary = await user.expect(check_title("uk"))
     await harness.restart()
-    await user.press(t("uk", "✅ Send the request"), message=summary)
+    await user.press(catalog_text("uk", "✅ Send the request"), message=summary)
     stored = await all_requests(harness)
     assert len(stored) == 1
     assert await items_of(harness, stored[0].id or 0) == [("хліб", "1 буханка"), ("молоко", "2 л")]
@@ -127,10 +127,10 @@ async def register_rest(harness: Harness, user):  # type: ignore[no-untyped-def]
     from tests.helpers import ADDRESSES, DISTRICT_OF, REGISTERED, district_title
 
     await user.send(ADDRESSES["uk"])
-    await user.press(t("uk", "✅ Correct"))  # the address read back
+    await user.press(catalog_text("uk", "✅ Correct"))  # the address read back
     await user.press(district_title(DISTRICT_OF["uk"], "uk"))
-    await user.press(t("uk", "✅ Done"))
-    await user.expect(v("uk", REGISTERED))
+    await user.press(catalog_text("uk", "✅ Done"))
+    await user.expect(visible_text("uk", REGISTERED))
     return user
 
 
@@ -153,11 +153,11 @@ async def test_failed_handler_is_kept_and_retried(
     assert harness.app is not None and harness.app.scheduler is not None
     harness.app.scheduler.pause()  # this test drives the retries itself
 
-    query = callback_query(user, summary, button_data(summary, t("zh", "✅ Send the request")))
+    query = callback_query(user, summary, button_data(summary, catalog_text("zh", "✅ Send the request")))
     update_id = harness.fake.push_update({"callback_query": query})
     await harness.fake.wait_processed(update_id)
     await harness.drain()
-    await user.expect(v("zh", SOMETHING_WRONG), since_start=True)
+    await user.expect(visible_text("zh", SOMETHING_WRONG), since_start=True)
     kept = await failed_updates(harness)
     assert [(f.update_id, f.attempts, f.gave_up) for f in kept] == [(update_id, 1, False)]
     assert await all_requests(harness) == []
@@ -177,7 +177,7 @@ async def test_failed_handler_is_kept_and_retried(
     assert await items_of(harness, stored[0].id or 0) == [("青菜", "2斤"), ("肉", "2斤")]
     assert await failed_updates(harness) == []
     await confirmation(harness, user, "zh", stored[0])
-    assert [m.text for m in user.messages()].count(v("zh", SOMETHING_WRONG)) == 1
+    assert [m.text for m in user.messages()].count(visible_text("zh", SOMETHING_WRONG)) == 1
 
     clock.advance(timedelta(minutes=10))
     await bot_app.retry_failed_updates(harness.app)

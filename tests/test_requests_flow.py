@@ -29,10 +29,10 @@ from tests.helpers import (
     requests_of,
     staff_messages,
     submit,
-    t,
-    tn,
+    catalog_text,
+    catalog_plural,
     to_summary,
-    v,
+    visible_text,
     when_shown,
 )
 
@@ -49,27 +49,27 @@ def card_of(harness: Harness, number: str) -> str:
 async def test_case1_sanya_supplies_registered_address(harness: Harness) -> None:
     """2斤青菜、2斤肉、一包5公斤重的大米 → three items, the registered address, №1, a card without phone/address."""
     user = await register(harness, "zh")
-    await user.tap(t("zh", MENU["supplies"]))
-    await user.expect(v("zh", ITEMS_PROMPT))
+    await user.tap(catalog_text("zh", MENU["supplies"]))
+    await user.expect(visible_text("zh", ITEMS_PROMPT))
     await user.send(SANYA_ITEMS)
     review = await user.expect(head("zh", REVIEW_PROMPT))
     assert "1. 青菜 — 2斤\n2. 肉 — 2斤\n3. 大米 — 一包5公斤重" in review.text
-    await user.press(t("zh", "✅ Yes, that's right"))
-    await user.expect(v("zh", "How urgent is it?"))
-    await user.press(t("zh", "Within 1–2 days"))
+    await user.press(catalog_text("zh", "✅ Yes, that's right"))
+    await user.expect(visible_text("zh", "How urgent is it?"))
+    await user.press(catalog_text("zh", "Within 1–2 days"))
     summary = await choose_address(user, "zh", None)
     assert summary.text.startswith(check_title("zh"))
-    assert tn("zh", "{n} item", "{n} items", 3) + ":" in summary.text
+    assert catalog_plural("zh", "{n} item", "{n} items", 3) + ":" in summary.text
     assert "3. 大米 — 一包5公斤重" in summary.text
-    assert v("zh", "Urgency: {urgency}", urgency=t("zh", "Normal")) in summary.text
-    assert v("zh", "Address: {address}", address=ADDRESSES["zh"]) in summary.text
+    assert visible_text("zh", "Urgency: {urgency}", urgency=catalog_text("zh", "Normal")) in summary.text
+    assert visible_text("zh", "Address: {address}", address=ADDRESSES["zh"]) in summary.text
 
     request = await submit(harness, user, "zh", summary)
     assert request.id == 1
-    assert user.texts()[-1] == v("zh", "✅ Your request {number} ({kind}) has been registered.\n"
+    assert user.texts()[-1] == visible_text("zh", "✅ Your request {number} ({kind}) has been registered.\n"
                                         "A social worker will take it soon and we will tell you at every step.\n"
                                         "You can follow it under «📋 My requests».",
-                                  number="№1", kind=t("zh", KIND["supplies"]))
+                                  number="№1", kind=catalog_text("zh", KIND["supplies"]))
     assert (request.kind, request.status, request.urgency, request.danger) == (
         RequestKind.SUPPLIES, RequestStatus.NEW, Urgency.NORMAL, None
     )
@@ -89,7 +89,7 @@ async def test_case1_sanya_another_address(harness: Harness) -> None:
     """«Another address»: the typed address is stored with the request, the home address stays."""
     user = await register(harness, "zh")
     summary = await to_summary(user, "zh", "supplies", SANYA_ITEMS, other_address="下洋田社区 5栋 1单元 302")
-    assert v("zh", "Address: {address}", address="下洋田社区 5栋 1单元 302") in summary.text
+    assert visible_text("zh", "Address: {address}", address="下洋田社区 5栋 1单元 302") in summary.text
     request = await submit(harness, user, "zh", summary)
     assert request.address == "下洋田社区 5栋 1单元 302"
     assert len(await items_of(harness, request.id or 0)) == 3
@@ -101,8 +101,8 @@ async def test_case3_guangzhou_medicine_with_photo_and_without(harness: Harness)
     user = await register(harness, "zh", address="广州市越秀区 东风路 8号 1203")
     summary = await to_summary(user, "zh", "medicine", "氯氮平 25mg，每天两次，药盒子空了", photo=True)
     photo_id = last_user_file_id(user, "photo")
-    assert v("zh", "📷 Photo attached") in summary.text
-    assert v("zh", "<b>Medicine and dose:</b> {text}", text="氯氮平 25mg，每天两次，药盒子空了") in summary.text
+    assert visible_text("zh", "📷 Photo attached") in summary.text
+    assert visible_text("zh", "<b>Medicine and dose:</b> {text}", text="氯氮平 25mg，每天两次，药盒子空了") in summary.text
     first = await submit(harness, user, "zh", summary)
     assert (first.kind, first.medicine, first.photo_file_id) == (
         RequestKind.MEDICINE, "氯氮平 25mg，每天两次，药盒子空了", photo_id
@@ -111,7 +111,7 @@ async def test_case3_guangzhou_medicine_with_photo_and_without(harness: Harness)
     assert await items_of(harness, first.id or 0) == []
 
     summary = await to_summary(user, "zh", "medicine", "二甲双胍 500mg 60片")
-    assert v("zh", "📷 Photo attached") not in summary.text
+    assert visible_text("zh", "📷 Photo attached") not in summary.text
     second = await submit(harness, user, "zh", summary)
     assert (second.id, second.medicine, second.photo_file_id) == (2, "二甲双胍 500mg 60片", None)
 
@@ -121,7 +121,7 @@ async def test_case4_moscow_groceries(harness: Harness) -> None:
     user = await register(harness, "ru", name="Мария Ивановна")
     summary = await to_summary(user, "ru", "supplies", "хлеб, молоко 2 л, гречка", urgent=True)
     assert "1. хлеб\n2. молоко — 2 л\n3. гречка" in summary.text
-    assert v("ru", "Urgency: {urgency}", urgency=t("ru", "🔴 Urgent")) in summary.text
+    assert visible_text("ru", "Urgency: {urgency}", urgency=catalog_text("ru", "🔴 Urgent")) in summary.text
     request = await submit(harness, user, "ru", summary)
     assert (request.kind, request.urgency, request.address) == (RequestKind.SUPPLIES, Urgency.URGENT, ADDRESSES["ru"])
     assert await items_of(harness, request.id or 0) == [("хлеб", ""), ("молоко", "2 л"), ("гречка", "")]
@@ -135,8 +135,8 @@ async def test_case5_uman_psychological_support(harness: Harness) -> None:
     user = await register(harness, "uk", name="Олена Петрівна")
     feeling = "Мені дуже самотньо, хочу поговорити"
     summary = await to_summary(user, "uk", "psych", feeling, call="evening")
-    assert v("uk", "<b>How you feel:</b> {text}", text=feeling) in summary.text
-    assert v("uk", "<b>Good time to call:</b> {text}", text=t("uk", "Evening")) in summary.text
+    assert visible_text("uk", "<b>How you feel:</b> {text}", text=feeling) in summary.text
+    assert visible_text("uk", "<b>Good time to call:</b> {text}", text=catalog_text("uk", "Evening")) in summary.text
     request = await submit(harness, user, "uk", summary)
     assert (request.kind, request.details, request.call_time, request.urgency, request.danger) == (
         RequestKind.PSYCH, feeling, "evening", Urgency.NORMAL, None
@@ -145,7 +145,7 @@ async def test_case5_uman_psychological_support(harness: Harness) -> None:
     assert feeling in card_of(harness, f"№{request.id}")
 
     summary = await to_summary(user, "uk", "psych", "Тривожно вночі", call="після 18:00")
-    assert v("uk", "<b>Good time to call:</b> {text}", text="після 18:00") in summary.text
+    assert visible_text("uk", "<b>Good time to call:</b> {text}", text="після 18:00") in summary.text
     request = await submit(harness, user, "uk", summary)
     assert (request.details, request.call_time) == ("Тривожно вночі", "після 18:00")
 
@@ -156,7 +156,7 @@ async def test_voice_message_at_details_step(harness: Harness, locale: str, kind
     user = await register(harness, locale)
     summary = await to_summary(user, locale, kind, None, voice=True)
     voice_id = last_user_file_id(user, "voice")
-    assert tn(locale, "🎤 {n} voice message", "🎤 {n} voice messages", 1) in summary.text
+    assert catalog_plural(locale, "🎤 {n} voice message", "🎤 {n} voice messages", 1) in summary.text
     request = await submit(harness, user, locale, summary)
     assert request.voice_file_ids == [voice_id]
     assert request.kind == RequestKind(kind)
@@ -168,66 +168,66 @@ async def test_my_requests_and_cancelling(harness: Harness, locale: str) -> None
     """📋 My requests lists status and a localized date; cancelling asks first, then cancels."""
     user = await register(harness, locale)
     request = await submit(harness, user, locale, await to_summary(user, locale, "supplies", "рис 2 кг, 米 1袋"))
-    await user.tap(t(locale, MENU["my"]))
-    listing = await user.expect(tn(locale, "You have {n} request:", "Your {n} latest requests:", 1))
+    await user.tap(catalog_text(locale, MENU["my"]))
+    listing = await user.expect(catalog_plural(locale, "You have {n} request:", "Your {n} latest requests:", 1))
     assert f"№{request.id}" in listing.text
-    assert t(locale, KIND["supplies"]) in listing.text
-    assert t(locale, "waiting for a social worker") in listing.text
+    assert catalog_text(locale, KIND["supplies"]) in listing.text
+    assert catalog_text(locale, "waiting for a social worker") in listing.text
     assert when_shown(request.created_at, locale) in listing.text
-    assert listing.button_texts() == [t(locale, "Cancel request №{number}", number=request.id)]
+    assert listing.button_texts() == [catalog_text(locale, "Cancel request №{number}", number=request.id)]
 
-    await user.press(t(locale, "Cancel request №{number}", number=request.id))
-    ask = await user.expect(v(locale, "Cancel request {number}?", number=f"№{request.id}"))
-    await user.press(t(locale, "No, keep it"), message=ask)
-    assert user.last_answer is not None and user.last_answer["text"] == t(locale, "The request stays open.")
+    await user.press(catalog_text(locale, "Cancel request №{number}", number=request.id))
+    ask = await user.expect(visible_text(locale, "Cancel request {number}?", number=f"№{request.id}"))
+    await user.press(catalog_text(locale, "No, keep it"), message=ask)
+    assert user.last_answer is not None and user.last_answer["text"] == catalog_text(locale, "The request stays open.")
     assert (await requests_of(harness, user))[0].status == RequestStatus.NEW
 
-    await user.press(t(locale, "Yes, cancel it"), message=ask)
-    await user.expect(v(locale, "Request {number} is cancelled.", number=f"№{request.id}"))
+    await user.press(catalog_text(locale, "Yes, cancel it"), message=ask)
+    await user.expect(visible_text(locale, "Request {number} is cancelled.", number=f"№{request.id}"))
     assert (await requests_of(harness, user))[0].status == RequestStatus.CANCELLED
 
     await user.send_command("/requests")
     listing = await user.expect(f"№{request.id}")
-    assert t(locale, "cancelled") in listing.text
+    assert catalog_text(locale, "cancelled") in listing.text
     assert listing.button_texts() == []
 
 
 async def test_back_works_at_each_step(harness: Harness) -> None:
     """Back (inline or reply button) returns to the previous question with the answers kept."""
     user = await register(harness, "zh")
-    await user.tap(t("zh", MENU["supplies"]))
+    await user.tap(catalog_text("zh", MENU["supplies"]))
     await user.send("大米 1袋")
     await user.expect("1. 大米 — 1袋")
-    await user.press(t("zh", "✏️ Write it again"))
-    await user.expect(v("zh", ITEMS_PROMPT))
+    await user.press(catalog_text("zh", "✏️ Write it again"))
+    await user.expect(visible_text("zh", ITEMS_PROMPT))
     await user.send(SANYA_ITEMS)
-    await user.press(t("zh", "✅ Yes, that's right"))
-    await user.expect(v("zh", "How urgent is it?"))
-    await user.press(t("zh", "◀️ Back"))  # inline Back on the urgency question
+    await user.press(catalog_text("zh", "✅ Yes, that's right"))
+    await user.expect(visible_text("zh", "How urgent is it?"))
+    await user.press(catalog_text("zh", "◀️ Back"))  # inline Back on the urgency question
     review = await user.expect(head("zh", REVIEW_PROMPT))
     assert "3. 大米 — 一包5公斤重" in review.text
-    await user.press(t("zh", "✅ Yes, that's right"))
-    await user.press(t("zh", "🔴 Urgent: I need it today"))
-    await user.expect(v("zh", "Where should the help come?"))
-    await user.press(t("zh", "Another address"))
-    await user.expect(v("zh", "Please write the address."))
-    await user.tap(t("zh", "◀️ Back"))  # reply-keyboard Back on a typed step
-    await user.expect(v("zh", "Where should the help come?"))
+    await user.press(catalog_text("zh", "✅ Yes, that's right"))
+    await user.press(catalog_text("zh", "🔴 Urgent: I need it today"))
+    await user.expect(visible_text("zh", "Where should the help come?"))
+    await user.press(catalog_text("zh", "Another address"))
+    await user.expect(visible_text("zh", "Please write the address."))
+    await user.tap(catalog_text("zh", "◀️ Back"))  # reply-keyboard Back on a typed step
+    await user.expect(visible_text("zh", "Where should the help come?"))
     summary = await choose_address(user, "zh", None)
-    await user.press(t("zh", "◀️ Back"), message=summary)
-    await user.expect(v("zh", "Where should the help come?"))
+    await user.press(catalog_text("zh", "◀️ Back"), message=summary)
+    await user.expect(visible_text("zh", "Where should the help come?"))
     summary = await choose_address(user, "zh", None)
     request = await submit(harness, user, "zh", summary)
     assert (request.urgency, request.address) == (Urgency.URGENT, ADDRESSES["zh"])
     assert await items_of(harness, request.id or 0) == [("青菜", "2斤"), ("肉", "2斤"), ("大米", "一包5公斤重")]
 
-    await user.tap(t("zh", MENU["medicine"]))
+    await user.tap(catalog_text("zh", MENU["medicine"]))
     await user.send("阿司匹林 100mg")
-    await user.expect(v("zh", PHOTO_PROMPT))
-    await user.tap(t("zh", "◀️ Back"))
-    await user.expect(v("zh", MEDICINE_PROMPT))
-    await user.tap(t("zh", "◀️ Back"))  # nothing before the first step: back to the menu, nothing stored
-    await user.expect(v("zh", CANCELLED))
+    await user.expect(visible_text("zh", PHOTO_PROMPT))
+    await user.tap(catalog_text("zh", "◀️ Back"))
+    await user.expect(visible_text("zh", MEDICINE_PROMPT))
+    await user.tap(catalog_text("zh", "◀️ Back"))  # nothing before the first step: back to the menu, nothing stored
+    await user.expect(visible_text("zh", CANCELLED))
     assert len(await all_requests(harness)) == 1
 
 
@@ -240,32 +240,32 @@ async def test_cancel_at_every_step_stores_nothing(harness: Harness) -> None:
         if how == "command":
             await user.send_command("/cancel")
         elif how == "tap":
-            await user.tap(t(locale, "✖️ Cancel"))
+            await user.tap(catalog_text(locale, "✖️ Cancel"))
         else:
-            await user.press(t(locale, "✖️ Cancel"))
-        await user.expect(v(locale, CANCELLED))
+            await user.press(catalog_text(locale, "✖️ Cancel"))
+        await user.expect(visible_text(locale, CANCELLED))
         assert await fsm_of(harness, user) in ((None, {}), (None, {"locale": locale}))
 
     async def supplies_until(step: int) -> None:
-        await user.tap(t(locale, MENU["supplies"]))
-        await user.expect(v(locale, ITEMS_PROMPT))
+        await user.tap(catalog_text(locale, MENU["supplies"]))
+        await user.expect(visible_text(locale, ITEMS_PROMPT))
         if step >= 1:
             await user.send("хлеб, молоко 2 л")
             await user.expect(head(locale, REVIEW_PROMPT))
         if step >= 2:
-            await user.press(t(locale, "✅ Yes, that's right"))
-            await user.expect(v(locale, "How urgent is it?"))
+            await user.press(catalog_text(locale, "✅ Yes, that's right"))
+            await user.expect(visible_text(locale, "How urgent is it?"))
         if step >= 3:
-            await user.press(t(locale, "Within 1–2 days"))
-            await user.expect(v(locale, "Where should the help come?"))
+            await user.press(catalog_text(locale, "Within 1–2 days"))
+            await user.expect(visible_text(locale, "Where should the help come?"))
         if step >= 4:
-            await user.press(t(locale, "Another address"))
-            await user.expect(v(locale, "Please write the address."))
+            await user.press(catalog_text(locale, "Another address"))
+            await user.expect(visible_text(locale, "Please write the address."))
         if step >= 5:
             await user.send("ул. Тверская, 1")
             await user.expect("ул. Тверская, 1")  # read back
         if step >= 6:
-            await user.press(t(locale, "✅ Correct"))
+            await user.press(catalog_text(locale, "✅ Correct"))
             await user.expect(check_title(locale))
 
     for step in range(7):
@@ -276,21 +276,21 @@ async def test_cancel_at_every_step_stores_nothing(harness: Harness) -> None:
     await supplies_until(6)
     await cancel("press")  # the summary's own Cancel button
 
-    await user.tap(t(locale, MENU["medicine"]))
+    await user.tap(catalog_text(locale, MENU["medicine"]))
     await cancel()
-    await user.tap(t(locale, MENU["medicine"]))
+    await user.tap(catalog_text(locale, MENU["medicine"]))
     await user.send("Метформин 500 мг")
-    await user.expect(v(locale, PHOTO_PROMPT))
+    await user.expect(visible_text(locale, PHOTO_PROMPT))
     await cancel()
-    await user.tap(t(locale, MENU["psych"]))
-    await user.expect(v(locale, FEELING_PROMPT))
+    await user.tap(catalog_text(locale, MENU["psych"]))
+    await user.expect(visible_text(locale, FEELING_PROMPT))
     await cancel()
-    await user.tap(t(locale, MENU["psych"]))
+    await user.tap(catalog_text(locale, MENU["psych"]))
     await user.send("Мне одиноко")
     await cancel()
     assert await all_requests(harness) == []
     await user.send_command("/cancel")
-    await user.expect(v(locale, "There is nothing to cancel."))
+    await user.expect(visible_text(locale, "There is nothing to cancel."))
 
 
 SAFETY = {
@@ -324,7 +324,7 @@ async def test_danger_shows_emergency_numbers_and_marks_urgent(harness: Harness,
         emergency = next(m for m in user.messages() if emergency_text(locale) in (m.text or ""))
         for phone in ("120", "110", "400-161-9995"):
             assert phone in emergency.text
-        assert v(locale, "Urgency: {urgency}", urgency=t(locale, "🔴 Urgent")) in summary.text
+        assert visible_text(locale, "Urgency: {urgency}", urgency=catalog_text(locale, "🔴 Urgent")) in summary.text
         request = await submit(harness, user, locale, summary)
         assert (request.kind, request.urgency, request.danger) == (RequestKind(kind), Urgency.URGENT, danger), text
         assert "🔴" in card_of(harness, f"№{request.id}")
@@ -349,9 +349,9 @@ async def test_a_very_long_list_still_fits_in_one_message(harness) -> None:  # t
     assert len(review.text.encode("utf-16-le")) // 2 <= 4096
     shown = sum(1 for line in review.text.splitlines() if line.split(".")[0].isdigit())
     assert 0 < shown < 50
-    assert tn("ru", "…and {n} more item", "…and {n} more items", 50 - shown) in review.text
-    await user.press(t("ru", "✅ Yes, that's right"))
-    await user.press(t("ru", "Within 1–2 days"))
+    assert catalog_plural("ru", "…and {n} more item", "…and {n} more items", 50 - shown) in review.text
+    await user.press(catalog_text("ru", "✅ Yes, that's right"))
+    await user.press(catalog_text("ru", "Within 1–2 days"))
     summary = await choose_address(user, "ru", None)
     await send_request(user, "ru", summary)
     (request,) = await requests_of(harness, user)

@@ -1,10 +1,10 @@
-"""Tests for the danger check (bot.services.danger, with bot.services.safety for medical emergencies) in zh/ru/uk."""
+"""Tests for the danger check (bot.domain.danger, with bot.domain.safety for medical emergencies) in zh/ru/uk."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.services.danger import DangerKind, detect_danger
+from bot.domain.danger import DangerKind, detect_danger
 
 SELF_HARM = [
     # zh (Simplified)

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.services.schedule import in_quiet, next_slot, parse_time, quiet_end_after
+from bot.domain.schedule import in_quiet, next_slot, parse_time, quiet_end_after
 
 SHANGHAI, KYIV, NEW_YORK = ZoneInfo("Asia/Shanghai"), ZoneInfo("Europe/Kyiv"), ZoneInfo("America/New_York")
 

@@ -8,9 +8,9 @@ import os
 import signal
 
 from bot.app import create_app, run_polling
-from bot.states import Intake
+from bot.ui.states import Intake
 from tests.conftest import Harness
-from tests.helpers import ITEMS_PROMPT, REVIEW_PROMPT, callback_query, button_data, fsm_of, head, register, t, v
+from tests.helpers import ITEMS_PROMPT, REVIEW_PROMPT, callback_query, button_data, fsm_of, head, register, catalog_text, visible_text
 
 
 class SignalledHarness(Harness):
@@ -34,16 +34,16 @@ async def test_sigterm_lets_the_update_in_flight_finish_once(fake, settings) -> 
     h = SignalledHarness(fake, settings)
     await h.start_with_signals()
     user = await register(h, "zh")
-    await user.tap(t("zh", "🛒 Food and supplies"))
-    await user.expect(v("zh", ITEMS_PROMPT))
+    await user.tap(catalog_text("zh", "🛒 Food and supplies"))
+    await user.expect(visible_text("zh", ITEMS_PROMPT))
     await user.send("大米 5公斤")
     await user.expect(head("zh", REVIEW_PROMPT))
-    await user.press(t("zh", "✅ Yes, that's right"))
-    question = await user.expect(v("zh", "How urgent is it?"))
+    await user.press(catalog_text("zh", "✅ Yes, that's right"))
+    question = await user.expect(visible_text("zh", "How urgent is it?"))
 
     # the next question takes Telegram 1.5 s to accept: SIGTERM arrives while the update is in flight
     fake.delay_next("sendMessage", user.chat_id, seconds=1.5)
-    query = callback_query(user, question, button_data(question, t("zh", "Within 1–2 days")))
+    query = callback_query(user, question, button_data(question, catalog_text("zh", "Within 1–2 days")))
     update_id = fake.push_update({"callback_query": query})
     await asyncio.wait_for(_until(lambda: answers_of(fake, query["id"])), 10)
     os.kill(os.getpid(), signal.SIGTERM)
@@ -51,7 +51,7 @@ async def test_sigterm_lets_the_update_in_flight_finish_once(fake, settings) -> 
 
     assert answers_of(fake, query["id"]) == [200]
     assert update_id not in [u["update_id"] for u in fake.pending_updates], "the finished update is confirmed"
-    where = v("zh", "Where should the help come?")
+    where = visible_text("zh", "Where should the help come?")
     assert sum(where in (m.text or "") for m in user.messages()) == 1
 
     await h.start()  # the restart
@@ -61,7 +61,7 @@ async def test_sigterm_lets_the_update_in_flight_finish_once(fake, settings) -> 
         assert answers_of(fake, query["id"]) == [200], "the callback was answered a second time"
         assert sum(where in (m.text or "") for m in user.messages()) == 1, "the question was asked again"
         await user.press("📍")  # the conversation goes on from where it was
-        await user.expect(v("zh", "<b>Please check your request</b>"))
+        await user.expect(visible_text("zh", "<b>Please check your request</b>"))
     finally:
         await h.stop()
 

@@ -9,7 +9,7 @@ from sqlmodel import col, select
 from db.models import Request, RequestEvent, RequestStatus
 from tests.conftest import COORDINATOR_ID, STAFF_CHAT, Harness
 from tests.conversation import TgUser
-from tests.helpers import register, requests_of, send_request, supplies_to_summary, t, v
+from tests.helpers import register, requests_of, send_request, supplies_to_summary, catalog_text, visible_text
 
 
 async def file_request(harness: Harness, locale: str = "zh", items: str = "2斤青菜、2斤肉、一包5公斤重的大米") -> tuple[TgUser, Request]:
@@ -70,16 +70,16 @@ async def test_full_life_of_a_request_zh(harness: Harness) -> None:
     assert "王社工" in card_of(harness, request).text
     details = harness.fake.messages[5001][-1].text
     assert "+86 138 0013 8000" in details and "下洋田社区 3栋 2单元 501" in details
-    await resident.expect(v("zh", "✅ Your request {number} has been accepted. Social worker {name} is handling it.",
+    await resident.expect(visible_text("zh", "✅ Your request {number} has been accepted. Social worker {name} is handling it.",
                             number=f"№{request.id}", name="王社工"), since_start=True)
 
-    await worker.press(t("zh", "🚚 On the way"), message=card_of(harness, request))
+    await worker.press(catalog_text("zh", "🚚 On the way"), message=card_of(harness, request))
     await harness.drain()
-    await resident.expect(v("zh", "🚚 Help for request {number} is on the way.", number=f"№{request.id}"), since_start=True)
-    await worker.press(t("zh", "✅ Done"), message=card_of(harness, request))
+    await resident.expect(visible_text("zh", "🚚 Help for request {number} is on the way.", number=f"№{request.id}"), since_start=True)
+    await worker.press(catalog_text("zh", "✅ Done"), message=card_of(harness, request))
     await harness.drain()
     assert (await reload(harness, request)).status == RequestStatus.DONE
-    await resident.press(t("zh", "👍 Received"))
+    await resident.press(catalog_text("zh", "👍 Received"))
     await resident.press("5⭐")
     await harness.drain()
     stored = await reload(harness, request)
@@ -123,10 +123,10 @@ async def test_restart_between_claim_and_done(harness: Harness) -> None:
     resident, request = await file_request(harness, "zh")
     await worker.press(f"№{request.id}", message=card_of(harness, request))
     await harness.restart()
-    await worker.press(t("zh", "✅ Done"), message=card_of(harness, request))
+    await worker.press(catalog_text("zh", "✅ Done"), message=card_of(harness, request))
     await harness.drain()
     assert (await reload(harness, request)).status == RequestStatus.DONE
-    await resident.expect(v("zh", "✅ Request {number} is done. Did you receive everything? Please press a button; "
+    await resident.expect(visible_text("zh", "✅ Request {number} is done. Did you receive everything? Please press a button; "
                             "you can also rate the help from 1 to 5 stars.", number=f"№{request.id}"), since_start=True)
 
 
@@ -135,26 +135,26 @@ async def test_not_received_reopens_and_tells_staff(harness: Harness) -> None:
     worker = await join(harness, 5001, "Li")
     resident, request = await file_request(harness, "zh")
     await worker.press(f"№{request.id}", message=card_of(harness, request))
-    await worker.press(t("zh", "✅ Done"), message=card_of(harness, request))
+    await worker.press(catalog_text("zh", "✅ Done"), message=card_of(harness, request))
     await harness.drain()
-    await resident.press(t("zh", "👎 Not received"))
+    await resident.press(catalog_text("zh", "👎 Not received"))
     await harness.drain()
     assert (await reload(harness, request)).status == RequestStatus.NEW
-    text = v("zh", "⚠️ The resident says request {number} was NOT received. It is open again.", number=f"№{request.id}")
+    text = visible_text("zh", "⚠️ The resident says request {number} was NOT received. It is open again.", number=f"№{request.id}")
     assert any(text in m.text for m in harness.fake.messages[STAFF_CHAT])
 
 
 async def test_coordinator_is_listed_from_settings(harness: Harness) -> None:
     """A settings admin joins as coordinator."""
     coordinator = await join(harness, COORDINATOR_ID, "Coordinator", private=False)
-    assert t("zh", "coordinator") in coordinator.last().text
+    assert catalog_text("zh", "coordinator") in coordinator.last().text
 
 
 async def test_busy_group_gets_a_digest_with_a_claim_button_per_request(fake, settings) -> None:  # type: ignore[no-untyped-def]
     """When new requests queue faster than the group's budget, they share one message; claiming one
     from it gives that request its own card and marks it taken in the digest."""
     from bench.common import draft, make_residents
-    from bot.config import Limits
+    from bot.core.config import Limits
     from bot.services import requests as requests_service
     from db.repo import districts
 
@@ -182,7 +182,7 @@ async def test_busy_group_gets_a_digest_with_a_claim_button_per_request(fake, se
         assert not any(f"№{member}" in b for b in digest.button_texts())
         assert "王社工" in digest.text
         own_card = [m for m in fake.messages[STAFF_CHAT] if f"№{member} ·" in m.text and m is not digest]
-        assert own_card and t("zh", "✅ Done") in own_card[-1].button_texts()
+        assert own_card and catalog_text("zh", "✅ Done") in own_card[-1].button_texts()
         assert fake.stats["429"] == 0, [(m, p.get("chat_id"), s) for m, p, s in fake.calls if s == 429]
     finally:
         await harness.stop()
@@ -197,7 +197,7 @@ async def test_coordinator_makes_a_new_group_a_station_with_route(harness: Harne
     assert harness.fake.messages.get(new_group, []) == []
     coordinator = harness.staff(COORDINATOR_ID, "Coordinator", chat_id=new_group)
     await coordinator.send_command("/route xiayangtian")
-    assert coordinator.last().text == v("zh", "Requests from {district} now come to this chat. Staff: send /join here.",
+    assert coordinator.last().text == visible_text("zh", "Requests from {district} now come to this chat. Staff: send /join here.",
                                         district="下洋田社区")
     _, request = await file_request(harness, "zh")
     assert card_of(harness, request, new_group).reply_markup is not None
@@ -227,11 +227,10 @@ async def test_claimer_gets_the_relatives_contact(harness: Harness) -> None:
     await worker.press(f"№{request.id}", message=card_of(harness, request))
     await harness.drain()
     details = harness.fake.messages[5001][-1].text
-    assert v("zh", "Contact (relative): {contact}", contact="林晓 +86 139 0013 9000") in details
+    assert visible_text("zh", "Contact (relative): {contact}", contact="林晓 +86 139 0013 9000") in details
 
 
 def clock_now():  # type: ignore[no-untyped-def]
     """The application clock."""
-    from bot import clock
-
+    from bot.core import clock
     return clock.now()

@@ -11,16 +11,16 @@ from typing import Any
 import pytest
 
 from bench.common import make_residents
-from bot import clock
-from bot.checkin_texts import REASONS
-from bot.config import DistrictConfig, Limits, Settings
-from bot.notify import Notifier
+from bot.core import clock
+from bot.ui.checkin_texts import REASONS
+from bot.core.config import DistrictConfig, Limits, Settings
+from bot.ui.notify import Notifier
 from bot.services import checkins as checkins_service
 from db.models import Request, RequestStatus
 from db.repo import districts
 from tests.conftest import DISTRICTS, SECOND_CHAT, STAFF_CHAT, Harness, running
 from tests.fake_telegram import FakeTelegram
-from tests.helpers import requests_of, seen, staff_messages, supplies_to_summary, send_request, t, tn, text_message
+from tests.helpers import requests_of, seen, staff_messages, supplies_to_summary, send_request, catalog_text, catalog_plural, text_message
 from tests.test_staff import card_of, file_request, join, reload
 
 TOPIC = 77
@@ -64,7 +64,7 @@ async def test_card_for_a_deleted_topic_is_posted_in_the_main_thread_saying_why(
     user, request = await file_request(harness, "zh")
     (card,) = cards_of(harness, request, STAFF_CHAT)
     assert card.message_thread_id is None
-    assert seen(t("zh", "⚠️ This district's forum topic could not be reached (it may have been deleted), so this card is in the main thread.")) in card.text
+    assert seen(catalog_text("zh", "⚠️ This district's forum topic could not be reached (it may have been deleted), so this card is in the main thread.")) in card.text
     await worker.press(f"№{request.id}", message=card)
     await harness.drain()
     assert (await reload(harness, request)).status == RequestStatus.CLAIMED
@@ -78,7 +78,7 @@ async def test_card_for_a_chat_the_bot_was_removed_from_reaches_the_main_staff_c
     _, request = await file_request(harness, "zh")
     notices = [m for m in staff_messages(harness, STAFF_CHAT) if f"№{request.id}" in m.text]
     assert len(notices) == 1
-    assert seen(t("zh", "⚠️ Request {number} could not be posted in its station's chat: the bot was removed "
+    assert seen(catalog_text("zh", "⚠️ Request {number} could not be posted in its station's chat: the bot was removed "
                         "from it. Add the bot to that chat again and its open requests will be posted there.",
                   number=f"№{request.id}")) in notices[0].text
 
@@ -93,7 +93,7 @@ async def test_card_for_a_chat_the_bot_was_removed_from_reaches_the_main_staff_c
     await harness.fake.wait_processed(harness.fake.push_update(update))
     await harness.drain()
     (card,) = cards_of(harness, request, SECOND_CHAT)
-    assert t("zh", "✋ Claim №{number}", number=request.id) in card.button_texts()
+    assert catalog_text("zh", "✋ Claim №{number}", number=request.id) in card.button_texts()
 
 
 async def test_reopened_request_whose_card_was_deleted_gets_a_new_card(harness: Harness) -> None:
@@ -109,7 +109,7 @@ async def test_reopened_request_whose_card_was_deleted_gets_a_new_card(harness: 
     assert (await reload(harness, request)).status == RequestStatus.NEW
     (new_card,) = cards_of(harness, request, STAFF_CHAT)
     assert new_card.message_id != card.message_id
-    assert t("zh", "✋ Claim №{number}", number=request.id) in new_card.button_texts()
+    assert catalog_text("zh", "✋ Claim №{number}", number=request.id) in new_card.button_texts()
 
 
 async def test_claim_on_a_card_from_before_the_supergroup_upgrade_is_answered(harness: Harness) -> None:
@@ -147,14 +147,14 @@ async def test_open_pages_through_every_open_request_with_the_true_total(harness
     await worker.send_command("/open")
     listing = worker.last()
     assert listing is not None
-    assert listing.text.split("\n")[0] == seen(tn("zh", "{n} open request:", "{n} open requests:", 150))
+    assert listing.text.split("\n")[0] == seen(catalog_plural("zh", "{n} open request:", "{n} open requests:", 150))
     shown: set[str] = set()
     for _ in range(10):
         shown |= {word for word in listing.text.split() if word.startswith("№")}
         labels = listing.button_texts()
-        if t("zh", "Next ▶️") not in labels:
+        if catalog_text("zh", "Next ▶️") not in labels:
             break
-        await worker.press(t("zh", "Next ▶️"), message=listing)
+        await worker.press(catalog_text("zh", "Next ▶️"), message=listing)
     assert len(shown) == 150
 
 
@@ -182,7 +182,7 @@ async def test_digest_of_checkin_escalations_shows_the_reason_in_words(fake: Fak
         assert digests, "no digest formed"
         for digest in digests:
             assert "\nhelp\n" not in digest.text
-            assert digest.text.count(seen(t("zh", REASONS["help"]))) == sum(f"№{r.id}" in digest.text for r in raised)
+            assert digest.text.count(seen(catalog_text("zh", REASONS["help"]))) == sum(f"№{r.id}" in digest.text for r in raised)
 
 
 async def test_reply_to_a_deleted_command_is_still_sent(harness: Harness) -> None:
@@ -193,4 +193,4 @@ async def test_reply_to_a_deleted_command_is_still_sent(harness: Harness) -> Non
     harness.fake.delete_message(STAFF_CHAT, message["message_id"])
     await harness.fake.wait_processed(harness.fake.push_update({"message": message}))
     await harness.fake.settle(0.2, 3)
-    assert worker.last() is not None and worker.last().text == seen(t("zh", "No open requests. 🎉"))
+    assert worker.last() is not None and worker.last().text == seen(catalog_text("zh", "No open requests. 🎉"))

@@ -8,12 +8,12 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
 
-from bot import clock
+from bot.core import clock
 from bot.app import check_requests
 from db.models import Request, RequestEvent, RequestStatus
 from tests.conftest import COORDINATOR_ID, SECOND_CHAT, STAFF_CHAT, Harness
 from tests.conversation import TgUser
-from tests.helpers import register, requests_of, send_request, seen, staff_messages, supplies_to_summary, t, tn, v
+from tests.helpers import register, requests_of, send_request, seen, staff_messages, supplies_to_summary, catalog_text, catalog_plural, visible_text
 from tests.test_staff import card_of, events, file_request, join, reload
 
 
@@ -74,23 +74,23 @@ async def test_duty_on_off_and_the_card_names_who_is_on_duty(harness: Harness) -
     wang = await join(harness, 5001, "王社工", private=False)
     li = await join(harness, 5002, "李社工", private=False)
     await wang.send_command("/duty on")
-    assert wang.last().text == v("zh", "{name} is on duty.", name="王社工")  # type: ignore[union-attr]
+    assert wang.last().text == visible_text("zh", "{name} is on duty.", name="王社工")  # type: ignore[union-attr]
     await li.send_command("/duty on")
     await li.send_command("/duty off")
-    assert li.last().text == v("zh", "{name} is off duty.", name="李社工")  # type: ignore[union-attr]
+    assert li.last().text == visible_text("zh", "{name} is off duty.", name="李社工")  # type: ignore[union-attr]
     await li.send_command("/duty maybe")
-    assert li.last().text == v("zh", "Use /duty on or /duty off.")  # type: ignore[union-attr]
+    assert li.last().text == visible_text("zh", "Use /duty on or /duty off.")  # type: ignore[union-attr]
     stranger = harness.staff(5009, "路人")
     await stranger.send_command("/duty on")
-    assert stranger.last().text == v("zh", REFUSAL["not_staff"])  # type: ignore[union-attr]
+    assert stranger.last().text == visible_text("zh", REFUSAL["not_staff"])  # type: ignore[union-attr]
 
     _, request = await file_request(harness, "uk", "хліб, молоко 1 л")
     card = card_of(harness, request)
-    assert card.text.endswith("\n" + v("zh", ON_DUTY, names="王社工"))
+    assert card.text.endswith("\n" + visible_text("zh", ON_DUTY, names="王社工"))
     assert "李社工" not in card.text and "路人" not in card.text
     await wang.press(f"№{request.id}", message=card)
     await harness.drain()
-    assert seen(t("zh", ON_DUTY).split("{")[0]) not in card_of(harness, request).text
+    assert seen(catalog_text("zh", ON_DUTY).split("{")[0]) not in card_of(harness, request).text
 
 
 # ------------------------------------------------------------------------ reminders, SLA
@@ -100,7 +100,7 @@ async def test_reminders_escalation_and_nudge_fire_once(harness: Harness) -> Non
     """Urgent reminded after 5 min, normal after 15; escalation to the coordinator; a nudge 4 h after a claim."""
     coordinator = await join(harness, COORDINATOR_ID, "Координатор", private=False)
     await coordinator.send_command("/chatlang ru")
-    assert coordinator.last().text == v("ru", "This chat's language is now {language}.", language="Русский")  # type: ignore[union-attr]
+    assert coordinator.last().text == visible_text("ru", "This chat's language is now {language}.", language="Русский")  # type: ignore[union-attr]
     anna = await join(harness, 5001, "Анна", private=False)
     await anna.send_command("/duty on")
     resident, normal = await file_request(harness, "zh")
@@ -109,25 +109,25 @@ async def test_reminders_escalation_and_nudge_fire_once(harness: Harness) -> Non
     clock.advance(timedelta(minutes=6))
     await tick(harness)
     assert lines_starting(harness, "⏰") == [
-        seen(tn("ru", *REMINDER, 6, urgent="🔴 ", number=number(urgent))) + "\nАнна",
+        seen(catalog_plural("ru", *REMINDER, 6, urgent="🔴 ", number=number(urgent))) + "\nАнна",
     ]
     clock.advance(timedelta(minutes=10))
     await tick(harness)
     assert lines_starting(harness, "⏰")[1:] == [
-        seen(tn("ru", *REMINDER, 16, urgent="", number=number(normal))) + "\nАнна",
+        seen(catalog_plural("ru", *REMINDER, 16, urgent="", number=number(normal))) + "\nАнна",
     ]
-    assert lines_starting(harness, "🚨") == [seen(tn("ru", *ESCALATION, 16, number=number(urgent))) + "\nКоординатор"]
+    assert lines_starting(harness, "🚨") == [seen(catalog_plural("ru", *ESCALATION, 16, number=number(urgent))) + "\nКоординатор"]
 
     await anna.press(f"№{urgent.id}", message=card_of(harness, urgent))
     clock.advance(timedelta(minutes=30))
     await tick(harness)
-    assert lines_starting(harness, "🚨")[1:] == [seen(tn("ru", *ESCALATION, 46, number=number(normal))) + "\nКоординатор"]
+    assert lines_starting(harness, "🚨")[1:] == [seen(catalog_plural("ru", *ESCALATION, 46, number=number(normal))) + "\nКоординатор"]
     assert len(lines_starting(harness, "⏰")) == 2
 
     clock.advance(timedelta(hours=4))
     await tick(harness)
     assert [m for m in lines_starting(harness, "Анна: ")] == [
-        "Анна: " + seen(tn("ru", *NUDGE, 4, number=number(urgent))),
+        "Анна: " + seen(catalog_plural("ru", *NUDGE, 4, number=number(urgent))),
     ]
     assert len(lines_starting(harness, "🚨")) == 2 and len(lines_starting(harness, "⏰")) == 2
     assert await events(harness, normal.id or 0) == ["created", "reminded", "escalated"]
@@ -159,42 +159,42 @@ async def test_open_mine_and_stats_in_zh_then_ru(harness: Harness) -> None:
 
     await li.send_command("/open")
     listing = li.last().text.split("\n")  # type: ignore[union-attr]
-    assert listing[0] == seen(tn("zh", "{n} open request:", "{n} open requests:", 3))
+    assert listing[0] == seen(catalog_plural("zh", "{n} open request:", "{n} open requests:", 3))
     assert [line.split(" ")[1 if line.startswith("🔴") else 0] for line in listing[1:]] == [
         number(second), number(first), number(third)
     ]
-    assert listing[1].startswith("🔴 ") and t("zh", "waiting for a social worker") in listing[1]
+    assert listing[1].startswith("🔴 ") and catalog_text("zh", "waiting for a social worker") in listing[1]
 
     clock.advance(timedelta(minutes=10))
     await wang.press(f"№{first.id}", message=card_of(harness, first))
     clock.advance(timedelta(minutes=10))
     await wang.press(f"№{second.id}", message=card_of(harness, second))
-    await wang.press(t("zh", "✅ Done"), message=card_of(harness, first))
+    await wang.press(catalog_text("zh", "✅ Done"), message=card_of(harness, first))
     await wang.send_command("/mine")
     mine = wang.last().text.split("\n")  # type: ignore[union-attr]
-    assert mine[0] == seen(tn("zh", "You have {n} request in progress:", "You have {n} requests in progress:", 1))
+    assert mine[0] == seen(catalog_plural("zh", "You have {n} request in progress:", "You have {n} requests in progress:", 1))
     assert len(mine) == 2 and number(second) in mine[1]
     await li.send_command("/mine")
-    assert li.last().text == v("zh", "You have no requests in progress.")  # type: ignore[union-attr]
+    assert li.last().text == visible_text("zh", "You have no requests in progress.")  # type: ignore[union-attr]
 
     def expected_stats(locale: str) -> str:
         return "\n".join([
-            v(locale, "<b>Today</b>"), v(locale, "New: {n}", n=3), v(locale, "Claimed: {n}", n=2),
-            v(locale, "Done: {n}", n=1), v(locale, "Cancelled: {n}", n=0),
-            v(locale, "Median time to claim: {value}",
-              value=tn(locale, "{n} minute", "{n} minutes", 15)),
+            visible_text(locale, "<b>Today</b>"), visible_text(locale, "New: {n}", n=3), visible_text(locale, "Claimed: {n}", n=2),
+            visible_text(locale, "Done: {n}", n=1), visible_text(locale, "Cancelled: {n}", n=0),
+            visible_text(locale, "Median time to claim: {value}",
+              value=catalog_plural(locale, "{n} minute", "{n} minutes", 15)),
         ])
 
     await li.send_command("/stats")
     assert li.last().text == expected_stats("zh")  # type: ignore[union-attr]
     await li.send_command("/chatlang ru")
-    assert li.last().text == v("zh", "Only a coordinator can do this.")  # type: ignore[union-attr]
+    assert li.last().text == visible_text("zh", "Only a coordinator can do this.")  # type: ignore[union-attr]
     await coordinator.send_command("/chatlang ru")
-    assert coordinator.last().text == v("ru", "This chat's language is now {language}.", language="Русский")  # type: ignore[union-attr]
+    assert coordinator.last().text == visible_text("ru", "This chat's language is now {language}.", language="Русский")  # type: ignore[union-attr]
     await li.send_command("/stats")
     assert li.last().text == expected_stats("ru")  # type: ignore[union-attr]
     await li.send_command("/open")
-    assert li.last().text.split("\n")[0] == seen(tn("ru", "{n} open request:", "{n} open requests:", 2))  # type: ignore[union-attr]
+    assert li.last().text.split("\n")[0] == seen(catalog_plural("ru", "{n} open request:", "{n} open requests:", 2))  # type: ignore[union-attr]
 
 
 # -------------------------------------------------------------------- can't fulfil, release
@@ -206,34 +206,34 @@ async def test_cant_fulfil_with_a_reason_and_release(harness: Harness) -> None:
     li = await join(harness, 5002, "李社工", private=False)
     resident, request = await file_request(harness, "ru", "хлеб, молоко 2 л, гречка")
     await wang.press(f"№{request.id}", message=card_of(harness, request))
-    await wang.press(t("zh", "❌ Can't fulfil"), message=card_of(harness, request))
+    await wang.press(catalog_text("zh", "❌ Can't fulfil"), message=card_of(harness, request))
     picker = wang.last()
-    assert picker is not None and picker.text == v("zh", "Why can request №{number} not be fulfilled?", number=request.id)
-    assert picker.button_texts() == [t("zh", r) for r in (
+    assert picker is not None and picker.text == visible_text("zh", "Why can request №{number} not be fulfilled?", number=request.id)
+    assert picker.button_texts() == [catalog_text("zh", r) for r in (
         "Not available anywhere", "Could not reach the resident", "Outside our area", "Other reason")]
-    await wang.press(t("zh", "Not available anywhere"), message=picker)
+    await wang.press(catalog_text("zh", "Not available anywhere"), message=picker)
     await harness.drain()
     assert picker.deleted
     assert (await reload(harness, request)).status == RequestStatus.FAILED
-    await resident.expect(v("ru", "We are sorry: request {number} could not be fulfilled ({reason}). You can file a "
-                                  "new one from the menu.", number=number(request), reason=t("ru", "Not available anywhere")),
+    await resident.expect(visible_text("ru", "We are sorry: request {number} could not be fulfilled ({reason}). You can file a "
+                                  "new one from the menu.", number=number(request), reason=catalog_text("ru", "Not available anywhere")),
                           since_start=True)
     card = card_of(harness, request)
-    assert card.text.endswith(v("zh", "❌ Could not be fulfilled ({name}): {reason}", name="王社工",
-                                reason=t("zh", "Not available anywhere")))
+    assert card.text.endswith(visible_text("zh", "❌ Could not be fulfilled ({name}): {reason}", name="王社工",
+                                reason=catalog_text("zh", "Not available anywhere")))
     assert card.reply_markup is None
     assert (await events(harness, request.id or 0))[-1] == "failed"
 
     second = await file_more(harness, resident, "ru", "гречка 1 кг")
     await wang.press(f"№{second.id}", message=card_of(harness, second))
     before = len(harness.fake.messages[resident.chat_id])
-    await wang.press(t("zh", "↩️ Release"), message=card_of(harness, second))
+    await wang.press(catalog_text("zh", "↩️ Release"), message=card_of(harness, second))
     await harness.drain()
     stored = await reload(harness, second)
     assert (stored.status, stored.claimed_by, stored.claimed_at) == (RequestStatus.NEW, None, None)
     card = card_of(harness, second)
-    assert card.button_texts() == [t("zh", "✋ Claim №{number}").format(number=second.id)]
-    assert v("zh", "🆕 Waiting for a social worker") in card.text and "王社工" not in card.text
+    assert card.button_texts() == [catalog_text("zh", "✋ Claim №{number}").format(number=second.id)]
+    assert visible_text("zh", "🆕 Waiting for a social worker") in card.text and "王社工" not in card.text
     assert len(harness.fake.messages[resident.chat_id]) == before  # the resident is not bothered
     await li.press(f"№{second.id}", message=card)
     await harness.drain()
@@ -256,31 +256,31 @@ async def test_transfer_to_another_stations_chat(two_stations: Harness) -> None:
     old_card = card_of(harness, request)
     await wang.press(f"№{request.id}", message=old_card)
 
-    await wang.press(t("zh", "➡️ Transfer"), message=card_of(harness, request))
+    await wang.press(catalog_text("zh", "➡️ Transfer"), message=card_of(harness, request))
     picker = wang.last()
-    assert picker is not None and picker.text == v("zh", "Transfer request №{number} to which district?", number=request.id)
+    assert picker is not None and picker.text == visible_text("zh", "Transfer request №{number} to which district?", number=request.id)
     assert sorted(picker.button_texts()) == sorted(["抚琴街道", "普列斯尼亚区", "中心区"])
     await wang.press("普列斯尼亚区", message=picker)
-    assert picker.text == v("zh", "Why are you referring request №{number} to {district}?", number=request.id,
+    assert picker.text == visible_text("zh", "Why are you referring request №{number} to {district}?", number=request.id,
                             district="普列斯尼亚区")
-    assert picker.button_texts() == [t("zh", r) for r in (
+    assert picker.button_texts() == [catalog_text("zh", r) for r in (
         "Lives in their area", "Needs a service we don't have", "We are overloaded", "Other: type it")]
-    await wang.press(t("zh", "Lives in their area"), message=picker)
+    await wang.press(catalog_text("zh", "Lives in their area"), message=picker)
     await harness.drain()
 
     assert picker.deleted
-    assert old_card.text == v("zh", "➡️ Request {number} was transferred to {district}.",
+    assert old_card.text == visible_text("zh", "➡️ Request {number} was transferred to {district}.",
                               number=number(request), district="普列斯尼亚区")
     assert old_card.reply_markup is None
     new_card = card_of(harness, request, SECOND_CHAT)
-    assert v("ru", "District: {district}", district="Пресненский") in new_card.text
+    assert visible_text("ru", "District: {district}", district="Пресненский") in new_card.text
     referral = next(line for line in new_card.text.splitlines() if line.startswith("↪️"))  # where it came from
-    assert referral.startswith(v("ru", "↪️ Referred from {district} by {name}, {when}: {reason}", district="Сяянтянь",
+    assert referral.startswith(visible_text("ru", "↪️ Referred from {district} by {name}, {when}: {reason}", district="Сяянтянь",
                                  name=wang.first_name, when="", reason="").split(",")[0])
-    assert referral.endswith(": " + t("ru", "Lives in their area"))  # why, in the receiving chat's language
-    assert v("ru", "🆕 Waiting for a social worker") in new_card.text
-    assert new_card.button_texts() == [t("ru", "✋ Claim №{number}").format(number=request.id)]
-    await resident.expect(v("uk", "Request {number} has been passed to the social work station of {district}, which "
+    assert referral.endswith(": " + catalog_text("ru", "Lives in their area"))  # why, in the receiving chat's language
+    assert visible_text("ru", "🆕 Waiting for a social worker") in new_card.text
+    assert new_card.button_texts() == [catalog_text("ru", "✋ Claim №{number}").format(number=request.id)]
+    await resident.expect(visible_text("uk", "Request {number} has been passed to the social work station of {district}, which "
                                   "serves your address. They will contact you.", number=number(request),
                             district="Пресненський"), since_start=True)
     stored = await reload(harness, request)
@@ -294,7 +294,7 @@ async def test_transfer_to_another_stations_chat(two_stations: Harness) -> None:
 
     # The old chat can no longer act on it; the new one can.
     await wang.press_data(f"sf:c:{request.id}:", message=old_card)
-    assert answer(wang) == t("zh", REFUSAL["wrong_chat"])
+    assert answer(wang) == catalog_text("zh", REFUSAL["wrong_chat"])
     await coordinator.press(f"№{request.id}", message=new_card)
     await harness.drain()
     assert (await reload(harness, request)).status == RequestStatus.CLAIMED
@@ -302,10 +302,10 @@ async def test_transfer_to_another_stations_chat(two_stations: Harness) -> None:
 
     # A coordinator routes another district to their chat.
     await coordinator.send_command("/route uman-center")
-    assert coordinator.last().text == v("ru", "Requests from {district} now come to this chat. Staff: send /join here.", district="Центральный")  # type: ignore[union-attr]
+    assert coordinator.last().text == visible_text("ru", "Requests from {district} now come to this chat. Staff: send /join here.", district="Центральный")  # type: ignore[union-attr]
     await coordinator.send_command("/open")
     listing = coordinator.last().text.split("\n")  # type: ignore[union-attr]
-    assert listing[0] == seen(tn("ru", "{n} open request:", "{n} open requests:", 1)) and number(request) in listing[1]
+    assert listing[0] == seen(catalog_plural("ru", "{n} open request:", "{n} open requests:", 1)) and number(request) in listing[1]
 
 
 # ---------------------------------------------------------------------------- permissions
@@ -320,21 +320,21 @@ async def test_who_may_press_what(harness: Harness) -> None:
 
     outsider = harness.staff(5009, "Сторонній")  # in the group, never joined
     await outsider.press(f"№{request.id}", message=card)
-    assert answer(outsider) == t("zh", REFUSAL["not_staff"]) and outsider.last_answer["show_alert"]  # type: ignore[index]
+    assert answer(outsider) == catalog_text("zh", REFUSAL["not_staff"]) and outsider.last_answer["show_alert"]  # type: ignore[index]
     await anna.press_data("sf:c:99999:", message=card)
-    assert answer(anna) == t("zh", REFUSAL["gone"])
+    assert answer(anna) == catalog_text("zh", REFUSAL["gone"])
     await anna.press_data(f"sf:x:{request.id}:nowhere", message=card)
-    assert answer(anna) == t("zh", "This cannot be done in the request's current state.")
+    assert answer(anna) == catalog_text("zh", "This cannot be done in the request's current state.")
     stored = await reload(harness, request)
     assert (stored.status, stored.claimed_by) == (RequestStatus.NEW, None)
     assert await events(harness, request.id or 0) == ["created"]
 
     await anna.press(f"№{request.id}", message=card)
     await bohdan.press_data(f"sf:c:{request.id}:", message=card)  # the Claim he still saw
-    assert answer(bohdan) == t("zh", REFUSAL["taken"], name="Анна")
+    assert answer(bohdan) == catalog_text("zh", REFUSAL["taken"], name="Анна")
     for label in ("✅ Done", "🚚 On the way", "↩️ Release", "❌ Can't fulfil", "➡️ Transfer"):
-        await bohdan.press(t("zh", label), message=card_of(harness, request))
-        assert answer(bohdan) == t("zh", REFUSAL["not_yours"], name="Анна"), label
+        await bohdan.press(catalog_text("zh", label), message=card_of(harness, request))
+        assert answer(bohdan) == catalog_text("zh", REFUSAL["not_yours"], name="Анна"), label
     await harness.drain()
     stored = await reload(harness, request)
     assert (stored.status, stored.claimed_by) == (RequestStatus.CLAIMED, 1)
@@ -343,8 +343,8 @@ async def test_who_may_press_what(harness: Harness) -> None:
 
     # A coordinator may finish someone else's request.
     coordinator = await join(harness, COORDINATOR_ID, "Coordinator", private=False)
-    await coordinator.press(t("zh", "✅ Done"), message=card_of(harness, request))
-    assert answer(coordinator) == t("zh", "Done.")
+    await coordinator.press(catalog_text("zh", "✅ Done"), message=card_of(harness, request))
+    assert answer(coordinator) == catalog_text("zh", "Done.")
     assert (await reload(harness, request)).status == RequestStatus.DONE
 
 
@@ -358,16 +358,16 @@ async def test_worker_without_a_private_chat_gets_details_after_start(harness: H
     await wang.press(f"№{request.id}", message=card_of(harness, request))
     await harness.drain()
     card = card_of(harness, request)
-    assert v("zh", NO_PRIVATE_CHAT, name="王社工") in card.text
+    assert visible_text("zh", NO_PRIVATE_CHAT, name="王社工") in card.text
     assert harness.fake.messages.get(5001, []) == []
 
     private = TgUser(harness.fake, 5001, "王社工", language_code="zh-hans")
     await private.send_command("/start")
-    await private.expect(v("zh", "Hello, {name}. The phone, address and details of the requests you take will come here.",
+    await private.expect(visible_text("zh", "Hello, {name}. The phone, address and details of the requests you take will come here.",
                            name="王社工"))
     await harness.drain()
-    details = [m.text for m in harness.fake.messages[5001] if m.text.startswith(t("zh", "<b>You took request {number}</b> · {kind}").split("{")[0].replace("<b>", ""))]
+    details = [m.text for m in harness.fake.messages[5001] if m.text.startswith(catalog_text("zh", "<b>You took request {number}</b> · {kind}").split("{")[0].replace("<b>", ""))]
     assert len(details) == 1
     assert "+86 138 0013 8000" in details[0] and "下洋田社区 3栋 2单元 501" in details[0]
-    assert v("zh", NO_PRIVATE_CHAT, name="王社工") not in card_of(harness, request).text
+    assert visible_text("zh", NO_PRIVATE_CHAT, name="王社工") not in card_of(harness, request).text
     assert "王社工" in card_of(harness, request).text

@@ -8,13 +8,13 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from bot.config import Settings
-from bot.webhook import set_webhook
+from bot.core.config import Settings
+from bot.app.webhook import set_webhook
 from db.models import RequestEvent, RequestStatus, Staff, StaffRole
 from tests.conftest import COORDINATOR_ID, SECOND_CHAT, STAFF_CHAT, Harness, running
 from tests.conversation import TgUser
 from tests.fake_telegram import FakeTelegram
-from tests.helpers import register, seen, staff_messages, t, tn, v
+from tests.helpers import register, seen, staff_messages, catalog_text, catalog_plural, visible_text
 from tests.test_staff import card_of, events, file_request, join, reload
 from tests.test_staff_ops import NO_PRIVATE_CHAT, REFUSAL, answer, file_more, number
 
@@ -64,7 +64,7 @@ async def staff_row(harness: Harness, user_id: int) -> Staff | None:
 
 def details_in(harness: Harness, user_id: int, locale: str = "zh") -> list[str]:
     """The claimer's private details messages."""
-    head = t(locale, DETAILS_HEAD).split("{")[0].replace("<b>", "")
+    head = catalog_text(locale, DETAILS_HEAD).split("{")[0].replace("<b>", "")
     return [m.text for m in harness.fake.messages.get(user_id, []) if m.text.startswith(head)]
 
 
@@ -83,17 +83,17 @@ async def test_referral_with_a_typed_reason(two_stations: Harness) -> None:
     resident, request = await file_request(harness, "zh")
     old_card = card_of(harness, request)
     await wang.press(f"№{request.id}", message=old_card)
-    await wang.press(t("zh", "➡️ Transfer"), message=old_card)
+    await wang.press(catalog_text("zh", "➡️ Transfer"), message=old_card)
     picker = wang.last()
     assert picker is not None
     await wang.press("普列斯尼亚区", message=picker)
-    assert picker.button_texts() == [t("zh", r) for r in REASONS]
-    await li.press(t("zh", "We are overloaded"), message=picker)  # not his request
-    assert answer(li) == t("zh", REFUSAL["not_yours"], name="王社工")
+    assert picker.button_texts() == [catalog_text("zh", r) for r in REASONS]
+    await li.press(catalog_text("zh", "We are overloaded"), message=picker)  # not his request
+    assert answer(li) == catalog_text("zh", REFUSAL["not_yours"], name="王社工")
 
-    await wang.press(t("zh", "Other: type it"), message=picker)
+    await wang.press(catalog_text("zh", "Other: type it"), message=picker)
     prompt = wang.last()
-    assert prompt is not None and prompt.text == v("zh", TYPE_IT, name="王社工", number=request.id)
+    assert prompt is not None and prompt.text == visible_text("zh", TYPE_IT, name="王社工", number=request.id)
     await li.send("随便说说")  # another worker's message is not the reason
     assert (await reload(harness, request)).status == RequestStatus.CLAIMED
     await wang.send("老人需要<b>上门</b>护理 & 助浴")
@@ -104,18 +104,18 @@ async def test_referral_with_a_typed_reason(two_stations: Harness) -> None:
     assert await harness_district(harness, stored.district_id) == "presnensky" and stored.status == RequestStatus.NEW
     assert old_card.text.startswith("➡️")
     line = reason_line(card_of(harness, request, SECOND_CHAT).text)
-    head, tail = v("zh", REFERRAL_LINE, district="下洋田社区", name="王社工", when="WHEN", reason="WHY").split("WHEN")
+    head, tail = visible_text("zh", REFERRAL_LINE, district="下洋田社区", name="王社工", when="WHEN", reason="WHY").split("WHEN")
     assert line.startswith(head)
     assert line.endswith(tail.replace("WHY", "老人需要<b>上门</b>护理 & 助浴"))  # shown as typed, never as markup
     assert (await trail(harness, request.id or 0))[-1] == (
         "transferred", {"source": "xiayangtian", "target": "presnensky", "reason": "other",
                         "note": "老人需要<b>上门</b>护理 & 助浴"})
-    told = await resident.expect(v("zh", PASSED_ON, number=number(request), district="普列斯尼亚区"), since_start=True)
+    told = await resident.expect(visible_text("zh", PASSED_ON, number=number(request), district="普列斯尼亚区"), since_start=True)
     assert "护理" not in told.text
 
     # The typed words may describe the person: /delete erases them with the rest.
     await resident.send_command("/delete")
-    await resident.press(t("zh", "Yes, delete my data"))
+    await resident.press(catalog_text("zh", "Yes, delete my data"))
     await harness.drain()
     referral = [data for action, data in await trail(harness, request.id or 0) if action == "transferred"]
     assert referral == [{"source": "xiayangtian", "target": "presnensky", "reason": "other"}]  # the note is gone
@@ -131,20 +131,20 @@ async def test_overloaded_is_not_told_to_the_resident_ru(harness: Harness) -> No
     resident = await register(harness, "ru")
     request = await file_more(harness, resident, "ru", "хлеб, молоко 2 л")
     await anna.press(f"№{request.id}", message=card_of(harness, request))
-    await anna.press(t("ru", "➡️ Transfer"), message=card_of(harness, request))
+    await anna.press(catalog_text("ru", "➡️ Transfer"), message=card_of(harness, request))
     await anna.press("Фуцинь", message=anna.last())
     picker = anna.last()
-    assert picker is not None and picker.text == v("ru", "Why are you referring request №{number} to {district}?",
+    assert picker is not None and picker.text == visible_text("ru", "Why are you referring request №{number} to {district}?",
                                                    number=request.id, district="Фуцинь")
-    await anna.press(t("ru", "We are overloaded"), message=picker)
+    await anna.press(catalog_text("ru", "We are overloaded"), message=picker)
     await harness.drain()
-    assert answer(anna) == t("ru", "Done.")
+    assert answer(anna) == catalog_text("ru", "Done.")
     card = card_of(harness, request)
-    assert v("ru", "District: {district}", district="Фуцинь") in card.text
-    assert reason_line(card.text).endswith(": " + t("ru", "We are overloaded"))
+    assert visible_text("ru", "District: {district}", district="Фуцинь") in card.text
+    assert reason_line(card.text).endswith(": " + catalog_text("ru", "We are overloaded"))
     assert (await trail(harness, request.id or 0))[-1][1]["reason"] == "busy"
-    told = await resident.expect(v("ru", PASSED_ON, number=number(request), district="Фуцинь"), since_start=True)
-    assert t("ru", "We are overloaded") not in told.text
+    told = await resident.expect(visible_text("ru", PASSED_ON, number=number(request), district="Фуцинь"), since_start=True)
+    assert catalog_text("ru", "We are overloaded") not in told.text
 
 
 async def harness_district(harness: Harness, district_id: int | None) -> str | None:
@@ -170,19 +170,19 @@ async def test_blocked_worker_gets_the_details_after_start(harness: Harness) -> 
     second = await file_more(harness, resident, "zh", "药 1盒")
     await wang.press(f"№{second.id}", message=card_of(harness, second))
     await harness.drain()
-    assert v("zh", BLOCKED, name="王社工") in card_of(harness, second).text
-    assert v("zh", BLOCKED, name="王社工") not in card_of(harness, first).text  # those details did arrive
+    assert visible_text("zh", BLOCKED, name="王社工") in card_of(harness, second).text
+    assert visible_text("zh", BLOCKED, name="王社工") not in card_of(harness, first).text  # those details did arrive
     assert len(details_in(harness, 5001)) == 1
 
     harness.fake.unblock_user(5001)
     private = TgUser(harness.fake, 5001, "王社工", language_code="zh-hans")
     await private.send_command("/start")
-    await private.expect(v("zh", HELLO, name="王社工"))
+    await private.expect(visible_text("zh", HELLO, name="王社工"))
     await harness.drain()
     details = details_in(harness, 5001)
-    assert len(details) == 2 and details[-1].startswith(t("zh", DETAILS_HEAD).split("{")[0].replace("<b>", "") + number(second))
+    assert len(details) == 2 and details[-1].startswith(catalog_text("zh", DETAILS_HEAD).split("{")[0].replace("<b>", "") + number(second))
     assert "下洋田社区 3栋 2单元 501" in details[-1]
-    assert v("zh", BLOCKED, name="王社工") not in card_of(harness, second).text
+    assert visible_text("zh", BLOCKED, name="王社工") not in card_of(harness, second).text
     assert "王社工" in card_of(harness, second).text
     assert (await reload(harness, second)).details_undelivered is None
 
@@ -197,16 +197,16 @@ async def test_blocked_worker_gets_the_details_with_any_message_uk(harness: Harn
     _, request = await file_request(harness, "uk", "хліб, молоко 1 л")
     await olena.press(f"№{request.id}", message=card_of(harness, request))
     await harness.drain()
-    assert v("uk", BLOCKED, name="Олена") in card_of(harness, request).text
+    assert visible_text("uk", BLOCKED, name="Олена") in card_of(harness, request).text
 
     harness.fake.unblock_user(5001)
     private = TgUser(harness.fake, 5001, "Олена", language_code="uk")
     await private.send("Добрий день")
-    await private.expect(v("uk", HELLO_BACK, name="Олена"))  # her app speaks uk
+    await private.expect(visible_text("uk", HELLO_BACK, name="Олена"))  # her app speaks uk
     await harness.drain()
     assert len(details_in(harness, 5001, "uk")) == 1
     assert "вул. Європейська, 5, кв. 7" in details_in(harness, 5001, "uk")[0]
-    assert v("uk", BLOCKED, name="Олена") not in card_of(harness, request).text
+    assert visible_text("uk", BLOCKED, name="Олена") not in card_of(harness, request).text
 
 
 async def test_never_started_worker_still_sees_the_old_hint(harness: Harness) -> None:
@@ -216,7 +216,7 @@ async def test_never_started_worker_still_sees_the_old_hint(harness: Harness) ->
     await wang.press(f"№{request.id}", message=card_of(harness, request))
     await harness.drain()
     text = card_of(harness, request).text
-    assert v("zh", NO_PRIVATE_CHAT, name="王社工") in text and v("zh", BLOCKED, name="王社工") not in text
+    assert visible_text("zh", NO_PRIVATE_CHAT, name="王社工") in text and visible_text("zh", BLOCKED, name="王社工") not in text
 
 
 # ----------------------------------------------------------------------- leaving the staff group
@@ -234,7 +234,7 @@ async def test_worker_who_leaves_loses_claims_and_rights_ru(harness: Harness) ->
     first = await file_more(harness, resident, "ru", "хлеб")
     second = await file_more(harness, resident, "ru", "молоко 1 л")
     await anna.press(f"№{first.id}", message=card_of(harness, first))
-    await anna.press(t("ru", "🚚 On the way"), message=card_of(harness, first))
+    await anna.press(catalog_text("ru", "🚚 On the way"), message=card_of(harness, first))
     await anna.press(f"№{second.id}", message=card_of(harness, second))
     old_card = card_of(harness, first)
 
@@ -244,18 +244,18 @@ async def test_worker_who_leaves_loses_claims_and_rights_ru(harness: Harness) ->
         stored = await reload(harness, request)
         assert (stored.status, stored.claimed_by) == (RequestStatus.NEW, None)
         card = card_of(harness, request)
-        assert v("ru", BACK_IN_QUEUE, name="Анна") in card.text
-        assert card.button_texts() == [t("ru", "✋ Claim №{number}").format(number=request.id)]
+        assert visible_text("ru", BACK_IN_QUEUE, name="Анна") in card.text
+        assert card.button_texts() == [catalog_text("ru", "✋ Claim №{number}").format(number=request.id)]
         assert (await events(harness, request.id or 0))[-1] == "left_chat"
     notice = [m.text for m in staff_messages(harness, STAFF_CHAT) if m.text.startswith("👋")]
-    assert notice == [seen(tn("ru", *LEFT, 2, name="Анна", numbers=f"{number(first)}, {number(second)}"))]
-    assert "Анна" not in card_of(harness, first).text.split(v("ru", BACK_IN_QUEUE, name="Анна"))[1]  # not on duty
-    assert harness.fake.messages[5001][-1].text == seen(tn("ru", *YOU_LEFT, 2, numbers=f"{number(first)}, {number(second)}"))
+    assert notice == [seen(catalog_plural("ru", *LEFT, 2, name="Анна", numbers=f"{number(first)}, {number(second)}"))]
+    assert "Анна" not in card_of(harness, first).text.split(visible_text("ru", BACK_IN_QUEUE, name="Анна"))[1]  # not on duty
+    assert harness.fake.messages[5001][-1].text == seen(catalog_plural("ru", *YOU_LEFT, 2, numbers=f"{number(first)}, {number(second)}"))
 
     await anna.press_data(f"sf:d:{first.id}:", message=old_card)
-    assert answer(anna) == t("ru", REFUSAL["not_staff"])
+    assert answer(anna) == catalog_text("ru", REFUSAL["not_staff"])
     await anna.send_command("/mine")
-    assert anna.last().text == v("ru", REFUSAL["not_staff"])  # type: ignore[union-attr]
+    assert anna.last().text == visible_text("ru", REFUSAL["not_staff"])  # type: ignore[union-attr]
     assert (await reload(harness, first)).status == RequestStatus.NEW
 
     # Removed by an admin; Telegram's service message in a small group says the same.
@@ -266,7 +266,7 @@ async def test_worker_who_leaves_loses_claims_and_rights_ru(harness: Harness) ->
     stored = await reload(harness, first)
     assert (stored.status, stored.claimed_by) == (RequestStatus.NEW, None)
     await bohdan.press(f"№{first.id}", message=card_of(harness, first))
-    assert answer(bohdan) == t("ru", REFUSAL["not_staff"])
+    assert answer(bohdan) == catalog_text("ru", REFUSAL["not_staff"])
     assert (await reload(harness, first)).status == RequestStatus.NEW
 
     # Coming back takes a /join, as a worker.
@@ -288,7 +288,7 @@ async def test_leaving_reaches_a_webhook_bot(webhook: Any) -> None:
     await wang.leave_group()
     await harness.drain()
     assert (await reload(harness, request)).status == RequestStatus.NEW
-    assert v("zh", BACK_IN_QUEUE, name="王社工") in card_of(harness, request).text
+    assert visible_text("zh", BACK_IN_QUEUE, name="王社工") in card_of(harness, request).text
 
 
 # ------------------------------------------------------------------------- anonymous admins
@@ -301,12 +301,12 @@ async def test_anonymous_admin_is_asked_to_join_as_themselves(harness: Harness) 
                                  sender_chat=harness.fake.chat(STAFF_CHAT))
     message["from"] = {"id": GROUP_ANONYMOUS_BOT, "is_bot": True, "first_name": "Group", "username": "GroupAnonymousBot"}
     await anonymous.send_message(message)
-    assert anonymous.last().text == v("zh", ANONYMOUS)  # type: ignore[union-attr]
+    assert anonymous.last().text == visible_text("zh", ANONYMOUS)  # type: ignore[union-attr]
     assert await staff_row(harness, GROUP_ANONYMOUS_BOT) is None
     message = anonymous._message(text="/open", entities=[{"type": "bot_command", "offset": 0, "length": 5}],
                                  sender_chat=harness.fake.chat(STAFF_CHAT))
     await anonymous.send_message(message)
-    assert anonymous.last().text == v("zh", ANONYMOUS)  # type: ignore[union-attr]
+    assert anonymous.last().text == visible_text("zh", ANONYMOUS)  # type: ignore[union-attr]
 
 
 # ---------------------------------------------------------------------- someone can reassign
@@ -318,45 +318,45 @@ async def test_first_to_join_coordinates_while_admins_is_empty(fake: FakeTelegra
     async with running(Harness(fake, settings.model_copy(update={"admins": []}))) as harness:
         wang = harness.staff(5001, "王社工")
         await wang.send_command("/join")
-        assert v("zh", FIRST_COORDINATOR) in wang.last().text  # type: ignore[union-attr]
-        assert t("zh", "coordinator") in wang.last().text  # type: ignore[union-attr]
+        assert visible_text("zh", FIRST_COORDINATOR) in wang.last().text  # type: ignore[union-attr]
+        assert catalog_text("zh", "coordinator") in wang.last().text  # type: ignore[union-attr]
         li = await join(harness, 5002, "李社工", private=False)
-        assert v("zh", FIRST_COORDINATOR) not in li.last().text  # type: ignore[union-attr]
+        assert visible_text("zh", FIRST_COORDINATOR) not in li.last().text  # type: ignore[union-attr]
         zhao = await join(harness, 5003, "赵社工", private=False)
         _, request = await file_request(harness, "zh")
         await li.press(f"№{request.id}", message=card_of(harness, request))
-        await wang.press(t("zh", "✅ Done"), message=card_of(harness, request))
-        assert answer(wang) == t("zh", "Done.")
+        await wang.press(catalog_text("zh", "✅ Done"), message=card_of(harness, request))
+        assert answer(wang) == catalog_text("zh", "Done.")
         assert (await reload(harness, request)).status == RequestStatus.DONE
 
         await wang.leave_group()
         await harness.drain()
         assert [m.text for m in staff_messages(harness, STAFF_CHAT) if m.text.startswith("👋")] == [
-            v("zh", "👋 {name} left this chat.", name="王社工") + "\n" + v("zh", NOW_COORDINATES, name="李社工")]
+            visible_text("zh", "👋 {name} left this chat.", name="王社工") + "\n" + visible_text("zh", NOW_COORDINATES, name="李社工")]
         row = await staff_row(harness, 5002)
         assert row is not None and row.role == StaffRole.COORDINATOR
         await li.send_command("/chatlang uk")
-        assert li.last().text == v("uk", "This chat's language is now {language}.", language="Українська")  # type: ignore[union-attr]
+        assert li.last().text == visible_text("uk", "This chat's language is now {language}.", language="Українська")  # type: ignore[union-attr]
         await zhao.send_command("/chatlang ru")
-        assert zhao.last().text == v("uk", "Only a coordinator can do this.")  # type: ignore[union-attr]
+        assert zhao.last().text == visible_text("uk", "Only a coordinator can do this.")  # type: ignore[union-attr]
 
 
 async def test_an_admin_joining_ends_the_stand_in(harness: Harness) -> None:
     """ADMINS set, but none of them in this chat yet: the first worker stands in; once an admin joins
     the chat, the stand-in is a worker again."""
     wang = await join(harness, 5001, "王社工", private=False)
-    assert v("zh", FIRST_COORDINATOR) in wang.last().text  # type: ignore[union-attr]
+    assert visible_text("zh", FIRST_COORDINATOR) in wang.last().text  # type: ignore[union-attr]
     await join(harness, COORDINATOR_ID, "Coordinator", private=False)
     row = await staff_row(harness, 5001)
     assert row is not None and row.role == StaffRole.WORKER
     await wang.send_command("/chatlang ru")
-    assert wang.last().text == v("zh", "Only a coordinator can do this.")  # type: ignore[union-attr]
+    assert wang.last().text == visible_text("zh", "Only a coordinator can do this.")  # type: ignore[union-attr]
 
 
 def test_which_referral_reasons_the_resident_hears() -> None:
     """Area and service explain the move to the resident; being overloaded and typed words do not."""
-    from bot import staff_texts
-    from bot.i18n import build_i18n
+    from bot.ui import staff_texts
+    from bot.ui.i18n import build_i18n
     from db.models import Request
 
     i18n = build_i18n("zh")
@@ -365,10 +365,10 @@ def test_which_referral_reasons_the_resident_hears() -> None:
     with i18n.context(), i18n.use_locale("uk"):
         for reason in ("area", "service", "busy", "other", None):
             told[reason] = staff_texts.transferred(request, "Пресненський", reason)
-    generic = t("uk", PASSED_ON, number="№7", district="Пресненський")
+    generic = catalog_text("uk", PASSED_ON, number="№7", district="Пресненський")
     assert told["busy"] == told["other"] == told[None] == generic
-    assert told["area"] == t("uk", "Request {number} has been passed to the social work station of {district}, which "
+    assert told["area"] == catalog_text("uk", "Request {number} has been passed to the social work station of {district}, which "
                                    "serves your address. They will contact you.", number="№7", district="Пресненський")
-    assert told["service"] == t("uk", "Request {number} has been passed to the social work station of {district}, "
+    assert told["service"] == catalog_text("uk", "Request {number} has been passed to the social work station of {district}, "
                                       "which can offer the help you need. They will contact you.", number="№7",
                                 district="Пресненський")

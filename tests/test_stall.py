@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
-from bot.config import Limits, Settings
-from bot.delivery import Budget, Limiters
+from bot.core.config import Limits, Settings
+from bot.telegram.delivery import Budget, Limiters
 from db.models import Staff
 from db.engine import make_engine, make_reader, make_sessionmaker
 from tests.conftest import STAFF_CHAT, Harness, running

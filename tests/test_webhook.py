@@ -13,9 +13,9 @@ from aiohttp import ClientSession
 from sqlmodel import select
 
 from bot import app as bot_app
-from bot import clock
+from bot.core import clock
 from bot.services import requests as requests_service
-from bot.states import Intake
+from bot.ui.states import Intake
 from db.engine import make_engine, make_sessionmaker
 from db.models import ProcessedUpdate, Request
 from db.repo import metrics as metrics_repo
@@ -35,10 +35,10 @@ from tests.helpers import (
     items_of,
     new_user,
     register,
-    t,
+    catalog_text,
     text_message,
     to_summary,
-    v,
+    visible_text,
 )
 from tests.webhook_support import SECRET, WebhookHarness
 
@@ -56,7 +56,7 @@ async def test_conversation_in_webhook_mode(webhook: WebhookHarness) -> None:
     """Registration and a supplies request work the same when Telegram posts the updates."""
     user = await register(webhook, "zh")
     summary = await to_summary(user, "zh", "supplies", "大米 1袋")
-    await user.press(t("zh", "✅ Send the request"), message=summary)
+    await user.press(catalog_text("zh", "✅ Send the request"), message=summary)
     stored = await all_requests(webhook)
     assert len(stored) == 1
     await confirmation(webhook, user, "zh", stored[0])
@@ -98,7 +98,7 @@ async def test_handler_failure_is_500_and_telegram_retry_processes_once(
     assert webhook.app is not None and webhook.app.scheduler is not None
     webhook.app.scheduler.pause()  # the test drives the retry tick itself
 
-    query = callback_query(user, summary, button_data(summary, t("zh", "✅ Send the request")))
+    query = callback_query(user, summary, button_data(summary, catalog_text("zh", "✅ Send the request")))
     update_id = webhook.fake.push_update({"callback_query": query})
     await webhook.fake.wait_processed(update_id)
     assert webhook.fake.webhook["last_error_message"] == "Wrong response from the webhook: 500"
@@ -119,8 +119,8 @@ async def test_handler_failure_is_500_and_telegram_retry_processes_once(
 async def test_repeated_update_id_has_no_second_effect(webhook: WebhookHarness) -> None:
     """Telegram resending an update that was committed changes nothing."""
     user = await register(webhook, "zh")
-    await user.tap(t("zh", MENU["supplies"]))
-    await user.expect(v("zh", ITEMS_PROMPT))
+    await user.tap(catalog_text("zh", MENU["supplies"]))
+    await user.expect(visible_text("zh", ITEMS_PROMPT))
     update = {"update_id": 5000, "message": text_message(user, "大米 1袋")}
     mark = webhook.fake.mark()
     webhook.fake.push_update(dict(update))
@@ -142,8 +142,8 @@ async def test_one_chat_s_updates_are_handled_one_after_the_other(webhook: Webho
     way, meets the review step, where a text seconds after the list is the rest of it (joined, issue #10),
     rather than meeting the list step and replacing the list."""
     user = await register(webhook, "zh")
-    await user.tap(t("zh", MENU["supplies"]))
-    await user.expect(v("zh", ITEMS_PROMPT))
+    await user.tap(catalog_text("zh", MENU["supplies"]))
+    await user.expect(visible_text("zh", ITEMS_PROMPT))
     mark = webhook.fake.mark()
     webhook.fake.delay_next("sendMessage", user.chat_id, seconds=0.8)  # the first update's reply is slow
     first = {"update_id": 7001, "message": text_message(user, "大米 1袋")}
@@ -173,7 +173,7 @@ async def test_webhook_handles_no_more_updates_at_once_than_configured(
 ) -> None:
     """Telegram opens up to 40 connections; beyond POLLING_CONCURRENCY the requests wait their turn
     (each would otherwise take a database connection beyond the pool's). SQLite: one at a time."""
-    from bot.middlewares import UpdateLedger
+    from bot.telegram.middlewares import UpdateLedger
 
     running_now, most = 0, 0
     real_handle = UpdateLedger.handle
@@ -232,7 +232,7 @@ async def test_graceful_shutdown_finishes_the_update_in_flight(
     app, task = webhook.app, webhook.task
     assert app is not None and task is not None
     sender_task = app.tasks[0]
-    query = callback_query(user, summary, button_data(summary, t("zh", "✅ Send the request")))
+    query = callback_query(user, summary, button_data(summary, catalog_text("zh", "✅ Send the request")))
     update_id = webhook.fake.push_update({"callback_query": query})
     await asyncio.wait_for(entered.wait(), 10)
 

@@ -8,8 +8,8 @@ from aiohttp import web
 from pydantic import SecretStr
 
 from bot.app import App, create_app
-from bot.config import Settings
-from bot.webhook import run_webhook
+from bot.core.config import Settings
+from bot.app.webhook import run_webhook
 from tests.conftest import Harness
 from tests.fake_telegram import FakeTelegram
 

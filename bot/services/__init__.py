@@ -1,0 +1,1 @@
+"""Rules: each service decides and returns what happened; the Notifier (bot.ui.notify) tells people."""

@@ -9,9 +9,9 @@ from datetime import date
 from aiogram.utils.i18n import gettext as _
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.config import Settings
+from bot.core.config import Settings
 from bot.services import checkins
-from bot.services.schedule import parse_times
+from bot.domain.schedule import parse_times
 from db.models import CheckinPlan, Resident
 from db.repo import checkins as repo
 

@@ -11,11 +11,11 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import clock
-from bot.config import Settings
-from bot.notify import Notifier
+from bot.core import clock
+from bot.core.config import Settings
+from bot.ui.notify import Notifier
 from bot.services import staff
-from bot.services.schedule import fmt, next_slot, parse_time, parse_times, quiet_end_after
+from bot.domain.schedule import fmt, next_slot, parse_time, parse_times, quiet_end_after
 from db.models import (
     OPEN_STATUSES,
     Checkin,

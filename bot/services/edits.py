@@ -9,11 +9,11 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import clock
-from bot.notify import Notifier
-from bot.services.items import parse_items
+from bot.core import clock
+from bot.ui.notify import Notifier
+from bot.domain.items import parse_items
 from bot.services.residents import DETAILS_MAX
-from bot.states import Intake
+from bot.ui.states import Intake
 from db.models import OPEN_STATUSES, Request, Resident
 from db.repo import requests as repo
 

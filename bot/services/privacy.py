@@ -19,9 +19,9 @@ from typing import Any
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.config import Retention
-from bot.notify import SYNC_CARD, Notifier
-from bot.services.phones import format_phone
+from bot.core.config import Retention
+from bot.ui.notify import SYNC_CARD, Notifier
+from bot.domain.phones import format_phone
 from db.models import OPEN_STATUSES, Outbox, OutboxStatus, Resident
 from db.repo import checkins as checkins_repo
 from db.repo import privacy as repo

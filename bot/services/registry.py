@@ -14,14 +14,14 @@ from pathlib import Path
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.config import Settings
-from bot.services.locale import guess_locale
-from bot.services.phones import format_phone, normalize_phone
+from bot.core.config import Settings
+from bot.domain.locale import guess_locale
+from bot.domain.phones import format_phone, normalize_phone
 from bot.services import checkins
-from bot.services import flags as flag_rules
-from bot.services.register_file import ALIASES, RawRow
+from bot.domain import flags as flag_rules
+from bot.domain.register_file import ALIASES, RawRow
 from bot.services.residents import ADDRESS_MAX, NAME_MAX, is_registered
-from bot.services.schedule import fmt, parse_time
+from bot.domain.schedule import fmt, parse_time
 from db.models import Resident
 from db.repo import checkins as checkins_repo
 from db.repo import districts
@@ -99,7 +99,7 @@ def district_lookup(settings: Settings) -> dict[str, str]:
 
 def parse_times(raw: str) -> list[str] | None:
     """'09:00;18:00', '9点、18点', '9.00 18.30' -> ['09:00', '18:00'] (sorted, unique, HH:MM); None when
-    any part is not a time the bot itself reads (bot.services.schedule.parse_time)."""
+    any part is not a time the bot itself reads (bot.domain.schedule.parse_time)."""
     parts = [p for p in re.split(r"[;,；，、/\s]+", raw) if p]
     times = set()
     for part in parts:

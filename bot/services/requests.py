@@ -11,13 +11,15 @@ from typing import Any
 from aiogram.utils.i18n import I18n
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import clock, texts
-from bot.config import Settings
-from bot.keyboards import main_menu
-from bot.notify import Notifier
+from bot.core import clock
+
+from bot.ui import texts
+from bot.core.config import Settings
+from bot.ui.keyboards import main_menu
+from bot.ui.notify import Notifier
 from bot.services import staff
-from bot.services.danger import DangerKind
-from bot.services.priority import outbox_priority
+from bot.domain.danger import DangerKind
+from bot.domain.priority import outbox_priority
 from db.models import OPEN_STATUSES, Request, RequestItem, RequestKind, RequestStatus, Resident, Staff, Urgency
 from db.repo import outbox
 from db.repo import requests as repo

@@ -7,8 +7,8 @@ from enum import StrEnum
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import clock
-from bot.notify import Notifier
+from bot.core import clock
+from bot.ui.notify import Notifier
 from bot.services import privacy
 from db.models import District, Resident
 from db.repo import districts

@@ -9,9 +9,9 @@ from enum import StrEnum
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import clock
-from bot.config import Settings
-from bot.notify import Notifier
+from bot.core import clock
+from bot.core.config import Settings
+from bot.ui.notify import Notifier
 from db.models import District, Request, RequestStatus, Staff, StaffRole, Urgency, storable_id
 from db.repo import cards, districts, residents
 from db.repo import requests as requests_repo
@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 WORKING = (RequestStatus.CLAIMED, RequestStatus.ON_THE_WAY)
 FAIL_REASONS = ("stock", "unreachable", "area", "other")
-#: Why a request is referred to another station (the texts are in bot.staff_texts.REFERRAL_REASONS).
+#: Why a request is referred to another station (the texts are in bot.ui.staff_texts.REFERRAL_REASONS).
 REFERRAL_REASONS = ("area", "service", "busy", "other")
 NOTE_MAX = 300  # characters of a typed referral reason that are kept
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.config import Settings
-from bot.notify import Notifier
+from bot.core.config import Settings
+from bot.ui.notify import Notifier
 from db.repo import cards, districts
 from db.repo import staff as staff_repo
 

@@ -10,12 +10,15 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import clock, texts
-from bot.config import Settings
-from bot.i18n import ngettext
-from bot.services.staff import Outcome, Refusal
+from bot.core import clock
+
+from bot.ui import texts
+from bot.core.config import Settings
+from bot.ui.i18n import ngettext
+from bot.services.staff import Outcome, Refusal, in_chat
 from db.models import Request, RequestStatus, Staff, StaffRole, Urgency
-from db.repo import districts
+from db.repo import checkins as checkins_repo
+from db.repo import districts, residents
 from db.repo import requests as requests_repo
 from db.repo import staff as repo
 
@@ -105,8 +108,6 @@ async def set_chat_locale(session: AsyncSession, chat_id: int, locale: str) -> N
 
 async def may_change(session: AsyncSession, settings: Settings, member: Staff, request_id: int, chat_id: int) -> Outcome | None:
     """None when the member may act on this request now; otherwise why not."""
-    from bot.services.staff import in_chat
-
     request = await requests_repo.by_id(session, request_id)
     if request is None:
         return Outcome(refusal=Refusal.GONE)
@@ -135,8 +136,6 @@ async def other_districts(session: AsyncSession, settings: Settings, i18n: I18n,
 
 async def checkin_roll(session: AsyncSession, settings: Settings, i18n: I18n, chat_id: int) -> str:
     """/checkins: today's roll per district of this chat."""
-    from db.repo import checkins as checkins_repo
-
     served = await districts.served_by(session, chat_id, settings.staff_chat_id)
     since = start_of_today(settings)
     ids = [d.id for d in served if d.id]
@@ -180,9 +179,6 @@ def flag_counts(rows: list[tuple[int | None, list[str], list[str], int]], settin
 
 async def resident_of_request(session: AsyncSession, settings: Settings, request_id: int, chat_id: int):  # type: ignore[no-untyped-def]
     """The resident behind a request of this chat (None if it is not this chat's)."""
-    from bot.services.staff import in_chat
-    from db.repo import residents
-
     request = await requests_repo.by_id(session, request_id)
     if request is None or not await in_chat(session, settings, request, chat_id):
         return None

@@ -1,4 +1,4 @@
-"""Alembic environment: runs on a connection handed in by bot.migrate, or on DATABASE_URL."""
+"""Alembic environment: runs on a connection handed in by db.migrate, or on DATABASE_URL."""
 
 from __future__ import annotations
 

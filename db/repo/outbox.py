@@ -26,7 +26,7 @@ def enqueue(
     priority: int = OutboxPriority.NORMAL,
 ) -> Outbox:
     """Add a Bot API call to the outbox in the caller's transaction; `priority` is an OutboxPriority
-    (bot.services.priority decides it from the purpose)."""
+    (bot.domain.priority decides it from the purpose)."""
     row = Outbox(
         chat_id=chat_id,
         method=method,

@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.clock import now
+from bot.core.clock import now
 from db.engine import dialect_insert
 from db.models import FailedUpdate, ProcessedUpdate
 

@@ -7,14 +7,15 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from aiogram.utils.i18n import gettext as _
 
-from bot import keyboards as kb
-from bot import texts
-from bot.config import FlagConfig
-from bot.flow import Ctx
-from bot.services.items import Item
+from bot.ui import keyboards as kb
+from bot.ui import texts
+from bot.core.config import FlagConfig
+from bot.ui.flow import PROMPTS as FLOW_PROMPTS
+from bot.ui.flow import Ctx
+from bot.domain.items import Item
 from bot.services.registry import invited_name
 from bot.services.residents import DETAILS_MAX
-from bot.states import Intake, Reg
+from bot.ui.states import Intake, Reg
 from db.models import RequestKind
 
 LANGUAGE_QUESTION = "请选择语言 · Выберите язык · Оберіть мову"
@@ -289,3 +290,4 @@ PROMPTS: dict[str, Callable[[Ctx], Awaitable[None]]] = {
     Intake.confirm.state: ask_confirm,
     Intake.offer.state: ask_offer,
 }
+FLOW_PROMPTS.update(PROMPTS)

@@ -12,6 +12,7 @@ import os
 import random
 import re
 import socket
+from contextvars import ContextVar
 from collections import OrderedDict, defaultdict, deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -31,14 +32,17 @@ from aiogram.exceptions import (
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import clock
-from bot.config import Limits
-from bot.logs import row_ids
-from bot.shared_limits import SharedWindows
+from bot.core import clock
+from bot.core.config import Limits
+from bot.core.logs import row_ids
+from bot.telegram.shared_limits import SharedWindows
 from db.models import Outbox, OutboxPriority, OutboxStatus
 from db.repo import districts, outbox, residents
 
 log = logging.getLogger(__name__)
+
+#: Set by the outbox sender, which has already waited for the budget of its call.
+budget_paid: ContextVar[bool] = ContextVar("budget_paid", default=False)
 
 TAG = re.compile(r"<[^>]+>")
 MAX_BACKOFF = 300.0
@@ -205,7 +209,7 @@ class Limiters:
         self.global_spread = Window.for_rate(limits.global_per_second, limits.global_per_second / 10)
         self.chats: OrderedDict[int, Window] = OrderedDict()
         self.max_chats = max_chats
-        #: With Redis, every instance's windows are one (bot.shared_limits); the local windows above
+        #: With Redis, every instance's windows are one (bot.telegram.shared_limits); the local windows above
         #: keep their shapes, serve their locks, and pace the instance alone while Redis is away.
         self.shared = shared
 
@@ -238,7 +242,7 @@ class Limiters:
         """Take the chat's and the bot's slots only if all are free this moment (TAKEN); else take
         nothing and say which budget is short: the chat's own (CHAT: a staff group's next slot may be
         seconds away) or the bot's (BOT: frees up within a second or so). For callers that must not
-        wait, such as a handler inside its update's transaction (bot.ratelimit)."""
+        wait, such as a handler inside its update's transaction (bot.telegram.ratelimit)."""
         chat = self.for_chat(chat_id)
         if chat.lock.locked():
             return Budget.CHAT
@@ -486,8 +490,6 @@ class Sender:
 
     async def _call(self, step: Step, as_plain: bool) -> None:
         """One Bot API call; an edit that changes nothing counts as done."""
-        from bot.ratelimit import budget_paid
-
         method = plain(step.method) if as_plain else step.method
         token = budget_paid.set(True)
         instead: Step | None = None

@@ -27,8 +27,8 @@ from aiogram.methods import GetUpdates, TelegramMethod
 from aiogram.types import Update
 from aiogram.utils.backoff import Backoff, BackoffConfig
 
-from bot.middlewares import UpdateNotKept
-from bot.startup import REPORT_EVERY, one_line
+from bot.telegram.middlewares import UpdateNotKept
+from bot.telegram.startup import REPORT_EVERY, one_line
 
 DEFAULT_BACKOFF = BackoffConfig(min_delay=1.0, max_delay=5.0, factor=1.3, jitter=0.1)
 

@@ -21,7 +21,7 @@ from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
 from bot.app import App, close, prepare_or_close, reader, start_background, stop_background
-from bot.config import Settings
+from bot.core.config import Settings
 from db.repo import metrics as metrics_repo
 
 log = logging.getLogger(__name__)

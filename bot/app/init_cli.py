@@ -20,8 +20,8 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramNetworkError, TelegramNotFound, TelegramServerError, TelegramUnauthorizedError
 from aiogram.methods import GetMe
 
-from bot.config import token_problem
-from bot.startup import one_line
+from bot.core.config import token_problem
+from bot.telegram.startup import one_line
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ from aiogram import Bot
 from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from aiogram.utils.i18n import I18n
 
-from bot.config import LOCALES
-from bot.i18n import N_
+from bot.core.config import LOCALES
+from bot.ui.i18n import N_
 
 RESIDENT_COMMANDS = {
     "start": N_("Main menu"),

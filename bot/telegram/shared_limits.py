@@ -4,7 +4,7 @@ each to all of it.
 
 A window is a sorted set of send times. A send is one round trip: a Lua script drops the times that
 left each window, then takes a slot in the chat's window and the bot's at once, or none and answers
-how long until one frees up (bot.delivery.Limiters waits and asks again, one waiter at a time for the
+how long until one frees up (bot.telegram.delivery.Limiters waits and asks again, one waiter at a time for the
 bot's budget, so a queue of chats does not poll Redis together). The times come from Redis's own
 clock (TIME, which a script may call before writing since Redis 5), so the instances' clocks never
 need to agree.
@@ -91,7 +91,7 @@ class SharedWindows:
 
 
 class Shape(Protocol):
-    """What a window is: `count` sends in any `period` seconds (bot.delivery.Window)."""
+    """What a window is: `count` sends in any `period` seconds (bot.telegram.delivery.Window)."""
 
     count: int
     period: float

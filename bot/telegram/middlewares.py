@@ -21,10 +21,10 @@ from aiogram.types import TelegramObject, Update, User
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import clock
-from bot.logs import ids
-from bot.ratelimit import after_commit
-from bot.storage import current_session
+from bot.core import clock
+from bot.core.logs import ids
+from bot.telegram.ratelimit import after_commit
+from bot.telegram.storage import current_session
 from db.repo import fsm, outbox, residents, updates
 
 log = logging.getLogger(__name__)
@@ -144,7 +144,7 @@ class UpdateNotKept(Exception):
 
 
 async def send_replies(bot: Bot, replies: list[Any], update_id: int) -> None:
-    """Replies held until the update committed (they waited for the bot-wide budget, bot.ratelimit):
+    """Replies held until the update committed (they waited for the bot-wide budget, bot.telegram.ratelimit):
     sent now, holding no transaction; one that fails is logged (what must not be lost is in the outbox)."""
     for method in replies:
         try:

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 from aiogram.utils.i18n import gettext as _
 
-from bot import texts
-from bot.i18n import N_
+from bot.ui import texts
+from bot.ui.i18n import N_
 from db.models import Checkin, CheckinPlan, Request, Resident
 
 ANSWERS = {

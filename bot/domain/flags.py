@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
-from bot.config import FlagConfig
+from bot.core.config import FlagConfig
 from db.models import Resident
 
 COLUMN_FLAGS = ("lives_alone", "over_65", "disability", "chronic_illness")

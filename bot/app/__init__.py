@@ -23,32 +23,35 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import clock, migrate
-from bot.cards import CardPlanner
-from bot.commands import set_default_commands
-from bot.config import Settings
-from bot.context import CtxMiddleware
-from bot.delivery import Sender
-from bot.i18n import LocaleMiddleware, build_i18n
-from bot.logs import ids
-from bot.metrics import Metrics
-from bot.metrics import serve as serve_metrics
-from bot.middlewares import (
+from bot.core import clock
+
+from db import migrate
+from bot.ui.cards import CardPlanner
+from bot.ui.commands import set_default_commands
+from bot.core.config import Settings
+from bot.ui.context import CtxMiddleware
+from bot.telegram.delivery import Sender
+from bot.ui.i18n import LocaleMiddleware, build_i18n
+from bot.core.logs import ids
+from bot.services.metrics import Metrics
+from bot.services.metrics import serve as serve_metrics
+from bot.telegram.middlewares import (
     ExpiredAnswers,
     KeepResponseModels,
     ResidentLoader,
     UpdateLedger,
     retry_time,
 )
-from bot.notify import SYNC_CARD, Notifier
-from bot.polling import BatchDispatcher
-from bot.ratelimit import SharedBudget
-from bot.services import checkins, danger, privacy, staff
-from bot.services.locale import guess_locale
-from bot.services.priority import outbox_priority
-from bot.shared_limits import SharedWindows
-from bot.startup import database_problem, redis_problem, wait_for_telegram
-from bot.storage import SqlStorage
+from bot.ui.notify import SYNC_CARD, Notifier
+from bot.telegram.polling import BatchDispatcher
+from bot.telegram.ratelimit import SharedBudget
+from bot.services import checkins, privacy, staff
+from bot.domain import danger
+from bot.domain.locale import guess_locale
+from bot.domain.priority import outbox_priority
+from bot.telegram.shared_limits import SharedWindows
+from bot.telegram.startup import database_problem, redis_problem, wait_for_telegram
+from bot.telegram.storage import SqlStorage
 from db.engine import is_sqlite, make_engine, make_reader, make_sessionmaker
 from db.models import Outbox
 from db.repo import districts, outbox, residents, updates

@@ -11,7 +11,7 @@ from aiogram.types import InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMar
 from aiogram.utils import keyboard
 from aiogram.utils.i18n import gettext as _
 
-from bot.i18n import N_, ngettext
+from bot.ui.i18n import N_, ngettext
 
 MENU_SUPPLIES = N_("🛒 Food and supplies")
 MENU_MEDICINE = N_("💊 Medicine")

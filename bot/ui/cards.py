@@ -18,14 +18,16 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import checkin_texts, clock, staff_texts, texts
-from bot import keyboards as kb
-from bot.config import Settings
-from bot.delivery import Plan, Step
-from bot.i18n import ngettext
-from bot.notify import Notifier
-from bot.services.items import Item
-from bot.services.names import card_name
+from bot.ui import checkin_texts, staff_texts, texts
+
+from bot.core import clock
+from bot.ui import keyboards as kb
+from bot.core.config import Settings
+from bot.telegram.delivery import Plan, Step
+from bot.ui.i18n import ngettext
+from bot.ui.notify import Notifier
+from bot.domain.items import Item
+from bot.domain.names import card_name
 from db.models import CardView, Outbox, Request, RequestKind, RequestStatus
 from db.repo import cards, residents
 from db.repo import districts as districts_repo

@@ -8,11 +8,12 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import keyboards as kb
-from bot import checkin_texts, staff_texts
-from bot.config import Settings
-from bot.services.items import Item
-from bot.services.priority import is_urgent, outbox_priority
+from bot.ui import keyboards as kb
+from bot.ui import checkin_texts, staff_texts
+from bot.core import clock
+from bot.core.config import Settings
+from bot.domain.items import Item
+from bot.domain.priority import is_urgent, outbox_priority
 from db.models import Checkin, District, Request, RequestKind, RequestStatus, Resident, Staff
 from db.repo import districts, outbox, residents
 from db.repo import requests as requests_repo
@@ -49,13 +50,13 @@ class Notifier:
 
     def _enqueue(self, chat_id: int, method: str, payload: dict[str, Any], *, purpose: str, **fields: Any) -> None:
         """Queue a Bot API call in this transaction; its priority class follows from the purpose
-        (bot.services.priority.outbox_priority)."""
+        (bot.domain.priority.outbox_priority)."""
         outbox.enqueue(self.session, chat_id, method, payload, purpose=purpose, priority=outbox_priority(purpose), **fields)
 
     def _send(self, chat_id: int, text: str, purpose: str, request: Request | None = None, *,
               markup: InlineKeyboardMarkup | None = None, thread_id: int | None = None,
               resident_id: int | None = None) -> None:
-        """Queue a message; its priority class follows from the purpose (bot.services.priority)."""
+        """Queue a message; its priority class follows from the purpose (bot.domain.priority)."""
         payload: dict[str, Any] = {"chat_id": chat_id, "text": text}
         if markup is not None:
             payload["reply_markup"] = markup.model_dump(exclude_none=True)
@@ -245,6 +246,4 @@ class Notifier:
 
     @staticmethod
     def _minutes_waiting(request: Request) -> int:
-        from bot import clock
-
         return max(1, int((clock.now() - request.created_at).total_seconds() // 60))

@@ -5,10 +5,12 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from bot import clock, migrate
-from bot.config import Settings
+from bot.core import clock
+
+from db import migrate
+from bot.core.config import Settings
 from bot.services import registry
-from bot.services.register_file import RegisterFileError, read_register
+from bot.domain.register_file import RegisterFileError, read_register
 from db.engine import make_engine, make_sessionmaker
 from db.repo import districts
 

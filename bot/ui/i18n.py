@@ -11,13 +11,14 @@ from aiogram.utils.i18n import I18n, I18nMiddleware
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-from bot.config import LOCALES
-from bot.services.locale import guess_locale
+from bot.core.config import LOCALES
+from bot.domain.locale import guess_locale
+from db.repo.staff import chat_locale
 
 #: The .po catalogues of a source checkout, compiled to .mo on start (development, `pip install -e .`).
-SOURCE_LOCALES = Path(__file__).resolve().parent.parent / "locales"
+SOURCE_LOCALES = Path(__file__).resolve().parents[2] / "locales"
 #: The .mo catalogues compiled into an installed wheel when it was built (setup.py); nothing is written there.
-PACKAGED_LOCALES = Path(__file__).resolve().parent / "locales"
+PACKAGED_LOCALES = Path(__file__).resolve().parents[1] / "locales"
 LOCALES_DIR = PACKAGED_LOCALES if PACKAGED_LOCALES.is_dir() else SOURCE_LOCALES
 DOMAIN = "messages"
 
@@ -54,8 +55,6 @@ class LocaleMiddleware(I18nMiddleware):
         """Pick the locale for this event."""
         chat = data.get("event_chat")
         if chat is not None and chat.type != "private":
-            from db.repo.staff import chat_locale
-
             # Only inside the update's transaction: after it (aiogram's error event) there is none, and
             # a query would begin one that nobody ends.
             session = data.get("session")

@@ -23,7 +23,7 @@ ru.toml, uk.toml), not in code:
    «накопила снотворного» (means + stockpile) is UNSURE, and «Накопила снотворного, выпью всё сразу»
    is DANGER.
 
-The medical part is bot/services/safety.py's phrase list (breathing, chest pain, stroke, fainting,
+The medical part is bot/domain/safety.py's phrase list (breathing, chest pain, stroke, fainting,
 bleeding, a fall, an overdose, "call an ambulance"): an acute emergency is DANGER of kind MEDICAL.
 Self-harm DANGER wins over medical, medical over a self-harm UNSURE.
 """
@@ -42,7 +42,7 @@ from importlib import resources
 import jieba
 import pymorphy3
 
-from bot.services.safety import DangerKind, detect_medical, to_simplified
+from bot.domain.safety import DangerKind, detect_medical, to_simplified
 
 __all__ = ["Assessment", "DangerKind", "Level", "assess", "detect_danger", "warm_up"]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import Bot
@@ -12,8 +13,8 @@ from aiogram.types import User
 from aiogram.utils.i18n import I18n
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.config import Settings
-from bot.notify import Notifier
+from bot.core.config import Settings
+from bot.ui.notify import Notifier
 from db.models import Resident
 
 
@@ -39,10 +40,12 @@ class Ctx:
         return await self.state.get_data()
 
 
+#: Each wizard state's question, by state name; filled by bot.ui.prompts when it is imported.
+PROMPTS: dict[str, Callable[[Ctx], Awaitable[None]]] = {}
+
+
 async def ask(ctx: Ctx, step: str | None = None) -> None:
     """Ask the question of a step (default: the current one)."""
-    from bot.prompts import PROMPTS
-
     step = step or await ctx.state.get_state()
     if step in PROMPTS:
         await PROMPTS[step](ctx)

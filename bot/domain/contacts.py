@@ -2,7 +2,23 @@
 
 from __future__ import annotations
 
-from aiogram.types import Contact, User
+from typing import Protocol
+
+
+class Person(Protocol):
+    """What the rule reads of Telegram's User (the sender): id and name."""
+
+    id: int
+    first_name: str
+    last_name: str | None
+
+
+class Contact(Protocol):
+    """What the rule reads of Telegram's update.message.contact: the account id and the name."""
+
+    user_id: int | None
+    first_name: str
+    last_name: str | None
 
 
 def display_name(first_name: str, last_name: str | None = None) -> str:
@@ -10,7 +26,7 @@ def display_name(first_name: str, last_name: str | None = None) -> str:
     return " ".join(part.strip() for part in (first_name, last_name or "") if part and part.strip())[:100]
 
 
-def is_own(contact: Contact, sender: User) -> bool:
+def is_own(contact: Contact, sender: Person) -> bool:
     """True when a contact card from Telegram's message.contact is the sender's own number.
 
     Telegram sets contact.user_id when the number belongs to a Telegram account: the sender's own

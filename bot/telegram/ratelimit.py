@@ -13,7 +13,6 @@ a chat with queued replies queues its next ones behind them."""
 
 from __future__ import annotations
 
-from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,14 +22,12 @@ from aiogram.methods.base import TelegramMethod, TelegramType
 from aiogram.types import Chat, Message, MessageId
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.delivery import Budget, Limiters
-from bot.services.priority import outbox_priority
-from bot.storage import current_session
+from bot.telegram.delivery import Budget, Limiters, budget_paid
+from bot.domain.priority import outbox_priority
+from bot.telegram.storage import current_session
 from db.models import OutboxPriority
 from db.repo import outbox
 
-#: Set by the outbox sender, which has already waited for the budget of its call.
-budget_paid: ContextVar[bool] = ContextVar("budget_paid", default=False)
 
 COUNTED = (
     methods.SendMessage, methods.SendPhoto, methods.SendVoice, methods.SendDocument, methods.CopyMessage,
@@ -97,7 +94,7 @@ class SharedBudget(BaseRequestMiddleware):
 
 def after_commit(session: AsyncSession) -> list[TelegramMethod[Any]]:
     """The calls a handler made that wait for the bot-wide budget: the update sends them once it has
-    committed (bot.middlewares.UpdateLedger), and never when it failed."""
+    committed (bot.telegram.middlewares.UpdateLedger), and never when it failed."""
     return list(session.info.pop(AFTER_COMMIT, []))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.config import CardName
+from bot.core.config import CardName
 
 _HAN_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 # Two-character family names (复姓) that a short form keeps whole.

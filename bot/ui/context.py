@@ -8,7 +8,7 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject
 
-from bot.flow import Ctx
+from bot.ui.flow import Ctx
 
 
 class CtxMiddleware(BaseMiddleware):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from babel.messages.frontend import CommandLineInterface
 
-from bot.config import LOCALES
-from bot.i18n import DOMAIN, LOCALES_DIR
+from bot.core.config import LOCALES
+from bot.ui.i18n import DOMAIN, LOCALES_DIR
 
 ROOT = LOCALES_DIR.parent
 POT = LOCALES_DIR / f"{DOMAIN}.pot"

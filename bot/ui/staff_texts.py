@@ -7,11 +7,11 @@ from html import escape
 
 from aiogram.utils.i18n import gettext as _
 
-from bot import checkin_texts, texts
-from bot.config import FlagConfig
-from bot.i18n import N_, ngettext
-from bot.services.items import Item
-from bot.services.phones import format_phone, mask_contacts
+from bot.ui import checkin_texts, texts
+from bot.core.config import FlagConfig
+from bot.ui.i18n import N_, ngettext
+from bot.domain.items import Item
+from bot.domain.phones import format_phone, mask_contacts
 from db.models import Request, RequestKind, RequestStatus, Resident, Staff
 
 FAIL_REASONS = {

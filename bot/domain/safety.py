@@ -5,7 +5,7 @@ Languages: Chinese (Simplified, and common Traditional forms mapped to Simplifie
 Ukrainian. Matching is by regular expressions over a normalised copy of the text (lower case,
 ё→е, one apostrophe, collapsed spaces, no spaces between Chinese characters). Recall wins: broad stems
 ("инсульт", "задыха-", "昏迷"); "中风险" (a COVID "medium-risk" area) is excluded. Self-harm is not
-decided here but by the rules of bot/services/danger.py, which also calls this.
+decided here but by the rules of bot/domain/danger.py, which also calls this.
 """
 
 from __future__ import annotations

@@ -10,12 +10,12 @@ from typing import Any
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n.context import get_i18n
 
-from bot.config import FlagConfig
-from bot.i18n import N_, ngettext
-from bot.services import flags as flag_rules
-from bot.services.items import Item, format_items
-from bot.services.locale import format_datetime_for
-from bot.services.phones import mask_contacts
+from bot.core.config import FlagConfig
+from bot.ui.i18n import N_, ngettext
+from bot.domain import flags as flag_rules
+from bot.domain.items import Item, format_items
+from bot.domain.locale import format_datetime_for
+from bot.domain.phones import mask_contacts
 from db.models import Request, RequestKind, RequestStatus, Resident, Urgency
 
 KIND_LABELS = {

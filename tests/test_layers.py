@@ -1,0 +1,36 @@
+"""The layers' import contract (.importlinter) holds: one way down, no circles, a pure domain."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_the_import_contract_is_kept() -> None:
+    """lint-imports (import-linter) checks every contract of .importlinter against the code as it is."""
+    lint = Path(sys.executable).parent / "lint-imports"
+    result = subprocess.run([str(lint), "--no-cache"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert "BROKEN" not in result.stdout
+
+
+def test_no_function_local_imports_of_the_project() -> None:
+    """No import of the project's own modules hides inside a function (a circle or a layer breach hidden
+    from the contract); the composition root (bot.__main__, bot.app) may import lazily to start fast."""
+    import ast
+
+    hidden = []
+    for path in [*ROOT.glob("bot/**/*.py"), *ROOT.glob("handlers/**/*.py"), *ROOT.glob("db/**/*.py")]:
+        rel = path.relative_to(ROOT).as_posix()
+        if rel.startswith(("bot/__main__", "bot/app/", "db/migrations/")):
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                for inner in ast.walk(node):
+                    if isinstance(inner, ast.ImportFrom) and (inner.module or "").split(".")[0] in {"bot", "handlers", "db"}:
+                        hidden.append(f"{rel}:{inner.lineno} from {inner.module}")
+    assert not hidden, hidden
