@@ -81,6 +81,30 @@ def normalize_for_matching(text: str) -> str:
     return _CJK_GAP_RE.sub("", _SPACES_RE.sub(" ", lowered)).strip()
 
 
+#: Words that make a symptom a recurring one, told as the reason for a medicine («иногда болит сердце»,
+#: «哮喘喷雾，晚上喘不上气»), not an emergency now; they count only in the symptom's own clause.
+_HABITUAL_RE = re.compile(
+    r"有时|偶尔|经常|常常|老是|总是|平时|晚上|夜里|每天|一到"
+    r"|\b(?:иногда|бывает|часто|периодически|временами|ночами|обычно|по\s+ночам|по\s+утрам"
+    r"|время\s+от\s+времени|іноді|буває|часом|періодично|вночі|зазвичай|час\s+від\s+часу)\b"
+)
+_CLAUSE_END_RE = re.compile(r"[.!?。！？;；,，、\n]")
+#: «Now» overrides a recurrence word in the same clause: «обычно терплю, а сейчас задыхаюсь».
+_NOW_RE = re.compile(r"现在|此刻|刚才|\b(?:сейчас|прямо|только\s+что|зараз|щойно)\b")
+
+
+def _habitual(normalized: str, start: int, end: int) -> bool:
+    """Whether the symptom at [start, end) has a recurrence word in its own clause."""
+    before = _CLAUSE_END_RE.split(normalized[:start])[-1]
+    after = _CLAUSE_END_RE.split(normalized[end:])[0]
+    clause = before + normalized[start:end] + after
+    return bool(_HABITUAL_RE.search(clause)) and not _NOW_RE.search(clause)
+
+
 def detect_medical(text: str) -> bool:
-    """Whether the text describes an acute medical emergency."""
-    return bool(text) and bool(_MEDICAL_RE.search(normalize_for_matching(text)))
+    """Whether the text describes an acute medical emergency: a symptom phrase that is not told as a
+    recurring one («иногда», «буває», «晚上») in its own clause."""
+    if not text:
+        return False
+    normalized = normalize_for_matching(text)
+    return any(not _habitual(normalized, m.start(), m.end()) for m in _MEDICAL_RE.finditer(normalized))
