@@ -42,8 +42,9 @@ COUNTRIES = {
                   {"ambulance": "120", "police": "110", "fire": "119", "crisis_line": "12356 / 400-161-9995"},
                   "社区服务站"),
     "RU": Country("RU", "Russia", "ru", "Europe/Moscow",
-                  {"emergency": "112", "ambulance": "103", "police": "102", "fire": "101",
-                   "crisis_line": "8-800-2000-122"},
+                  # No crisis line: Russia has no single adult one (8-800-2000-122 is the children's and
+                  # teenagers' helpline); regions run their own: add yours as crisis_line in .env.
+                  {"emergency": "112", "ambulance": "103", "police": "102", "fire": "101"},
                   "Центр соцобслуживания"),
     "UA": Country("UA", "Ukraine", "uk", "Europe/Kyiv",
                   {"emergency": "112", "ambulance": "103", "police": "102", "fire": "101",
