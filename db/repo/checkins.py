@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import String, cast, func
+from sqlalchemy import ColumnElement, String, case, cast, func, literal
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -17,14 +17,30 @@ async def plan_of(session: AsyncSession, resident_id: int) -> CheckinPlan | None
     return (await session.exec(select(CheckinPlan).where(CheckinPlan.resident_id == resident_id))).first()
 
 
+#: The flags that order a check-in wave (bot/domain/flags.COLUMN_FLAGS, kept as columns so that SQL sees them).
+RISK_FLAGS = ("lives_alone", "over_65", "disability", "chronic_illness")
+
+
+def risk_of_resident() -> ColumnElement[int]:
+    """How many of the four vulnerability flags kept as columns a resident has (0–4): lives alone, over
+    65, a disability, a chronic illness. The check-in wave asks the most at risk first."""
+    return sum(  # type: ignore[return-value]
+        (case((col(getattr(Resident, flag)).is_(True), 1), else_=0) for flag in RISK_FLAGS), literal(0)
+    )
+
+
+
 async def due_plans(session: AsyncSession, now: datetime, limit: int) -> list[CheckinPlan]:
-    """Active plans whose time has come, locked so that another instance skips them."""
+    """Active plans whose time has come, most at risk first (risk_of_resident, highest first), then by
+    their own due time; locked so that another instance skips them. When more are due than the wave's
+    look-ahead takes, the residents with more vulnerability flags are asked first."""
     query = (
         select(CheckinPlan)
+        .join(Resident, col(Resident.id) == col(CheckinPlan.resident_id))
         .where(col(CheckinPlan.active).is_(True), col(CheckinPlan.next_due_at) <= now)
-        .order_by(col(CheckinPlan.next_due_at))
+        .order_by(risk_of_resident().desc(), col(CheckinPlan.next_due_at), col(CheckinPlan.id))
         .limit(limit)
-        .with_for_update(skip_locked=True)
+        .with_for_update(skip_locked=True, of=CheckinPlan)
     )
     return list((await session.exec(query)).all())
 
