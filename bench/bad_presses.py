@@ -26,7 +26,7 @@ from bench.common import STAFF_CHAT, bench_settings, draft, make_residents
 from bot.app import create_app, run_polling
 from bot.services import requests as requests_service
 from db.repo import districts
-from tests.fake_telegram import FakeTelegram
+from sandbox.bot_api import FakeTelegram
 
 HUGE = "1" + "0" * 57
 WORKER = 5001

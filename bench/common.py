@@ -10,7 +10,7 @@ from typing import Any
 from bot.app import App, create_app, prepare, start_background, stop_background, close
 from bot.core.config import Settings
 from db.models import Resident
-from tests.fake_telegram import FakeTelegram
+from sandbox.bot_api import FakeTelegram
 
 STAFF_CHAT = -1001000000001
 TOKEN = "123456:BENCH-TOKEN"

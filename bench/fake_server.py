@@ -11,7 +11,7 @@ import time
 
 from aiohttp import web
 
-from tests.fake_telegram import FakeTelegram
+from sandbox.bot_api import FakeTelegram
 
 
 async def serve(global_per_sec: float, private_per_sec: float, group_per_min: float) -> None:

@@ -15,7 +15,7 @@ from bench.checkins_burst import drop_database, new_database
 from bench.common import STAFF_CHAT, TOKEN, bench_settings
 from bot.core import clock
 from bot.app import create_app, run_polling
-from tests.fake_telegram import FakeTelegram
+from sandbox.bot_api import FakeTelegram
 
 
 def command(fake: FakeTelegram, user_id: int, chat: dict[str, Any], text: str) -> dict[str, Any]:

@@ -14,7 +14,7 @@ import time
 from bench.common import STAFF_CHAT, bench_settings, draft, make_residents, start_app, stop_app
 from bot.services import requests as requests_service
 from db.repo import districts
-from tests.fake_telegram import FakeTelegram
+from sandbox.bot_api import FakeTelegram
 
 NUMBER = re.compile(r"№(\d+)")
 

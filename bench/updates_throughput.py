@@ -116,8 +116,8 @@ async def latency_at(fake: Any, users: list[Any], rate: float, seconds: float) -
 
 async def driver(conn: Connection, users: int) -> None:
     """Serve the fake and run the residents' side of each phase when told to."""
+    from sandbox.bot_api import FakeTelegram
     from tests.conversation import TgUser
-    from tests.fake_telegram import FakeTelegram
 
     fake = FakeTelegram(token=TOKEN, record_calls=False)
     await fake.start()

@@ -17,8 +17,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from bot.core import clock
 from bot.app import App, create_app, run_polling
 from bot.core.config import DistrictConfig, Settings
+from sandbox.bot_api import FakeTelegram
 from tests.conversation import GroupChat, TgUser
-from tests.fake_telegram import FakeTelegram
 
 STAFF_CHAT = -1001000000001
 SECOND_CHAT = -1002000000222

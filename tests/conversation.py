@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from tests.fake_telegram import FakeTelegram, SentMessage, utf16_len
+from sandbox.bot_api import FakeTelegram, SentMessage, utf16_len
 
 __all__ = ["GroupChat", "TgUser"]
 

@@ -10,9 +10,9 @@ from sqlmodel import col, select
 from bot.ui.i18n import LOCALES_DIR, build_i18n
 from bot.domain.locale import format_datetime_for
 from db.models import FailedUpdate, Outbox, Request, RequestItem, Resident
+from sandbox.bot_api import SentMessage, parse_html
 from tests.conftest import DISTRICTS, Harness
 from tests.conversation import TgUser
-from tests.fake_telegram import SentMessage, parse_html
 
 LOCALES = ("zh", "ru", "uk")
 #: Telegram's language_code as a resident's app would send it, per locale.

@@ -14,9 +14,9 @@ from bot.app import follow_up_checkins, send_checkins
 from bot.services import checkins
 from db.models import CheckinAnswer, CheckinPlan, Request, RequestKind, Resident, Urgency
 from db.repo import checkins as checkins_repo
+from sandbox.bot_api import SentMessage
 from tests.conftest import COORDINATOR_ID, SECOND_CHAT, STAFF_CHAT, Harness
 from tests.conversation import TgUser
-from tests.fake_telegram import SentMessage
 from tests.helpers import (
     CALL_PROMPT, ITEMS_PROMPT, MEDICINE_PROMPT, STALE, button_data, check_title, fsm_of, outbox_rows, register, requests_of,
     submit, catalog_text, catalog_plural, visible_text,

@@ -17,8 +17,8 @@ from bot.core.config import Limits, Settings
 from bot.telegram.delivery import Sender
 from db.models import Outbox, OutboxStatus, RequestStatus
 from db.repo import districts, outbox
+from sandbox.bot_api import FakeTelegram
 from tests.conftest import COORDINATOR_ID, SECOND_CHAT, STAFF_CHAT, Harness
-from tests.fake_telegram import FakeTelegram
 from tests.helpers import (
     outbox_rows,
     requests_of,

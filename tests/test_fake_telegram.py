@@ -37,8 +37,8 @@ from aiogram.types import (
 )
 from aiohttp import ClientSession, web
 
+from sandbox.bot_api import FakeTelegram, parse_text
 from tests.conversation import GroupChat, TgUser
-from tests.fake_telegram import FakeTelegram, parse_text
 
 TOKEN = "123456:TEST-TOKEN"
 CHAT = 1001
@@ -552,6 +552,6 @@ async def test_many_messages_memory(ft_fake: FakeTelegram) -> None:
     fake = FakeTelegram()
     params: dict[str, str] = {"chat_id": "1", "text": "hello"}
     for i in range(100_000):
-        await fake._m_sendMessage({**params, "chat_id": str(i % 1000 + 1)})
+        await fake._api_sendMessage({**params, "chat_id": str(i % 1000 + 1)})
     assert sum(len(v) for v in fake.messages.values()) == 100_000
     assert fake.find_message(1000, 100) is not None

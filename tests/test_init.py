@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 from bot.core.config import Settings
+from sandbox.bot_api import FakeTelegram
 from tests.conftest import STAFF_CHAT, TOKEN, Harness, running
-from tests.fake_telegram import FakeTelegram
 from tests.helpers import emergency_text, register, to_summary
 
 ROOT = Path(__file__).resolve().parent.parent

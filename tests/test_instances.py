@@ -24,8 +24,8 @@ from bot.core.config import Settings
 from bot.services import requests as requests_service
 from db.models import Checkin, CheckinPlan, Outbox, OutboxStatus, Request, RequestEvent, Resident, Staff
 from db.repo import districts
+from sandbox.bot_api import FakeTelegram
 from tests.conftest import BACKEND, DISTRICTS, STAFF_CHAT, TOKEN
-from tests.fake_telegram import FakeTelegram
 
 pytestmark = pytest.mark.skipif(BACKEND != "postgres", reason="several instances share one PostgreSQL database")
 

@@ -14,8 +14,8 @@ from bot.core import clock
 from bot.app import create_app
 from bot.core.config import Settings
 from db.models import Checkin, CheckinAnswer, CheckinPlan
+from sandbox.bot_api import FakeTelegram
 from tests.conftest import STAFF_CHAT, Harness
-from tests.fake_telegram import FakeTelegram
 from tests.helpers import register, resident_of, staff_messages, submit, to_summary
 from tests.webhook_support import WebhookHarness
 

@@ -12,7 +12,7 @@ import pytest
 from db import migrate
 from bot.app import close, create_app, prepare
 from bot.core.config import Settings
-from tests.fake_telegram import FakeTelegram
+from sandbox.bot_api import FakeTelegram
 
 ROOT = Path(__file__).resolve().parent.parent
 

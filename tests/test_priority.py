@@ -18,8 +18,8 @@ from bot.services.checkins import wave_room
 from bot.domain.priority import outbox_priority
 from db.models import CheckinPlan, Outbox, OutboxPriority, OutboxStatus, Resident
 from db.repo import outbox
+from sandbox.bot_api import FakeTelegram, SentMessage
 from tests.conftest import STAFF_CHAT, Harness, running
-from tests.fake_telegram import FakeTelegram, SentMessage
 from tests.helpers import resident_of, catalog_text, catalog_plural, until, visible_text
 from tests.test_checkins import enrolled, plan_of
 from tests.test_checkins_more import at_local, set_clock

@@ -20,8 +20,8 @@ from sqlmodel import col, select
 from bot.services import registry
 from bot.domain.register_file import read_register
 from db.models import Resident
+from sandbox.bot_api import FakeTelegram
 from tests.conftest import DISTRICTS, STAFF_CHAT, TOKEN, Harness
-from tests.fake_telegram import FakeTelegram
 from tests.helpers import CONSENT, MENU, REGISTERED, new_user, register, resident_of, catalog_text, visible_text
 
 ROOT = Path(__file__).resolve().parent.parent

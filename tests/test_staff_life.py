@@ -18,8 +18,8 @@ from bot.ui.notify import Notifier
 from bot.services import checkins as checkins_service
 from db.models import Request, RequestStatus
 from db.repo import districts
+from sandbox.bot_api import FakeTelegram
 from tests.conftest import DISTRICTS, SECOND_CHAT, STAFF_CHAT, Harness, running
-from tests.fake_telegram import FakeTelegram
 from tests.helpers import requests_of, seen, staff_messages, supplies_to_summary, send_request, catalog_text, catalog_plural, text_message
 from tests.test_staff import card_of, file_request, join, reload
 

@@ -11,9 +11,9 @@ from sqlmodel import col, select
 from bot.core.config import Settings
 from bot.app.webhook import set_webhook
 from db.models import RequestEvent, RequestStatus, Staff, StaffRole
+from sandbox.bot_api import FakeTelegram
 from tests.conftest import COORDINATOR_ID, SECOND_CHAT, STAFF_CHAT, Harness, running
 from tests.conversation import TgUser
-from tests.fake_telegram import FakeTelegram
 from tests.helpers import register, seen, staff_messages, catalog_text, catalog_plural, visible_text
 from tests.test_staff import card_of, events, file_request, join, reload
 from tests.test_staff_ops import NO_PRIVATE_CHAT, REFUSAL, answer, file_more, number

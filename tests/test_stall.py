@@ -18,8 +18,8 @@ from bot.core.config import Limits, Settings
 from bot.telegram.delivery import Budget, Limiters
 from db.models import Staff
 from db.engine import make_engine, make_reader, make_sessionmaker
+from sandbox.bot_api import FakeTelegram
 from tests.conftest import STAFF_CHAT, Harness, running
-from tests.fake_telegram import FakeTelegram
 from tests.helpers import outbox_rows, staff_messages, text_message, until
 
 #: Telegram's own limits: 30 messages a second, 1 a second per private chat, 20 a minute per group.

@@ -19,8 +19,8 @@ from bot.ui.states import Intake
 from db.engine import make_engine, make_sessionmaker
 from db.models import ProcessedUpdate, Request
 from db.repo import metrics as metrics_repo
+from sandbox.bot_api import FakeTelegram
 from tests.conftest import BACKEND, TOKEN, running
-from tests.fake_telegram import FakeTelegram
 from tests.helpers import (
     ITEMS_PROMPT,
     MENU,

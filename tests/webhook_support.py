@@ -10,8 +10,8 @@ from pydantic import SecretStr
 from bot.app import App, create_app
 from bot.core.config import Settings
 from bot.app.webhook import run_webhook
+from sandbox.bot_api import FakeTelegram
 from tests.conftest import Harness
-from tests.fake_telegram import FakeTelegram
 
 SECRET = "test-webhook-secret_0123456789"
 

@@ -1,0 +1,1 @@
+"""The offline sandbox (an embedded Telegram Bot API and, later, its web page), kept apart from the bot: the bot never imports it."""
