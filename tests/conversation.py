@@ -1,4 +1,9 @@
-"""A conversation client that plays a Telegram user against FakeTelegram, so tests read like a chat."""
+"""A conversation client that plays a Telegram user against FakeTelegram, so tests read like a chat.
+
+Reading: expect() waits for a bot message and reads it, moving the chat's read cursor (kept by the
+fake, one per chat, shared by everyone in a group) past it; expect_nothing_more() then fails listing
+whatever the bot sent or edited in the chat after what the test read.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sandbox.bot_api import FakeTelegram, SentMessage, utf16_len
+from sandbox.bot_api import FakeTelegram, MessageChange, SentMessage, utf16_len
 
 __all__ = ["GroupChat", "TgUser"]
 
@@ -385,7 +390,8 @@ class TgUser:
         return [b["text"] if isinstance(b, dict) else b for row in keyboard["keyboard"] for b in row]
 
     async def expect(self, substring: str, timeout: float = 5.0, *, since_start: bool = False) -> SentMessage:
-        """Wait until a bot message/edit in this chat (since the last action, or ever) contains substring."""
+        """Wait until a bot message/edit in this chat (since the last action, or ever) contains substring;
+        return the newest such message and mark the chat read through it (see expect_nothing_more)."""
         mark = 0 if since_start else self._action_mark
         found: list[SentMessage] = []
 
@@ -397,7 +403,22 @@ class TgUser:
             return False
 
         if await self.fake.wait_activity(check, timeout):
+            self.fake.mark_read(self.chat_id, through=found[-1])
             return found[-1]
         recent = [m.text for m in self.messages()[-5:]]
         raise AssertionError(f"no bot message in chat {self.chat_id} containing {substring!r} within {timeout}s; "
                              f"last texts: {recent}")
+
+    def mark_read(self, through: SentMessage | None = None) -> None:
+        """Count this chat's bot messages as read: through `through` (its latest edit so far), or all so far."""
+        self.fake.mark_read(self.chat_id, through)
+
+    def unread(self) -> list[MessageChange]:
+        """The bot's sends and edits in this chat after what the test read, oldest first."""
+        return self.fake.unread(self.chat_id)
+
+    async def expect_nothing_more(self) -> None:
+        """Once the bot is quiet, fail listing every message or edit it sent to this chat after the last one
+        the test read (with expect or mark_read). A bot with an outbox: drain it first (helpers.nothing_more)."""
+        await self.fake.settle(self.settle_quiet, self.settle_max)
+        self.fake.assert_no_unread(self.chat_id)

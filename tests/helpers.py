@@ -11,7 +11,7 @@ from bot.ui.i18n import LOCALES_DIR, build_i18n
 from bot.domain.locale import format_datetime_for
 from db.models import FailedUpdate, Outbox, Request, RequestItem, Resident
 from sandbox.bot_api import SentMessage, parse_html
-from tests.conftest import DISTRICTS, Harness
+from tests.conftest import DISTRICTS, STAFF_CHAT, Harness
 from tests.conversation import TgUser
 
 LOCALES = ("zh", "ru", "uk")
@@ -317,6 +317,28 @@ def when_shown(at: Any, locale: str, tz: str = "Asia/Shanghai") -> str:
 def staff_messages(harness: Harness, chat_id: int) -> list[SentMessage]:
     """Bot messages in a staff chat."""
     return [m for m in harness.fake.messages.get(chat_id, []) if not m.deleted]
+
+
+def take_card(harness: Harness, number: str, chat_id: int = STAFF_CHAT) -> SentMessage:
+    """The one card of request `number` ("№3") in a staff chat, read: the chat's read cursor moves past it
+    (so assert_nothing_more can tell whether anything else reached the chat)."""
+    cards = [m for m in staff_messages(harness, chat_id) if f"{number} ·" in (m.text or "")]
+    assert len(cards) == 1, f"expected one card for {number} in {chat_id}, got {[m.text for m in cards]}"
+    harness.fake.mark_read(chat_id, through=cards[0])
+    return cards[0]
+
+
+async def assert_nothing_more(harness: Harness, *chats: TgUser | int) -> None:
+    """Once the outbox is drained and the bot is quiet, fail listing every message or edit the bot sent to
+    these chats (users or chat ids) after the last one the test read (expect, take_card, mark_read)."""
+    await harness.drain()
+    problems = []
+    for chat in chats:
+        try:
+            harness.fake.assert_no_unread(chat.chat_id if isinstance(chat, TgUser) else chat)
+        except AssertionError as unread:
+            problems.append(str(unread))
+    assert not problems, "\n".join(problems)
 
 
 

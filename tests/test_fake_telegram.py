@@ -446,6 +446,43 @@ async def test_group_conversation(ft_echo: FakeTelegram) -> None:
     assert ft_echo.user_messages[group.id][0]["chat"]["type"] == "supergroup"
 
 
+async def test_expect_nothing_more_lists_what_the_test_did_not_read(ft_echo: FakeTelegram, ft_bot: Bot) -> None:
+    """expect() reads up to the message it finds; expect_nothing_more() fails listing the bot's later
+    messages and edits in that chat (not other chats', not deleted ones) and passes once they are read.
+    In a group the cursor is the chat's, shared by everyone in it."""
+    user = TgUser(ft_echo, user_id=CHAT, first_name="Ann")
+    await user.send("hello")
+    await user.expect("echo: hello")
+    await user.expect_nothing_more()
+
+    await ft_bot.send_message(CHAT, "an extra <b>note</b>")
+    status = await ft_bot.send_message(CHAT, "working")
+    await ft_bot.edit_message_text("done", chat_id=CHAT, message_id=status.message_id)
+    gone = await ft_bot.send_message(CHAT, "deleted at once")
+    await ft_bot.delete_message(CHAT, gone.message_id)
+    await ft_bot.send_message(CHAT + 1, "another chat")
+    with pytest.raises(AssertionError) as failure:
+        await user.expect_nothing_more()
+    report = str(failure.value)
+    assert f"3 more message(s) or edit(s) to chat {CHAT}" in report
+    assert "by sendMessage: 'an extra note'" in report and "by sendMessage: 'working'" in report
+    assert f"message {status.message_id} by editMessageText: 'done'" in report
+    assert "deleted at once" not in report and "another chat" not in report
+    assert [change.method for change in user.unread()] == ["sendMessage", "sendMessage", "editMessageText"]
+
+    await user.expect("done")  # reading the last one reads what came before it too
+    await user.expect_nothing_more()
+
+    group = GroupChat(id=-100501, title="Staff")
+    worker = TgUser(ft_echo, user_id=2001, first_name="Worker", chat=group)
+    other = TgUser(ft_echo, user_id=2002, first_name="Other", chat=group)
+    await worker.send("card")
+    with pytest.raises(AssertionError, match="echo: card"):
+        await other.expect_nothing_more()
+    await worker.expect("echo: card")
+    await other.expect_nothing_more()
+
+
 async def test_blocked_user_in_conversation(ft_echo: FakeTelegram) -> None:
     """A blocked user's updates are processed but the bot's replies fail with 403."""
     user = TgUser(ft_echo, user_id=3003, first_name="B")

@@ -18,6 +18,7 @@ from tests.helpers import (
     PHOTO_PROMPT,
     REVIEW_PROMPT,
     all_requests,
+    assert_nothing_more,
     check_title,
     choose_address,
     emergency_text,
@@ -27,10 +28,10 @@ from tests.helpers import (
     last_user_file_id,
     register,
     requests_of,
-    staff_messages,
     submit,
     catalog_text,
     catalog_plural,
+    take_card,
     to_summary,
     visible_text,
     when_shown,
@@ -40,10 +41,8 @@ SANYA_ITEMS = "2斤青菜、2斤肉、一包5公斤重的大米"
 
 
 def card_of(harness: Harness, number: str) -> str:
-    """The text of a request's card in the staff chat."""
-    cards = [m.text or "" for m in staff_messages(harness, STAFF_CHAT) if number in (m.text or "")]
-    assert len(cards) == 1, f"expected one card for {number}, got {cards}"
-    return cards[0]
+    """The text of a request's one card in the staff chat (read: see take_card)."""
+    return take_card(harness, number, STAFF_CHAT).text or ""
 
 
 async def test_case1_sanya_supplies_registered_address(harness: Harness) -> None:
@@ -83,6 +82,28 @@ async def test_case1_sanya_supplies_registered_address(harness: Harness) -> None
         assert item in card
     for private in ("3栋", "2单元 501", "13800138000", "138 0013 8000", PHONES["zh"]):
         assert private not in card
+    await assert_nothing_more(harness, user, STAFF_CHAT)  # the resident got the confirmation, staff one card
+
+
+async def test_nothing_more_fails_on_an_extra_message(harness: Harness) -> None:
+    """After the confirmation and the card were read, one more message to the resident or a second card
+    in the staff chat fails assert_nothing_more, which names them."""
+    user = await register(harness, "zh")
+    summary = await to_summary(user, "zh", "supplies", SANYA_ITEMS)
+    await submit(harness, user, "zh", summary)
+    card = take_card(harness, "№1")
+    await assert_nothing_more(harness, user, STAFF_CHAT)
+
+    assert harness.app is not None
+    await harness.app.bot.send_message(user.chat_id, "one message too many")
+    await harness.app.bot.send_message(STAFF_CHAT, card.raw or "")
+    with pytest.raises(AssertionError) as failure:
+        await assert_nothing_more(harness, user, STAFF_CHAT)
+    report = str(failure.value)
+    assert f"1 more message(s) or edit(s) to chat {user.chat_id}" in report and "one message too many" in report
+    assert f"1 more message(s) or edit(s) to chat {STAFF_CHAT}" in report
+    with pytest.raises(AssertionError, match="expected one card for №1"):
+        take_card(harness, "№1")
 
 
 async def test_case1_sanya_another_address(harness: Harness) -> None:
@@ -128,6 +149,7 @@ async def test_case4_moscow_groceries(harness: Harness) -> None:
     card = card_of(harness, f"№{request.id}")
     assert "🔴" in card and "гречка" in card
     assert "Красная Пресня" not in card and "9161234567" not in card
+    await assert_nothing_more(harness, user, STAFF_CHAT)
 
 
 async def test_case5_uman_psychological_support(harness: Harness) -> None:

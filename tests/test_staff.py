@@ -9,7 +9,15 @@ from sqlmodel import col, select
 from db.models import Request, RequestEvent, RequestStatus
 from tests.conftest import COORDINATOR_ID, STAFF_CHAT, Harness
 from tests.conversation import TgUser
-from tests.helpers import register, requests_of, send_request, supplies_to_summary, catalog_text, visible_text
+from tests.helpers import (
+    assert_nothing_more,
+    catalog_text,
+    register,
+    requests_of,
+    send_request,
+    supplies_to_summary,
+    visible_text,
+)
 
 
 async def file_request(harness: Harness, locale: str = "zh", items: str = "2斤青菜、2斤肉、一包5公斤重的大米") -> tuple[TgUser, Request]:
@@ -94,12 +102,18 @@ async def test_two_workers_race_on_claim(harness: Harness) -> None:
     second = await join(harness, 5002, "Богдан")
     _, request = await file_request(harness, "ru", "хлеб, молоко 2 л, гречка")
     card = card_of(harness, request)
+    for worker in (first, second):
+        harness.fake.mark_read(worker.user_id)  # their private chats: what /start answered
     await asyncio.gather(first.press(f"№{request.id}", message=card), second.press(f"№{request.id}", message=card))
     stored = await reload(harness, request)
     assert stored.status == RequestStatus.CLAIMED
     winner, loser = (first, second) if stored.claimed_by == 1 else (second, first)
     assert loser.last_answer is not None and winner.first_name in loser.last_answer["text"]
     assert (await events(harness, request.id or 0)).count("claimed") == 1
+    await harness.drain()
+    (details,) = harness.fake.unread(winner.user_id)  # the winner gets the details privately, once
+    assert "+7 916 123-45-67" in (details.text or "")
+    await assert_nothing_more(harness, loser.user_id)  # the loser gets nothing privately
 
 
 async def test_forged_and_foreign_presses_change_nothing(harness: Harness) -> None:

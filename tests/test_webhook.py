@@ -20,12 +20,13 @@ from db.engine import make_engine, make_sessionmaker
 from db.models import ProcessedUpdate, Request
 from db.repo import metrics as metrics_repo
 from sandbox.bot_api import FakeTelegram
-from tests.conftest import BACKEND, TOKEN, running
+from tests.conftest import BACKEND, STAFF_CHAT, TOKEN, running
 from tests.helpers import (
     ITEMS_PROMPT,
     MENU,
     REVIEW_PROMPT,
     all_requests,
+    assert_nothing_more,
     button_data,
     callback_query,
     confirmation,
@@ -36,6 +37,7 @@ from tests.helpers import (
     new_user,
     register,
     catalog_text,
+    take_card,
     text_message,
     to_summary,
     visible_text,
@@ -114,6 +116,8 @@ async def test_handler_failure_is_500_and_telegram_retry_processes_once(
     assert await failed_updates(webhook) == []
     assert calls["n"] == 2 and len(await all_requests(webhook)) == 1
     await confirmation(webhook, user, "zh", stored[0])
+    take_card(webhook, f"№{stored[0].id}")
+    await assert_nothing_more(webhook, user, STAFF_CHAT)  # one confirmation, one card
 
 
 async def test_repeated_update_id_has_no_second_effect(webhook: WebhookHarness) -> None:
