@@ -11,8 +11,8 @@ from bot.app import send_checkins
 from bot.core import clock
 from bot.core.config import Settings
 from db.models import CheckinPlan, Outbox, Resident
+from sandbox.bot_api import FakeTelegram
 from tests.conftest import Harness, running
-from tests.fake_telegram import FakeTelegram
 from tests.test_checkins_more import at_local, set_clock
 
 FIRST = 21_000_000
