@@ -11,7 +11,7 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 from aiogram.utils import keyboard
 from aiogram.utils.i18n import gettext as _
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 
 from bot.core.languages import LOCALES
 from bot.ui.i18n import N_, ngettext
@@ -47,7 +47,10 @@ class ReplyKeyboardBuilder(keyboard.ReplyKeyboardBuilder):
 @cache
 def language_name(code: str) -> str:
     """A language named in itself, as CLDR (Babel) writes it, capitalised for a button: 中文, Русский."""
-    name = Locale.parse(code).get_display_name(code) or code
+    try:
+        name = Locale.parse(code).get_display_name(code) or code
+    except (UnknownLocaleError, ValueError):  # a code CLDR does not know: the code itself
+        name = code
     return name[:1].upper() + name[1:]
 
 
