@@ -1,4 +1,4 @@
-"""The zh/ru/uk catalogues keep up with the code and are safe to show.
+"""The catalogues of every language in LOCALES (zh/ru/uk) keep up with the code and are safe to show.
 
 Messages are extracted from the code in-process (same method map as babel.cfg, same keywords as
 bot.ui.catalog), so a stale messages.pot cannot hide an untranslated string.
@@ -13,12 +13,14 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterator
 from functools import cache
+from gettext import c2py
 from pathlib import Path
 
 import pytest
 from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 
 from bot.core.config import LOCALES
@@ -35,8 +37,22 @@ RU_UK_PLURAL = (
 STANDARD_PLURAL_FORMS = {"zh": "nplurals=1; plural=0;", "ru": RU_UK_PLURAL, "uk": RU_UK_PLURAL}
 
 
+def standard_plural_forms(locale: str) -> str:
+    """The Plural-Forms a catalogue must carry: written out above for zh/ru/uk; for a language added
+    later, the one Babel's table gives (what `pybabel init` writes into a new catalogue)."""
+    return STANDARD_PLURAL_FORMS.get(locale) or str(get_plural(locale))
+
+
+def standard_nplurals(locale: str) -> int:
+    """How many plural forms the language has (zh: 1, ru and uk: 3)."""
+    return int(re.search(r"nplurals=(\d+)", standard_plural_forms(locale)).group(1))
+
+
 def expected_form(locale: str, n: int) -> int:
-    """Which msgstr[k] a count must pick, written out independently of the catalogue."""
+    """Which msgstr[k] a count must pick, written out independently of the catalogue (zh/ru/uk), or
+    from Babel's table for a language added later."""
+    if locale not in STANDARD_PLURAL_FORMS:
+        return c2py(get_plural(locale).plural_expr)(n)
     if locale == "zh":
         return 0
     if n % 10 == 1 and n % 100 != 11:
@@ -201,8 +217,8 @@ def test_header_is_filled(locale: str) -> None:
 def test_plural_forms_header_is_standard(locale: str) -> None:
     """Plural-Forms is the usual expression for the language (zh: one form; ru, uk: three)."""
     raw = dict(catalog(locale).mime_headers)["Plural-Forms"]
-    assert " ".join(raw.split()) == STANDARD_PLURAL_FORMS[locale]
-    assert catalog(locale).num_plurals == {"zh": 1, "ru": 3, "uk": 3}[locale]
+    assert " ".join(raw.split()) == standard_plural_forms(locale)
+    assert catalog(locale).num_plurals == standard_nplurals(locale)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -35,3 +35,11 @@ def test_no_function_local_imports_of_the_project() -> None:
                     if isinstance(inner, ast.ImportFrom) and (inner.module or "").split(".")[0] in {"bot", "handlers", "db", "sandbox"}:
                         hidden.append(f"{rel}:{inner.lineno} from {inner.module}")
     assert not hidden, hidden
+
+
+def test_every_domain_module_has_its_unit_tests() -> None:
+    """Each module of the pure domain (bot/domain/<name>.py) has tests/unit/test_<name>.py beside the
+    end-to-end tests: no bot, no database, no HTTP."""
+    modules = {p.stem for p in (ROOT / "bot" / "domain").glob("*.py") if p.stem != "__init__"}
+    tested = {p.stem.removeprefix("test_") for p in (ROOT / "tests" / "unit").glob("test_*.py")}
+    assert modules and not modules - tested, sorted(modules - tested)

@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-LOCALES = ("zh", "ru", "uk")
+from bot.core.languages import LOCALES  # the bot's languages, one line in bot/core/languages.py
 
 
 class DistrictConfig(BaseModel):

@@ -230,9 +230,17 @@ def parse_rules(text: str) -> Rules:
     )
 
 
+#: The languages with self-harm rules (bot/data/danger/<language>.toml). They are chosen by the script
+#: a message is written in (Han: zh; Cyrillic: ru and uk), never by the resident's language setting, so
+#: they are independent of the bot's LOCALES: a language the bot speaks without rules of its own is
+#: still checked by the medical phrase list (bot/domain/safety.py) and, when written in Cyrillic or Han,
+#: by these rules; otherwise its messages are simply NONE for self-harm (docs/languages.md).
+RULE_LANGUAGES: tuple[str, ...] = ("zh", "ru", "uk")
+
+
 @cache
 def rules(language: str) -> Rules:
-    """The shipped rules of zh, ru or uk, read once."""
+    """The shipped rules of one of RULE_LANGUAGES, read once."""
     return parse_rules(resources.files("bot.data.danger").joinpath(f"{language}.toml").read_text("utf-8"))
 
 
@@ -451,7 +459,7 @@ def detect_danger(text: str) -> DangerKind | None:
 
 def warm_up() -> None:
     """Load the dictionaries and the segmenter now rather than at the first message (about a second)."""
-    for language in ("zh", "ru", "uk"):
+    for language in RULE_LANGUAGES:
         rules(language)
     _morph()
     _jieba()

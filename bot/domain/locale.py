@@ -9,7 +9,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_time, get_datetime_format
 
-SUPPORTED: tuple[str, ...] = ("zh", "ru", "uk")
+from bot.core.languages import LOCALES
+
+#: The bot's languages (bot/core/languages.py); a guess names one of them or nothing.
+SUPPORTED: tuple[str, ...] = LOCALES
 FALLBACK_BABEL_LOCALE = "en"
 MAX_TAG_LENGTH = 64
 

@@ -1,6 +1,8 @@
-"""Maintainer commands for the catalogues: extract messages.pot and merge it into zh/ru/uk."""
+"""Maintainer commands for the catalogues: extract messages.pot and merge it into each language of LOCALES."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from babel.messages.frontend import CommandLineInterface
 
@@ -19,13 +21,15 @@ def extract() -> None:
     ])
 
 
-def update() -> None:
-    """Merge messages.pot into each catalogue (new locales are initialised)."""
+def update(directory: Path = LOCALES_DIR) -> None:
+    """Merge messages.pot into each catalogue of LOCALES; a language just added to LOCALES gets its
+    catalogue here, initialised from messages.pot with its plural forms (docs/languages.md)."""
+    pot = directory / f"{DOMAIN}.pot"
     for locale in LOCALES:
-        po = LOCALES_DIR / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+        po = directory / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
         action = "update" if po.exists() else "init"
         CommandLineInterface().run([
-            "pybabel", "-q", action, "-i", str(POT), "-d", str(LOCALES_DIR), "-l", locale, "-D", DOMAIN,
+            "pybabel", "-q", action, "-i", str(pot), "-d", str(directory), "-l", locale, "-D", DOMAIN,
             *(["--no-fuzzy-matching", "--ignore-obsolete"] if action == "update" else []),
         ])
 

@@ -23,9 +23,12 @@ LOCALES_DIR = PACKAGED_LOCALES if PACKAGED_LOCALES.is_dir() else SOURCE_LOCALES
 DOMAIN = "messages"
 
 
-def compile_catalogs(path: Path = LOCALES_DIR) -> None:
-    """Compile every .po into .mo when the .mo is missing or older, so users never run a tool."""
-    for po_path in path.glob(f"*/LC_MESSAGES/{DOMAIN}.po"):
+def compile_catalogs(path: Path | None = None) -> None:
+    """Compile every .po into .mo when the .mo is missing or older, so users never run a tool.
+
+    Every locales/<lang>/LC_MESSAGES/messages.po found is compiled and loaded, whether or not the
+    language is in LOCALES yet: LOCALES decides which languages are offered and guessed."""
+    for po_path in (path or LOCALES_DIR).glob(f"*/LC_MESSAGES/{DOMAIN}.po"):
         mo_path = po_path.with_suffix(".mo")
         if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
             continue

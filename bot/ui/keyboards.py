@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from enum import StrEnum
+from functools import cache
 from typing import Any
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 from aiogram.utils import keyboard
 from aiogram.utils.i18n import gettext as _
+from babel import Locale, UnknownLocaleError
 
+from bot.core.languages import LOCALES
 from bot.ui.i18n import N_, ngettext
 
 MENU_SUPPLIES = N_("🛒 Food and supplies")
@@ -41,7 +44,33 @@ class ReplyKeyboardBuilder(keyboard.ReplyKeyboardBuilder):
     export = InlineKeyboardBuilder.export
 
 
-LANGUAGE_NAMES = {"zh": "中文", "ru": "Русский", "uk": "Українська"}
+@cache
+def language_name(code: str) -> str:
+    """A language named in itself, as CLDR (Babel) writes it, capitalised for a button: 中文, Русский."""
+    try:
+        name = Locale.parse(code).get_display_name(code) or code
+    except (UnknownLocaleError, ValueError):  # a code CLDR does not know: the code itself
+        name = code
+    return name[:1].upper() + name[1:]
+
+
+class LanguageNames(Mapping[str, str]):
+    """The bot's languages (bot.core.languages.LOCALES, read when used), each named in itself: the
+    picker's labels need no text of their own, so a new language brings its label with it."""
+
+    def __getitem__(self, code: str) -> str:
+        if code not in LOCALES:
+            raise KeyError(code)
+        return language_name(code)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(LOCALES)
+
+    def __len__(self) -> int:
+        return len(LOCALES)
+
+
+LANGUAGE_NAMES = LanguageNames()
 
 
 class LangCb(CallbackData, prefix="lg"):

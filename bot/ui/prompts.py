@@ -18,12 +18,10 @@ from bot.services.residents import DETAILS_MAX
 from bot.ui.states import Intake, Reg
 from db.models import RequestKind
 
-LANGUAGE_QUESTION = "请选择语言 · Выберите язык · Оберіть мову"
-
 
 async def ask_language(ctx: Ctx) -> None:
-    """The language picker, asked in all three languages."""
-    await ctx.bot.send_message(ctx.chat_id, LANGUAGE_QUESTION, reply_markup=kb.languages())
+    """The language picker, asked in every language the bot speaks."""
+    await ctx.bot.send_message(ctx.chat_id, texts.language_question(), reply_markup=kb.languages())
 
 
 async def ask_consent(ctx: Ctx) -> None:

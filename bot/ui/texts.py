@@ -11,6 +11,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n.context import get_i18n
 
 from bot.core.config import FlagConfig
+from bot.core.languages import LOCALES
 from bot.ui.i18n import N_, ngettext
 from bot.domain import flags as flag_rules
 from bot.domain.items import Item, format_items
@@ -123,6 +124,16 @@ def illness(numbers: Mapping[str, str]) -> str:
         emergency_numbers(numbers),
         _("A social worker has been told and will call you."),
     ])
+
+
+#: The language picker's question; asked in every language of LOCALES at once, each from its catalogue.
+CHOOSE_LANGUAGE = N_("Choose your language")
+
+
+def language_question() -> str:
+    """«请选择语言 · Выберите язык · Оберіть мову»: the question in each of the bot's languages."""
+    i18n = get_i18n()
+    return " · ".join(i18n.gettext(CHOOSE_LANGUAGE, locale=locale) for locale in LOCALES)
 
 
 def safety_question() -> str:

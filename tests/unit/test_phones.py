@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.domain.phones import format_phone, mask_contacts, normalize_phone
+from bot.domain.phones import example_phone, format_phone, mask_contacts, normalize_phone
 
 
 @pytest.mark.parametrize(
@@ -88,3 +88,16 @@ def test_mask_contacts_hides_phone_numbers_not_amounts_or_dates(text: str, shown
 def test_mask_contacts_hides_the_registered_address_word_for_word() -> None:
     """The resident's own address inside their text is hidden too (case aside)."""
     assert mask_contacts("Приходите на ул. красная пресня, 12 скорее", "ул. Красная Пресня, 12") == "Приходите на *** скорее"
+
+
+@pytest.mark.parametrize("region", ["CN", "RU", "UA", "KZ"])
+def test_example_phone_is_a_valid_mobile_of_the_region(region: str) -> None:
+    """The hint after a mistyped number shows a number the bot itself would accept for that region."""
+    example = example_phone(region)
+    assert example.startswith("+")
+    assert normalize_phone(example, region) is not None
+
+
+def test_example_phone_of_an_unknown_region_is_still_a_number() -> None:
+    """A region phonenumbers does not know: a Chinese mobile as the example, never None."""
+    assert example_phone("ZZ") == "+86 138 0013 8000"

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.domain.schedule import in_quiet, next_slot, parse_time, quiet_end_after
+from bot.domain.schedule import fmt, in_quiet, next_slot, parse_time, parse_times, quiet_end_after, to_utc
 
 SHANGHAI, KYIV, NEW_YORK = ZoneInfo("Asia/Shanghai"), ZoneInfo("Europe/Kyiv"), ZoneInfo("America/New_York")
 
@@ -76,3 +76,22 @@ def test_quiet_end() -> None:
     assert quiet_end_after(night, SHANGHAI, time(22), time(7)) == datetime(2026, 11, 23, 23, 0, tzinfo=UTC)
     noon = datetime(2026, 11, 23, 4, 0, tzinfo=UTC)
     assert quiet_end_after(noon, SHANGHAI, time(22), time(7)) == noon
+
+
+def test_parse_times_keeps_valid_times_once_in_order() -> None:
+    """A register's «18:00, 9点, 09:00, later» becomes 09:00 and 18:00."""
+    assert parse_times(["18:00", "9点", "09:00", "later", ""]) == [time(9, 0), time(18, 0)]
+    assert parse_times([]) == []
+
+
+def test_fmt_is_hh_mm() -> None:
+    """Always two digits each, as the check-in settings show them."""
+    assert [fmt(time(9, 5)), fmt(time(21, 30))] == ["09:05", "21:30"]
+
+
+def test_to_utc_across_a_dst_change() -> None:
+    """The same wall clock is a different UTC time in winter and summer; a skipped time moves forward."""
+    kyiv = ZoneInfo("Europe/Kyiv")
+    assert to_utc(date(2027, 1, 11), time(9, 0), kyiv) == datetime(2027, 1, 11, 7, 0, tzinfo=UTC)
+    assert to_utc(date(2027, 7, 12), time(9, 0), kyiv) == datetime(2027, 7, 12, 6, 0, tzinfo=UTC)
+    assert to_utc(date(2027, 3, 28), time(3, 30), kyiv) == datetime(2027, 3, 28, 1, 30, tzinfo=UTC)

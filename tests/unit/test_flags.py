@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from bot.core.config import DEFAULT_FLAG_CODES, FlagConfig
+import pytest
+
 from bot.domain import flags
 from bot.domain.register_file import ALIASES
 from db.models import Resident
@@ -38,3 +40,21 @@ def test_parse_cell_by_code_and_name_in_each_language() -> None:
     assert flags.parse_cell("透析,特困,低保", table) == (["dialysis", "low_income"], [])
     assert flags.parse_cell("有钱人；独居", table) == (["lives_alone"], ["有钱人"])
     assert flags.parse_cell("", table) == ([], [])
+
+
+@pytest.mark.parametrize(
+    ("text", "normalized"),
+    [("Lives_Alone", "lives alone"), ("  over-65 ", "over 65"), ("сім’я з дітьми", "сім'я з дітьми"), ("低保", "低保")],
+)
+def test_normalize(text: str, normalized: str) -> None:
+    """Case, spaces, underscores, dashes and the typographic apostrophe do not matter."""
+    assert flags.normalize(text) == normalized
+
+
+def test_lookup_knows_codes_names_and_aliases_first_flag_wins() -> None:
+    """Every spelling of a configured flag points at its code; a name two flags share keeps the first."""
+    configured = [FlagConfig(code="diabetes", names={"ru": "Диабет", "zh": "糖尿病"}),
+                  FlagConfig(code="sugar", names={"ru": "диабет"})]
+    table = flags.lookup(configured, {"diabetes": ["сахарный диабет"]})
+    assert table == {"diabetes": "diabetes", "диабет": "diabetes", "糖尿病": "diabetes",
+                     "сахарный диабет": "diabetes", "sugar": "sugar"}

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import pytest
 
+from importlib import resources
+
 from bot.domain.danger import (
+    RULE_LANGUAGES,
     DangerKind,
     Level,
     assess,
     cyrillic_sentences,
+    detect_danger,
     parse_rules,
+    rules,
     score,
+    warm_up,
 )
 
 
@@ -138,3 +144,44 @@ patterns = ["заесть одиночество|тоска"]
     assert score(cyrillic_sentences("Меня заела тоска"), rules) == (2.0, ("lonely",))
     assert score(cyrillic_sentences("Меня не заела тоска"), rules) == (0.0, ())
     assert score(cyrillic_sentences("Сосед сказал, что его заела тоска"), rules) == (0.0, ())
+
+
+def test_the_shipped_rule_files_are_the_rule_languages() -> None:
+    """Each of RULE_LANGUAGES has its file and it loads; no file lies there unused (a new language's
+    rules need a word splitter in danger.py too, see docs/languages.md)."""
+    files = sorted(p.name for p in resources.files("bot.data.danger").iterdir() if p.name.endswith(".toml"))
+    assert files == sorted(f"{language}.toml" for language in RULE_LANGUAGES)
+    for language in RULE_LANGUAGES:
+        loaded = rules(language)
+        assert loaded.language == language and loaded.signals
+        assert loaded.unsure_at <= loaded.danger_at
+    warm_up()  # loads them all, the dictionaries and the segmenter, without error
+
+
+def test_an_incomplete_rule_file_is_refused() -> None:
+    """A rule file without its signals or word lists fails when read, not when a resident writes."""
+    with pytest.raises(KeyError):
+        parse_rules('language = "xx"\nnegations = ["no"]\n')
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Please buy bread and two litres of milk",  # Latin: no rules read it
+        "გთხოვთ, იყიდეთ პური და რძე",  # Georgian
+        "ขอข้าวสารหนึ่งถุง",  # Thai
+    ],
+)
+def test_a_script_without_rules_is_read_without_error_and_is_nothing(text: str) -> None:
+    """A language the bot may speak without danger rules (docs/languages.md): its messages are NONE for
+    self-harm, not an error; the medical list and the emergency numbers in /help stay."""
+    assert assess(text).level is Level.NONE
+    assert detect_danger(text) is None
+
+
+def test_detect_danger_reports_the_kind_from_unsure_up() -> None:
+    """UNSURE already gives the kind (the resident is asked whether they are safe); NONE gives None."""
+    unsure = "Накопила снотворного"
+    assert assess(unsure).level is Level.UNSURE
+    assert detect_danger(unsure) is DangerKind.SELF_HARM
+    assert detect_danger("Купите снотворное, пожалуйста") is None

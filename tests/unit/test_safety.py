@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.domain.danger import DangerKind, detect_danger
+from bot.domain.safety import detect_medical, normalize_for_matching, to_simplified
 
 SELF_HARM = [
     # zh (Simplified)
@@ -173,3 +174,40 @@ def test_danger_kind_values() -> None:
     """DangerKind values are stable strings for storage."""
     assert [kind.value for kind in DangerKind] == ["self_harm", "medical"]
     assert DangerKind.SELF_HARM == "self_harm"
+
+
+# ------------------------------------------------------------------- bot.domain.safety on its own
+
+
+@pytest.mark.parametrize("text", MEDICAL)
+def test_detect_medical_alone_finds_the_medical_list(text: str) -> None:
+    """The phrase list itself, without the self-harm rules."""
+    assert detect_medical(text)
+
+
+@pytest.mark.parametrize("text", ["", "我不想活了", "хочу умереть", "请帮我买米", "中风险地区", "Упала цена на хлеб"])
+def test_detect_medical_ignores_what_is_not_acute_illness(text: str) -> None:
+    """Self-harm is not medical; a COVID "medium-risk area" (中风险) is not a stroke (中风)."""
+    assert not detect_medical(text)
+
+
+def test_to_simplified_maps_traditional_characters_and_keeps_the_rest() -> None:
+    """Traditional forms of the rules' words become Simplified; other text is left alone."""
+    assert to_simplified("頭暈，喘不過氣") == "头晕，喘不过气"
+    assert to_simplified("хлеб 2 kg 米") == "хлеб 2 kg 米"
+
+
+@pytest.mark.parametrize(
+    ("text", "normalized"),
+    [
+        ("  Вызовите   СКОРУЮ ", "вызовите скорую"),
+        ("Ёлка", "елка"),
+        ("вип’ю", "вип'ю"),  # one apostrophe
+        ("в\u0069п'ю", "віп'ю"),  # a Latin i typed for the Ukrainian і
+        ("胸口 很 疼", "胸口很疼"),  # no spaces between Chinese characters
+        ("頭 暈", "头晕"),
+    ],
+)
+def test_normalize_for_matching(text: str, normalized: str) -> None:
+    """Lower case, ё as е, one apostrophe, collapsed spaces, none inside Chinese, Simplified."""
+    assert normalize_for_matching(text) == normalized

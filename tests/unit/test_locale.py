@@ -6,7 +6,8 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from bot.domain.locale import SUPPORTED, format_date_for, format_datetime_for, guess_locale
+from bot.core.languages import LOCALES
+from bot.domain.locale import SUPPORTED, format_date_for, format_datetime_for, guess_locale, to_local
 
 
 def test_supported() -> None:
@@ -108,3 +109,19 @@ def test_format_date_for(value: datetime | date, locale: str, tz: str, expected:
 def test_unknown_locale_falls_back_to_english() -> None:
     """An unsupported locale still formats (in English) rather than failing."""
     assert format_date_for(MOMENT, "xx-garbage", "UTC") == "Nov 23, 2026"
+
+
+def test_the_guess_names_only_the_bots_languages() -> None:
+    """SUPPORTED is the one line of bot/core/languages.py, not a copy of it."""
+    assert SUPPORTED is LOCALES
+
+
+def test_to_local_takes_naive_as_utc_and_unknown_zones_as_utc() -> None:
+    """Stored times are naive UTC; a zone name that does not exist leaves the time in UTC."""
+    naive = datetime(2027, 1, 11, 1, 0)
+    shanghai = to_local(naive, "Asia/Shanghai")
+    assert shanghai == datetime(2027, 1, 11, 1, 0, tzinfo=UTC)  # the same moment ...
+    assert (shanghai.hour, shanghai.utcoffset()) == (9, timedelta(hours=8))  # ... on Shanghai's clock
+    aware = datetime(2027, 1, 11, 9, 0, tzinfo=timezone(timedelta(hours=8)))
+    assert to_local(aware, "Europe/Kyiv").hour == 3  # an aware time is converted, not taken as UTC
+    assert to_local(naive, "Mars/Olympus").utcoffset() == timedelta(0)
