@@ -27,7 +27,7 @@ from bot.ui import catalog as catalog_tool
 from bot.ui import i18n as i18n_module
 from bot.ui.i18n import DOMAIN, build_i18n
 from tests.conftest import COORDINATOR_ID, Harness, running
-from tests.fake_telegram import FakeTelegram
+from sandbox.bot_api import FakeTelegram
 from tests.helpers import (
     CONSENT,
     LANGUAGE_QUESTION,
