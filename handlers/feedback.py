@@ -24,7 +24,9 @@ async def feedback(query: CallbackQuery, callback_data: kb.FeedbackCb, ctx: Ctx)
         await query.answer(_("Thank you for your rating!") if ok else _("This button is no longer active."), show_alert=not ok)
         return
     received = callback_data.a is kb.FeedbackAction.RECEIVED
-    done = await staff.resident_feedback(ctx.session, ctx.settings, ctx.notifier(), resident_id, request_id, received)
+    done = await staff.resident_feedback(ctx.session, ctx.settings, resident_id, request_id, received)
+    if done is not None:
+        await ctx.notifier().tell(done.told)
     if done is None:
         await query.answer(_("This button is no longer active."), show_alert=True)
     elif received:

@@ -89,8 +89,9 @@ async def bot_added(event: ChatMemberUpdated, session: AsyncSession, settings: S
     chat_id = await districts.resolve_chat(session, event.chat.id)
     if not await districts.is_staff_chat(session, chat_id, settings.staff_chat_id):
         raise SkipHandler
-    queued = await staff_chats.post_missing_cards(session, settings, Notifier(session, i18n, settings), chat_id)
-    log.info("bot added back to staff chat %s: %s cards to post", chat_id, queued)
+    missing = await staff_chats.post_missing_cards(session, settings, chat_id)
+    await Notifier(session, i18n, settings).tell(missing.told)
+    log.info("bot added back to staff chat %s: %s cards to post", chat_id, missing.count)
 
 
 @router.message(F.migrate_to_chat_id)
@@ -104,14 +105,15 @@ async def migrated(message: Message, session: AsyncSession) -> None:
 async def member_left_message(message: Message, session: AsyncSession, settings: Settings, i18n: I18n) -> None:
     """The service message of someone leaving (small groups): as the chat_member update below."""
     assert message.left_chat_member is not None
-    await staff.left_chat(session, settings, Notifier(session, i18n, settings), message.left_chat_member.id, message.chat.id)
+    await Notifier(session, i18n, settings).tell(
+        await staff.left_chat(session, settings, message.left_chat_member.id, message.chat.id) or ())
 
 
 @router.chat_member(ChatMemberUpdatedFilter(member_status_changed=LEAVE_TRANSITION))
 async def member_left(event: ChatMemberUpdated, session: AsyncSession, settings: Settings, i18n: I18n) -> None:
     """Someone left a staff chat or was removed: their rights there end, their requests go back to the queue."""
     user_id = event.new_chat_member.user.id
-    await staff.left_chat(session, settings, Notifier(session, i18n, settings), user_id, event.chat.id)
+    await Notifier(session, i18n, settings).tell(await staff.left_chat(session, settings, user_id, event.chat.id) or ())
 
 
 def anonymous(message: Message) -> bool:
@@ -261,17 +263,16 @@ async def card_button(
     if foreign is not None:
         await refuse(query, foreign)
         return
-    notify = Notifier(session, i18n, settings)
     if action is StaffAction.CLAIM:
-        outcome = await staff.claim(session, settings, notify, member, request_id, chat_id)
+        outcome = await staff.claim(session, settings, member, request_id, chat_id)
     elif action in (StaffAction.REACHED, StaffAction.VISIT):
         new = RequestStatus.DONE if action is StaffAction.REACHED else RequestStatus.ON_THE_WAY
-        outcome = await staff.settle(session, settings, notify, member, request_id, chat_id, new)
+        outcome = await staff.settle(session, settings, member, request_id, chat_id, new)
     elif action in PROGRESS:
-        outcome = await staff.progress(session, settings, notify, member, request_id, chat_id, PROGRESS[action])
+        outcome = await staff.progress(session, settings, member, request_id, chat_id, PROGRESS[action])
     elif action is StaffAction.FAIL_REASON and callback_data.v in staff.FAIL_REASONS:
         outcome = await staff.progress(
-            session, settings, notify, member, request_id, chat_id, RequestStatus.FAILED, callback_data.v
+            session, settings, member, request_id, chat_id, RequestStatus.FAILED, callback_data.v
         )
     elif action is StaffAction.TRANSFER_TO:
         await ask_referral_reason(query, session, settings, i18n, member, request_id, callback_data.v)
@@ -281,7 +282,7 @@ async def card_button(
         return
     elif action is StaffAction.REFER:
         reason, _dot, code = callback_data.v.partition(".")
-        outcome = await staff.transfer(session, settings, notify, member, request_id, chat_id, code, reason)
+        outcome = await staff.transfer(session, settings, member, request_id, chat_id, code, reason)
         if outcome.refusal is None and await state.get_state() == Referral.reason.state:
             await state.clear()
     elif action in (StaffAction.FAIL, StaffAction.TRANSFER):
@@ -290,6 +291,7 @@ async def card_button(
     else:
         await refuse(query, "wrong_state")
         return
+    await Notifier(session, i18n, settings).tell(outcome.told)  # a settle refused after its claim tells the claim
     if outcome.refusal is not None:
         await refuse(query, outcome.refusal, outcome.holder)
         return
@@ -348,9 +350,9 @@ async def referral_note(message: Message, session: AsyncSession, settings: Setti
     if not isinstance(member, Staff):
         await message.reply(staff_texts.refusal(member, None))
         return
-    notify = Notifier(session, i18n, settings)
-    outcome = await staff.transfer(session, settings, notify, member, int(data.get("request_id", 0)),
+    outcome = await staff.transfer(session, settings, member, int(data.get("request_id", 0)),
                                    message.chat.id, str(data.get("code", "")), "other", message.text)
+    await Notifier(session, i18n, settings).tell(outcome.told)
     if outcome.refusal is not None:
         await message.reply(staff_texts.refusal(outcome.refusal, outcome.holder))
         return

@@ -21,10 +21,12 @@ router.message.filter(F.chat.type == "private")
 @router.message(CommandStart())
 async def staff_start(message: Message, ctx: Ctx, session: AsyncSession, command: CommandObject | None = None) -> None:
     """Staff open the private chat: from now on details of their requests come here."""
-    member = await staff.open_private_chat(session, ctx.notifier(), message.chat.id)
-    if member is None:
+    opened = await staff.open_private_chat(session, message.chat.id)
+    if opened is None:
         await start(message, ctx, command)
         return
+    await ctx.notifier().tell(opened.told)
+    member = opened.member
     await message.answer(
         _("Hello, {name}. The phone, address and details of the requests you take will come here.")
         .format(name=texts.q(member.name, 100))
@@ -46,8 +48,10 @@ class OwesDetails(Filter):
 async def staff_back(message: Message, ctx: Ctx, session: AsyncSession) -> None:
     """Any message from a worker who could not be reached (they blocked the bot, then came back): the
     details they missed are sent now."""
-    member = await staff.open_private_chat(session, ctx.notifier(), message.chat.id)
-    assert member is not None
+    opened = await staff.open_private_chat(session, message.chat.id)
+    assert opened is not None
+    await ctx.notifier().tell(opened.told)
+    member = opened.member
     await message.answer(
         _("Hello, {name}. Here are the phone, address and details of the requests you took that did not reach you.")
         .format(name=texts.q(member.name, 100))
