@@ -17,7 +17,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.ui import keyboards as kb
-from bot.ui import staff_texts, texts
+from bot.ui import staff_reports, staff_texts, texts
 from bot.core.config import LOCALES, Settings
 from bot.ui.i18n import N_
 from bot.ui.keyboards import StaffAction
@@ -174,8 +174,9 @@ async def open_requests(message: Message, session: AsyncSession, settings: Setti
     """This chat's open requests, urgent and oldest first."""
     if await member_or_refuse(message, session) is None:
         return
-    listing = await staff_queries.open_list(session, settings, i18n, message.chat.id)
-    await message.reply(listing.text, reply_markup=kb.open_pages(listing.page, listing.pages))
+    listing = await staff_queries.open_list(session, settings, message.chat.id)
+    text = staff_reports.open_page(listing, i18n.current_locale, settings.timezone)
+    await message.reply(text, reply_markup=kb.open_pages(listing.page, listing.pages))
 
 
 @router.callback_query(kb.OpenPageCb.filter())
@@ -189,10 +190,11 @@ async def open_page(
     if not isinstance(member, Staff):
         await refuse(query, member)
         return
-    listing = await staff_queries.open_list(session, settings, i18n, chat_id, callback_data.p)
+    listing = await staff_queries.open_list(session, settings, chat_id, callback_data.p)
+    text = staff_reports.open_page(listing, i18n.current_locale, settings.timezone)
     await query.answer()
     with suppress(TelegramBadRequest):  # the same page again: "message is not modified"
-        await query.message.edit_text(listing.text, reply_markup=kb.open_pages(listing.page, listing.pages))
+        await query.message.edit_text(text, reply_markup=kb.open_pages(listing.page, listing.pages))
 
 
 @router.message(Command("mine"))
@@ -201,7 +203,8 @@ async def mine(message: Message, session: AsyncSession, settings: Settings, i18n
     member = await member_or_refuse(message, session)
     if member is None:
         return
-    await message.reply(await staff_queries.mine(session, settings, i18n, member))
+    rows = await staff_queries.mine(session, member)
+    await message.reply(staff_reports.mine(rows, i18n.current_locale, settings.timezone))
 
 
 @router.message(Command("stats"))
@@ -209,7 +212,7 @@ async def stats(message: Message, session: AsyncSession, settings: Settings) -> 
     """Today's numbers for this chat."""
     if await member_or_refuse(message, session) is None:
         return
-    await message.reply(await staff_queries.stats(session, settings, message.chat.id))
+    await message.reply(staff_reports.day_stats(await staff_queries.stats(session, settings, message.chat.id)))
 
 
 async def coordinator_or_refuse(message: Message, session: AsyncSession) -> Staff | None:
@@ -395,7 +398,8 @@ async def checkin_roll(message: Message, session: AsyncSession, settings: Settin
     """Today's check-in roll per district."""
     if await member_or_refuse(message, session) is None:
         return
-    await message.reply(await staff_queries.checkin_roll(session, settings, i18n, message.chat.id))
+    roll = await staff_queries.checkin_roll(session, settings, message.chat.id)
+    await message.reply(staff_reports.checkin_roll(roll, settings, i18n.current_locale))
 
 
 @router.message(Command("checkin"))
