@@ -1,4 +1,11 @@
-"""The staff group: /join, /duty, /open, /mine, /stats, routing, and the buttons on request cards."""
+"""The staff group: /join, /duty, /open, /mine, /stats, routing, and the buttons on request cards.
+
+Inside a staff chat three routers are tried in turn: `router` takes what anyone may do (/join, leaving,
+a migration); `members` only registered staff of this chat (its filter, MemberHere, gives each handler
+the `member` and the chat's current id, `staff_chat`); `strangers` gives everybody else the short
+refusal for the same commands and buttons. Services return decisions; `notifier` (injected for every
+update) tells them in the update's transaction.
+"""
 
 from __future__ import annotations
 
@@ -27,7 +34,6 @@ from bot.ui.states import Referral
 from db.models import RequestStatus, Staff, StaffRole
 from db.repo import districts
 
-router = Router(name="staff")
 log = logging.getLogger(__name__)
 
 PROGRESS = {
@@ -38,20 +44,53 @@ PROGRESS = {
 
 
 class StaffChat(Filter):
-    """Only the configured staff chats; every other group is ignored."""
+    """Only the configured staff chats; every other group is ignored. Gives `staff_chat`: the chat's
+    current id (a card still in a group that became a supergroup is pressed there)."""
 
-    async def __call__(self, event: Any, session: AsyncSession, settings: Settings) -> bool:
+    async def __call__(self, event: Any, session: AsyncSession, settings: Settings) -> bool | dict[str, Any]:
         """Whether the event happened in a staff chat."""
         message = event.message if isinstance(event, CallbackQuery) else event
         if not isinstance(message, Message) or message.chat.type not in ("group", "supergroup"):
             return False
-        # A card still in a group that became a supergroup is pressed there: the chat it now is counts.
         chat_id = await districts.resolve_chat(session, message.chat.id)
-        return chat_id in await districts.staff_chat_ids(session, settings.staff_chat_id)
+        if chat_id not in await districts.staff_chat_ids(session, settings.staff_chat_id):
+            return False
+        return {"staff_chat": chat_id}
 
 
+def anonymous(message: Message) -> bool:
+    """Sent on behalf of a chat (an anonymous group admin, a linked channel), not by a person."""
+    return message.sender_chat is not None
+
+
+class MemberHere(Filter):
+    """The sender (or presser) is registered staff of this staff chat, as themselves (never an anonymous
+    admin: nobody could tell who it is). Gives `member`."""
+
+    async def __call__(self, event: Any, session: AsyncSession, staff_chat: int) -> bool | dict[str, Any]:
+        """The member, or False (the `strangers` router answers)."""
+        if isinstance(event, Message) and (anonymous(event) or event.from_user is None):
+            return False
+        member = await staff.authorize(session, event.from_user.id, staff_chat)
+        return {"member": member} if isinstance(member, Staff) else False
+
+
+class Coordinator(Filter):
+    """The member coordinates this chat."""
+
+    async def __call__(self, event: Any, member: Staff) -> bool:
+        """Whether the member is a coordinator."""
+        return member.role == StaffRole.COORDINATOR
+
+
+router = Router(name="staff")
 router.message.filter(StaffChat())
 router.callback_query.filter(StaffChat())
+members = Router(name="staff_members")
+members.message.filter(MemberHere())
+members.callback_query.filter(MemberHere())
+strangers = Router(name="staff_strangers")
+router.include_routers(members, strangers)
 
 #: Commands that also work in a group that is not a staff chat yet (a coordinator setting up a station).
 setup_router = Router(name="staff_setup")
@@ -81,7 +120,7 @@ async def route(message: Message, command: CommandObject, session: AsyncSession,
 
 
 @setup_router.my_chat_member()
-async def bot_added(event: ChatMemberUpdated, session: AsyncSession, settings: Settings, i18n: I18n) -> None:
+async def bot_added(event: ChatMemberUpdated, session: AsyncSession, settings: Settings, notifier: Notifier) -> None:
     """The bot is back in a group it was removed from: if it is a staff chat, post the cards it missed.
     Any other group goes on to handlers/groups.py, which tells it its chat id."""
     if event.old_chat_member.status not in ("left", "kicked") or event.new_chat_member.status not in ("member", "administrator"):
@@ -90,7 +129,7 @@ async def bot_added(event: ChatMemberUpdated, session: AsyncSession, settings: S
     if not await districts.is_staff_chat(session, chat_id, settings.staff_chat_id):
         raise SkipHandler
     missing = await staff_chats.post_missing_cards(session, settings, chat_id)
-    await Notifier(session, i18n, settings).tell(missing.told)
+    await notifier.tell(missing.told)
     log.info("bot added back to staff chat %s: %s cards to post", chat_id, missing.count)
 
 
@@ -102,23 +141,17 @@ async def migrated(message: Message, session: AsyncSession) -> None:
 
 
 @router.message(F.left_chat_member)
-async def member_left_message(message: Message, session: AsyncSession, settings: Settings, i18n: I18n) -> None:
+async def member_left_message(message: Message, session: AsyncSession, settings: Settings, notifier: Notifier) -> None:
     """The service message of someone leaving (small groups): as the chat_member update below."""
     assert message.left_chat_member is not None
-    await Notifier(session, i18n, settings).tell(
-        await staff.left_chat(session, settings, message.left_chat_member.id, message.chat.id) or ())
+    await notifier.tell(await staff.left_chat(session, settings, message.left_chat_member.id, message.chat.id) or ())
 
 
 @router.chat_member(ChatMemberUpdatedFilter(member_status_changed=LEAVE_TRANSITION))
-async def member_left(event: ChatMemberUpdated, session: AsyncSession, settings: Settings, i18n: I18n) -> None:
+async def member_left(event: ChatMemberUpdated, session: AsyncSession, settings: Settings, notifier: Notifier) -> None:
     """Someone left a staff chat or was removed: their rights there end, their requests go back to the queue."""
     user_id = event.new_chat_member.user.id
-    await Notifier(session, i18n, settings).tell(await staff.left_chat(session, settings, user_id, event.chat.id) or ())
-
-
-def anonymous(message: Message) -> bool:
-    """Sent on behalf of a chat (an anonymous group admin, a linked channel), not by a person."""
-    return message.sender_chat is not None
+    await notifier.tell(await staff.left_chat(session, settings, user_id, event.chat.id) or ())
 
 
 ANONYMOUS = N_("Please send the command as yourself, not on behalf of the group: in the group's admin settings "
@@ -141,25 +174,12 @@ async def join(message: Message, session: AsyncSession, settings: Settings) -> N
     await message.reply(text.format(name=staff_texts.mention(member), role=role))
 
 
-async def member_or_refuse(message: Message, session: AsyncSession) -> Staff | None:
-    """The sender as staff of this chat, or a short refusal."""
-    assert message.from_user is not None
-    if anonymous(message):
-        await message.reply(_(ANONYMOUS))
-        return None
-    member = await staff.authorize(session, message.from_user.id, message.chat.id)
-    if isinstance(member, Staff):
-        return member
-    await message.reply(staff_texts.refusal(member, None))
-    return None
+# ------------------------------------------------------------------------------ members of this chat
 
 
-@router.message(Command("duty"))
-async def duty(message: Message, command: CommandObject, session: AsyncSession) -> None:
+@members.message(Command("duty"))
+async def duty(message: Message, command: CommandObject, session: AsyncSession, member: Staff) -> None:
     """/duty on or /duty off."""
-    member = await member_or_refuse(message, session)
-    if member is None:
-        return
     arg = (command.args or "").strip().lower()
     if arg not in ("on", "off"):
         await message.reply(_("Use /duty on or /duty off."))
@@ -169,68 +189,44 @@ async def duty(message: Message, command: CommandObject, session: AsyncSession) 
     await message.reply(text.format(name=staff_texts.mention(member)))
 
 
-@router.message(Command("open"))
+@members.message(Command("open"))
 async def open_requests(message: Message, session: AsyncSession, settings: Settings, i18n: I18n) -> None:
     """This chat's open requests, urgent and oldest first."""
-    if await member_or_refuse(message, session) is None:
-        return
     listing = await staff_queries.open_list(session, settings, message.chat.id)
     text = staff_reports.open_page(listing, i18n.current_locale, settings.timezone)
     await message.reply(text, reply_markup=kb.open_pages(listing.page, listing.pages))
 
 
-@router.callback_query(kb.OpenPageCb.filter())
+@members.callback_query(kb.OpenPageCb.filter())
 async def open_page(
-    query: CallbackQuery, callback_data: kb.OpenPageCb, session: AsyncSession, settings: Settings, i18n: I18n
+    query: CallbackQuery, callback_data: kb.OpenPageCb, session: AsyncSession, settings: Settings, i18n: I18n,
+    staff_chat: int,
 ) -> None:
     """Another page of /open, in place of the one shown."""
     assert isinstance(query.message, Message)
-    chat_id = await districts.resolve_chat(session, query.message.chat.id)
-    member = await staff.authorize(session, query.from_user.id, chat_id)
-    if not isinstance(member, Staff):
-        await refuse(query, member)
-        return
-    listing = await staff_queries.open_list(session, settings, chat_id, callback_data.p)
+    listing = await staff_queries.open_list(session, settings, staff_chat, callback_data.p)
     text = staff_reports.open_page(listing, i18n.current_locale, settings.timezone)
     await query.answer()
     with suppress(TelegramBadRequest):  # the same page again: "message is not modified"
         await query.message.edit_text(text, reply_markup=kb.open_pages(listing.page, listing.pages))
 
 
-@router.message(Command("mine"))
-async def mine(message: Message, session: AsyncSession, settings: Settings, i18n: I18n) -> None:
+@members.message(Command("mine"))
+async def mine(message: Message, session: AsyncSession, settings: Settings, i18n: I18n, member: Staff) -> None:
     """The sender's requests in progress."""
-    member = await member_or_refuse(message, session)
-    if member is None:
-        return
     rows = await staff_queries.mine(session, member)
     await message.reply(staff_reports.mine(rows, i18n.current_locale, settings.timezone))
 
 
-@router.message(Command("stats"))
+@members.message(Command("stats"))
 async def stats(message: Message, session: AsyncSession, settings: Settings) -> None:
     """Today's numbers for this chat."""
-    if await member_or_refuse(message, session) is None:
-        return
     await message.reply(staff_reports.day_stats(await staff_queries.stats(session, settings, message.chat.id)))
 
 
-async def coordinator_or_refuse(message: Message, session: AsyncSession) -> Staff | None:
-    """The sender if they are a coordinator of this chat."""
-    member = await member_or_refuse(message, session)
-    if member is not None and member.role != StaffRole.COORDINATOR:
-        await message.reply(_("Only a coordinator can do this."))
-        return None
-    return member
-
-
-
-
-@router.message(Command("chatlang"))
+@members.message(Command("chatlang"), Coordinator())
 async def chat_language(message: Message, command: CommandObject, session: AsyncSession, i18n: I18n) -> None:
     """/chatlang zh|ru|uk: the language of this staff chat."""
-    if await coordinator_or_refuse(message, session) is None:
-        return
     code = (command.args or "").strip().lower()
     if code not in LOCALES:
         await message.reply(_("Use /chatlang followed by one of: {codes}").format(codes=", ".join(LOCALES)))
@@ -246,18 +242,13 @@ async def refuse(query: CallbackQuery, reason: str, holder: str | None = None) -
     await query.answer(staff_texts.refusal(reason, holder), show_alert=True)
 
 
-@router.callback_query(kb.StaffCb.filter())
+@members.callback_query(kb.StaffCb.filter())
 async def card_button(
-    query: CallbackQuery, callback_data: kb.StaffCb, session: AsyncSession, settings: Settings, i18n: I18n, bot: Bot,
-    state: FSMContext,
+    query: CallbackQuery, callback_data: kb.StaffCb, session: AsyncSession, settings: Settings, i18n: I18n,
+    state: FSMContext, notifier: Notifier, member: Staff, staff_chat: int,
 ) -> None:
-    """Every button on a card: check who pressed it, where, and whether the request allows it."""
+    """Every button on a card: check where it was pressed, and whether the request allows it."""
     assert isinstance(query.message, Message)
-    chat_id = await districts.resolve_chat(session, query.message.chat.id)  # an old card from before an upgrade
-    member = await staff.authorize(session, query.from_user.id, chat_id)
-    if not isinstance(member, Staff):
-        await refuse(query, member)
-        return
     action, request_id = callback_data.a, callback_data.r
     replied = query.message.reply_to_message
     foreign = await staff.pressed_on(  # the message's own chat: an old card is known in the old group
@@ -267,15 +258,15 @@ async def card_button(
         await refuse(query, foreign)
         return
     if action is StaffAction.CLAIM:
-        outcome = await staff.claim(session, settings, member, request_id, chat_id)
+        outcome = await staff.claim(session, settings, member, request_id, staff_chat)
     elif action in (StaffAction.REACHED, StaffAction.VISIT):
         new = RequestStatus.DONE if action is StaffAction.REACHED else RequestStatus.ON_THE_WAY
-        outcome = await staff.settle(session, settings, member, request_id, chat_id, new)
+        outcome = await staff.settle(session, settings, member, request_id, staff_chat, new)
     elif action in PROGRESS:
-        outcome = await staff.progress(session, settings, member, request_id, chat_id, PROGRESS[action])
+        outcome = await staff.progress(session, settings, member, request_id, staff_chat, PROGRESS[action])
     elif action is StaffAction.FAIL_REASON and callback_data.v in staff.FAIL_REASONS:
         outcome = await staff.progress(
-            session, settings, member, request_id, chat_id, RequestStatus.FAILED, callback_data.v
+            session, settings, member, request_id, staff_chat, RequestStatus.FAILED, callback_data.v
         )
     elif action is StaffAction.TRANSFER_TO:
         await ask_referral_reason(query, session, settings, i18n, member, request_id, callback_data.v)
@@ -285,7 +276,7 @@ async def card_button(
         return
     elif action is StaffAction.REFER:
         reason, _dot, code = callback_data.v.partition(".")
-        outcome = await staff.transfer(session, settings, member, request_id, chat_id, code, reason)
+        outcome = await staff.transfer(session, settings, member, request_id, staff_chat, code, reason)
         if outcome.refusal is None and await state.get_state() == Referral.reason.state:
             await state.clear()
     elif action in (StaffAction.FAIL, StaffAction.TRANSFER):
@@ -294,7 +285,7 @@ async def card_button(
     else:
         await refuse(query, "wrong_state")
         return
-    await Notifier(session, i18n, settings).tell(outcome.told)  # a settle refused after its claim tells the claim
+    await notifier.tell(outcome.told)  # a settle refused after its claim still tells the claim
     if outcome.refusal is not None:
         await refuse(query, outcome.refusal, outcome.holder)
         return
@@ -342,20 +333,16 @@ async def ask_referral_note(
     await state.update_data(request_id=request_id, code=code, picker=query.message.message_id, prompt=prompt.message_id)
 
 
-@router.message(Referral.reason, F.text, ~F.text.startswith("/"))
-async def referral_note(message: Message, session: AsyncSession, settings: Settings, i18n: I18n, bot: Bot,
-                        state: FSMContext) -> None:
+@members.message(Referral.reason, F.text, ~F.text.startswith("/"))
+async def referral_note(message: Message, session: AsyncSession, settings: Settings, bot: Bot, state: FSMContext,
+                        notifier: Notifier, member: Staff) -> None:
     """The typed reason of a referral: the request moves now, the picker goes away."""
-    assert message.from_user is not None and message.text is not None
+    assert message.text is not None
     data = await state.get_data()
     await state.clear()
-    member = await staff.authorize(session, message.from_user.id, message.chat.id)
-    if not isinstance(member, Staff):
-        await message.reply(staff_texts.refusal(member, None))
-        return
     outcome = await staff.transfer(session, settings, member, int(data.get("request_id", 0)),
                                    message.chat.id, str(data.get("code", "")), "other", message.text)
-    await Notifier(session, i18n, settings).tell(outcome.told)
+    await notifier.tell(outcome.told)
     if outcome.refusal is not None:
         await message.reply(staff_texts.refusal(outcome.refusal, outcome.holder))
         return
@@ -393,20 +380,16 @@ async def delete_picker(query: CallbackQuery) -> None:
             await query.message.delete()
 
 
-@router.message(Command("checkins"))
+@members.message(Command("checkins"))
 async def checkin_roll(message: Message, session: AsyncSession, settings: Settings, i18n: I18n) -> None:
     """Today's check-in roll per district."""
-    if await member_or_refuse(message, session) is None:
-        return
     roll = await staff_queries.checkin_roll(session, settings, message.chat.id)
     await message.reply(staff_reports.checkin_roll(roll, settings, i18n.current_locale))
 
 
-@router.message(Command("checkin"))
+@members.message(Command("checkin"))
 async def checkin_plan(message: Message, command: CommandObject, session: AsyncSession, settings: Settings) -> None:
     """/checkin №N 09:00 18:00 | pause YYYY-MM-DD | resume | off | on: change a resident's plan."""
-    if await member_or_refuse(message, session) is None:
-        return
     parsed = checkin_command.parse(command.args or "")
     resident = await staff_queries.resident_of_request(session, settings, parsed.request_id, message.chat.id) if parsed else None
     if parsed is None or resident is None:
@@ -416,3 +399,41 @@ async def checkin_plan(message: Message, command: CommandObject, session: AsyncS
     plan = await checkin_command.apply(session, settings, resident, parsed)
     await message.reply(_("Check-ins of the resident of request №{number}: {plan}").format(
         number=parsed.request_id, plan=checkin_command.describe(plan)))
+
+
+# ------------------------------------------------------------------------------ everybody else
+
+#: The commands only members may send (a coordinator-only one refused to a worker here too).
+MEMBER_COMMANDS = ("duty", "open", "mine", "stats", "chatlang", "checkins", "checkin")
+
+
+async def why_not(message: Message | CallbackQuery, session: AsyncSession, staff_chat: int) -> str:
+    """Why the sender is not served: anonymous, not staff here, or not a coordinator."""
+    if isinstance(message, Message) and anonymous(message):
+        return _(ANONYMOUS)
+    assert message.from_user is not None
+    member = await staff.authorize(session, message.from_user.id, staff_chat)
+    if isinstance(member, Staff):
+        return _("Only a coordinator can do this.")
+    return staff_texts.refusal(member, None)
+
+
+@strangers.message(Command(*MEMBER_COMMANDS))
+async def not_a_member(message: Message, session: AsyncSession, staff_chat: int) -> None:
+    """A member's command from someone who is not (or not as themselves, or not a coordinator): a short refusal."""
+    await message.reply(await why_not(message, session, staff_chat))
+
+
+@strangers.message(Referral.reason, F.text, ~F.text.startswith("/"))
+async def not_a_member_note(message: Message, session: AsyncSession, state: FSMContext, staff_chat: int) -> None:
+    """A typed referral reason from someone who is no longer staff here: refused, the question forgotten."""
+    await state.clear()
+    await message.reply(await why_not(message, session, staff_chat))
+
+
+@strangers.callback_query(kb.StaffCb.filter())
+@strangers.callback_query(kb.OpenPageCb.filter())
+async def not_a_member_press(query: CallbackQuery, session: AsyncSession, staff_chat: int) -> None:
+    """A card's or a list's button pressed by someone who is not staff of this chat."""
+    member = await staff.authorize(session, query.from_user.id, staff_chat)
+    await refuse(query, member if not isinstance(member, Staff) else "wrong_chat")
