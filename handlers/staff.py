@@ -242,57 +242,114 @@ async def refuse(query: CallbackQuery, reason: str, holder: str | None = None) -
     await query.answer(staff_texts.refusal(reason, holder), show_alert=True)
 
 
-@members.callback_query(kb.StaffCb.filter())
-async def card_button(
-    query: CallbackQuery, callback_data: kb.StaffCb, session: AsyncSession, settings: Settings, i18n: I18n,
-    state: FSMContext, notifier: Notifier, member: Staff, staff_chat: int,
-) -> None:
-    """Every button on a card: check where it was pressed, and whether the request allows it."""
-    assert isinstance(query.message, Message)
-    action, request_id = callback_data.a, callback_data.r
-    replied = query.message.reply_to_message
-    foreign = await staff.pressed_on(  # the message's own chat: an old card is known in the old group
-        session, query.message.chat.id, query.message.message_id, request_id, replied.message_id if replied else None
-    )
-    if foreign is not None:
-        await refuse(query, foreign)
-        return
-    if action is StaffAction.CLAIM:
-        outcome = await staff.claim(session, settings, member, request_id, staff_chat)
-    elif action in (StaffAction.REACHED, StaffAction.VISIT):
-        new = RequestStatus.DONE if action is StaffAction.REACHED else RequestStatus.ON_THE_WAY
-        outcome = await staff.settle(session, settings, member, request_id, staff_chat, new)
-    elif action in PROGRESS:
-        outcome = await staff.progress(session, settings, member, request_id, staff_chat, PROGRESS[action])
-    elif action is StaffAction.FAIL_REASON and callback_data.v in staff.FAIL_REASONS:
-        outcome = await staff.progress(
-            session, settings, member, request_id, staff_chat, RequestStatus.FAILED, callback_data.v
-        )
-    elif action is StaffAction.TRANSFER_TO:
-        await ask_referral_reason(query, session, settings, i18n, member, request_id, callback_data.v)
-        return
-    elif action is StaffAction.REFER and callback_data.v.partition(".")[0] == "other":
-        await ask_referral_note(query, session, settings, member, request_id, callback_data.v.partition(".")[2], state)
-        return
-    elif action is StaffAction.REFER:
-        reason, _dot, code = callback_data.v.partition(".")
-        outcome = await staff.transfer(session, settings, member, request_id, staff_chat, code, reason)
-        if outcome.refusal is None and await state.get_state() == Referral.reason.state:
-            await state.clear()
-    elif action in (StaffAction.FAIL, StaffAction.TRANSFER):
-        await show_picker(query, session, settings, i18n, member, action, request_id)
-        return
-    else:
-        await refuse(query, "wrong_state")
-        return
-    await notifier.tell(outcome.told)  # a settle refused after its claim still tells the claim
+class ShownHere(Filter):
+    """The pressed message shows the request (its card, its digest line, a picker asked for it): the
+    callback data names the request and can be forged (bot.services.staff.pressed_on)."""
+
+    async def __call__(self, query: CallbackQuery, callback_data: kb.StaffCb, session: AsyncSession) -> bool:
+        """Whether the press may act on the request."""
+        assert isinstance(query.message, Message)
+        replied = query.message.reply_to_message
+        return await staff.pressed_on(  # the message's own chat: an old card is known in the old group
+            session, query.message.chat.id, query.message.message_id, callback_data.r,
+            replied.message_id if replied else None,
+        ) is None
+
+
+#: The buttons on cards and pickers, pressed by a member on a message that shows the request.
+cards = Router(name="staff_cards")
+cards.callback_query.filter(kb.StaffCb.filter(), ShownHere())
+#: Any other card press: why not.
+not_shown = Router(name="staff_not_shown")
+members.include_routers(cards, not_shown)
+
+
+async def answer(query: CallbackQuery, notifier: Notifier, outcome: staff.Outcome, *, picker: bool = False) -> None:
+    """Tell what the action decided (a settle refused after its claim still tells the claim), then answer
+    the press: «Done.» (and the picker goes) or why not."""
+    await notifier.tell(outcome.told)
     if outcome.refusal is not None:
         await refuse(query, outcome.refusal, outcome.holder)
         return
     await query.answer(_("Done."))
-    if action in (StaffAction.FAIL_REASON, StaffAction.REFER):
+    if picker:
         await delete_picker(query)
 
+
+@cards.callback_query(kb.StaffCb.filter(F.a == StaffAction.CLAIM))
+async def claim(query: CallbackQuery, callback_data: kb.StaffCb, session: AsyncSession, settings: Settings,
+                notifier: Notifier, member: Staff, staff_chat: int) -> None:
+    """✋ Claim: one winner; the others learn who has it."""
+    await answer(query, notifier, await staff.claim(session, settings, member, callback_data.r, staff_chat))
+
+
+@cards.callback_query(kb.StaffCb.filter(F.a.in_({StaffAction.REACHED, StaffAction.VISIT})))
+async def settle(query: CallbackQuery, callback_data: kb.StaffCb, session: AsyncSession, settings: Settings,
+                 notifier: Notifier, member: Staff, staff_chat: int) -> None:
+    """A check-in escalation settled in one tap (reached by phone, or going to visit)."""
+    new = RequestStatus.DONE if callback_data.a is StaffAction.REACHED else RequestStatus.ON_THE_WAY
+    await answer(query, notifier, await staff.settle(session, settings, member, callback_data.r, staff_chat, new))
+
+
+@cards.callback_query(kb.StaffCb.filter(F.a.in_(set(PROGRESS))))
+async def progress(query: CallbackQuery, callback_data: kb.StaffCb, session: AsyncSession, settings: Settings,
+                   notifier: Notifier, member: Staff, staff_chat: int) -> None:
+    """On the way, done, or release back to the queue."""
+    new = PROGRESS[callback_data.a]
+    await answer(query, notifier, await staff.progress(session, settings, member, callback_data.r, staff_chat, new))
+
+
+@cards.callback_query(kb.StaffCb.filter((F.a == StaffAction.FAIL_REASON) & F.v.in_(set(staff.FAIL_REASONS))))
+async def failed(query: CallbackQuery, callback_data: kb.StaffCb, session: AsyncSession, settings: Settings,
+                 notifier: Notifier, member: Staff, staff_chat: int) -> None:
+    """Can't fulfil, for the reason picked."""
+    outcome = await staff.progress(
+        session, settings, member, callback_data.r, staff_chat, RequestStatus.FAILED, callback_data.v)
+    await answer(query, notifier, outcome, picker=True)
+
+
+@cards.callback_query(kb.StaffCb.filter(F.a.in_({StaffAction.FAIL, StaffAction.TRANSFER})))
+async def picker(query: CallbackQuery, callback_data: kb.StaffCb, session: AsyncSession, settings: Settings,
+                 i18n: I18n, member: Staff) -> None:
+    """❌ Can't fulfil or ➡️ Transfer: ask for the reason, or the district."""
+    await show_picker(query, session, settings, i18n, member, callback_data.a, callback_data.r)
+
+
+@cards.callback_query(kb.StaffCb.filter(F.a == StaffAction.TRANSFER_TO))
+async def transfer_to(query: CallbackQuery, callback_data: kb.StaffCb, session: AsyncSession, settings: Settings,
+                      i18n: I18n, member: Staff) -> None:
+    """The district is picked: ask why."""
+    await ask_referral_reason(query, session, settings, i18n, member, callback_data.r, callback_data.v)
+
+
+@cards.callback_query(kb.StaffCb.filter((F.a == StaffAction.REFER) & F.v.func(lambda v: v.partition(".")[0] == "other")))
+async def refer_other(query: CallbackQuery, callback_data: kb.StaffCb, session: AsyncSession, settings: Settings,
+                      state: FSMContext, member: Staff) -> None:
+    """«Other»: the presser types the reason."""
+    code = callback_data.v.partition(".")[2]
+    await ask_referral_note(query, session, settings, member, callback_data.r, code, state)
+
+
+@cards.callback_query(kb.StaffCb.filter(F.a == StaffAction.REFER))
+async def refer(query: CallbackQuery, callback_data: kb.StaffCb, session: AsyncSession, settings: Settings,
+                state: FSMContext, notifier: Notifier, member: Staff, staff_chat: int) -> None:
+    """A referral with a common reason: the request moves to the other station now."""
+    reason, _dot, code = callback_data.v.partition(".")
+    outcome = await staff.transfer(session, settings, member, callback_data.r, staff_chat, code, reason)
+    if outcome.refusal is None and await state.get_state() == Referral.reason.state:
+        await state.clear()
+    await answer(query, notifier, outcome, picker=True)
+
+
+@not_shown.callback_query(kb.StaffCb.filter())
+async def not_here(query: CallbackQuery, callback_data: kb.StaffCb, session: AsyncSession) -> None:
+    """A press on a message that does not show the request (forged, or stale), or no action we know."""
+    assert isinstance(query.message, Message)
+    replied = query.message.reply_to_message
+    foreign = await staff.pressed_on(
+        session, query.message.chat.id, query.message.message_id, callback_data.r, replied.message_id if replied else None
+    )
+    await refuse(query, foreign or "wrong_state")
 
 async def ask_referral_reason(
     query: CallbackQuery, session: AsyncSession, settings: Settings, i18n: I18n, member: Staff, request_id: int,
