@@ -96,7 +96,7 @@ class CheckinDue:
     reminder: bool
 
 
-class Sla(StrEnum):
+class SlaAction(StrEnum):
     """What a due SLA check does."""
 
     REMIND = "reminded"  # unclaimed for a while: the chat and the on-duty workers
@@ -109,7 +109,7 @@ class SlaAlert:
     """A request's SLA check came due."""
 
     request: Request
-    action: Sla
+    action: SlaAction
 
 
 @dataclass(frozen=True)

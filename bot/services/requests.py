@@ -67,7 +67,8 @@ def build_request(resident: Resident, data: Mapping[str, Any]) -> tuple[Request,
 
 async def submit(session: AsyncSession, i18n: I18n, settings: Settings, resident: Resident, data: Mapping[str, Any]) -> Submitted:
     """Store a draft as a request with its audit event (idempotent); a new one owes its resident the
-    confirmation and the staff its card (Submitted.told)."""
+    confirmation and the staff its card (Submitted.told, for the caller's Notifier). `i18n` is no longer
+    read here (the Notifier renders); it stays for the callers."""
     existing = await repo.by_draft_key(session, data["draft_key"])
     if existing is not None:
         return Submitted(existing, created=False)

@@ -18,7 +18,7 @@ from bot.services.decisions import (
     DetailsOwed,
     MemberLeft,
     NotReceived,
-    Sla,
+    SlaAction,
     SlaAlert,
     StatusChanged,
     Transferred,
@@ -287,15 +287,15 @@ def check_one(session: AsyncSession, settings: Settings, request: Request, now: 
     """Act on one due request and set its next check time; the alert it calls for."""
     sla = settings.sla
     if request.status == RequestStatus.NEW and request.reminded_at is None:
-        action = Sla.REMIND
+        action = SlaAction.REMIND
         request.reminded_at = now
         minutes = sla.urgent_escalate_minutes if request.urgency == Urgency.URGENT else sla.escalate_minutes
         request.next_check_at = request.created_at + timedelta(minutes=minutes)
     elif request.status == RequestStatus.NEW:
-        action = Sla.ESCALATE
+        action = SlaAction.ESCALATE
         request.escalated_at, request.next_check_at = now, None
     else:
-        action = Sla.NUDGE
+        action = SlaAction.NUDGE
         request.nudged_at, request.next_check_at = now, None
     if request.next_check_at is not None and request.next_check_at <= now:
         request.next_check_at = now + timedelta(minutes=1)

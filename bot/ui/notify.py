@@ -56,11 +56,11 @@ class Notifier:
                     await self.details_removed(chat_id, message_id, request_id, method, retention_days)
                 case d.CheckinDue(resident, checkin, reminder):
                     await self.checkin(resident, checkin, reminder)
-                case d.SlaAlert(request, d.Sla.REMIND):
+                case d.SlaAlert(request, d.SlaAction.REMIND):
                     await self.reminder(request)
-                case d.SlaAlert(request, d.Sla.ESCALATE):
+                case d.SlaAlert(request, d.SlaAction.ESCALATE):
                     await self.escalation(request)
-                case d.SlaAlert(request, d.Sla.NUDGE):
+                case d.SlaAlert(request, d.SlaAction.NUDGE):
                     await self.nudge(request)
                 case d.NotReceived(request):
                     await self.not_received(request)

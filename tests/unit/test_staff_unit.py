@@ -15,7 +15,7 @@ from bot.services.decisions import (
     DetailsOwed,
     MemberLeft,
     NotReceived,
-    Sla,
+    SlaAction,
     SlaAlert,
     StatusChanged,
     Transferred,
@@ -99,19 +99,19 @@ async def test_sla_checks_remind_then_escalate_then_nudge(world: World) -> None:
     clock.advance(timedelta(minutes=world.settings.sla.remind_minutes + 1))
     async with world.sessions.begin() as session:
         first = await staff.run_checks(session, world.settings, clock.now())
-    assert first.count == 1 and [(a.request.id, a.action) for a in first.told] == [(request.id, Sla.REMIND)]  # type: ignore[union-attr]
+    assert first.count == 1 and [(a.request.id, a.action) for a in first.told] == [(request.id, SlaAction.REMIND)]  # type: ignore[union-attr]
     clock.advance(timedelta(minutes=world.settings.sla.escalate_minutes))
     async with world.sessions.begin() as session:
         second = await staff.run_checks(session, world.settings, clock.now())
         nothing = await staff.run_checks(session, world.settings, clock.now())
-    assert [a.action for a in second.told] == [Sla.ESCALATE]  # type: ignore[union-attr]
+    assert [a.action for a in second.told] == [SlaAction.ESCALATE]  # type: ignore[union-attr]
     assert (nothing.count, nothing.told) == (0, [])
     async with world.sessions.begin() as session:
         await staff.claim(session, world.settings, world.worker, request.id or 0, world.worker.chat_id)
     clock.advance(timedelta(hours=world.settings.sla.nudge_hours + 1))
     async with world.sessions.begin() as session:
         third = await staff.run_checks(session, world.settings, clock.now())
-    assert len(third.told) == 1 and isinstance(third.told[0], SlaAlert) and third.told[0].action == Sla.NUDGE
+    assert len(third.told) == 1 and isinstance(third.told[0], SlaAlert) and third.told[0].action == SlaAction.NUDGE
     assert await world.outbox_rows() == 0
 
 
