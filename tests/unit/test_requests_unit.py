@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from aiogram.utils.i18n import I18n
 
-from bot.services import requests, staff
-from bot.services.decisions import CardChanged, Confirmed, WroteAgain
+from bot.services import edits, requests, staff
+from bot.services.decisions import CardChanged, Confirmed, Corrected, WroteAgain
 from bot.services.requests import Cancelled, Submitted
 from bot.ui.i18n import build_i18n
 from db.models import RequestStatus
@@ -74,3 +74,18 @@ async def test_an_urgent_talk_joins_the_open_danger_request(world: World) -> Non
     assert not again.created and again.request.id == opened.request.id
     assert again.told == (CardChanged(again.request),)
     assert await world.outbox_rows() == 0
+
+
+async def test_an_edit_of_a_message_that_fed_a_sent_request_is_a_correction(world: World) -> None:
+    data = {**draft(), "sources": {"101": "Intake:items"}}
+    async with world.sessions.begin() as session:
+        filed = await requests.submit(session, I18N, world.settings, world.resident, data)
+        correction = await edits.to_request(session, world.resident, 101, " 米 10公斤 ")
+        unrelated = await edits.to_request(session, world.resident, 102, "hello")
+    assert unrelated is None
+    assert correction is not None and correction.passed and correction.request.id == filed.request.id
+    assert correction.told == (Corrected(correction.request, "米 10公斤"),)
+    async with world.sessions.begin() as session:
+        await requests.cancel(session, world.resident, filed.request.id or 0)
+        late = await edits.to_request(session, world.resident, 101, "米 20公斤")
+    assert late is not None and not late.passed and late.told == ()
