@@ -25,6 +25,7 @@ from typing import Any
 from bench.common import STAFF_CHAT, bench_settings, draft, make_residents
 from bot.app import create_app, run_polling
 from bot.services import requests as requests_service
+from bot.ui.notify import Notifier
 from db.repo import districts
 from sandbox.bot_api import FakeTelegram
 
@@ -78,7 +79,9 @@ async def run(bad: int, residents: int, database_url: str | None, timeout: float
     people = await make_residents(app, residents + 1, district.id)
     with app.i18n.context():
         async with app.sessions.begin() as session:
-            first = (await requests_service.submit(session, app.i18n, app.settings, people[0], draft())).request
+            submitted = await requests_service.submit(session, app.i18n, app.settings, people[0], draft())
+            await Notifier(session, app.i18n, app.settings).tell(submitted.told)
+            first = submitted.request
     app.sender.wake()
     while not any(f"№{first.id}" in (m.text or "") for m in fake.messages.get(STAFF_CHAT, [])):
         await asyncio.sleep(0.05)

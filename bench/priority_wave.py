@@ -41,6 +41,7 @@ async def measure(url: str, base_url: str, stats_url: str, due: int, urgent: int
     from bot.app import close, create_app, send_checkins, start_background, stop_background
     from bot.core.config import Settings
     from bot.services import requests
+    from bot.ui.notify import Notifier
     from db.models import Outbox, OutboxStatus, Resident
 
     settings = Settings(
@@ -72,6 +73,7 @@ async def measure(url: str, base_url: str, stats_url: str, due: int, urgent: int
         with app.i18n.context():
             async with app.sessions.begin() as session:
                 submitted = await requests.submit(session, app.i18n, settings, resident, draft)
+                await Notifier(session, app.i18n, settings).tell(submitted.told)
         filed[submitted.request.id or 0] = time.time()
         app.sender.wake()
 

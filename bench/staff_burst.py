@@ -13,6 +13,7 @@ import time
 
 from bench.common import STAFF_CHAT, bench_settings, draft, make_residents, start_app, stop_app
 from bot.services import requests as requests_service
+from bot.ui.notify import Notifier
 from db.repo import districts
 from sandbox.bot_api import FakeTelegram
 
@@ -50,6 +51,7 @@ async def run(total: int, minutes: float) -> dict[str, float]:
         with app.i18n.context():
             async with app.sessions.begin() as session:
                 result = await requests_service.submit(session, app.i18n, app.settings, resident, draft())
+                await Notifier(session, app.i18n, app.settings).tell(result.told)
         filed[result.request.id] = time.monotonic()
         app.sender.wake()
     await asyncio.wait_for(done.wait(), timeout=600)

@@ -71,6 +71,9 @@ async def measure(url: str, runs: int) -> dict[str, tuple[float, float]]:
     from bot.core.config import Settings
     from bot.ui.i18n import build_i18n
     from bot.services import staff_queries
+    from bot.ui import staff_reports
+    from sqlmodel.ext.asyncio.session import AsyncSession
+
     from db.engine import make_engine, make_sessionmaker
 
     settings = Settings(
@@ -83,12 +86,18 @@ async def measure(url: str, runs: int) -> dict[str, tuple[float, float]]:
     async with engine.begin() as conn:
         await conn.execute(text("UPDATE district SET staff_chat_id = -1002 WHERE id <> 1"))
     results = {}
+
+    async def open_text(s: AsyncSession) -> str:  # as the bot runs them: the query, then its words
+        return staff_reports.open_page(await staff_queries.open_list(s, settings, -1001), "zh", settings.timezone)
+
+    async def stats_text(s: AsyncSession) -> str:
+        return staff_reports.day_stats(await staff_queries.stats(s, settings, -1001))
+
+    async def roll_text(s: AsyncSession) -> str:
+        return staff_reports.checkin_roll(await staff_queries.checkin_roll(s, settings, -1001), settings, "zh")
+
     with i18n.context():
-        for name, query in (
-            ("open", lambda s: staff_queries.open_list(s, settings, i18n, -1001)),
-            ("stats", lambda s: staff_queries.stats(s, settings, -1001)),
-            ("checkins", lambda s: staff_queries.checkin_roll(s, settings, i18n, -1001)),
-        ):
+        for name, query in (("open", open_text), ("stats", stats_text), ("checkins", roll_text)):
             async def call(query=query) -> object:  # type: ignore[no-untyped-def]
                 async with sessions() as session:
                     return await query(session)

@@ -58,7 +58,8 @@ async def typed_answer(ctx: Ctx, text: str) -> bool:
     if action is None:
         return False
     value = ANSWERS[CheckinAction(action)]
-    result = await checkins.answer(ctx.session, ctx.notifier(), ctx.settings, ctx.resident, checkin.id or 0, value)
+    result = await checkins.answer(ctx.session, ctx.settings, ctx.resident, checkin.id or 0, value)
+    await ctx.notifier().tell(result.told)
     if result.checkin is None:
         return False
     if value == CheckinAnswer.FINE:
@@ -67,7 +68,8 @@ async def typed_answer(ctx: Ctx, text: str) -> bool:
         await ctx.bot.send_message(ctx.chat_id, _("We are sorry to hear that. What is wrong?"),
                                    reply_markup=kb.what_is_wrong(checkin.id or 0))
     else:
-        await checkins.ask_for_help(ctx.session, ctx.notifier(), ctx.settings, ctx.resident, result.checkin, Reason.HELP)
+        raised = await checkins.ask_for_help(ctx.session, ctx.settings, ctx.resident, result.checkin, Reason.HELP)
+        await ctx.notifier().tell(raised.told)
         await ctx.bot.send_message(ctx.chat_id, told() + "\n\n" + texts.emergency_numbers(ctx.settings.emergency_numbers))
     return True
 
@@ -79,7 +81,8 @@ async def answered(query: CallbackQuery, callback_data: kb.CheckinCb, ctx: Ctx) 
         await query.answer(_("This button is no longer active."), show_alert=True)
         return
     value = ANSWERS[callback_data.a]
-    result = await checkins.answer(ctx.session, ctx.notifier(), ctx.settings, ctx.resident, callback_data.c, value)
+    result = await checkins.answer(ctx.session, ctx.settings, ctx.resident, callback_data.c, value)
+    await ctx.notifier().tell(result.told)
     if result.checkin is None:
         await query.answer(_("This button is no longer active."), show_alert=True)
         return
@@ -99,7 +102,8 @@ async def answered(query: CallbackQuery, callback_data: kb.CheckinCb, ctx: Ctx) 
     elif value == CheckinAnswer.NOT_WELL:
         await ctx.bot.send_message(ctx.chat_id, replies[value], reply_markup=kb.what_is_wrong(callback_data.c))
     else:
-        await checkins.ask_for_help(ctx.session, ctx.notifier(), ctx.settings, ctx.resident, result.checkin, Reason.HELP)
+        raised = await checkins.ask_for_help(ctx.session, ctx.settings, ctx.resident, result.checkin, Reason.HELP)
+        await ctx.notifier().tell(raised.told)
         await ctx.bot.send_message(ctx.chat_id, replies[value] + "\n\n" + texts.emergency_numbers(ctx.settings.emergency_numbers))
 
 
@@ -124,7 +128,8 @@ async def what_is_wrong(query: CallbackQuery, callback_data: kb.CheckinCb, ctx: 
     await query.answer()
     await drop_buttons(query)
     if choice == "health":
-        await checkins.ask_for_help(ctx.session, ctx.notifier(), ctx.settings, ctx.resident, checkin, Reason.HEALTH)
+        raised = await checkins.ask_for_help(ctx.session, ctx.settings, ctx.resident, checkin, Reason.HEALTH)
+        await ctx.notifier().tell(raised.told)
         await ctx.bot.send_message(ctx.chat_id, texts.illness(ctx.settings.emergency_numbers))
     elif choice == "supplies":
         await start_wizard(ctx, RequestKind.SUPPLIES)

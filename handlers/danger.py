@@ -66,6 +66,7 @@ async def on_danger(ctx: Ctx, kind: DangerKind, text: str) -> None:
     shown = texts.illness(numbers) if kind is DangerKind.MEDICAL else texts.emergency(numbers)
     await ctx.bot.send_message(ctx.chat_id, shown)
     result = await requests.open_urgent_talk(ctx.session, ctx.i18n, ctx.settings, ctx.resident, str(kind), text)
+    await ctx.notifier().tell(result.told)
     log.info("urgent request %s %s for a danger message", result.request.id, "opened" if result.created else "already open",
              extra=ids(request_id=result.request.id, resident_id=ctx.resident.id))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from aiogram import F, Router
 from aiogram.types import Message
@@ -10,6 +11,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.ui import flow, texts
 from bot.ui.flow import Ctx
+from bot.domain.items import parse_items
 from bot.services import edits
 from bot.ui.states import Intake
 from handlers import intake
@@ -21,6 +23,16 @@ log = logging.getLogger(__name__)
 
 #: the step's own handler, for an edit of a message its step has not taken yet (it was refused)
 STEP_HANDLERS = {step.state: handler for handler, step in intake.TEXT_HANDLERS.items()}
+
+
+def draft_changes(step: str, text: str) -> dict[str, Any]:
+    """The draft fields that the text of a wizard step fills, recomputed from an edited text."""
+    text = text.strip()
+    if step == Intake.items.state:
+        return {"items": [[i.name, i.quantity] for i in parse_items(text)], "raw_items": text}
+    field = {Intake.medicine.state: "medicine", Intake.feeling.state: "feeling",
+             Intake.call_time.state: "call_time", Intake.address.state: "address"}.get(step)
+    return {field: text} if field else {}
 
 
 @router.edited_message(F.text)
@@ -35,17 +47,18 @@ async def edited(message: Message, ctx: Ctx) -> None:
             return
         if await reject_text(ctx, text, LIMITS[step]):
             return
-        await ctx.state.update_data(**edits.draft_changes(step, text))
+        await ctx.state.update_data(**draft_changes(step, text))
         await ctx.bot.send_message(ctx.chat_id, _("✏️ Corrected: your request now uses the edited message."))
         if current in (Intake.items_review.state, Intake.confirm.state):
             await flow.ask(ctx)  # the list or the summary again, as it is now
         return
     if ctx.resident is None:
         return
-    correction = await edits.to_request(ctx.session, ctx.notifier(), ctx.resident, message.message_id, text)
+    correction = await edits.to_request(ctx.session, ctx.resident, message.message_id, text)
     if correction is None:
         log.info("edit of message %s by user %s changes nothing", message.message_id, ctx.user.id)
         return
+    await ctx.notifier().tell(correction.told)
     number = texts.number(correction.request.id or 0)
     if correction.passed:
         await ctx.bot.send_message(

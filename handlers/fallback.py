@@ -207,10 +207,9 @@ async def outside_a_step(message: Message, ctx: Ctx) -> None:
         await show_menu(ctx, _("I can read text, voice messages and photos. To ask for help, choose below."))
         return
     await ctx.state.update_data(danger=None)  # not an older message's
-    added = await requests.add_follow_up(
-        ctx.session, ctx.notifier(), ctx.resident, text=text, voice=voice, photo=photo, danger=None
-    )
+    added = await requests.add_follow_up(ctx.session, ctx.resident, text=text, voice=voice, photo=photo, danger=None)
     if added is not None:
+        await ctx.notifier().tell(added.told)
         await show_menu(ctx, added_to_request(added))
         return
     await flow.go(ctx, Intake.offer, offer_text=text, offer_voice=voice, offer_photo=photo)

@@ -335,7 +335,8 @@ async def confirm_chosen(ctx: Ctx, value: str) -> None:
     """At the summary: «send» (typed «yes» or the button's words), «_back» or «_cancel»."""
     if value == "send":
         assert ctx.resident is not None
-        await requests.submit(ctx.session, ctx.i18n, ctx.settings, ctx.resident, await ctx.data())
+        result = await requests.submit(ctx.session, ctx.i18n, ctx.settings, ctx.resident, await ctx.data())
+        await ctx.notifier().tell(result.told)
         await ctx.state.clear()
     elif value == "_back":
         await flow.back(ctx)
@@ -353,6 +354,7 @@ async def confirm(query: CallbackQuery, callback_data: kb.ConfirmCb, ctx: Ctx) -
         return
     assert ctx.resident is not None
     result = await requests.submit(ctx.session, ctx.i18n, ctx.settings, ctx.resident, data)
+    await ctx.notifier().tell(result.told)
     await ctx.state.clear()
     await query.answer(_("Sent"))
     if isinstance(query.message, Message) and result.created:

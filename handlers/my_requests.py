@@ -44,9 +44,10 @@ async def my_request_action(query: CallbackQuery, callback_data: kb.MyReqCb, ctx
     await asked(ctx, None)
     if callback_data.action is kb.MyAction.CANCEL_NO:
         await query.answer(_("The request stays open."))
-    elif await requests.cancel(ctx.session, ctx.notifier(), ctx.resident, callback_data.id) is None:
+    elif (cancelled := await requests.cancel(ctx.session, ctx.resident, callback_data.id)) is None:
         await query.answer(_("This request can no longer be cancelled."), show_alert=True)
     else:
+        await ctx.notifier().tell(cancelled.told)
         await query.answer()
         await ctx.bot.send_message(
             ctx.chat_id, _("Request {number} is cancelled.").format(number=texts.number(callback_data.id))
@@ -74,7 +75,8 @@ async def cancel_chosen(ctx: Ctx, request_id: int, value: str) -> None:
     await asked(ctx, None)
     if value != "yes":
         await show_menu(ctx, _("The request stays open."))
-    elif await requests.cancel(ctx.session, ctx.notifier(), ctx.resident, request_id) is None:
+    elif (cancelled := await requests.cancel(ctx.session, ctx.resident, request_id)) is None:
         await show_menu(ctx, _("This request can no longer be cancelled."))
     else:
+        await ctx.notifier().tell(cancelled.told)
         await show_menu(ctx, _("Request {number} is cancelled.").format(number=texts.number(request_id)))

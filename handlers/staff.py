@@ -1,4 +1,11 @@
-"""The staff group: /join, /duty, /open, /mine, /stats, routing, and the buttons on request cards."""
+"""The staff group: /join, /duty, /open, /mine, /stats, routing, and the buttons on request cards.
+
+Inside a staff chat three routers are tried in turn: `router` takes what anyone may do (/join, leaving,
+a migration); `members` only registered staff of this chat (its filter, MemberHere, gives each handler
+the `member` and the chat's current id, `staff_chat`); `strangers` gives everybody else the short
+refusal for the same commands and buttons. Services return decisions; `notifier` (injected for every
+update) tells them in the update's transaction.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +24,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.ui import keyboards as kb
-from bot.ui import staff_texts, texts
+from bot.ui import staff_reports, staff_texts, texts
 from bot.core.config import LOCALES, Settings
 from bot.ui.i18n import N_
 from bot.ui.keyboards import StaffAction
@@ -27,7 +34,6 @@ from bot.ui.states import Referral
 from db.models import RequestStatus, Staff, StaffRole
 from db.repo import districts
 
-router = Router(name="staff")
 log = logging.getLogger(__name__)
 
 PROGRESS = {
@@ -38,20 +44,53 @@ PROGRESS = {
 
 
 class StaffChat(Filter):
-    """Only the configured staff chats; every other group is ignored."""
+    """Only the configured staff chats; every other group is ignored. Gives `staff_chat`: the chat's
+    current id (a card still in a group that became a supergroup is pressed there)."""
 
-    async def __call__(self, event: Any, session: AsyncSession, settings: Settings) -> bool:
+    async def __call__(self, event: Any, session: AsyncSession, settings: Settings) -> bool | dict[str, Any]:
         """Whether the event happened in a staff chat."""
         message = event.message if isinstance(event, CallbackQuery) else event
         if not isinstance(message, Message) or message.chat.type not in ("group", "supergroup"):
             return False
-        # A card still in a group that became a supergroup is pressed there: the chat it now is counts.
         chat_id = await districts.resolve_chat(session, message.chat.id)
-        return chat_id in await districts.staff_chat_ids(session, settings.staff_chat_id)
+        if chat_id not in await districts.staff_chat_ids(session, settings.staff_chat_id):
+            return False
+        return {"staff_chat": chat_id}
 
 
+def anonymous(message: Message) -> bool:
+    """Sent on behalf of a chat (an anonymous group admin, a linked channel), not by a person."""
+    return message.sender_chat is not None
+
+
+class MemberHere(Filter):
+    """The sender (or presser) is registered staff of this staff chat, as themselves (never an anonymous
+    admin: nobody could tell who it is). Gives `member`."""
+
+    async def __call__(self, event: Any, session: AsyncSession, staff_chat: int) -> bool | dict[str, Any]:
+        """The member, or False (the `strangers` router answers)."""
+        if isinstance(event, Message) and (anonymous(event) or event.from_user is None):
+            return False
+        member = await staff.authorize(session, event.from_user.id, staff_chat)
+        return {"member": member} if isinstance(member, Staff) else False
+
+
+class Coordinator(Filter):
+    """The member coordinates this chat."""
+
+    async def __call__(self, event: Any, member: Staff) -> bool:
+        """Whether the member is a coordinator."""
+        return member.role == StaffRole.COORDINATOR
+
+
+router = Router(name="staff")
 router.message.filter(StaffChat())
 router.callback_query.filter(StaffChat())
+members = Router(name="staff_members")
+members.message.filter(MemberHere())
+members.callback_query.filter(MemberHere())
+strangers = Router(name="staff_strangers")
+router.include_routers(members, strangers)
 
 #: Commands that also work in a group that is not a staff chat yet (a coordinator setting up a station).
 setup_router = Router(name="staff_setup")
@@ -81,7 +120,7 @@ async def route(message: Message, command: CommandObject, session: AsyncSession,
 
 
 @setup_router.my_chat_member()
-async def bot_added(event: ChatMemberUpdated, session: AsyncSession, settings: Settings, i18n: I18n) -> None:
+async def bot_added(event: ChatMemberUpdated, session: AsyncSession, settings: Settings, notifier: Notifier) -> None:
     """The bot is back in a group it was removed from: if it is a staff chat, post the cards it missed.
     Any other group goes on to handlers/groups.py, which tells it its chat id."""
     if event.old_chat_member.status not in ("left", "kicked") or event.new_chat_member.status not in ("member", "administrator"):
@@ -89,8 +128,9 @@ async def bot_added(event: ChatMemberUpdated, session: AsyncSession, settings: S
     chat_id = await districts.resolve_chat(session, event.chat.id)
     if not await districts.is_staff_chat(session, chat_id, settings.staff_chat_id):
         raise SkipHandler
-    queued = await staff_chats.post_missing_cards(session, settings, Notifier(session, i18n, settings), chat_id)
-    log.info("bot added back to staff chat %s: %s cards to post", chat_id, queued)
+    missing = await staff_chats.post_missing_cards(session, settings, chat_id)
+    await notifier.tell(missing.told)
+    log.info("bot added back to staff chat %s: %s cards to post", chat_id, missing.count)
 
 
 @router.message(F.migrate_to_chat_id)
@@ -101,22 +141,17 @@ async def migrated(message: Message, session: AsyncSession) -> None:
 
 
 @router.message(F.left_chat_member)
-async def member_left_message(message: Message, session: AsyncSession, settings: Settings, i18n: I18n) -> None:
+async def member_left_message(message: Message, session: AsyncSession, settings: Settings, notifier: Notifier) -> None:
     """The service message of someone leaving (small groups): as the chat_member update below."""
     assert message.left_chat_member is not None
-    await staff.left_chat(session, settings, Notifier(session, i18n, settings), message.left_chat_member.id, message.chat.id)
+    await notifier.tell(await staff.left_chat(session, settings, message.left_chat_member.id, message.chat.id) or ())
 
 
 @router.chat_member(ChatMemberUpdatedFilter(member_status_changed=LEAVE_TRANSITION))
-async def member_left(event: ChatMemberUpdated, session: AsyncSession, settings: Settings, i18n: I18n) -> None:
+async def member_left(event: ChatMemberUpdated, session: AsyncSession, settings: Settings, notifier: Notifier) -> None:
     """Someone left a staff chat or was removed: their rights there end, their requests go back to the queue."""
     user_id = event.new_chat_member.user.id
-    await staff.left_chat(session, settings, Notifier(session, i18n, settings), user_id, event.chat.id)
-
-
-def anonymous(message: Message) -> bool:
-    """Sent on behalf of a chat (an anonymous group admin, a linked channel), not by a person."""
-    return message.sender_chat is not None
+    await notifier.tell(await staff.left_chat(session, settings, user_id, event.chat.id) or ())
 
 
 ANONYMOUS = N_("Please send the command as yourself, not on behalf of the group: in the group's admin settings "
@@ -139,25 +174,12 @@ async def join(message: Message, session: AsyncSession, settings: Settings) -> N
     await message.reply(text.format(name=staff_texts.mention(member), role=role))
 
 
-async def member_or_refuse(message: Message, session: AsyncSession) -> Staff | None:
-    """The sender as staff of this chat, or a short refusal."""
-    assert message.from_user is not None
-    if anonymous(message):
-        await message.reply(_(ANONYMOUS))
-        return None
-    member = await staff.authorize(session, message.from_user.id, message.chat.id)
-    if isinstance(member, Staff):
-        return member
-    await message.reply(staff_texts.refusal(member, None))
-    return None
+# ------------------------------------------------------------------------------ members of this chat
 
 
-@router.message(Command("duty"))
-async def duty(message: Message, command: CommandObject, session: AsyncSession) -> None:
+@members.message(Command("duty"))
+async def duty(message: Message, command: CommandObject, session: AsyncSession, member: Staff) -> None:
     """/duty on or /duty off."""
-    member = await member_or_refuse(message, session)
-    if member is None:
-        return
     arg = (command.args or "").strip().lower()
     if arg not in ("on", "off"):
         await message.reply(_("Use /duty on or /duty off."))
@@ -167,65 +189,44 @@ async def duty(message: Message, command: CommandObject, session: AsyncSession) 
     await message.reply(text.format(name=staff_texts.mention(member)))
 
 
-@router.message(Command("open"))
+@members.message(Command("open"))
 async def open_requests(message: Message, session: AsyncSession, settings: Settings, i18n: I18n) -> None:
     """This chat's open requests, urgent and oldest first."""
-    if await member_or_refuse(message, session) is None:
-        return
-    listing = await staff_queries.open_list(session, settings, i18n, message.chat.id)
-    await message.reply(listing.text, reply_markup=kb.open_pages(listing.page, listing.pages))
+    listing = await staff_queries.open_list(session, settings, message.chat.id)
+    text = staff_reports.open_page(listing, i18n.current_locale, settings.timezone)
+    await message.reply(text, reply_markup=kb.open_pages(listing.page, listing.pages))
 
 
-@router.callback_query(kb.OpenPageCb.filter())
+@members.callback_query(kb.OpenPageCb.filter())
 async def open_page(
-    query: CallbackQuery, callback_data: kb.OpenPageCb, session: AsyncSession, settings: Settings, i18n: I18n
+    query: CallbackQuery, callback_data: kb.OpenPageCb, session: AsyncSession, settings: Settings, i18n: I18n,
+    staff_chat: int,
 ) -> None:
     """Another page of /open, in place of the one shown."""
     assert isinstance(query.message, Message)
-    chat_id = await districts.resolve_chat(session, query.message.chat.id)
-    member = await staff.authorize(session, query.from_user.id, chat_id)
-    if not isinstance(member, Staff):
-        await refuse(query, member)
-        return
-    listing = await staff_queries.open_list(session, settings, i18n, chat_id, callback_data.p)
+    listing = await staff_queries.open_list(session, settings, staff_chat, callback_data.p)
+    text = staff_reports.open_page(listing, i18n.current_locale, settings.timezone)
     await query.answer()
     with suppress(TelegramBadRequest):  # the same page again: "message is not modified"
-        await query.message.edit_text(listing.text, reply_markup=kb.open_pages(listing.page, listing.pages))
+        await query.message.edit_text(text, reply_markup=kb.open_pages(listing.page, listing.pages))
 
 
-@router.message(Command("mine"))
-async def mine(message: Message, session: AsyncSession, settings: Settings, i18n: I18n) -> None:
+@members.message(Command("mine"))
+async def mine(message: Message, session: AsyncSession, settings: Settings, i18n: I18n, member: Staff) -> None:
     """The sender's requests in progress."""
-    member = await member_or_refuse(message, session)
-    if member is None:
-        return
-    await message.reply(await staff_queries.mine(session, settings, i18n, member))
+    rows = await staff_queries.mine(session, member)
+    await message.reply(staff_reports.mine(rows, i18n.current_locale, settings.timezone))
 
 
-@router.message(Command("stats"))
+@members.message(Command("stats"))
 async def stats(message: Message, session: AsyncSession, settings: Settings) -> None:
     """Today's numbers for this chat."""
-    if await member_or_refuse(message, session) is None:
-        return
-    await message.reply(await staff_queries.stats(session, settings, message.chat.id))
+    await message.reply(staff_reports.day_stats(await staff_queries.stats(session, settings, message.chat.id)))
 
 
-async def coordinator_or_refuse(message: Message, session: AsyncSession) -> Staff | None:
-    """The sender if they are a coordinator of this chat."""
-    member = await member_or_refuse(message, session)
-    if member is not None and member.role != StaffRole.COORDINATOR:
-        await message.reply(_("Only a coordinator can do this."))
-        return None
-    return member
-
-
-
-
-@router.message(Command("chatlang"))
+@members.message(Command("chatlang"), Coordinator())
 async def chat_language(message: Message, command: CommandObject, session: AsyncSession, i18n: I18n) -> None:
     """/chatlang zh|ru|uk: the language of this staff chat."""
-    if await coordinator_or_refuse(message, session) is None:
-        return
     code = (command.args or "").strip().lower()
     if code not in LOCALES:
         await message.reply(_("Use /chatlang followed by one of: {codes}").format(codes=", ".join(LOCALES)))
@@ -241,62 +242,114 @@ async def refuse(query: CallbackQuery, reason: str, holder: str | None = None) -
     await query.answer(staff_texts.refusal(reason, holder), show_alert=True)
 
 
-@router.callback_query(kb.StaffCb.filter())
-async def card_button(
-    query: CallbackQuery, callback_data: kb.StaffCb, session: AsyncSession, settings: Settings, i18n: I18n, bot: Bot,
-    state: FSMContext,
-) -> None:
-    """Every button on a card: check who pressed it, where, and whether the request allows it."""
-    assert isinstance(query.message, Message)
-    chat_id = await districts.resolve_chat(session, query.message.chat.id)  # an old card from before an upgrade
-    member = await staff.authorize(session, query.from_user.id, chat_id)
-    if not isinstance(member, Staff):
-        await refuse(query, member)
-        return
-    action, request_id = callback_data.a, callback_data.r
-    replied = query.message.reply_to_message
-    foreign = await staff.pressed_on(  # the message's own chat: an old card is known in the old group
-        session, query.message.chat.id, query.message.message_id, request_id, replied.message_id if replied else None
-    )
-    if foreign is not None:
-        await refuse(query, foreign)
-        return
-    notify = Notifier(session, i18n, settings)
-    if action is StaffAction.CLAIM:
-        outcome = await staff.claim(session, settings, notify, member, request_id, chat_id)
-    elif action in (StaffAction.REACHED, StaffAction.VISIT):
-        new = RequestStatus.DONE if action is StaffAction.REACHED else RequestStatus.ON_THE_WAY
-        outcome = await staff.settle(session, settings, notify, member, request_id, chat_id, new)
-    elif action in PROGRESS:
-        outcome = await staff.progress(session, settings, notify, member, request_id, chat_id, PROGRESS[action])
-    elif action is StaffAction.FAIL_REASON and callback_data.v in staff.FAIL_REASONS:
-        outcome = await staff.progress(
-            session, settings, notify, member, request_id, chat_id, RequestStatus.FAILED, callback_data.v
-        )
-    elif action is StaffAction.TRANSFER_TO:
-        await ask_referral_reason(query, session, settings, i18n, member, request_id, callback_data.v)
-        return
-    elif action is StaffAction.REFER and callback_data.v.partition(".")[0] == "other":
-        await ask_referral_note(query, session, settings, member, request_id, callback_data.v.partition(".")[2], state)
-        return
-    elif action is StaffAction.REFER:
-        reason, _dot, code = callback_data.v.partition(".")
-        outcome = await staff.transfer(session, settings, notify, member, request_id, chat_id, code, reason)
-        if outcome.refusal is None and await state.get_state() == Referral.reason.state:
-            await state.clear()
-    elif action in (StaffAction.FAIL, StaffAction.TRANSFER):
-        await show_picker(query, session, settings, i18n, member, action, request_id)
-        return
-    else:
-        await refuse(query, "wrong_state")
-        return
+class ShownHere(Filter):
+    """The pressed message shows the request (its card, its digest line, a picker asked for it): the
+    callback data names the request and can be forged (bot.services.staff.pressed_on)."""
+
+    async def __call__(self, query: CallbackQuery, callback_data: kb.StaffCb, session: AsyncSession) -> bool:
+        """Whether the press may act on the request."""
+        assert isinstance(query.message, Message)
+        replied = query.message.reply_to_message
+        return await staff.pressed_on(  # the message's own chat: an old card is known in the old group
+            session, query.message.chat.id, query.message.message_id, callback_data.r,
+            replied.message_id if replied else None,
+        ) is None
+
+
+#: The buttons on cards and pickers, pressed by a member on a message that shows the request.
+cards = Router(name="staff_cards")
+cards.callback_query.filter(kb.StaffCb.filter(), ShownHere())
+#: Any other card press: why not.
+not_shown = Router(name="staff_not_shown")
+members.include_routers(cards, not_shown)
+
+
+async def answer(query: CallbackQuery, notifier: Notifier, outcome: staff.Outcome, *, picker: bool = False) -> None:
+    """Tell what the action decided (a settle refused after its claim still tells the claim), then answer
+    the press: «Done.» (and the picker goes) or why not."""
+    await notifier.tell(outcome.told)
     if outcome.refusal is not None:
         await refuse(query, outcome.refusal, outcome.holder)
         return
     await query.answer(_("Done."))
-    if action in (StaffAction.FAIL_REASON, StaffAction.REFER):
+    if picker:
         await delete_picker(query)
 
+
+@cards.callback_query(kb.StaffCb.filter(F.a == StaffAction.CLAIM))
+async def claim(query: CallbackQuery, callback_data: kb.StaffCb, session: AsyncSession, settings: Settings,
+                notifier: Notifier, member: Staff, staff_chat: int) -> None:
+    """✋ Claim: one winner; the others learn who has it."""
+    await answer(query, notifier, await staff.claim(session, settings, member, callback_data.r, staff_chat))
+
+
+@cards.callback_query(kb.StaffCb.filter(F.a.in_({StaffAction.REACHED, StaffAction.VISIT})))
+async def settle(query: CallbackQuery, callback_data: kb.StaffCb, session: AsyncSession, settings: Settings,
+                 notifier: Notifier, member: Staff, staff_chat: int) -> None:
+    """A check-in escalation settled in one tap (reached by phone, or going to visit)."""
+    new = RequestStatus.DONE if callback_data.a is StaffAction.REACHED else RequestStatus.ON_THE_WAY
+    await answer(query, notifier, await staff.settle(session, settings, member, callback_data.r, staff_chat, new))
+
+
+@cards.callback_query(kb.StaffCb.filter(F.a.in_(set(PROGRESS))))
+async def progress(query: CallbackQuery, callback_data: kb.StaffCb, session: AsyncSession, settings: Settings,
+                   notifier: Notifier, member: Staff, staff_chat: int) -> None:
+    """On the way, done, or release back to the queue."""
+    new = PROGRESS[callback_data.a]
+    await answer(query, notifier, await staff.progress(session, settings, member, callback_data.r, staff_chat, new))
+
+
+@cards.callback_query(kb.StaffCb.filter((F.a == StaffAction.FAIL_REASON) & F.v.in_(set(staff.FAIL_REASONS))))
+async def failed(query: CallbackQuery, callback_data: kb.StaffCb, session: AsyncSession, settings: Settings,
+                 notifier: Notifier, member: Staff, staff_chat: int) -> None:
+    """Can't fulfil, for the reason picked."""
+    outcome = await staff.progress(
+        session, settings, member, callback_data.r, staff_chat, RequestStatus.FAILED, callback_data.v)
+    await answer(query, notifier, outcome, picker=True)
+
+
+@cards.callback_query(kb.StaffCb.filter(F.a.in_({StaffAction.FAIL, StaffAction.TRANSFER})))
+async def picker(query: CallbackQuery, callback_data: kb.StaffCb, session: AsyncSession, settings: Settings,
+                 i18n: I18n, member: Staff) -> None:
+    """❌ Can't fulfil or ➡️ Transfer: ask for the reason, or the district."""
+    await show_picker(query, session, settings, i18n, member, callback_data.a, callback_data.r)
+
+
+@cards.callback_query(kb.StaffCb.filter(F.a == StaffAction.TRANSFER_TO))
+async def transfer_to(query: CallbackQuery, callback_data: kb.StaffCb, session: AsyncSession, settings: Settings,
+                      i18n: I18n, member: Staff) -> None:
+    """The district is picked: ask why."""
+    await ask_referral_reason(query, session, settings, i18n, member, callback_data.r, callback_data.v)
+
+
+@cards.callback_query(kb.StaffCb.filter((F.a == StaffAction.REFER) & F.v.func(lambda v: v.partition(".")[0] == "other")))
+async def refer_other(query: CallbackQuery, callback_data: kb.StaffCb, session: AsyncSession, settings: Settings,
+                      state: FSMContext, member: Staff) -> None:
+    """«Other»: the presser types the reason."""
+    code = callback_data.v.partition(".")[2]
+    await ask_referral_note(query, session, settings, member, callback_data.r, code, state)
+
+
+@cards.callback_query(kb.StaffCb.filter(F.a == StaffAction.REFER))
+async def refer(query: CallbackQuery, callback_data: kb.StaffCb, session: AsyncSession, settings: Settings,
+                state: FSMContext, notifier: Notifier, member: Staff, staff_chat: int) -> None:
+    """A referral with a common reason: the request moves to the other station now."""
+    reason, _dot, code = callback_data.v.partition(".")
+    outcome = await staff.transfer(session, settings, member, callback_data.r, staff_chat, code, reason)
+    if outcome.refusal is None and await state.get_state() == Referral.reason.state:
+        await state.clear()
+    await answer(query, notifier, outcome, picker=True)
+
+
+@not_shown.callback_query(kb.StaffCb.filter())
+async def not_here(query: CallbackQuery, callback_data: kb.StaffCb, session: AsyncSession) -> None:
+    """A press on a message that does not show the request (forged, or stale), or no action we know."""
+    assert isinstance(query.message, Message)
+    replied = query.message.reply_to_message
+    foreign = await staff.pressed_on(
+        session, query.message.chat.id, query.message.message_id, callback_data.r, replied.message_id if replied else None
+    )
+    await refuse(query, foreign or "wrong_state")
 
 async def ask_referral_reason(
     query: CallbackQuery, session: AsyncSession, settings: Settings, i18n: I18n, member: Staff, request_id: int,
@@ -337,20 +390,16 @@ async def ask_referral_note(
     await state.update_data(request_id=request_id, code=code, picker=query.message.message_id, prompt=prompt.message_id)
 
 
-@router.message(Referral.reason, F.text, ~F.text.startswith("/"))
-async def referral_note(message: Message, session: AsyncSession, settings: Settings, i18n: I18n, bot: Bot,
-                        state: FSMContext) -> None:
+@members.message(Referral.reason, F.text, ~F.text.startswith("/"))
+async def referral_note(message: Message, session: AsyncSession, settings: Settings, bot: Bot, state: FSMContext,
+                        notifier: Notifier, member: Staff) -> None:
     """The typed reason of a referral: the request moves now, the picker goes away."""
-    assert message.from_user is not None and message.text is not None
+    assert message.text is not None
     data = await state.get_data()
     await state.clear()
-    member = await staff.authorize(session, message.from_user.id, message.chat.id)
-    if not isinstance(member, Staff):
-        await message.reply(staff_texts.refusal(member, None))
-        return
-    notify = Notifier(session, i18n, settings)
-    outcome = await staff.transfer(session, settings, notify, member, int(data.get("request_id", 0)),
+    outcome = await staff.transfer(session, settings, member, int(data.get("request_id", 0)),
                                    message.chat.id, str(data.get("code", "")), "other", message.text)
+    await notifier.tell(outcome.told)
     if outcome.refusal is not None:
         await message.reply(staff_texts.refusal(outcome.refusal, outcome.holder))
         return
@@ -388,19 +437,16 @@ async def delete_picker(query: CallbackQuery) -> None:
             await query.message.delete()
 
 
-@router.message(Command("checkins"))
+@members.message(Command("checkins"))
 async def checkin_roll(message: Message, session: AsyncSession, settings: Settings, i18n: I18n) -> None:
     """Today's check-in roll per district."""
-    if await member_or_refuse(message, session) is None:
-        return
-    await message.reply(await staff_queries.checkin_roll(session, settings, i18n, message.chat.id))
+    roll = await staff_queries.checkin_roll(session, settings, message.chat.id)
+    await message.reply(staff_reports.checkin_roll(roll, settings, i18n.current_locale))
 
 
-@router.message(Command("checkin"))
+@members.message(Command("checkin"))
 async def checkin_plan(message: Message, command: CommandObject, session: AsyncSession, settings: Settings) -> None:
     """/checkin №N 09:00 18:00 | pause YYYY-MM-DD | resume | off | on: change a resident's plan."""
-    if await member_or_refuse(message, session) is None:
-        return
     parsed = checkin_command.parse(command.args or "")
     resident = await staff_queries.resident_of_request(session, settings, parsed.request_id, message.chat.id) if parsed else None
     if parsed is None or resident is None:
@@ -410,3 +456,41 @@ async def checkin_plan(message: Message, command: CommandObject, session: AsyncS
     plan = await checkin_command.apply(session, settings, resident, parsed)
     await message.reply(_("Check-ins of the resident of request №{number}: {plan}").format(
         number=parsed.request_id, plan=checkin_command.describe(plan)))
+
+
+# ------------------------------------------------------------------------------ everybody else
+
+#: The commands only members may send (a coordinator-only one refused to a worker here too).
+MEMBER_COMMANDS = ("duty", "open", "mine", "stats", "chatlang", "checkins", "checkin")
+
+
+async def why_not(message: Message | CallbackQuery, session: AsyncSession, staff_chat: int) -> str:
+    """Why the sender is not served: anonymous, not staff here, or not a coordinator."""
+    if isinstance(message, Message) and anonymous(message):
+        return _(ANONYMOUS)
+    assert message.from_user is not None
+    member = await staff.authorize(session, message.from_user.id, staff_chat)
+    if isinstance(member, Staff):
+        return _("Only a coordinator can do this.")
+    return staff_texts.refusal(member, None)
+
+
+@strangers.message(Command(*MEMBER_COMMANDS))
+async def not_a_member(message: Message, session: AsyncSession, staff_chat: int) -> None:
+    """A member's command from someone who is not (or not as themselves, or not a coordinator): a short refusal."""
+    await message.reply(await why_not(message, session, staff_chat))
+
+
+@strangers.message(Referral.reason, F.text, ~F.text.startswith("/"))
+async def not_a_member_note(message: Message, session: AsyncSession, state: FSMContext, staff_chat: int) -> None:
+    """A typed referral reason from someone who is no longer staff here: refused, the question forgotten."""
+    await state.clear()
+    await message.reply(await why_not(message, session, staff_chat))
+
+
+@strangers.callback_query(kb.StaffCb.filter())
+@strangers.callback_query(kb.OpenPageCb.filter())
+async def not_a_member_press(query: CallbackQuery, session: AsyncSession, staff_chat: int) -> None:
+    """A card's or a list's button pressed by someone who is not staff of this chat."""
+    member = await staff.authorize(session, query.from_user.id, staff_chat)
+    await refuse(query, member if not isinstance(member, Staff) else "wrong_chat")

@@ -10,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.ui import texts
 from bot.ui.flow import Ctx
+from bot.ui.notify import Notifier
 from bot.services import staff
 from db.models import Resident
 from handlers.start import start
@@ -19,15 +20,17 @@ router.message.filter(F.chat.type == "private")
 
 
 @router.message(CommandStart())
-async def staff_start(message: Message, ctx: Ctx, session: AsyncSession, command: CommandObject | None = None) -> None:
+async def staff_start(message: Message, ctx: Ctx, session: AsyncSession, notifier: Notifier,
+                      command: CommandObject | None = None) -> None:
     """Staff open the private chat: from now on details of their requests come here."""
-    member = await staff.open_private_chat(session, ctx.notifier(), message.chat.id)
-    if member is None:
+    opened = await staff.open_private_chat(session, message.chat.id)
+    if opened is None:
         await start(message, ctx, command)
         return
+    await notifier.tell(opened.told)
     await message.answer(
         _("Hello, {name}. The phone, address and details of the requests you take will come here.")
-        .format(name=texts.q(member.name, 100))
+        .format(name=texts.q(opened.member.name, 100))
     )
 
 
@@ -43,12 +46,13 @@ class OwesDetails(Filter):
 
 
 @router.message(OwesDetails())
-async def staff_back(message: Message, ctx: Ctx, session: AsyncSession) -> None:
+async def staff_back(message: Message, session: AsyncSession, notifier: Notifier) -> None:
     """Any message from a worker who could not be reached (they blocked the bot, then came back): the
     details they missed are sent now."""
-    member = await staff.open_private_chat(session, ctx.notifier(), message.chat.id)
-    assert member is not None
+    opened = await staff.open_private_chat(session, message.chat.id)
+    assert opened is not None
+    await notifier.tell(opened.told)
     await message.answer(
         _("Hello, {name}. Here are the phone, address and details of the requests you took that did not reach you.")
-        .format(name=texts.q(member.name, 100))
+        .format(name=texts.q(opened.member.name, 100))
     )

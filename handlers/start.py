@@ -202,7 +202,7 @@ async def delete_chosen(ctx: Ctx, value: str) -> None:
     if value != "yes" or ctx.resident is None:
         await ctx.bot.send_message(ctx.chat_id, _("Nothing was deleted."))
         return
-    await residents.erase(ctx.session, ctx.notifier(), ctx.resident)
+    await ctx.notifier().tell(await residents.erase(ctx.session, ctx.resident))
     await ctx.state.clear()
     await ctx.bot.send_message(
         ctx.chat_id, _("Your personal data has been deleted. Send /start if you need help again."),

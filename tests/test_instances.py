@@ -22,6 +22,7 @@ from bot.core import clock
 from bot.app import close, create_app, prepare
 from bot.core.config import Settings
 from bot.services import requests as requests_service
+from bot.ui.notify import Notifier
 from db.models import Checkin, CheckinPlan, Outbox, OutboxStatus, Request, RequestEvent, Resident, Staff
 from db.repo import districts
 from sandbox.bot_api import FakeTelegram
@@ -69,7 +70,9 @@ async def seed(settings: Settings) -> list[int]:
                 async with app.sessions.begin() as session:
                     data = {"kind": "supplies", "draft_key": f"seed{person.id}", "items": [["米", "5公斤"]],
                             "raw_items": "米 5公斤", "address": person.address}
-                    ids.append((await requests_service.submit(session, app.i18n, settings, person, data)).request.id)
+                    submitted = await requests_service.submit(session, app.i18n, settings, person, data)
+                    await Notifier(session, app.i18n, settings).tell(submitted.told)
+                    ids.append(submitted.request.id)
         return ids
     finally:
         await close(app)

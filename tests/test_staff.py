@@ -170,6 +170,7 @@ async def test_busy_group_gets_a_digest_with_a_claim_button_per_request(fake, se
     from bench.common import draft, make_residents
     from bot.core.config import Limits
     from bot.services import requests as requests_service
+    from bot.ui.notify import Notifier
     from db.repo import districts
 
     slow = settings.model_copy(update={"limits": Limits(group_per_minute=20, private_chat_per_second=1, global_per_second=30)})
@@ -183,7 +184,11 @@ async def test_busy_group_gets_a_digest_with_a_claim_button_per_request(fake, se
         people = await make_residents(app, 4, district.id)
         with app.i18n.context():
             async with app.sessions.begin() as session:
-                ids = [(await requests_service.submit(session, app.i18n, slow, p, draft())).request.id for p in people]
+                ids = []
+                for person in people:
+                    submitted = await requests_service.submit(session, app.i18n, slow, person, draft())
+                    await Notifier(session, app.i18n, slow).tell(submitted.told)
+                    ids.append(submitted.request.id)
         app.sender.wake()
         await harness.drain(timeout=15)
         messages = [m for m in fake.messages[STAFF_CHAT] if any(f"№{i}" in m.text for i in ids)]
@@ -222,6 +227,7 @@ async def test_claimer_gets_the_relatives_contact(harness: Harness) -> None:
     """A register entry names a relative: the worker who claims gets their contact with the address."""
     from bench.common import draft
     from bot.services import requests as requests_service
+    from bot.ui.notify import Notifier
     from db.models import Resident
     from db.repo import districts
 
@@ -236,7 +242,9 @@ async def test_claimer_gets_the_relatives_contact(harness: Harness) -> None:
         session.add(lin)
     with app.i18n.context():
         async with app.sessions.begin() as session:
-            request = (await requests_service.submit(session, app.i18n, harness.settings, lin, draft())).request
+            submitted = await requests_service.submit(session, app.i18n, harness.settings, lin, draft())
+            await Notifier(session, app.i18n, harness.settings).tell(submitted.told)
+            request = submitted.request
     await harness.drain()
     await worker.press(f"№{request.id}", message=card_of(harness, request))
     await harness.drain()

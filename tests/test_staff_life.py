@@ -174,8 +174,11 @@ async def test_digest_of_checkin_escalations_shows_the_reason_in_words(fake: Fak
         with app.i18n.context():
             async with app.sessions.begin() as session:
                 notify = Notifier(session, app.i18n, slow)
-                raised = [await checkins_service.raise_request(session, notify, slow, p, checkins_service.Reason.HELP)
-                          for p in people]
+                raised = []
+                for person in people:
+                    result = await checkins_service.raise_request(session, slow, person, checkins_service.Reason.HELP)
+                    await notify.tell(result.told)
+                    raised.append(result.request)
         app.sender.wake()
         await harness.drain(timeout=15)
         digests = [m for m in staff_messages(harness, STAFF_CHAT) if sum(f"№{r.id}" in m.text for r in raised) > 1]

@@ -29,7 +29,7 @@ from db import migrate
 from bot.ui.cards import CardPlanner
 from bot.ui.commands import set_default_commands
 from bot.core.config import Settings
-from bot.ui.context import CtxMiddleware
+from bot.ui.context import CtxMiddleware, NotifierMiddleware
 from bot.telegram.delivery import Sender
 from bot.ui.i18n import LocaleMiddleware, build_i18n
 from bot.core.logs import ids
@@ -46,6 +46,7 @@ from bot.ui.notify import SYNC_CARD, Notifier
 from bot.telegram.polling import BatchDispatcher
 from bot.telegram.ratelimit import SharedBudget
 from bot.services import checkins, privacy, staff
+from bot.services.decisions import Decision
 from bot.domain import danger
 from bot.domain.locale import guess_locale
 from bot.domain.priority import outbox_priority
@@ -137,7 +138,7 @@ def create_app(settings: Settings) -> App:
 
     async def details_delivered(session: AsyncSession, rows: list[Outbox]) -> None:
         with i18n.context():
-            await privacy.details_delivered(session, Notifier(session, i18n, settings), rows)
+            await Notifier(session, i18n, settings).tell(await privacy.details_delivered(session, rows))
 
     sender.on_sent["details"] = details_delivered
     app = App(settings, engine, sessions, i18n, bot, dp, sender, readers=make_reader(engine))
@@ -163,6 +164,9 @@ def create_app(settings: Settings) -> App:
     dp.message.outer_middleware(ctx)
     dp.callback_query.outer_middleware(ctx)
     dp.edited_message.outer_middleware(ctx)
+    notifier = NotifierMiddleware()
+    for observer in (dp.message, dp.callback_query, dp.edited_message, dp.chat_member, dp.my_chat_member):
+        observer.outer_middleware(notifier)
     dp.include_router(build_router())
     return app
 
@@ -210,8 +214,9 @@ async def check_requests(app: App) -> None:
     """Reminders, escalations and nudges that are due (rows locked, so several instances can run this)."""
     with app.i18n.context():
         async with app.sessions.begin() as session:
-            acted = await staff.run_checks(session, app.settings, Notifier(session, app.i18n, app.settings), clock.now())
-    if acted:
+            checks = await staff.run_checks(session, app.settings, clock.now())
+            await Notifier(session, app.i18n, app.settings).tell(checks.told)
+    if checks.count:
         app.sender.wake()
 
 
@@ -221,11 +226,11 @@ async def send_checkins(app: App) -> None:
     while True:
         with app.i18n.context():
             async with app.sessions.begin() as session:
-                notify = Notifier(session, app.i18n, app.settings)
-                count = await checkins.send_due(session, notify, app.settings, clock.now())
-        if count:
+                sent = await checkins.send_due(session, app.settings, clock.now())
+                await Notifier(session, app.i18n, app.settings).tell(sent.told)
+        if sent.count:
             app.sender.wake()
-        if count < app.settings.checkins.batch:
+        if sent.count < app.settings.checkins.batch:
             return
 
 
@@ -233,8 +238,9 @@ async def follow_up_checkins(app: App) -> None:
     """Reminders and escalations of unanswered check-ins."""
     with app.i18n.context():
         async with app.sessions.begin() as session:
-            acted = await checkins.follow_up(session, Notifier(session, app.i18n, app.settings), app.settings, clock.now())
-    if acted:
+            followed = await checkins.follow_up(session, app.settings, clock.now())
+            await Notifier(session, app.i18n, app.settings).tell(followed.told)
+    if followed.count:
         app.sender.wake()
 
 
@@ -246,8 +252,8 @@ def checkin_hooks(app: App) -> None:
     async def unreachable(row: Outbox) -> None:
         with app.i18n.context():
             async with app.sessions.begin() as session:
-                notify = Notifier(session, app.i18n, app.settings)
-                await checkins.undeliverable(session, notify, app.settings, row.ref_id or 0)
+                told = await checkins.undeliverable(session, app.settings, row.ref_id or 0)
+                await Notifier(session, app.i18n, app.settings).tell(told)
 
     async def resident_unreachable(chat_id: int) -> None:
         """Cards of a resident who blocked the bot say so at once."""
@@ -281,8 +287,8 @@ def staff_hooks(app: App) -> None:
     async def details_refused(row: Outbox) -> None:
         with app.i18n.context():
             async with app.sessions.begin() as session:
-                notify = Notifier(session, app.i18n, app.settings)
-                await staff.details_undeliverable(session, notify, row.chat_id, row.request_id)
+                told = await staff.details_undeliverable(session, row.chat_id, row.request_id)
+                await Notifier(session, app.i18n, app.settings).tell(told)
         app.sender.wake()
 
     app.sender.on_forbidden["details"] = details_refused
@@ -306,9 +312,10 @@ async def apply_retention(app: App) -> dict[str, int]:
     """The retention policy (RETENTION__*), in batches: old requests anonymised, old rows pruned.
     Returns rows handled per step."""
     with app.i18n.context():
-        handled = await privacy.apply_retention(
-            app.sessions, lambda session: Notifier(session, app.i18n, app.settings), app.settings.retention, clock.now()
-        )
+        async def tell(session: AsyncSession, told: list[Decision]) -> None:
+            await Notifier(session, app.i18n, app.settings).tell(told)
+
+        handled = await privacy.apply_retention(app.sessions, tell, app.settings.retention, clock.now())
     app.sender.wake()
     return handled
 

@@ -13,8 +13,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core import clock
 from bot.core.config import Settings
-from bot.ui.notify import Notifier
 from bot.services import staff
+from bot.services.decisions import Batch, CardChanged, CheckinDue, Decision
 from bot.domain.schedule import fmt, next_slot, parse_time, parse_times, quiet_end_after
 from db.models import (
     OPEN_STATUSES,
@@ -50,6 +50,16 @@ class Answered:
     checkin: Checkin | None
     first: bool
     repeat: bool = False  # the same answer again (a double tap): nothing changed, nothing to say twice
+    told: tuple[Decision, ...] = ()  # the card of the request the check-in raised, which shows the answer
+
+
+@dataclass(frozen=True)
+class Raised:
+    """A wellbeing request raised for the staff (a new one, or the resident's open one again), and what
+    to tell (its card)."""
+
+    request: Request
+    told: tuple[Decision, ...] = ()
 
 
 def tz_of(resident: Resident, settings: Settings) -> ZoneInfo:
@@ -117,12 +127,13 @@ def wave_room(settings: Settings, queued: int) -> int:
     return max(0, ahead - queued)
 
 
-async def send_due(session: AsyncSession, notify: Notifier, settings: Settings, now: datetime) -> int:
+async def send_due(session: AsyncSession, settings: Settings, now: datetime) -> Batch:
     """One batch of due plans, as far as the look-ahead leaves room (wave_room), oldest due first: one
-    check-in each (however long the bot was down), next time set. Returns how many plans it took."""
+    check-in each (however long the bot was down), next time set. Returns how many plans it took and
+    what to tell: the questions, and the cards of residents known to be unreachable."""
     room = wave_room(settings, await outbox_repo.pending_of_class(session, OutboxPriority.CHECKIN))
     if room == 0:
-        return 0
+        return Batch()
     plans = await repo.due_plans(session, now, min(settings.checkins.batch, room))
     people = await repo.residents_by_ids(session, [p.resident_id for p in plans])
     new: list[tuple[Checkin, Resident]] = []
@@ -147,12 +158,13 @@ async def send_due(session: AsyncSession, notify: Notifier, settings: Settings, 
         schedule(plan, resident, settings, max(now, plan.next_due_at or now))
         session.add(plan)
     await session.flush()
+    told: list[Decision] = []
     for checkin, resident in new:
         if resident.unreachable:
-            await escalate(session, notify, settings, checkin, resident, Reason.UNREACHABLE, now)
+            told += (await escalate(session, settings, checkin, resident, Reason.UNREACHABLE, now)).told
         else:
-            await notify.checkin(resident, checkin, reminder=False)
-    return len(plans)
+            told.append(CheckinDue(resident, checkin, reminder=False))
+    return Batch(len(plans), told)
 
 
 async def delivered(session: AsyncSession, settings: Settings, checkin_ids: list[int], at: datetime) -> None:
@@ -160,50 +172,54 @@ async def delivered(session: AsyncSession, settings: Settings, checkin_ids: list
     await repo.mark_delivered(session, checkin_ids, at, at + timedelta(minutes=settings.checkins.reminder_after_minutes))
 
 
-async def undeliverable(session: AsyncSession, notify: Notifier, settings: Settings, checkin_id: int) -> None:
-    """The resident blocked the bot or is gone: the staff hear at once."""
+async def undeliverable(session: AsyncSession, settings: Settings, checkin_id: int) -> list[Decision]:
+    """The resident blocked the bot or is gone: the staff hear at once (the card returned)."""
     checkin = await repo.by_id(session, checkin_id)
     if checkin is None or checkin.answer != CheckinAnswer.PENDING or checkin.escalated_at is not None:
-        return
+        return []
     resident = (await repo.residents_by_ids(session, [checkin.resident_id])).get(checkin.resident_id)
-    if resident is not None:
-        await escalate(session, notify, settings, checkin, resident, Reason.UNREACHABLE, clock.now())
+    if resident is None:
+        return []
+    return list((await escalate(session, settings, checkin, resident, Reason.UNREACHABLE, clock.now())).told)
 
 
-async def follow_up(session: AsyncSession, notify: Notifier, settings: Settings, now: datetime) -> int:
-    """Unanswered check-ins: a reminder first, then an escalation card."""
+async def follow_up(session: AsyncSession, settings: Settings, now: datetime) -> Batch:
+    """Unanswered check-ins: a reminder first, then an escalation card. Returns how many it took and
+    what to tell."""
     due = await repo.due_follow_ups(session, now, settings.checkins.batch)
     people = await repo.residents_by_ids(session, [c.resident_id for c in due])
+    told: list[Decision] = []
     for checkin in due:
         resident = people.get(checkin.resident_id)
         if resident is None:
             checkin.next_check_at = None
         elif checkin.reminded_at is None:
-            await notify.checkin(resident, checkin, reminder=True)
+            told.append(CheckinDue(resident, checkin, reminder=True))
             checkin.reminded_at = now
             start = checkin.sent_at or now
             checkin.next_check_at = max(now, start + timedelta(minutes=settings.checkins.escalate_after_minutes))
         else:
-            await escalate(session, notify, settings, checkin, resident, Reason.MISSED, now)
+            told += (await escalate(session, settings, checkin, resident, Reason.MISSED, now)).told
         session.add(checkin)
-    return len(due)
+    return Batch(len(due), told)
 
 
 async def escalate(
-    session: AsyncSession, notify: Notifier, settings: Settings, checkin: Checkin, resident: Resident, reason: Reason, now: datetime
-) -> Request:
+    session: AsyncSession, settings: Settings, checkin: Checkin, resident: Resident, reason: Reason, now: datetime
+) -> Raised:
     """Mark the check-in missed and put it before the staff as an urgent request (one per open case)."""
-    request = await raise_request(session, notify, settings, resident, reason, key=f"{reason.value[0]}{checkin.id}")
+    raised = await raise_request(session, settings, resident, reason, key=f"{reason.value[0]}{checkin.id}")
+    request = raised.request
     checkin.answer = CheckinAnswer.MISSED if checkin.answer == CheckinAnswer.PENDING else checkin.answer
     checkin.escalated_at, checkin.next_check_at, checkin.request_id = now, None, request.id
     session.add(checkin)
     log.info("check-in %s of resident %s escalated (%s) as request %s", checkin.id, resident.id, reason, request.id)
-    return request
+    return raised
 
 
 async def raise_request(
-    session: AsyncSession, notify: Notifier, settings: Settings, resident: Resident, reason: Reason, key: str | None = None
-) -> Request:
+    session: AsyncSession, settings: Settings, resident: Resident, reason: Reason, key: str | None = None
+) -> Raised:
     """An urgent wellbeing request for the staff; an open one for the same resident is reused."""
     for existing in await requests_repo.of_resident(session, resident.id or 0, limit=20):
         if existing.kind == RequestKind.WELLBEING and existing.status in OPEN_STATUSES:
@@ -211,8 +227,7 @@ async def raise_request(
             if reason in (Reason.HELP, Reason.HEALTH):
                 existing.details = reason.value
                 session.add(existing)
-            await notify.card(existing)
-            return existing
+            return Raised(existing, (CardChanged(existing),))
     request = Request(
         resident_id=resident.id or 0, district_id=resident.district_id, kind=RequestKind.WELLBEING,
         urgency=Urgency.URGENT, details=reason.value, address=resident.address,
@@ -221,12 +236,11 @@ async def raise_request(
     if not await requests_repo.insert(session, request, []):
         again = await requests_repo.by_draft_key(session, request.draft_key)
         assert again is not None
-        return again
+        return Raised(again)
     requests_repo.add_event(session, request.id or 0, "system", None, "created", reason=reason.value)
     request.next_check_at = staff.due_after_filing(request, settings, request.created_at)
     session.add(request)
-    await notify.card(request)
-    return request
+    return Raised(request, (CardChanged(request),))
 
 
 #: How long a delivered check-in can still be answered by typing («好»), in hours.
@@ -239,7 +253,7 @@ async def awaiting_answer(session: AsyncSession, resident: Resident) -> Checkin 
 
 
 async def answer(
-    session: AsyncSession, notify: Notifier, settings: Settings, resident: Resident, checkin_id: int, value: CheckinAnswer
+    session: AsyncSession, settings: Settings, resident: Resident, checkin_id: int, value: CheckinAnswer
 ) -> Answered:
     """Store the resident's answer; if the staff were already alerted, their card shows it."""
     checkin = await repo.by_id(session, checkin_id)
@@ -257,14 +271,14 @@ async def answer(
             request.late_answer, request.late_answer_at = value.value, now
             session.add(request)
             requests_repo.add_event(session, request.id or 0, "resident", resident.id, "answered", answer=value.value)
-            await notify.card(request)
+            return Answered(checkin, first, told=(CardChanged(request),))
     return Answered(checkin, first)
 
 
-async def ask_for_help(session: AsyncSession, notify: Notifier, settings: Settings, resident: Resident, checkin: Checkin, reason: Reason) -> Request:
+async def ask_for_help(session: AsyncSession, settings: Settings, resident: Resident, checkin: Checkin, reason: Reason) -> Raised:
     """'I need help' or 'I feel ill': an urgent request at once."""
-    request = await raise_request(session, notify, settings, resident, reason, key=f"{reason.value[0]}{checkin.id}")
+    raised = await raise_request(session, settings, resident, reason, key=f"{reason.value[0]}{checkin.id}")
     if checkin.request_id is None:
-        checkin.request_id = request.id
+        checkin.request_id = raised.request.id
         session.add(checkin)
-    return request
+    return raised

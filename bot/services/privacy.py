@@ -20,9 +20,10 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.config import Retention
-from bot.ui.notify import SYNC_CARD, Notifier
 from bot.domain.phones import format_phone
+from bot.services.decisions import Batch, CardChanged, Decision, DetailsRemoved
 from db.models import OPEN_STATUSES, Outbox, OutboxStatus, Resident
+from db.repo.outbox import SYNC_CARD
 from db.repo import checkins as checkins_repo
 from db.repo import privacy as repo
 from db.repo import requests as requests_repo
@@ -32,11 +33,12 @@ log = logging.getLogger(__name__)
 SCAN_BATCH = 200
 
 
-async def erase_resident(session: AsyncSession, notify: Notifier, resident: Resident, at: datetime) -> None:
+async def erase_resident(session: AsyncSession, resident: Resident, at: datetime) -> list[Decision]:
     """Erase a resident's personal data everywhere in the database, in the caller's transaction: their
     open requests are cancelled (cards say so), check-ins stop, requests keep only kind, status,
-    district, urgency and times; a claimer's delivered details message is edited (photo and voice
-    deleted) through the outbox. The resident row stays as an anonymous shell, without Telegram ids."""
+    district, urgency and times; a claimer's delivered details message is to be edited (photo and voice
+    deleted). The resident row stays as an anonymous shell, without Telegram ids. Returns what to tell
+    (the details messages replaced, then the cards), for the caller's Notifier in this transaction."""
     resident_id, chat_id, tg_user_id = resident.id or 0, resident.chat_id, resident.tg_user_id
     needles = personal_strings(resident)
     request_ids = await repo.request_ids_of_resident(session, resident_id)
@@ -48,12 +50,12 @@ async def erase_resident(session: AsyncSession, notify: Notifier, resident: Resi
     if plan is not None:
         plan.active, plan.next_due_at = False, None
         session.add(plan)
-    await scrub_outbox(session, notify, request_ids, None, resident_id=resident_id, chat_id=chat_id)
+    told = await scrub_outbox(session, request_ids, None, resident_id=resident_id, chat_id=chat_id)
     for request_id in sorted(open_ids | set(await repo.with_card_views(session, request_ids))):
         request = await requests_repo.by_id(session, request_id)
         if request is not None:
             await session.refresh(request)
-            await notify.card(request)
+            told.append(CardChanged(request))
     await forget_failed_updates(session, {i for i in (tg_user_id, chat_id) if i}, needles)
     for name, value in {
         "name": None, "phone": None, "address": None, "consent_at": None, "registered_at": None,
@@ -64,15 +66,15 @@ async def erase_resident(session: AsyncSession, notify: Notifier, resident: Resi
         setattr(resident, name, value)
     session.add(resident)
     log.info("resident %s erased their data (%s requests anonymised)", resident_id, len(request_ids))
+    return told
 
 
-async def details_delivered(session: AsyncSession, notify: Notifier, rows: list[Outbox]) -> None:
+async def details_delivered(session: AsyncSession, rows: list[Outbox]) -> list[Decision]:
     """The sender's hook for delivered details rows (in its recording transaction): a row it had leased
-    before the resident erased their data went out all the same, so its message is replaced at once."""
+    before the resident erased their data went out all the same, so its message is to be replaced at once."""
     anonymised = await repo.anonymised_among(session, {row.request_id for row in rows if row.request_id})
-    for row in rows:
-        if row.request_id in anonymised and row.message_id:
-            await notify.details_removed(row.chat_id, row.message_id, row.request_id or 0, row.method, None)
+    return [DetailsRemoved(row.chat_id, row.message_id, row.request_id or 0, row.method, None)
+            for row in rows if row.request_id in anonymised and row.message_id]
 
 
 def personal_strings(resident: Resident) -> list[str]:
@@ -85,24 +87,26 @@ def personal_strings(resident: Resident) -> list[str]:
 
 
 async def scrub_outbox(
-    session: AsyncSession, notify: Notifier, request_ids: list[int], retention_days: int | None,
+    session: AsyncSession, request_ids: list[int], retention_days: int | None,
     *, resident_id: int | None = None, chat_id: int | None = None,
-) -> None:
+) -> list[Decision]:
     """Blank the payloads of outbox rows about these requests (and to this resident): pending ones are
-    dropped, delivered ones keep only their outcome. A claimer's delivered details message is replaced:
-    text edited to say why, photo and voice deleted. Card rows stay (they carry ids and are rendered
-    from the request when sent)."""
+    dropped, delivered ones keep only their outcome. A claimer's delivered details message is to be
+    replaced (returned): text edited to say why, photo and voice deleted. Card rows stay (they carry ids
+    and are rendered from the request when sent)."""
+    told: list[Decision] = []
     for row in await repo.outbox_rows_of(session, request_ids, resident_id, chat_id):
         if row.method == SYNC_CARD or not row.payload:
             continue
         if row.purpose == "details" and row.status == OutboxStatus.SENT and row.message_id:
-            await notify.details_removed(row.chat_id, row.message_id, row.request_id or 0, row.method, retention_days)
+            told.append(DetailsRemoved(row.chat_id, row.message_id, row.request_id or 0, row.method, retention_days))
         if row.status == OutboxStatus.PENDING:
             row.status, row.error, row.lease_until = OutboxStatus.FAILED, "erased", None
         row.payload = {}
         if chat_id is not None and row.chat_id == chat_id:
             row.chat_id = 0  # the resident's Telegram id goes too
         session.add(row)
+    return told
 
 
 async def forget_failed_updates(session: AsyncSession, user_ids: set[int], needles: list[str]) -> int:
@@ -136,46 +140,49 @@ def mentions(payload: dict[str, Any], user_ids: set[int], needles: list[str]) ->
 # --------------------------------------------------------------------------------------- retention
 
 
-async def anonymize_closed(session: AsyncSession, notify: Notifier, policy: Retention, now: datetime) -> int:
+async def anonymize_closed(session: AsyncSession, policy: Retention, now: datetime) -> Batch:
     """One batch: requests closed more than RETENTION__CLOSED_REQUEST_DAYS ago lose their personal details
-    (and their claimers' details messages say so). Returns how many."""
+    (and their claimers' details messages are to say so). Returns how many, and what to tell."""
     ids = await repo.closed_requests_before(session, now - timedelta(days=policy.closed_request_days), policy.batch)
     await repo.anonymize_requests(session, ids, now)
-    await scrub_outbox(session, notify, ids, policy.closed_request_days)
-    return len(ids)
+    return Batch(len(ids), await scrub_outbox(session, ids, policy.closed_request_days))
 
 
-async def prune_outbox(session: AsyncSession, notify: Notifier, policy: Retention, now: datetime) -> int:
+async def prune_outbox(session: AsyncSession, policy: Retention, now: datetime) -> Batch:
     """One batch: delivered or failed outbox rows older than RETENTION__OUTBOX_DAYS."""
-    return await repo.prune_outbox(session, now - timedelta(days=policy.outbox_days), policy.batch)
+    return Batch(await repo.prune_outbox(session, now - timedelta(days=policy.outbox_days), policy.batch))
 
 
-async def prune_updates(session: AsyncSession, notify: Notifier, policy: Retention, now: datetime) -> int:
+async def prune_updates(session: AsyncSession, policy: Retention, now: datetime) -> Batch:
     """One batch: processed update ids older than RETENTION__UPDATE_DAYS."""
-    return await repo.prune_processed_updates(session, now - timedelta(days=policy.update_days), policy.batch)
+    return Batch(await repo.prune_processed_updates(session, now - timedelta(days=policy.update_days), policy.batch))
 
 
-async def prune_failed_updates(session: AsyncSession, notify: Notifier, policy: Retention, now: datetime) -> int:
+async def prune_failed_updates(session: AsyncSession, policy: Retention, now: datetime) -> Batch:
     """One batch: failed updates given up on more than RETENTION__FAILED_UPDATE_DAYS ago."""
-    return await repo.prune_given_up_updates(session, now - timedelta(days=policy.failed_update_days), policy.batch)
+    return Batch(await repo.prune_given_up_updates(session, now - timedelta(days=policy.failed_update_days), policy.batch))
 
 
-Step = Callable[[AsyncSession, Notifier, Retention, datetime], Awaitable[int]]
+Step = Callable[[AsyncSession, Retention, datetime], Awaitable[Batch]]
 RETENTION_STEPS: tuple[Step, ...] = (anonymize_closed, prune_outbox, prune_updates, prune_failed_updates)
+#: Hands a batch's decisions to the Notifier in that batch's transaction (bot.app gives it).
+Tell = Callable[[AsyncSession, list[Decision]], Awaitable[None]]
 
 
 async def apply_retention(
-    sessions: async_sessionmaker[AsyncSession], notifier: Callable[[AsyncSession], Notifier], policy: Retention,
-    now: datetime,
+    sessions: async_sessionmaker[AsyncSession], tell: Tell, policy: Retention, now: datetime,
 ) -> dict[str, int]:
     """The whole retention policy, each step batch after batch, each batch its own short transaction
-    (idempotent: a second run finds nothing). Returns rows handled per step."""
+    (idempotent: a second run finds nothing), what it decided told in that transaction. Returns rows
+    handled per step."""
     done: dict[str, int] = {}
     for step in RETENTION_STEPS:
         total = 0
         while True:
             async with sessions.begin() as session:
-                count = await step(session, notifier(session), policy, now)
+                batch = await step(session, policy, now)
+                await tell(session, batch.told)
+            count = batch.count
             total += count
             if count < policy.batch:
                 break

@@ -12,16 +12,11 @@ from aiogram.utils.i18n import I18n
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core import clock
-
-from bot.ui import texts
 from bot.core.config import Settings
-from bot.ui.keyboards import main_menu
-from bot.ui.notify import Notifier
 from bot.services import staff
+from bot.services.decisions import CardChanged, Confirmed, Decision, WroteAgain
 from bot.domain.danger import DangerKind
-from bot.domain.priority import outbox_priority
 from db.models import OPEN_STATUSES, Request, RequestItem, RequestKind, RequestStatus, Resident, Staff, Urgency
-from db.repo import outbox
 from db.repo import requests as repo
 from db.repo import staff as staff_repo
 
@@ -30,10 +25,21 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Submitted:
-    """Outcome of a submit: the request, and whether this call created it."""
+    """Outcome of a submit: the request, whether this call created it, and what to tell (the resident's
+    confirmation and the staff card when created; a follow-up's news when an urgent talk joined an open
+    request)."""
 
     request: Request
     created: bool
+    told: tuple[Decision, ...] = ()
+
+
+def photos_of(data: Mapping[str, Any]) -> list[str]:
+    """Photo file ids of a draft ("photos", a list) or of a request's card data (older drafts: "photo")."""
+    photos = list(data.get("photos") or [])
+    if not photos and data.get("photo"):
+        photos = [data["photo"]]
+    return photos
 
 
 def build_request(resident: Resident, data: Mapping[str, Any]) -> tuple[Request, list[RequestItem]]:
@@ -48,8 +54,8 @@ def build_request(resident: Resident, data: Mapping[str, Any]) -> tuple[Request,
         details=data.get("feeling") if kind == RequestKind.PSYCH else data.get("raw_items"),
         medicine=data.get("medicine"),
         call_time=data.get("call_time"),
-        photo_file_id=(texts.photos_of(data) or [None])[0],
-        photo_file_ids=texts.photos_of(data),
+        photo_file_id=(photos_of(data) or [None])[0],
+        photo_file_ids=photos_of(data),
         voice_file_ids=list(data.get("voice", [])),
         address=data.get("address"),
         draft_key=data["draft_key"],
@@ -60,7 +66,9 @@ def build_request(resident: Resident, data: Mapping[str, Any]) -> tuple[Request,
 
 
 async def submit(session: AsyncSession, i18n: I18n, settings: Settings, resident: Resident, data: Mapping[str, Any]) -> Submitted:
-    """Store a draft as a request with its audit event, confirmation and staff card (idempotent)."""
+    """Store a draft as a request with its audit event (idempotent); a new one owes its resident the
+    confirmation and the staff its card (Submitted.told, for the caller's Notifier). `i18n` is no longer
+    read here (the Notifier renders); it stays for the callers."""
     existing = await repo.by_draft_key(session, data["draft_key"])
     if existing is not None:
         return Submitted(existing, created=False)
@@ -70,20 +78,10 @@ async def submit(session: AsyncSession, i18n: I18n, settings: Settings, resident
         assert again is not None
         return Submitted(again, created=False)
     repo.add_event(session, request.id or 0, "resident", resident.id, "created", urgency=request.urgency)
-    with i18n.use_locale(resident.locale):
-        text, markup = texts.confirmation(request), main_menu()
-    assert resident.chat_id is not None, "only a resident who talks to the bot files requests"
-    outbox.enqueue(
-        session, resident.chat_id, "sendMessage",
-        {"chat_id": resident.chat_id, "text": text, "reply_markup": markup.model_dump(exclude_none=True)},
-        purpose="confirmation", resident_id=resident.id, request_id=request.id,
-        priority=outbox_priority("confirmation"),
-    )
     request.next_check_at = staff.due_after_filing(request, settings, request.created_at)
     session.add(request)
-    await Notifier(session, i18n, settings).card(request)
     log.info("request %s created by resident %s", request.id, resident.id)
-    return Submitted(request, created=True)
+    return Submitted(request, created=True, told=(Confirmed(resident, request), CardChanged(request)))
 
 
 #: characters of a message kept as the details of an urgent request opened for it
@@ -100,9 +98,8 @@ async def open_urgent_talk(
     (the card or the claimer shows it; self-harm outranks a medical danger)."""
     for request in await repo.of_resident(session, resident.id or 0):
         if request.danger and request.status in OPEN_STATUSES:
-            notify = Notifier(session, i18n, settings)
-            await follow_up_on(session, notify, resident, request, text=details.strip()[:URGENT_DETAILS_MAX], danger=danger)
-            return Submitted(request, created=False)
+            joined = await follow_up_on(session, resident, request, text=details.strip()[:URGENT_DETAILS_MAX], danger=danger)
+            return Submitted(request, created=False, told=joined.told)
     data = {
         "kind": RequestKind.PSYCH.value,
         "urgency": Urgency.URGENT.value,
@@ -114,7 +111,15 @@ async def open_urgent_talk(
     return await submit(session, i18n, settings, resident, data)
 
 
-async def cancel(session: AsyncSession, notify: Notifier, resident: Resident, request_id: int) -> Request | None:
+@dataclass(frozen=True)
+class Cancelled:
+    """A request the resident cancelled; its card says so."""
+
+    request: Request
+    told: tuple[Decision, ...] = ()
+
+
+async def cancel(session: AsyncSession, resident: Resident, request_id: int) -> Cancelled | None:
     """Cancel the resident's own open request; None when it is not theirs or no longer open."""
     request = await repo.by_id(session, request_id)
     if request is None or request.resident_id != resident.id:
@@ -123,8 +128,7 @@ async def cancel(session: AsyncSession, notify: Notifier, resident: Resident, re
     if not await repo.set_status(session, request, RequestStatus.CANCELLED, OPEN_STATUSES, clock.now()):
         return None
     repo.add_event(session, request_id, "resident", resident.id, "cancelled")
-    await notify.card(request)
-    return request
+    return Cancelled(request, (CardChanged(request),))
 
 
 async def of_resident(session: AsyncSession, resident: Resident) -> list[Request]:
@@ -139,10 +143,12 @@ def open_ids(requests: list[Request]) -> list[int]:
 
 @dataclass(frozen=True)
 class FollowUp:
-    """Outcome of add_follow_up: the request it joined and its claimer (None while unclaimed)."""
+    """Outcome of add_follow_up: the request it joined, its claimer (None while unclaimed), and what to
+    tell (the claimer privately, the card)."""
 
     request: Request
     claimer: Staff | None
+    told: tuple[Decision, ...] = ()
 
 
 async def latest_open(session: AsyncSession, resident: Resident) -> Request | None:
@@ -152,7 +158,7 @@ async def latest_open(session: AsyncSession, resident: Resident) -> Request | No
 
 
 async def add_follow_up(
-    session: AsyncSession, notify: Notifier, resident: Resident, *,
+    session: AsyncSession, resident: Resident, *,
     text: str | None = None, voice: str | None = None, photo: str | None = None, danger: str | None = None,
 ) -> FollowUp | None:
     """Add what the resident wrote outside a request to their latest open request; None when none is open.
@@ -165,11 +171,11 @@ async def add_follow_up(
     request = await latest_open(session, resident)
     if request is None:
         return None
-    return await follow_up_on(session, notify, resident, request, text=text, voice=voice, photo=photo, danger=danger)
+    return await follow_up_on(session, resident, request, text=text, voice=voice, photo=photo, danger=danger)
 
 
 async def follow_up_on(
-    session: AsyncSession, notify: Notifier, resident: Resident, request: Request, *,
+    session: AsyncSession, resident: Resident, request: Request, *,
     text: str | None = None, voice: str | None = None, photo: str | None = None, danger: str | None = None,
 ) -> FollowUp:
     """Add what the resident wrote to this open request (see add_follow_up); danger (a DangerKind value)
@@ -181,8 +187,7 @@ async def follow_up_on(
         request.danger = danger
     session.add(request)
     claimer = await staff_repo.by_id(session, request.claimed_by) if request.status != RequestStatus.NEW else None
-    if claimer is not None:
-        await notify.follow_up(request, claimer, text, voice, photo)
-    await notify.card(request)
+    told: list[Decision] = [WroteAgain(request, claimer, text, voice, photo)] if claimer is not None else []
+    told.append(CardChanged(request))
     log.info("resident %s wrote again to request %s", resident.id, request.id)
-    return FollowUp(request, claimer)
+    return FollowUp(request, claimer, tuple(told))

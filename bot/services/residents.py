@@ -8,8 +8,8 @@ from enum import StrEnum
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core import clock
-from bot.ui.notify import Notifier
 from bot.services import privacy
+from bot.services.decisions import Decision
 from db.models import District, Resident
 from db.repo import districts
 from db.repo import residents as repo
@@ -67,10 +67,11 @@ def is_registered(resident: Resident | None) -> bool:
     return resident is not None and resident.registered_at is not None
 
 
-async def erase(session: AsyncSession, notify: Notifier, resident: Resident) -> None:
+async def erase(session: AsyncSession, resident: Resident) -> list[Decision]:
     """Erase the resident's personal data everywhere (bot.services.privacy); open requests are cancelled,
-    check-ins stop, the requests stay as anonymous counts."""
-    await privacy.erase_resident(session, notify, resident, clock.now())
+    check-ins stop, the requests stay as anonymous counts. Returns what to tell (cards, claimers'
+    details messages replaced)."""
+    return await privacy.erase_resident(session, resident, clock.now())
 
 
 async def district_by_code(session: AsyncSession, code: str) -> District | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -11,7 +11,18 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core import clock
 from bot.core.config import Settings
-from bot.ui.notify import Notifier
+from bot.services.decisions import (
+    Batch,
+    CardChanged,
+    Decision,
+    DetailsOwed,
+    MemberLeft,
+    NotReceived,
+    SlaAction,
+    SlaAlert,
+    StatusChanged,
+    Transferred,
+)
 from db.models import District, Request, RequestStatus, Staff, StaffRole, Urgency, storable_id
 from db.repo import cards, districts, residents
 from db.repo import requests as requests_repo
@@ -40,11 +51,13 @@ class Refusal(StrEnum):
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a staff action did: the request, or why it was refused (with the holder's name)."""
+    """What a staff action did: the request, or why it was refused (with the holder's name); and what to
+    tell (the card, the claimer's details, the resident's status)."""
 
     request: Request | None = None
     refusal: Refusal | None = None
     holder: str | None = None
+    told: tuple[Decision, ...] = ()
 
 
 async def join(session: AsyncSession, settings: Settings, tg_user_id: int, name: str, chat_id: int) -> Staff:
@@ -82,18 +95,20 @@ async def settle_coordinators(session: AsyncSession, settings: Settings, chat_id
     return first
 
 
-async def left_chat(session: AsyncSession, settings: Settings, notify: Notifier, tg_user_id: int, chat_id: int) -> bool:
+async def left_chat(session: AsyncSession, settings: Settings, tg_user_id: int, chat_id: int) -> list[Decision] | None:
     """Someone left a staff chat or was removed (Telegram's chat_member update): their rights there end,
     their requests in progress go back to the queue (reminders start again), and the chat keeps a
-    coordinator. False when they were not (or no longer) staff of that chat."""
+    coordinator. Returns what to tell (their cards; the chat, if requests came back or someone
+    coordinates now); None when they were not (or no longer) staff of that chat."""
     member = await repo.by_tg_user(session, tg_user_id)
     if member is None or member.chat_id != chat_id or member.left_at is not None:
-        return False
+        return None
     now = clock.now()
     member.left_at, member.on_duty, member.role = now, False, StaffRole.WORKER
     session.add(member)
     await session.flush()
-    released = []
+    released: list[Request] = []
+    told: list[Decision] = []
     for request in await repo.claimed_by(session, member.id or 0):
         if await requests_repo.set_status(
             session, request, RequestStatus.NEW, WORKING, now, claimed_by=None, claimed_at=None,
@@ -101,13 +116,13 @@ async def left_chat(session: AsyncSession, settings: Settings, notify: Notifier,
             details_undelivered=None,
         ):
             requests_repo.add_event(session, request.id or 0, "staff", member.id, "left_chat")
-            await notify.card(request)
+            told.append(CardChanged(request))
             released.append(request)
     promoted = await settle_coordinators(session, settings, chat_id)
     if released or promoted is not None:
-        await notify.member_left(chat_id, member, released, promoted)
+        told.append(MemberLeft(chat_id, member, released, promoted))
     log.info("staff %s left chat %s; %s requests back in the queue", member.id, chat_id, len(released))
-    return True
+    return told
 
 
 async def authorize(session: AsyncSession, tg_user_id: int, chat_id: int) -> Staff | Refusal:
@@ -174,7 +189,7 @@ async def _load(session: AsyncSession, settings: Settings, request_id: int, chat
     return request
 
 
-async def claim(session: AsyncSession, settings: Settings, notify: Notifier, member: Staff, request_id: int, chat_id: int) -> Outcome:
+async def claim(session: AsyncSession, settings: Settings, member: Staff, request_id: int, chat_id: int) -> Outcome:
     """Conditional claim: one winner; the others learn who has it."""
     loaded = await _load(session, settings, request_id, chat_id)
     if isinstance(loaded, Refusal):
@@ -187,15 +202,13 @@ async def claim(session: AsyncSession, settings: Settings, notify: Notifier, mem
         return Outcome(request=loaded, refusal=Refusal.TAKEN, holder=holder.name if holder else None)
     await session.refresh(loaded)
     requests_repo.add_event(session, request_id, "staff", member.id, "claimed")
-    await notify.card(loaded)
-    await notify.worker_details(loaded, member)
-    await notify.resident_status(loaded, member)
     log.info("request %s claimed by staff %s", request_id, member.id)
-    return Outcome(request=loaded)
+    return Outcome(request=loaded, told=(
+        CardChanged(loaded), DetailsOwed(loaded, member), StatusChanged(loaded, member, RequestStatus.CLAIMED)))
 
 
 async def progress(
-    session: AsyncSession, settings: Settings, notify: Notifier, member: Staff, request_id: int, chat_id: int,
+    session: AsyncSession, settings: Settings, member: Staff, request_id: int, chat_id: int,
     new: RequestStatus, reason: str | None = None,
 ) -> Outcome:
     """On the way, done, can't fulfil or release: only the claimer (or a coordinator), only from a working state."""
@@ -216,14 +229,14 @@ async def progress(
     if not await requests_repo.set_status(session, loaded, new, allowed, now, **values):
         return Outcome(request=loaded, refusal=Refusal.WRONG_STATE)
     requests_repo.add_event(session, request_id, "staff", member.id, str(new), reason=reason)
-    await notify.card(loaded)
+    told: tuple[Decision, ...] = (CardChanged(loaded),)
     if new != RequestStatus.NEW:
-        await notify.resident_status(loaded, member)
-    return Outcome(request=loaded)
+        told += (StatusChanged(loaded, member, new),)
+    return Outcome(request=loaded, told=told)
 
 
 async def transfer(
-    session: AsyncSession, settings: Settings, notify: Notifier, member: Staff, request_id: int, chat_id: int, code: str,
+    session: AsyncSession, settings: Settings, member: Staff, request_id: int, chat_id: int, code: str,
     reason: str, note: str | None = None,
 ) -> Outcome:
     """Refer an open request to another district's station, with its history and why: `reason` is one of
@@ -255,9 +268,7 @@ async def transfer(
         session, request_id, "staff", member.id, "transferred",
         source=source.code if source else None, target=target.code, **why,
     )
-    await notify.card(loaded)
-    await notify.resident_transferred(loaded, target, reason)
-    return Outcome(request=loaded)
+    return Outcome(request=loaded, told=(CardChanged(loaded), Transferred(loaded, target, reason)))
 
 
 async def set_duty(session: AsyncSession, member: Staff, on: bool) -> None:
@@ -266,41 +277,47 @@ async def set_duty(session: AsyncSession, member: Staff, on: bool) -> None:
     session.add(member)
 
 
-async def run_checks(session: AsyncSession, settings: Settings, notify: Notifier, now: datetime) -> int:
-    """Reminders, escalations and nudges whose time has come; returns how many acted."""
+async def run_checks(session: AsyncSession, settings: Settings, now: datetime) -> Batch:
+    """Reminders, escalations and nudges whose time has come: how many acted, and the alerts to tell."""
     due = await repo.due_checks(session, now)
-    for request in due:
-        await check_one(session, settings, notify, request, now)
-    return len(due)
+    return Batch(len(due), [check_one(session, settings, request, now) for request in due])
 
 
-async def check_one(session: AsyncSession, settings: Settings, notify: Notifier, request: Request, now: datetime) -> None:
-    """Act on one due request and set its next check time."""
+def check_one(session: AsyncSession, settings: Settings, request: Request, now: datetime) -> SlaAlert:
+    """Act on one due request and set its next check time; the alert it calls for."""
     sla = settings.sla
     if request.status == RequestStatus.NEW and request.reminded_at is None:
-        await notify.reminder(request)
+        action = SlaAction.REMIND
         request.reminded_at = now
         minutes = sla.urgent_escalate_minutes if request.urgency == Urgency.URGENT else sla.escalate_minutes
         request.next_check_at = request.created_at + timedelta(minutes=minutes)
-        action = "reminded"
     elif request.status == RequestStatus.NEW:
-        await notify.escalation(request)
+        action = SlaAction.ESCALATE
         request.escalated_at, request.next_check_at = now, None
-        action = "escalated"
     else:
-        await notify.nudge(request)
+        action = SlaAction.NUDGE
         request.nudged_at, request.next_check_at = now, None
-        action = "nudged"
     if request.next_check_at is not None and request.next_check_at <= now:
         request.next_check_at = now + timedelta(minutes=1)
     session.add(request)
-    requests_repo.add_event(session, request.id or 0, "system", None, action)
+    requests_repo.add_event(session, request.id or 0, "system", None, action.value)
+    return SlaAlert(request, action)
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """A resident's «received» or «not received»: the request, and what to tell (its card; the staff
+    chat when it did not arrive)."""
+
+    request: Request
+    told: tuple[Decision, ...] = ()
 
 
 async def resident_feedback(
-    session: AsyncSession, settings: Settings, notify: Notifier, resident_id: int, request_id: int, received: bool
-) -> Request | None:
-    """'Received' closes a done request; 'not received' reopens it and tells the staff."""
+    session: AsyncSession, settings: Settings, resident_id: int, request_id: int, received: bool
+) -> Feedback | None:
+    """'Received' closes a done request; 'not received' reopens it and tells the staff. None when the
+    button is no longer active."""
     request = await requests_repo.by_id(session, request_id)
     if request is None or request.resident_id != resident_id:
         return None
@@ -316,10 +333,9 @@ async def resident_feedback(
     if not ok:
         return None
     requests_repo.add_event(session, request_id, "resident", resident_id, "received" if received else "not_received")
-    await notify.card(request)
-    if not received:
-        await notify.not_received(request)
-    return request
+    if received:
+        return Feedback(request, (CardChanged(request),))
+    return Feedback(request, (CardChanged(request), NotReceived(request)))
 
 
 async def rate(session: AsyncSession, resident_id: int, request_id: int, stars: int) -> bool:
@@ -345,20 +361,28 @@ async def district_of(session: AsyncSession, request: Request) -> District | Non
     return await districts.by_id(session, request.district_id)
 
 
-async def open_private_chat(session: AsyncSession, notify: Notifier, tg_user_id: int) -> Staff | None:
+@dataclass(frozen=True)
+class PrivateChat:
+    """A staff member who opened the private chat, and what to tell (the details owed, their cards)."""
+
+    member: Staff
+    told: tuple[Decision, ...] = ()
+
+
+async def open_private_chat(session: AsyncSession, tg_user_id: int) -> PrivateChat | None:
     """A staff member started (or wrote to) the bot privately: the details that have not reached them
-    yet are sent now, and their cards stop asking for it. None when they are not staff."""
+    yet are owed now, and their cards stop asking for it. None when they are not staff."""
     member = await repo.by_tg_user(session, tg_user_id)
     if member is None:
         return None
     member.has_private_chat = True
     session.add(member)
+    told: list[Decision] = []
     for request in await repo.details_owed(session, member.id or 0):
         request.details_undelivered = None
         session.add(request)
-        await notify.worker_details(request, member)
-        await notify.card(request)
-    return member
+        told += [DetailsOwed(request, member), CardChanged(request)]
+    return PrivateChat(member, tuple(told))
 
 
 async def owes_details(session: AsyncSession, tg_user_id: int) -> bool:
@@ -367,34 +391,40 @@ async def owes_details(session: AsyncSession, tg_user_id: int) -> bool:
     return member is not None and bool(await repo.details_owed(session, member.id or 0))
 
 
-async def details_undeliverable(session: AsyncSession, notify: Notifier, chat_id: int, request_id: int | None) -> None:
-    """Telegram refused the claimer's details (they blocked the bot): their card says so, and the
-    details are sent again when they open the bot (open_private_chat)."""
+async def details_undeliverable(session: AsyncSession, chat_id: int, request_id: int | None) -> list[Decision]:
+    """Telegram refused the claimer's details (they blocked the bot): their card says so (returned), and
+    the details are sent again when they open the bot (open_private_chat)."""
     member = await repo.by_tg_user(session, chat_id)  # a private chat's id is its user's id
     if member is None:
-        return
+        return []
     member.has_private_chat = False
     session.add(member)
     request = await requests_repo.by_id(session, request_id) if request_id is not None else None
     if request is None or request.claimed_by != member.id or request.status not in WORKING:
-        return
+        return []
+    told: list[Decision] = []
     if request.details_undelivered != "blocked":
         request.details_undelivered = "blocked"
         session.add(request)
-        await notify.card(request)
+        told.append(CardChanged(request))
     log.warning("details of request %s not delivered to staff %s (bot blocked)", request.id, member.id)
+    return told
 
 
 async def settle(
-    session: AsyncSession, settings: Settings, notify: Notifier, member: Staff, request_id: int, chat_id: int,
+    session: AsyncSession, settings: Settings, member: Staff, request_id: int, chat_id: int,
     new: RequestStatus,
 ) -> Outcome:
-    """A check-in escalation settled in one tap: claimed first if nobody has it yet."""
+    """A check-in escalation settled in one tap: claimed first if nobody has it yet (what the claim
+    tells comes first, then what the progress tells)."""
     loaded = await _load(session, settings, request_id, chat_id)
     if isinstance(loaded, Refusal):
         return Outcome(refusal=loaded)
+    claimed: tuple[Decision, ...] = ()
     if loaded.status == RequestStatus.NEW:
-        outcome = await claim(session, settings, notify, member, request_id, chat_id)
+        outcome = await claim(session, settings, member, request_id, chat_id)
         if outcome.refusal is not None:
             return outcome
-    return await progress(session, settings, notify, member, request_id, chat_id, new)
+        claimed = outcome.told
+    outcome = await progress(session, settings, member, request_id, chat_id, new)
+    return replace(outcome, told=claimed + outcome.told)

@@ -1,4 +1,5 @@
-"""Read-side of the staff chat: /open, /mine, /stats, pickers and permission pre-checks."""
+"""Read-side of the staff chat: /open, /mine, /stats, /checkins as rows and numbers (bot.ui.staff_reports
+renders them), pickers and permission pre-checks."""
 
 from __future__ import annotations
 
@@ -7,27 +8,16 @@ from dataclasses import dataclass
 from datetime import datetime, time
 
 from aiogram.utils.i18n import I18n
-from aiogram.utils.i18n import gettext as _
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core import clock
-
-from bot.ui import texts
 from bot.core.config import Settings
-from bot.ui.i18n import ngettext
 from bot.services.staff import Outcome, Refusal, in_chat
-from db.models import Request, RequestStatus, Staff, StaffRole, Urgency
+from db.models import District, Request, RequestStatus, Staff, StaffRole
 from db.repo import checkins as checkins_repo
 from db.repo import districts, residents
 from db.repo import requests as requests_repo
 from db.repo import staff as repo
-
-
-def line(request: Request, locale: str, tz: str) -> str:
-    """One request in a staff list."""
-    urgent = "🔴 " if request.urgency == Urgency.URGENT else ""
-    when = texts.fmt_when(request.created_at, locale, tz)
-    return f"{urgent}<b>{texts.number(request.id or 0)}</b> {texts.kind_label(request.kind)} · {texts.status_label(request.status)} · {when}"
 
 
 async def district_ids(session: AsyncSession, settings: Settings, chat_id: int) -> list[int]:
@@ -39,38 +29,32 @@ async def district_ids(session: AsyncSession, settings: Settings, chat_id: int) 
 OPEN_PAGE = 30
 
 
-@dataclass
+@dataclass(frozen=True)
 class OpenPage:
-    """One page of /open: its text, its 0-based number and how many pages there are."""
+    """One page of /open: its requests (urgent first, then oldest), the true total, its 0-based number
+    and how many pages there are."""
 
-    text: str
+    rows: list[Request]
+    total: int
     page: int
     pages: int
 
 
-async def open_list(session: AsyncSession, settings: Settings, i18n: I18n, chat_id: int, page: int = 0) -> OpenPage:
+async def open_list(session: AsyncSession, settings: Settings, chat_id: int, page: int = 0) -> OpenPage:
     """/open: urgent first, then oldest; the true total, and one page of OPEN_PAGE requests."""
     ids = await district_ids(session, settings, chat_id)
     total = await repo.count_open(session, ids)
     if not total:
-        return OpenPage(_("No open requests. 🎉"), 0, 1)
+        return OpenPage([], 0, 0, 1)
     pages = -(-total // OPEN_PAGE)
     page = min(max(page, 0), pages - 1)
     rows = await repo.open_in_chat(session, ids, limit=OPEN_PAGE, offset=page * OPEN_PAGE)
-    head = ngettext("{n} open request:", "{n} open requests:", total).format(n=total)
-    lines = [head, *(line(r, i18n.current_locale, settings.timezone) for r in rows)]
-    if pages > 1:
-        lines.append(_("Page {page} of {pages}").format(page=page + 1, pages=pages))
-    return OpenPage("\n".join(lines), page, pages)
+    return OpenPage(rows, total, page, pages)
 
 
-async def mine(session: AsyncSession, settings: Settings, i18n: I18n, member: Staff) -> str:
+async def mine(session: AsyncSession, member: Staff) -> list[Request]:
     """/mine: what the worker has in hand."""
-    rows = await repo.claimed_by(session, member.id or 0)
-    if not rows:
-        return _("You have no requests in progress.")
-    head = ngettext("You have {n} request in progress:", "You have {n} requests in progress:", len(rows)).format(n=len(rows))
-    return "\n".join([head, *(line(r, i18n.current_locale, settings.timezone) for r in rows)])
+    return await repo.claimed_by(session, member.id or 0)
 
 
 def start_of_today(settings: Settings) -> datetime:
@@ -79,7 +63,19 @@ def start_of_today(settings: Settings) -> datetime:
     return datetime.combine(local.date(), time(0), tzinfo=settings.tz)
 
 
-async def stats(session: AsyncSession, settings: Settings, chat_id: int) -> str:
+@dataclass(frozen=True)
+class DayStats:
+    """/stats: today's requests of a chat, by what became of them, and the median minutes to claim
+    (None when none was claimed)."""
+
+    new: int
+    claimed: int
+    done: int
+    cancelled: int
+    median_claim_minutes: int | None
+
+
+async def stats(session: AsyncSession, settings: Settings, chat_id: int) -> DayStats:
     """/stats: today's new, claimed, done, cancelled, and the median time to claim."""
     ids = await district_ids(session, settings, chat_id)
     since = start_of_today(settings)
@@ -88,17 +84,7 @@ async def stats(session: AsyncSession, settings: Settings, chat_id: int) -> str:
     claimed = sum(counts.get(s, 0) for s in ("claimed", "on_the_way", "done", "received", "failed"))
     done = counts.get(RequestStatus.DONE, 0) + counts.get(RequestStatus.RECEIVED, 0)
     median = round(statistics.median(delays) / 60) if delays else None
-    lines = [
-        _("<b>Today</b>"),
-        _("New: {n}").format(n=sum(counts.values())),
-        _("Claimed: {n}").format(n=claimed),
-        _("Done: {n}").format(n=done),
-        _("Cancelled: {n}").format(n=counts.get(RequestStatus.CANCELLED, 0)),
-        _("Median time to claim: {value}").format(
-            value=ngettext("{n} minute", "{n} minutes", median).format(n=median) if median is not None else "—"
-        ),
-    ]
-    return "\n".join(lines)
+    return DayStats(sum(counts.values()), claimed, done, counts.get(RequestStatus.CANCELLED, 0), median)
 
 
 async def set_chat_locale(session: AsyncSession, chat_id: int, locale: str) -> None:
@@ -134,7 +120,19 @@ async def other_districts(session: AsyncSession, settings: Settings, i18n: I18n,
     return result
 
 
-async def checkin_roll(session: AsyncSession, settings: Settings, i18n: I18n, chat_id: int) -> str:
+@dataclass(frozen=True)
+class DistrictRoll:
+    """/checkins of one district today: answers by kind (fine, not_well, help, pending, escalated),
+    plans paused, and how many of the residents who were not well, needed help or were escalated have
+    each vulnerability flag (flag code -> count, in the configured order)."""
+
+    district: District
+    counts: dict[str, int]
+    paused: int
+    flags: dict[str, int]
+
+
+async def checkin_roll(session: AsyncSession, settings: Settings, chat_id: int) -> list[DistrictRoll]:
     """/checkins: today's roll per district of this chat."""
     served = await districts.served_by(session, chat_id, settings.staff_chat_id)
     since = start_of_today(settings)
@@ -142,8 +140,7 @@ async def checkin_roll(session: AsyncSession, settings: Settings, i18n: I18n, ch
     rows = await checkins_repo.roll(session, since, ids)
     paused = await checkins_repo.paused_counts(session, since, ids)
     attention = await checkins_repo.attention_flags(session, since, ids)
-    locale = i18n.current_locale
-    lines = [_("<b>Check-ins today</b>")]
+    roll = []
     for district in served:
         counts = {"fine": 0, "not_well": 0, "help": 0, "pending": 0, "escalated": 0}
         for district_id, answer, escalated, n in rows:
@@ -153,28 +150,20 @@ async def checkin_roll(session: AsyncSession, settings: Settings, i18n: I18n, ch
                 counts["escalated"] += n
             if answer in counts and not (escalated and answer == "missed"):
                 counts[answer] += n
-        conf = settings.district(district.code)
-        title = texts.q(conf.title(locale) if conf else district.name, 60)
-        lines.append(_(
-            "{district}: fine {fine} · not so well {not_well} · need help {help} · no answer yet {pending} · "
-            "escalated {escalated} · paused {paused}"
-        ).format(district=title, paused=paused.get(district.id, 0), **counts))
-        by_flag = flag_counts([row for row in attention if row[0] == district.id], settings)
-        if by_flag:
-            lines.append(_("↳ not well, need help or escalated: {flags}").format(flags=by_flag))
-    return "\n".join(lines)
+        flags = flag_counts([row for row in attention if row[0] == district.id], settings)
+        roll.append(DistrictRoll(district, counts, paused.get(district.id, 0), flags))
+    return roll
 
 
-def flag_counts(rows: list[tuple[int | None, list[str], list[str], int]], settings: Settings) -> str:
-    """'独居 2 · 低保/低收入/特困 1': how many of these check-ins' residents have each flag, in the
-    configured order ("" when none has any)."""
+def flag_counts(rows: list[tuple[int | None, list[str], list[str], int]], settings: Settings) -> dict[str, int]:
+    """How many of these check-ins' residents have each flag, in the configured order (unknown codes
+    last): {"alone": 2, "low_income": 1}."""
     counts: dict[str, int] = {}
     for _district, columns, others, n in rows:
         for code in dict.fromkeys([*columns, *others]):
             counts[code] = counts.get(code, 0) + n
     order = {f.code: i for i, f in enumerate(settings.vulnerability_flags)}
-    codes = sorted(counts, key=lambda code: order.get(code, len(order)))
-    return " · ".join(f"{texts.flag_label(code, settings.vulnerability_flags)} {counts[code]}" for code in codes)
+    return {code: counts[code] for code in sorted(counts, key=lambda code: order.get(code, len(order)))}
 
 
 async def resident_of_request(session: AsyncSession, settings: Settings, request_id: int, chat_id: int):  # type: ignore[no-untyped-def]

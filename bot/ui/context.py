@@ -1,4 +1,4 @@
-"""Builds the wizard context for resident handlers."""
+"""Builds what handlers are given: the wizard context for resident handlers, the Notifier for all."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject
 
 from bot.ui.flow import Ctx
+from bot.ui.notify import Notifier
 
 
 class CtxMiddleware(BaseMiddleware):
@@ -27,4 +28,20 @@ class CtxMiddleware(BaseMiddleware):
                 bot=data["bot"], chat_id=chat.id, user=user, state=data["state"], session=data["session"],
                 settings=data["settings"], i18n=data["i18n"], resident=data.get("resident"),
             )
+        return await handler(event, data)
+
+
+class NotifierMiddleware(BaseMiddleware):
+    """Puts `notifier` (a Notifier queueing in the update's transaction) into handler data, so a handler
+    hands a service's decisions on with `await notifier.tell(result.told)`."""
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        """A Notifier for this update's session (none outside a transaction)."""
+        if "session" in data:
+            data["notifier"] = Notifier(data["session"], data["i18n"], data["settings"])
         return await handler(event, data)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from aiogram.types import InlineKeyboardMarkup
@@ -9,17 +10,18 @@ from aiogram.utils.i18n import I18n
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.ui import keyboards as kb
-from bot.ui import checkin_texts, staff_texts
+from bot.ui import checkin_texts, staff_texts, texts
 from bot.core import clock
 from bot.core.config import Settings
 from bot.domain.items import Item
 from bot.domain.priority import is_urgent, outbox_priority
+from bot.services import decisions as d
 from db.models import Checkin, District, Request, RequestKind, RequestStatus, Resident, Staff
 from db.repo import districts, outbox, residents
 from db.repo import requests as requests_repo
 from db.repo import staff as staff_repo
 
-SYNC_CARD = "syncCard"
+SYNC_CARD = outbox.SYNC_CARD
 #: Telegram sends at most 10 photos in one album (sendMediaGroup)
 ALBUM_MAX = 10
 
@@ -31,6 +33,52 @@ class Notifier:
         self.session = session
         self.i18n = i18n
         self.settings = settings
+
+    async def tell(self, told: Iterable[d.Decision]) -> None:
+        """Render and queue what the services decided, in order, in this transaction."""
+        for news in told:
+            match news:
+                case d.CardChanged(request):
+                    await self.card(request)
+                case d.Confirmed(resident, request):
+                    self.confirmation(resident, request)
+                case d.DetailsOwed(request, member):
+                    await self.worker_details(request, member)
+                case d.StatusChanged(request, member, status):
+                    await self.resident_status(request, member, status)
+                case d.Transferred(request, target, reason):
+                    await self.resident_transferred(request, target, reason)
+                case d.WroteAgain(request, member, text, voice, photo):
+                    await self.follow_up(request, member, text, voice, photo)
+                case d.Corrected(request, text):
+                    await self.correction(request, text)
+                case d.DetailsRemoved(chat_id, message_id, request_id, method, retention_days):
+                    await self.details_removed(chat_id, message_id, request_id, method, retention_days)
+                case d.CheckinDue(resident, checkin, reminder):
+                    await self.checkin(resident, checkin, reminder)
+                case d.SlaAlert(request, d.SlaAction.REMIND):
+                    await self.reminder(request)
+                case d.SlaAlert(request, d.SlaAction.ESCALATE):
+                    await self.escalation(request)
+                case d.SlaAlert(request, d.SlaAction.NUDGE):
+                    await self.nudge(request)
+                case d.NotReceived(request):
+                    await self.not_received(request)
+                case d.MemberLeft(chat_id, member, released, coordinator):
+                    await self.member_left(chat_id, member, released, coordinator)
+                case _:
+                    raise TypeError(f"the Notifier cannot tell {type(news).__name__}")
+
+    def confirmation(self, resident: Resident, request: Request) -> None:
+        """The resident's confirmation of a filed request, with the main menu."""
+        assert resident.chat_id is not None, "only a resident who talks to the bot files requests"
+        with self.i18n.use_locale(resident.locale):
+            text, markup = texts.confirmation(request), kb.main_menu()
+        self._enqueue(
+            resident.chat_id, "sendMessage",
+            {"chat_id": resident.chat_id, "text": text, "reply_markup": markup.model_dump(exclude_none=True)},
+            purpose="confirmation", resident_id=resident.id, request_id=request.id,
+        )
 
     async def chat_of(self, request: Request) -> tuple[int, int | None]:
         """The staff chat (and forum topic) serving the request's district."""
@@ -162,22 +210,24 @@ class Notifier:
         self._enqueue(chat_id, "editMessageText",
                        {"chat_id": chat_id, "message_id": message_id, "text": text}, purpose="erase", request_id=request_id)
 
-    async def resident_status(self, request: Request, member: Staff) -> None:
-        """Tell the resident, in their language, what just happened to their request."""
+    async def resident_status(self, request: Request, member: Staff, status: RequestStatus | None = None) -> None:
+        """Tell the resident, in their language, what just happened to their request (`status`: the one
+        it reached then; default its status now)."""
         resident = await residents.by_id(self.session, request.resident_id)
         if resident is None or resident.consent_at is None or resident.chat_id is None:
             return
+        status = status or request.status
         markup = None
         with self.i18n.use_locale(resident.locale):
-            if request.status == RequestStatus.CLAIMED:
+            if status == RequestStatus.CLAIMED:
                 text = staff_texts.accepted(request, member.name)
-            elif request.status == RequestStatus.ON_THE_WAY:
+            elif status == RequestStatus.ON_THE_WAY:
                 text = staff_texts.on_the_way(request)
-            elif request.status == RequestStatus.DONE and request.kind == RequestKind.WELLBEING:
+            elif status == RequestStatus.DONE and request.kind == RequestKind.WELLBEING:
                 return
-            elif request.status == RequestStatus.DONE:
+            elif status == RequestStatus.DONE:
                 text, markup = staff_texts.done(request), kb.feedback(request.id or 0)
-            elif request.status == RequestStatus.FAILED:
+            elif status == RequestStatus.FAILED:
                 text = staff_texts.failed(request)
             else:
                 return

@@ -17,6 +17,7 @@ from bot.domain import flags as flag_rules
 from bot.domain.items import Item, format_items
 from bot.domain.locale import format_datetime_for
 from bot.domain.phones import mask_contacts
+from bot.services.requests import photos_of  # noqa: F401  (the draft summary counts them; intake reads them)
 from db.models import Request, RequestKind, RequestStatus, Resident, Urgency
 
 KIND_LABELS = {
@@ -163,14 +164,6 @@ def item_lines(items: Sequence[Item]) -> str:
 def items_count(n: int) -> str:
     """'3 items' with the right plural form."""
     return ngettext("{n} item", "{n} items", n).format(n=n)
-
-
-def photos_of(data: Mapping[str, Any]) -> list[str]:
-    """Photo file ids of a draft ("photos", a list) or of a request's card data (older drafts: "photo")."""
-    photos = list(data.get("photos") or [])
-    if not photos and data.get("photo"):
-        photos = [data["photo"]]
-    return photos
 
 
 def draft_details(data: Mapping[str, Any]) -> list[str]:

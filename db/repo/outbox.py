@@ -12,6 +12,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.models import Outbox, OutboxPriority, OutboxStatus
 
+#: The method of a row that brings a request's cards up to date; rendered when it is sent (bot.ui.cards).
+SYNC_CARD = "syncCard"
+
 
 def enqueue(
     session: AsyncSession,
