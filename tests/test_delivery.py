@@ -494,3 +494,35 @@ async def test_configured_station_chat_migrates_and_survives_a_restart(two_stati
     assert listing is not None and listing.text.split("\n")[0] == seen(
         catalog_plural("ru", "{n} open request:", "{n} open requests:", 1))
     assert f"№{request.id}" in listing.text
+
+
+async def test_a_wake_while_every_worker_leases_is_not_lost() -> None:
+    """An update commits an outbox row (the Send confirmation) while the sender's lease is running and
+    finds nothing (its query began before the commit): the wake-up that came meanwhile makes the worker
+    lease again at once, rather than waiting for the next wake or the idle poll (an hour here)."""
+    sender = Sender(None, None, Limits())  # type: ignore[arg-type]  # drain_once is scripted below
+    stop = asyncio.Event()
+    leasing, committed, leased_again = asyncio.Event(), asyncio.Event(), asyncio.Event()
+    leases: list[int] = []
+
+    async def drain_once() -> int:
+        leases.append(len(leases))
+        if len(leases) == 1:
+            leasing.set()
+            await committed.wait()  # meanwhile an update commits its row and wakes the sender
+            return 0  # this lease's query saw the outbox before that commit
+        leased_again.set()
+        stop.set()
+        return 1
+
+    sender.drain_once = drain_once  # type: ignore[method-assign]
+    worker = asyncio.create_task(sender.run(stop, idle=3600, workers=1))
+    await leasing.wait()
+    sender.wake()
+    committed.set()
+    try:
+        await asyncio.wait_for(leased_again.wait(), 60)  # a bound for a broken sender, not a measurement
+    finally:
+        stop.set()
+        await worker
+    assert leases == [0, 1]

@@ -329,8 +329,12 @@ class Sender:
         await asyncio.gather(*(self._worker(stop, idle) for _ in range(workers)))
 
     async def _worker(self, stop: asyncio.Event, idle: float) -> None:
-        """One drain loop."""
+        """One drain loop. The wake-up is cleared before the lease, not after an empty one: a row committed
+        while every worker was leasing (its query began before the commit, so it found nothing) set the
+        wake-up after that; clearing it then lost the wake, and the row waited for the next one or the
+        idle poll (the Send confirmation's p99 of 200-400 ms at 50 updates/s, issue #12)."""
         while not stop.is_set():
+            self.wakeup.clear()  # any wake from now on is seen: by this lease, or by the wait below
             try:
                 sent = await self.drain_once()
             except Exception:  # a database hiccup must not kill the sender
@@ -338,7 +342,6 @@ class Sender:
                 sent = 0
             if sent:
                 continue
-            self.wakeup.clear()
             waiter = asyncio.ensure_future(self.wakeup.wait())
             stopper = asyncio.ensure_future(stop.wait())
             await asyncio.wait({waiter, stopper}, timeout=idle, return_when=asyncio.FIRST_COMPLETED)
