@@ -33,7 +33,8 @@ from typing import Any
 
 import asyncpg
 import uvloop
-from aiogram import Bot, Dispatcher, Router
+from aiogram import BaseMiddleware, Bot, Dispatcher, Router
+from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.types import CallbackQuery, Message
@@ -51,24 +52,77 @@ def quick(user: Any) -> Any:
     return user
 
 
+def wizard_steps(user: Any) -> list[tuple[Callable[[], Awaitable[Any]], int]]:
+    """Registration and one supplies request, as (step, new messages the bot answers it with). The last
+    step is Send; its answer is the confirmation (Doorstep's goes through the outbox, the peer's is sent
+    by the handler)."""
+    return [
+        (lambda: user.send_command("/start"), 1),
+        (lambda: user.press("✅"), 1),  # consent
+        (lambda: user.tap(user.first_name), 1),
+        (lambda: user.tap("📱"), 1),
+        (lambda: user.send("下洋田社区 3栋 2单元 501"), 1),
+        (lambda: user.press("✅"), 1),  # the address read back
+        (lambda: user.press("下洋田社区"), 1),
+        (lambda: user.press("⬜"), 0),  # the flags keyboard is edited
+        (lambda: user.press("✅"), 2),  # registered: the menu, then the check-in offer
+        (lambda: user.tap("🛒"), 1),
+        (lambda: user.send("2斤青菜、2斤肉、一包5公斤重的大米"), 1),
+        (lambda: user.press("✅"), 1),
+        (lambda: user.press("1–2"), 1),
+        (lambda: user.press("📍"), 1),
+        (lambda: user.press("✅"), 1),  # Send: the confirmation
+    ]
+
+
+async def answered(user: Any, step: Callable[[], Awaitable[Any]], answers: int) -> None:
+    """Take a step and wait until the bot's answer (its new messages) reached the chat. Doorstep sends a
+    step's direct answers before it confirms the update; aiogram's polling confirms an update before
+    handling it, so a bot like the peer is only done with a step once its messages are there."""
+    before = len(user.fake.messages.get(user.chat_id, ()))
+    await step()
+    if answers:
+        await user.fake.wait_new_message(user.chat_id, before + answers - 1, timeout=60)
+
+
 async def wizard(user: Any) -> int:
-    """Registration and one supplies request; returns the number of updates sent."""
-    await user.send_command("/start")
-    await user.press("✅")
-    await user.tap(user.first_name)
-    await user.tap("📱")
-    await user.send("下洋田社区 3栋 2单元 501")
-    await user.press("✅")  # the address read back
-    await user.press("下洋田社区")
-    await user.press("⬜")
-    await user.press("✅")
-    await user.tap("🛒")
-    await user.send("2斤青菜、2斤肉、一包5公斤重的大米")
-    await user.press("✅")
-    await user.press("1–2")
-    await user.press("📍")
-    await user.press("✅")
+    """Registration and one supplies request, each step once answered; returns the number of updates sent."""
+    for step, answers in wizard_steps(user):
+        await answered(user, step, answers)
     return STEPS
+
+
+async def paced_wizards(fake: Any, make_user: Callable[[int], Any], rate: float, seconds: float, think: float) -> dict[str, list[float]]:
+    """Open loop at about `rate` updates/s: a new resident every STEPS/rate s for `seconds`, each taking
+    a step every `think` s (later only if the bot has not answered the last one yet). Seconds from push
+    to answered: of Send (push → the confirmation reached the fake) for residents whose Send fell in the
+    steady part (after the ramp-up), and of every other step."""
+    loop = asyncio.get_running_loop()
+    sends: list[float] = []
+    others: list[float] = []
+    started = loop.time()
+    steady_from = started + think * STEPS
+
+    async def one(user: Any) -> None:
+        begin = loop.time()
+        steps = wizard_steps(user)
+        for index, (step, answers) in enumerate(steps):
+            await asyncio.sleep(max(0.0, begin + index * think - loop.time()))
+            pushed = loop.time()
+            await answered(user, step, answers)
+            if index == len(steps) - 1:
+                if pushed >= steady_from and pushed <= started + seconds:
+                    sends.append(loop.time() - pushed)
+            elif answers:
+                others.append(loop.time() - pushed)
+
+    tasks, i = [], 0
+    while loop.time() - started < seconds:
+        tasks.append(asyncio.create_task(one(make_user(i))))
+        i += 1
+        await asyncio.sleep(max(0.0, started + i * STEPS / rate - loop.time()))
+    await asyncio.gather(*tasks)
+    return {"send": sends, "steps": others}
 
 
 async def echo_steps(user: Any, count: int) -> int:
@@ -114,7 +168,7 @@ async def latency_at(fake: Any, users: list[Any], rate: float, seconds: float) -
     return latencies
 
 
-async def driver(conn: Connection, users: int) -> None:
+async def driver(conn: Connection, users: int) -> None:  # noqa: C901 - one branch per phase
     """Serve the fake and run the residents' side of each phase when told to."""
     from sandbox.bot_api import FakeTelegram
     from tests.conversation import TgUser
@@ -126,6 +180,11 @@ async def driver(conn: Connection, users: int) -> None:
     people = [quick(TgUser(fake, 20_000 + i, f"用户{i}", language_code="zh-hans", phone="+8613800138000")) for i in range(users)]
     echoers = [quick(TgUser(fake, 40_000 + i, f"echo{i}")) for i in range(users)]
     floorers = [quick(TgUser(fake, 60_000 + i, f"floor{i}")) for i in range(users)]
+    peers = [quick(TgUser(fake, 80_000 + i, f"用户{i}", language_code="zh-hans", phone="+8613800138000")) for i in range(users)]
+    paced = iter(range(100_000, 10**9, 10_000))  # each paced phase its own new residents
+
+    def resident(base: int) -> Callable[[int], Any]:
+        return lambda i: quick(TgUser(fake, base + i, f"用户{i}", language_code="zh-hans", phone="+8613800138000"))
     while True:
         command, args = await loop.run_in_executor(None, conn.recv)
         if command == "wizard":
@@ -135,6 +194,10 @@ async def driver(conn: Connection, users: int) -> None:
         elif command == "webhook":  # POST updates to this URL from now on (None: back to getUpdates)
             fake.feed_webhook(*args)
             conn.send(True)
+        elif command == "peer":
+            conn.send(await drive(fake, peers, wizard))
+        elif command == "paced":  # rate, seconds, think
+            conn.send(await paced_wizards(fake, resident(next(paced)), *args))
         elif command == "echo":
             conn.send(await drive(fake, echoers, lambda u: echo_steps(u, STEPS)))
         elif command == "floor":
@@ -282,12 +345,15 @@ async def serve_doorstep(app: Any, conn: Connection, mode: str) -> Callable[[], 
     return stop_webhook
 
 
-async def serve_echo(conn: Connection, base_url: str, mode: str, dp: Dispatcher | None = None) -> Callable[[], Awaitable[None]]:
+async def serve_echo(
+    conn: Connection, base_url: str, mode: str, dp: Dispatcher | None = None, parse_mode: str | None = None,
+) -> Callable[[], Awaitable[None]]:
     """Start the bare aiogram echo bot (or dp) the same way; returns how to stop it."""
     from aiogram.webhook.aiohttp_server import SimpleRequestHandler
     from aiohttp import web
 
-    bot = Bot(TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(base_url)))
+    bot = Bot(TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(base_url)),
+              default=DefaultBotProperties(parse_mode=parse_mode))
     dp = dp or echo_dispatcher()
     if mode == "polling":
         # aiogram's defaults (handle_as_tasks=True: updates run concurrently, confirmed before they finish)
@@ -316,9 +382,53 @@ async def serve_echo(conn: Connection, base_url: str, mode: str, dp: Dispatcher 
     return stop_webhook
 
 
-async def run(users: int, db: str, rate: float, seconds: float, mode: str = "polling") -> dict[str, Any]:
-    """Both bots against one driver, measured in one run."""
+class UpdateTimes(BaseMiddleware):
+    """For the aiogram bots (echo, floor, peer): each update's handling time, from the dispatcher taking
+    it to its handlers being done (the counterpart of Doorstep's doorstep_update_seconds)."""
+
+    def __init__(self) -> None:
+        self.seconds: list[float] = []
+
+    async def __call__(self, handler: Callable[[Any, dict[str, Any]], Awaitable[Any]], event: Any, data: dict[str, Any]) -> Any:
+        """Time the update."""
+        started = time.perf_counter()
+        try:
+            return await handler(event, data)
+        finally:
+            self.seconds.append(time.perf_counter() - started)
+
+
+def timed(dp: Dispatcher) -> tuple[Dispatcher, UpdateTimes]:
+    """dp with an UpdateTimes outermost on its updates."""
+    times = UpdateTimes()
+    dp.update.outer_middleware(times)
+    return dp, times
+
+
+def p99(values: list[float]) -> float:
+    """The 99th percentile in ms (nearest rank; 0 for no values)."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return round(ordered[max(0, int(len(ordered) * 0.99 + 0.999999) - 1)] * 1000, 1)
+
+
+def p50(values: list[float]) -> float:
+    """The median in ms."""
+    return round(statistics.median(values) * 1000, 1) if values else 0.0
+
+
+def taken(times: Any) -> list[float]:
+    """The handling times recorded so far, and start a new list for the next phase."""
+    seconds, times.seconds = times.seconds, []
+    return seconds
+
+
+async def run(users: int, db: str, rate: float, seconds: float, mode: str = "polling",
+              send_rate: float = 50, send_seconds: float = 40, think: float = 0.5) -> dict[str, Any]:
+    """Every bot against one driver, measured in one run."""
     from bench.checkins_burst import drop_database, new_database
+    from bench.peer_bot import Config, create_engine, create_session_pool, create_tables, peer_dispatcher
     from bot.app import create_app
     from bot.core.config import Settings
 
@@ -326,7 +436,10 @@ async def run(users: int, db: str, rate: float, seconds: float, mode: str = "pol
     process = multiprocessing.get_context("spawn").Process(target=driver_process, args=(child, users), daemon=True)
     process.start()
     base_url = await asyncio.get_running_loop().run_in_executor(None, conn.recv)
+    updates = users * STEPS
+    out: dict[str, Any] = {"db": db, "mode": mode, "users": users}
 
+    # Doorstep: the wizard as fast as the residents go, then paced at send_rate, then `rate` updates/s of menu buttons.
     url = await new_database(db)
     settings = Settings(
         bot_token=TOKEN, telegram_api_url=base_url, database_url=url, staff_chat_id=-1001,
@@ -336,18 +449,54 @@ async def run(users: int, db: str, rate: float, seconds: float, mode: str = "pol
     )
     app = create_app(settings)
     app.freeze_heap = True  # as `python -m bot` does
+    handling = HandlingTimes(app)
     stop = await serve_doorstep(app, conn, mode)
     (wizard_ups, wizard_calls), wizard_cpu = await ask(conn, "wizard")
+    wizard_handled = taken(handling)
+    paced, paced_cpu = await ask(conn, "paced", send_rate, send_seconds, think)
+    paced_handled = taken(handling)
     pauses = collector_pauses()
-    handling = HandlingTimes(app)
     latencies, _ = await ask(conn, "latency", rate, seconds)
     gc.callbacks.remove(pauses.record)
-    handled = sorted(handling.seconds)
+    handled = taken(handling)
     await stop()
     await drop_database(url)
+    out.update({
+        "wizard_updates_per_s": round(wizard_ups, 1), "wizard_cpu_ms_per_update": round(wizard_cpu * 1000 / updates, 2),
+        "wizard_calls_per_update": round(wizard_calls, 2), "wizard_handling_p99_ms": p99(wizard_handled),
+        f"wizard_send_p99_ms_at_{send_rate:g}": p99(paced["send"]), "wizard_send_p50_ms": p50(paced["send"]),
+        "wizard_sends": len(paced["send"]), "wizard_steps_p99_ms": p99(paced["steps"]),
+        f"wizard_handling_p99_ms_at_{send_rate:g}": p99(paced_handled),
+        "wizard_paced_cpu_ms_per_update": round(paced_cpu * 1000 / max(1, len(paced_handled)), 2),
+    })
 
-    stop = await serve_echo(conn, base_url, mode)
+    # The peer: the same residents' steps against the template-style bot, on its own PostgreSQL database.
+    url = await new_database("postgres")
+    engine = create_engine(url)
+    await create_tables(engine)
+    config = Config(staff_chat_id=-1001, districts={"xiayangtian": "下洋田社区"})
+    dp, times = timed(peer_dispatcher(create_session_pool(engine), config))
+    stop = await serve_echo(conn, base_url, mode, dp, parse_mode="HTML")
+    (peer_ups, peer_calls), peer_cpu = await ask(conn, "peer")
+    peer_handled = taken(times)
+    paced, _ = await ask(conn, "paced", send_rate, send_seconds, think)
+    paced_handled = taken(times)
+    await stop()
+    await engine.dispose()
+    await drop_database(url)
+    out.update({
+        "peer_updates_per_s": round(peer_ups, 1), "peer_cpu_ms_per_update": round(peer_cpu * 1000 / updates, 2),
+        "peer_calls_per_update": round(peer_calls, 2), "peer_handling_p99_ms": p99(peer_handled),
+        f"peer_send_p99_ms_at_{send_rate:g}": p99(paced["send"]), "peer_send_p50_ms": p50(paced["send"]),
+        "peer_sends": len(paced["send"]), "peer_steps_p99_ms": p99(paced["steps"]),
+        f"peer_handling_p99_ms_at_{send_rate:g}": p99(paced_handled),
+        "wizard_to_peer": round(wizard_ups / peer_ups, 2),
+    })
+
+    dp, times = timed(echo_dispatcher())
+    stop = await serve_echo(conn, base_url, mode, dp)
     (echo_ups, echo_calls), echo_cpu = await ask(conn, "echo")
+    echo_handled = taken(times)
     await stop()
 
     # The floor: the echo bot with the wizard's transaction and Bot API calls, nothing else.
@@ -356,31 +505,29 @@ async def run(users: int, db: str, rate: float, seconds: float, mode: str = "pol
     pool = await asyncpg.create_pool(url.replace("postgresql+asyncpg://", "postgresql://"), min_size=2, max_size=settings.polling_concurrency + 8)
     for statement in FLOOR_TABLES:
         await pool.execute(statement)
-    stop = await serve_echo(conn, base_url, mode, floor_dispatcher(pool, wizard_calls - 1))
+    dp, times = timed(floor_dispatcher(pool, wizard_calls - 1))
+    stop = await serve_echo(conn, base_url, mode, dp)
     (floor_ups, floor_calls), floor_cpu = await ask(conn, "floor")
+    floor_handled = taken(times)
     await stop()
     await pool.close()
     await drop_database(url)
     conn.send(("stop", ()))
     process.join(10)
 
-    latencies.sort()
-    p99 = latencies[int(len(latencies) * 0.99) - 1]
-    updates = users * STEPS
-    return {
-        "db": db, "mode": mode, "users": users, "wizard_updates_per_s": round(wizard_ups, 1), "echo_updates_per_s": round(echo_ups, 1),
-        "ratio": round(wizard_ups / echo_ups, 2),
-        "floor_updates_per_s": round(floor_ups, 1), "floor_ratio": round(floor_ups / echo_ups, 2),
-        "wizard_calls_per_update": round(wizard_calls, 2), "echo_calls_per_update": round(echo_calls, 2),
-        "floor_calls_per_update": round(floor_calls, 2),
-        "wizard_cpu_ms_per_update": round(wizard_cpu * 1000 / updates, 2), "echo_cpu_ms_per_update": round(echo_cpu * 1000 / updates, 2),
-        "floor_cpu_ms_per_update": round(floor_cpu * 1000 / updates, 2),
+    out.update({
+        "floor_updates_per_s": round(floor_ups, 1), "floor_cpu_ms_per_update": round(floor_cpu * 1000 / updates, 2),
+        "floor_calls_per_update": round(floor_calls, 2), "floor_handling_p99_ms": p99(floor_handled),
+        "echo_updates_per_s": round(echo_ups, 1), "echo_cpu_ms_per_update": round(echo_cpu * 1000 / updates, 2),
+        "echo_calls_per_update": round(echo_calls, 2), "echo_handling_p99_ms": p99(echo_handled),
+        "wizard_cpu_to_floor": round(wizard_cpu / floor_cpu, 2), "ratio": round(wizard_ups / echo_ups, 2),
+        "floor_ratio": round(floor_ups / echo_ups, 2),
         "latency_rate_per_s": rate, "latency_updates": len(latencies),
-        "p50_ms": round(statistics.median(latencies) * 1000, 1), "p99_ms": round(p99 * 1000, 1),
-        "handling_p50_ms": round(statistics.median(handled) * 1000, 1),
-        "handling_p99_ms": round(handled[int(len(handled) * 0.99) - 1] * 1000, 1),
+        "p50_ms": p50(latencies), "p99_ms": p99(latencies),
+        "handling_p50_ms": p50(handled), "handling_p99_ms": p99(handled),
         "gc_runs": pauses.count, "gc_longest_ms": {g: round(v * 1000, 1) for g, v in sorted(pauses.longest.items())},
-    }
+    })
+    return out
 
 
 def main() -> None:
@@ -390,11 +537,14 @@ def main() -> None:
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="postgres")
     parser.add_argument("--rate", type=float, default=100)
     parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--send-rate", type=float, default=50, help="updates/s of the paced wizards (Send → confirmation)")
+    parser.add_argument("--send-seconds", type=float, default=40, help="how long new residents keep starting in the paced phase")
+    parser.add_argument("--think", type=float, default=0.5, help="seconds between one resident's steps in the paced phase")
     parser.add_argument("--mode", choices=["polling", "webhook"], default="polling",
                         help="webhook: the fake POSTs updates as Telegram does (chats at once, a chat in order)")
     args = parser.parse_args()
     # uvloop, as `python -m bot` runs in production; both bots run on the same kind of loop.
-    result = uvloop.run(run(args.users, args.db, args.rate, args.seconds, args.mode))
+    result = uvloop.run(run(args.users, args.db, args.rate, args.seconds, args.mode, args.send_rate, args.send_seconds, args.think))
     print(" ".join(f"{k}={v}" for k, v in result.items()))
 
 
