@@ -25,6 +25,7 @@ import argparse
 import asyncio
 import gc
 import multiprocessing
+import os
 import statistics
 import time
 from collections.abc import Awaitable, Callable
@@ -437,7 +438,7 @@ async def run(users: int, db: str, rate: float, seconds: float, mode: str = "pol
     process.start()
     base_url = await asyncio.get_running_loop().run_in_executor(None, conn.recv)
     updates = users * STEPS
-    out: dict[str, Any] = {"db": db, "mode": mode, "users": users}
+    out: dict[str, Any] = {"db": db, "mode": mode, "users": users, "load_before": round(os.getloadavg()[0], 2)}
 
     # Doorstep: the wizard as fast as the residents go, then paced at send_rate, then `rate` updates/s of menu buttons.
     url = await new_database(db)
@@ -479,7 +480,7 @@ async def run(users: int, db: str, rate: float, seconds: float, mode: str = "pol
     stop = await serve_echo(conn, base_url, mode, dp, parse_mode="HTML")
     (peer_ups, peer_calls), peer_cpu = await ask(conn, "peer")
     peer_handled = taken(times)
-    paced, _ = await ask(conn, "paced", send_rate, send_seconds, think)
+    paced, paced_cpu = await ask(conn, "paced", send_rate, send_seconds, think)
     paced_handled = taken(times)
     await stop()
     await engine.dispose()
@@ -490,6 +491,7 @@ async def run(users: int, db: str, rate: float, seconds: float, mode: str = "pol
         f"peer_send_p99_ms_at_{send_rate:g}": p99(paced["send"]), "peer_send_p50_ms": p50(paced["send"]),
         "peer_sends": len(paced["send"]), "peer_steps_p99_ms": p99(paced["steps"]),
         f"peer_handling_p99_ms_at_{send_rate:g}": p99(paced_handled),
+        "peer_paced_cpu_ms_per_update": round(paced_cpu * 1000 / max(1, len(paced_handled)), 2),
         "wizard_to_peer": round(wizard_ups / peer_ups, 2),
     })
 
@@ -525,7 +527,7 @@ async def run(users: int, db: str, rate: float, seconds: float, mode: str = "pol
         "latency_rate_per_s": rate, "latency_updates": len(latencies),
         "p50_ms": p50(latencies), "p99_ms": p99(latencies),
         "handling_p50_ms": p50(handled), "handling_p99_ms": p99(handled),
-        "gc_runs": pauses.count, "gc_longest_ms": {g: round(v * 1000, 1) for g, v in sorted(pauses.longest.items())},
+        "load_after": round(os.getloadavg()[0], 2), "gc_runs": pauses.count, "gc_longest_ms": {g: round(v * 1000, 1) for g, v in sorted(pauses.longest.items())},
     })
     return out
 
