@@ -1,21 +1,30 @@
 """Benchmark: updates per second one bot process handles end to end through the request wizard
-(PostgreSQL, the fake Bot API over HTTP), and in the same run a bare aiogram echo bot on the same fake;
-then the p99 latency of updates arriving at a steady 100 per second.
+(registration and a supplies request, 15 updates; PostgreSQL, the fake Bot API over HTTP), and in the same
+run, against the same driver, three other bots:
 
-A third bot, the floor, is the echo bot plus the least the wizard's guarantees need: one PostgreSQL
-transaction per update on asyncpg directly (claim the update id, read and write the conversation's
-state) and the wizard's number of Bot API calls per update. Its ratio to the echo bot is what any
-wizard on aiogram + PostgreSQL could reach if routing, texts, keyboards and the domain's writes cost
-nothing (always on PostgreSQL, whatever --db says).
+- the peer (bench/peer_bot.py): the same form written the way the template Latand/tgbot_template_v3
+  writes a bot (an AsyncSession per update opened by an outer middleware, a repository, the FSM in
+  aiogram's storage, one handler per step, its own PostgreSQL tables) — what a team would otherwise build;
+- the floor: the echo bot plus the least the wizard's guarantees need: one PostgreSQL transaction per
+  update on asyncpg directly (claim the update id, read and write the conversation's state) and the
+  wizard's number of Bot API calls per update (always on PostgreSQL, whatever --db says);
+- a bare aiogram echo bot.
+
+Each step waits until the bot's answer (its new messages) reached the fake, so a bot that confirms an
+update before handling it (aiogram's polling) is measured to the same point as Doorstep. For each bot:
+updates per second, CPU per update, the p99 of its own handling time, Bot API calls per update. Then, for
+the wizard and the peer, residents paced at --send-rate updates/s (a new resident every 15/rate s, a step
+every --think s): p99 from pushing Send to the confirmation reaching the fake (Doorstep's goes through the
+outbox). Then, for the wizard, --rate updates/s of menu buttons: push → confirmed p99 and handling p99.
 
 The fake Bot API and the simulated residents run in a process of their own (they would otherwise
 share the bot's core and its garbage collector: the fake keeps every message it was sent), so the
-numbers are the bot's alone; both bots are measured against the same driver in one run.
+numbers are the bot's alone.
 
     python -m bench.updates_throughput --users 40 --db postgres
-    python -m bench.updates_throughput --users 40 --mode webhook
+    python -m bench.updates_throughput --users 40 --db postgres --mode webhook
 
-With --mode webhook both bots serve a webhook and the fake POSTs updates as Telegram does: different
+With --mode webhook every bot serves a webhook and the fake POSTs updates as Telegram does: different
 chats at the same time (up to max_connections), one chat's updates one after the other.
 """
 
