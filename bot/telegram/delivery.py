@@ -332,7 +332,7 @@ class Sender:
         """One drain loop. The wake-up is cleared before the lease, not after an empty one: a row committed
         while every worker was leasing (its query began before the commit, so it found nothing) set the
         wake-up after that; clearing it then lost the wake, and the row waited for the next one or the
-        idle poll (the Send confirmation's p99 of 200-400 ms at 50 updates/s, issue #12)."""
+        idle poll (issue #12)."""
         while not stop.is_set():
             self.wakeup.clear()  # any wake from now on is seen: by this lease, or by the wait below
             try:
