@@ -1,6 +1,7 @@
 """Command line: `python -m bot` runs the bot (long polling); `python -m bot webhook` serves a webhook
 (`webhook set URL` / `webhook delete` register it with Telegram); `python -m bot db upgrade` migrates;
-`python -m bot registry import FILE` enrols a community register; `python -m bot init` writes .env."""
+`python -m bot registry import FILE` enrols a community register; `python -m bot init` writes .env;
+`python -m bot sandbox` runs the bot offline against an embedded Telegram, shown in a web page."""
 
 from __future__ import annotations
 
@@ -33,6 +34,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     hook.add_argument("url", nargs="?", help="for `set`: the public https URL Telegram posts updates to")
     db = sub.add_parser("db", help="database schema")
     db.add_argument("action", choices=["upgrade", "current"])
+    sub.add_parser("sandbox", help="try the bot offline: an embedded Telegram in a web page (see --help there)",
+                   add_help=False)
     reg = sub.add_parser("registry", help="community register of residents")
     reg.add_argument("action", choices=["import"])
     reg.add_argument("file", type=Path, help="CSV (UTF-8, comma or semicolon) or XLSX (first sheet)")
@@ -98,7 +101,13 @@ def run_loop(main: Coroutine[Any, Any, None]) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point."""
-    args = parse_args(sys.argv[1:] if argv is None else argv)
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["sandbox"]:  # its own options, and none of the deployment's settings
+        from sandbox.app import main as sandbox_main
+
+        sandbox_main(argv[1:])
+        return
+    args = parse_args(argv)
     if args.command == "init":
         raise SystemExit(init_command(args))
     settings = load_settings()
