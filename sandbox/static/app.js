@@ -320,8 +320,6 @@ function renderChat(id) {
   if (!items.length) items.push(el("div", { class: "empty", text: t("empty") }));
   if (state.busy.get(id)) items.push(el("div", { class: "typing", text: t("typing") }));
   list.replaceChildren(...items);
-  if (atBottom || list.dataset.seen !== String(view.messages.length)) list.scrollTop = list.scrollHeight;
-  list.dataset.seen = String(view.messages.length);
   const keyboard = $(".reply-keyboard", node);
   keyboard.replaceChildren(...(view.keyboard || []).map((row) => el("div", { class: "row" }, ...row.map((button) =>
     el("button", { type: "button", text: (button.contact ? "📱 " : "") + button.text, onclick: () => {
@@ -338,6 +336,12 @@ function renderChat(id) {
       onclick: () => openInvite(p) }));
     start.replaceChildren(...buttons);
   }
+  // last, once the keyboard and the start buttons have taken their room
+  if (atBottom || list.dataset.seen !== String(view.messages.length)) list.scrollTop = list.scrollHeight;
+  list.dataset.seen = String(view.messages.length);
+  list.querySelectorAll("img").forEach((img) => img.addEventListener("load", () => {
+    if (list.dataset.seen === String(view.messages.length)) list.scrollTop = list.scrollHeight;
+  }, { once: true }));
 }
 
 // ---------------------------------------------------------------- events
