@@ -16,17 +16,18 @@ import os
 import signal
 import sys
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
-from bot.app import App, check_requests, create_app, follow_up_checkins, run_polling, send_checkins
+from bot.app import App, check_requests, create_app, follow_up_checkins, retry_failed_updates, run_polling, send_checkins
 from bot.core import clock
 from bot.core.config import TOKEN_SHAPE, Settings
 from bot.core.logs import setup_logging
+from db.repo import outbox
 from sandbox.fake import FakeTelegram
 from sandbox.people import Telegram
 from sandbox.world import BOT_ID, BOT_USERNAME, TOKEN, State, World, make_settings
@@ -43,6 +44,10 @@ STEPS: dict[str, Callable[[datetime], timedelta]] = {
     "1h": lambda now: timedelta(hours=1),
     "morning": lambda now: next_morning(now) - now,
 }
+
+
+#: The bot's periodic jobs that a clock move brings forward.
+TICKS = (check_requests, send_checkins, follow_up_checkins, retry_failed_updates)
 
 
 def next_morning(now: datetime, hour: int = 9) -> datetime:
@@ -116,20 +121,47 @@ class Sandbox:
             await self.start()
 
     async def advance(self, step: str) -> None:
-        """Move the bot's clock and run the ticks at once, so what became due happens now."""
+        """Move the bot's clock and bring its ticks forward to now, so what became due happens at once
+        (the bot's own scheduler runs them: never two of one tick side by side, as in production)."""
         assert self.app is not None and self.settings is not None and self.world is not None
         async with self.lock:
+            await self.drain()
             now = clock.now().astimezone(self.settings.tz)
             clock.advance(STEPS[step](now))
             self.world.remember()
-            for job in (check_requests, send_checkins, follow_up_checkins):
-                await job(self.app)
+            if self.app.scheduler is not None:
+                for job in self.app.scheduler.get_jobs():
+                    if job.func in TICKS:
+                        job.modify(next_run_time=datetime.now(UTC))
             self.app.sender.wake()
+
+    async def drain(self, timeout: float = 15) -> None:
+        """Wait until the outbox holds nothing in flight or due within a lease: a jump of the clock
+        would expire the leases of rows being sent, and the sender would send them again."""
+        assert self.app is not None
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        soon = timedelta(seconds=self.app.settings.limits.lease_seconds + 1)
+        while loop.time() < deadline:
+            async with self.app.sessions() as session:
+                count, _ = await outbox.depth(session)
+                due = await outbox.next_due(session)
+            if count == 0 or (due is not None and as_utc(due) > clock.now() + soon):
+                break
+            self.app.sender.wake()
+            await asyncio.sleep(0.1)
+        if self.fake is not None:
+            await self.fake.settle(0.1, 2.0)
 
     def now(self) -> datetime:
         """The bot's time, in the deployment's timezone."""
         assert self.settings is not None
         return clock.now().astimezone(self.settings.tz)
+
+
+def as_utc(when: datetime) -> datetime:
+    """SQLite hands back naive UTC times; PostgreSQL aware ones."""
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
 def wipe(data_dir: Path) -> None:

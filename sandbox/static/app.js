@@ -68,9 +68,10 @@ async function api(path, body, form) {
   return data;
 }
 
-function toast(text, error = false) {
+function toast(text, error = false, chatId = null) {
   const node = el("div", { class: "toast" + (error ? " error" : ""), text, role: "status" });
-  $("#toasts").append(node);
+  const box = chatId != null && column(chatId) ? $(".col-toasts", column(chatId)) : $("#toasts");
+  box.append(node);
   setTimeout(() => node.remove(), error ? 6000 : 3500);
 }
 
@@ -255,7 +256,7 @@ async function act(id, path, body, form) {
     if (form) return await api(path, null, form);
     return await api(path, { chat: id, as: speakerOf(id), ...body });
   } catch (error) {
-    toast(error.message, true);
+    toast(error.message, true, id);
     return null;
   } finally {
     state.busy.set(id, state.busy.get(id) - 1);
@@ -272,7 +273,7 @@ async function pressButton(id, message, button) {
   }
   const result = await act(id, "/api/press", { message: message.id, data: button.data });
   const answer = result && result.answer;
-  if (answer && answer.text) { if (answer.show_alert) alertBox(answer.text); else toast(answer.text); }
+  if (answer && answer.text) { if (answer.show_alert) alertBox(answer.text); else toast(answer.text, false, id); }
 }
 
 async function openInvite(p) {
