@@ -15,7 +15,7 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -219,29 +219,30 @@ def check_arguments(args: argparse.Namespace) -> str | None:
     return None
 
 
-async def serve(args: argparse.Namespace, ready: Callable[[str], Awaitable[None] | None] | None = None) -> None:
+async def serve(args: argparse.Namespace) -> None:
     """Run the sandbox and its page until SIGINT/SIGTERM."""
     from aiohttp import web
 
     from sandbox.web import make_web_app
 
-    if args.fresh:
-        wipe(args.dir)
     sandbox = Sandbox(args.dir)
-    await sandbox.start()
     runner = web.AppRunner(make_web_app(sandbox, password=args.password), access_log=None, shutdown_timeout=1.0)
     await runner.setup()
-    try:
+    try:  # the port first: a second sandbox on a busy port must not touch the first one's folder
         await web.TCPSite(runner, args.host, args.port).start()
     except OSError as exc:
-        await sandbox.stop()
         await runner.cleanup()
         raise SystemExit(f"Cannot serve the sandbox on {args.host}:{args.port}: {exc.strerror}") from None
+    try:
+        if args.fresh:
+            wipe(args.dir)
+        await sandbox.start()
+    except BaseException:
+        await runner.cleanup()
+        raise
     host = f"[{args.host}]" if ":" in args.host else args.host
     url = f"http://{host}:{args.port}/"
     print(f"Doorstep sandbox: open {url} (offline; Ctrl+C to stop)", flush=True)
-    if ready is not None:
-        await ready(url)  # type: ignore[misc]
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -5,6 +5,7 @@ edits in place, deleted messages gone, inline buttons, the reply keyboard in for
 from __future__ import annotations
 
 import html
+import re
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
@@ -27,6 +28,9 @@ TAGS = {
     "mention": ('<span class="mention">', "</span>"),
     "bot_command": ('<span class="command">', "</span>"),
 }
+
+
+START_LINK = re.compile(r"/start [A-Za-z0-9_-]{1,64}")
 
 
 def _link(entity: dict[str, Any]) -> tuple[str, str]:
@@ -110,11 +114,13 @@ def bot_message(fake: FakeTelegram, message: SentMessage, tz: ZoneInfo) -> dict[
 def user_message(fake: FakeTelegram, message: dict[str, Any], tz: ZoneInfo) -> dict[str, Any]:
     """A message someone sent in the chat."""
     sender = message.get("from", {})
+    text, entities = message.get("text") or message.get("caption") or "", message.get("entities")
+    if START_LINK.fullmatch(text) and message["chat"]["id"] > 0:
+        text = "/start"  # an opened t.me link: the app shows the command, not the code it carries
     item: dict[str, Any] = {
         "id": message["message_id"], "out": True, "bot": False, "sender_id": sender.get("id"),
         "sender": " ".join(filter(None, (sender.get("first_name"), sender.get("last_name")))),
-        "html": entities_html(message.get("text") or message.get("caption") or "",
-                              message.get("entities") or message.get("caption_entities")),
+        "html": entities_html(text, entities or message.get("caption_entities")),
         "time": _time(message.get("date", 0), tz), "edited": "edit_date" in message, "buttons": [],
     }
     if "photo" in message:

@@ -100,7 +100,8 @@ class Hub:
         if clock_now["time"] != self.clock_text:
             self.clock_text = clock_now["time"]
             self.publish("clock", clock_now)
-        done = tour.progress(self.sandbox.fake, self.sandbox.world)
+        seen = set(self.tour_done) | set(tour.progress(self.sandbox.fake, self.sandbox.world))
+        done = [step["key"] for step in tour.steps() if step["key"] in seen]  # once done, done (a card moves on)
         if done != self.tour_done:
             self.tour_done = done
             self.publish("tour", done)

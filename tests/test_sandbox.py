@@ -209,6 +209,7 @@ async def register_lin(client: TestClient[Any, Any]) -> None:
     """林婆婆 opens her invite link and agrees: registered from the register, check-ins at 09:00."""
     await post(client, "/api/invite", {"as": LIN})
     consent = await wait_for(client, LIN, catalog_text("zh", "✅ I agree"))
+    assert (await view(client, LIN))["messages"][0]["html"] == '<span class="command">/start</span>'  # not the code
     await press(client, LIN, LIN, consent, catalog_text("zh", "✅ I agree"))
     await wait_for(client, LIN, visible_text("zh", "✅ You are registered. Whenever you need help, choose below."))
 
@@ -339,6 +340,16 @@ async def test_photo_contact_and_new_person(client: TestClient[Any, Any]) -> Non
     served = await client.get(photo["photo"])
     assert served.status == 200 and served.content_type == "image/png"
     assert await served.read() == b"\x89PNG\r\n\x1a\nfake-image"
+
+    form = FormData()
+    for name, value in (("chat", str(LIN)), ("as", str(LIN)), ("duration", "4.4"), ("mime", "audio/webm")):
+        form.add_field(name, value)
+    form.add_field("file", b"\x1aE\xdf\xa3fake-voice", filename="voice", content_type="audio/webm")
+    response = await client.post("/api/voice", data=form, headers=POST)
+    assert response.status == 200, await response.text()
+    voice = next(m for m in (await view(client, LIN))["messages"] if m.get("voice"))
+    played = await client.get(voice["voice"])
+    assert played.status == 200 and played.content_type == "audio/webm"
 
 
 async def test_reset_starts_over(client: TestClient[Any, Any], sandbox: Sandbox) -> None:
