@@ -285,6 +285,21 @@ async def test_request_claimed_and_told_with_events(client: TestClient[Any, Any]
     world = await (await client.get("/api/world")).json()
     assert world["tour_done"][:2] == ["request", "claim"] and "done" not in world["tour_done"]
 
+    # 王芳 refers it to the other station: its card appears there; the tour keeps its ticks
+    await press(client, EAST_GROUP, WANG, edited, catalog_text("zh", "➡️ Transfer"))
+    picker = await wait_for(client, EAST_GROUP, "抚琴街道")
+    await press(client, EAST_GROUP, WANG, picker, "抚琴街道")
+    reasons = await wait_for(client, EAST_GROUP, catalog_text("zh", "Lives in their area"))
+    await press(client, EAST_GROUP, WANG, reasons, catalog_text("zh", "Lives in their area"))
+    moved = await wait_for(client, WEST_GROUP, "青菜")
+    assert "王芳" in moved["html"] and button(moved, "№")
+    for _ in range(50):
+        world = await (await client.get("/api/world")).json()
+        if "referral" in world["tour_done"]:
+            break
+        await asyncio.sleep(0.1)
+    assert world["tour_done"] == ["request", "claim", "referral"]
+
 
 async def test_clock_brings_checkin_and_escalation(client: TestClient[Any, Any], sandbox: Sandbox) -> None:
     """Next morning 09:00 sends 林婆婆 her check-in; two hours without an answer bring the reminder

@@ -1,8 +1,8 @@
 """The sandbox's page in a real headless Chromium (Debian's chromium and chromium-driver, selenium):
 `python -m bot sandbox` as a newcomer runs it, then 林婆婆 files 2斤青菜, 王芳 claims it in the staff
 column and 林婆婆's column shows «已接单»; the clock panel brings her check-in and, unanswered, the
-escalation card. A screenshot of each is saved in the test's folder (DOORSTEP_SCREENSHOTS=DIR copies
-them there too, e.g. docs/ for the README)."""
+escalation card. A screenshot of each is saved in the test's folder (DOORSTEP_SCREENSHOTS=docs copies
+the first to docs/sandbox.png, the README's)."""
 
 from __future__ import annotations
 
@@ -146,12 +146,12 @@ class Page:
         field = self.column(chat_id).find_element(By.CSS_SELECTOR, ".composer .text")
         field.send_keys(text, Keys.ENTER)
 
-    def screenshot(self, path: Path) -> None:
-        """A PNG of the page; copied to DOORSTEP_SCREENSHOTS when set."""
+    def screenshot(self, path: Path, publish: bool = False) -> None:
+        """A PNG of the page; with `publish`, copied to DOORSTEP_SCREENSHOTS when set (docs/ for the README)."""
         assert self.driver.save_screenshot(str(path)), f"no screenshot at {path}"
         assert path.stat().st_size > 10_000
         target = os.environ.get("DOORSTEP_SCREENSHOTS")
-        if target:
+        if target and publish:
             shutil.copy(path, Path(target) / path.name)
 
 
@@ -178,7 +178,7 @@ def test_request_claimed_and_checkin_escalated_in_the_browser(page_url: str, bro
     page.shows(LIN, "已接单")
     page.shows(EAST_GROUP, visible_text("zh", "✋ Taken by {name}", name="王芳"))  # the card, edited in place
     page.wait(lambda: browser.find_elements(By.CSS_SELECTOR, '#tour li.done[data-step="claim"]'), "the tour's tick")
-    page.screenshot(tmp_path / "sandbox.png")
+    page.screenshot(tmp_path / "sandbox.png", publish=True)
 
     browser.find_element(By.CSS_SELECTOR, '#clock button[data-step="morning"]').click()
     page.shows(LIN, visible_text("zh", "☀️ Good day, {name}! Are you OK today?", name="林婆婆"))
