@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
-from sandbox.fake import FakeTelegram, utf16_len
+from sandbox.bot_api import FakeTelegram, utf16_len
 
 _query_ids = itertools.count(7_000_000_000_000_000_000)
 

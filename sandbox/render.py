@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from sandbox.fake import FakeTelegram, SentMessage
+from sandbox.bot_api import FakeTelegram, SentMessage
 
 #: entity type -> (opening tag, closing tag); anything else is shown as plain text
 TAGS = {

@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 from bot.ui.i18n import build_i18n
-from sandbox.fake import FakeTelegram
+from sandbox.bot_api import FakeTelegram
 from sandbox.world import EAST_GROUP, GROUPS, WEST_GROUP
 
 LIN = 1001  # 林婆婆

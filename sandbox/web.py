@@ -25,7 +25,7 @@ from typing import Any
 from aiohttp import web
 
 from sandbox import tour
-from sandbox.app import Sandbox
+from sandbox.runtime import Sandbox
 from sandbox.people import Person
 from sandbox.render import chat_view
 
@@ -252,7 +252,7 @@ async def world_info(request: web.Request) -> web.Response:
 
 async def chat(request: web.Request) -> web.Response:
     """One chat."""
-    sandbox = running(request)
+    running(request)
     try:
         chat_id = int(request.match_info["chat_id"])
     except ValueError:

@@ -18,6 +18,10 @@ export BOT_TOKEN="123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0" DATABASE_URL="s
   STAFF_CHAT_ID=-1001000000001 DISTRICTS='[{"code": "a", "name": "A"}]'
 "$work/venv/bin/python" -m bot --help >/dev/null
 "$work/venv/bin/python" -m bot db upgrade
+"$work/venv/bin/python" -m bot sandbox --help >/dev/null
+# the real-looking BOT_TOKEN above talks to Telegram: the sandbox must refuse it (exit code 2), never start
+status=0; "$work/venv/bin/python" -m bot sandbox --dir "$work/sandbox-data" 2>/dev/null || status=$?
+[ "$status" -eq 2 ] || { echo "wheel: the sandbox did not refuse a real BOT_TOKEN (exit $status)"; exit 1; }
 "$work/venv/bin/python" - <<'PYCODE'
 from pathlib import Path
 
@@ -31,5 +35,10 @@ assert set(LOCALES) <= set(i18n.available_locales), i18n.available_locales  # ev
 assert i18n.gettext("Cancelled. Nothing was sent.", locale="ru") != "Cancelled. Nothing was sent."
 assert sorted(p.name for p in Path(LOCALES_DIR).rglob("*")) == before, "something was written into the install"
 print("wheel: catalogues", ", ".join(sorted(i18n.available_locales)), "from the package")
+
+from sandbox.web import STATIC
+
+missing = [name for name in ("index.html", "app.js", "style.css") if not (STATIC / name).is_file()]
+assert not missing, f"the sandbox's page is not in the wheel: {missing}"
 PYCODE
 echo "wheel: installs outside the tree, migrates and runs"

@@ -19,7 +19,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.__main__ import main as bot_main
 from bot.core import clock
 from sandbox import tour
-from sandbox.app import Sandbox, check_arguments, is_loopback, next_morning, real_telegram_problem
+from sandbox.app import check_arguments, is_loopback, real_telegram_problem
+from sandbox.runtime import Sandbox, next_morning
 from sandbox.render import entities_html
 from sandbox.web import authorized, make_web_app
 from sandbox.world import EAST_GROUP, WEST_GROUP
