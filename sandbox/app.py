@@ -24,6 +24,8 @@ from dotenv import dotenv_values
 
 from bot.core.config import TOKEN_SHAPE
 from bot.core.logs import setup_logging
+from bot.telegram.startup import StartupError
+from db.migrate import SchemaOutdated
 from sandbox.runtime import Sandbox, wipe
 from sandbox.web import make_web_app
 
@@ -129,6 +131,12 @@ def main(argv: list[str]) -> None:
     setup_logging("WARNING", "text")
     try:
         asyncio.run(serve(args))
+    except SchemaOutdated as exc:  # a --dir from a newer Doorstep
+        print(f"Cannot start the sandbox: {exc} (or start over with --fresh)", file=sys.stderr)
+        raise SystemExit(3) from None
+    except StartupError as exc:
+        print(exc, file=sys.stderr)
+        raise SystemExit(exc.exit_code) from None
     except KeyboardInterrupt:
         pass
 

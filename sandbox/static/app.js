@@ -285,6 +285,7 @@ function renderMessage(id, message, me) {
   const out = message.out && (id > 0 || message.sender_id === me);
   const bubble = el("div", { class: "bubble" });
   if (id < 0 && !out) bubble.append(el("span", { class: "sender", text: message.sender }));
+  if (message.topic != null) bubble.append(el("span", { class: "topic", text: `# ${message.topic}` }));
   if (message.photo) bubble.append(el("img", { src: message.photo, alt: "photo", loading: "lazy" }));
   if (message.voice) bubble.append(el("audio", { src: message.voice, controls: "", preload: "none" }));
   if (message.contact) {
