@@ -18,12 +18,15 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.__main__ import main as bot_main
 from bot.core import clock
+from bot.domain.phones import normalize_phone
 from sandbox import tour
 from sandbox.app import check_arguments, is_loopback, real_telegram_problem
-from sandbox.runtime import Sandbox, next_morning
+from sandbox.bot_api import FakeTelegram
+from sandbox.people import Telegram
 from sandbox.render import entities_html
+from sandbox.runtime import Sandbox, next_morning
 from sandbox.web import authorized, make_web_app
-from sandbox.world import EAST_GROUP, WEST_GROUP
+from sandbox.world import EAST_GROUP, WEST_GROUP, State, World
 from tests.helpers import ITEMS_PROMPT, catalog_text, visible_text
 
 LIN, WANG, CHEN, LI = 1001, 5001, 9001, 5002
@@ -410,3 +413,18 @@ async def test_restart_keeps_the_world(tmp_path: Path) -> None:
     finally:
         await again.stop()
         clock.reset()
+
+
+def test_people_added_in_the_page_have_valid_phones(tmp_path: Path) -> None:
+    """Someone added with a name and a language gets a mobile number the bot accepts (shared by the
+    keyboard's contact button), and is remembered for the next start."""
+    world = World(Telegram(FakeTelegram()), State(tmp_path / "sandbox.json"))
+    world.restore()
+    added = [world.add_resident(name, language) for name, language in (("小明", "zh"), ("Иван", "ru"), ("Петро", "uk"))]
+    for person in added:
+        assert normalize_phone(person.phone, "CN") == person.phone, person
+    assert len({p.user_id for p in added}) == 3
+    again = World(Telegram(FakeTelegram()), State.load(tmp_path / "sandbox.json"))
+    again.restore()
+    assert {p.user_id for p in added} <= set(again.people)
+    clock.reset()
