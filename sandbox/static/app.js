@@ -177,7 +177,7 @@ function addColumn(id) {
   node.dataset.chat = id;
   const g = group(id), p = person(id);
   $(".name", node).textContent = g ? g.title : p.name;
-  $(".sub", node).textContent = g ? `${g.members.length} ${t("members")}` : `${t(p.role)} · ${t("private")}`;
+  $(".sub", node).textContent = g ? `${t("members")}: ${g.members.length}` : `${t(p.role)} · ${t("private")}`;
   const avatar = $(".avatar", node);
   avatar.textContent = g ? "👥" : initials(p.name);
   avatar.style.background = color(id);
