@@ -35,7 +35,6 @@ STATIC = Path(__file__).with_name("static")
 MAX_UPLOAD = 10 * 1024 * 1024
 MAX_TEXT = 4096
 SANDBOX_KEY: web.AppKey[Sandbox] = web.AppKey("sandbox", Sandbox)
-HUB_KEY: web.AppKey[Hub] = web.AppKey("hub", object)  # type: ignore[arg-type]
 
 
 class Hub:
@@ -130,6 +129,9 @@ class Hub:
                 self.scan()
             except Exception:  # a page must never stop the sandbox
                 log.exception("sandbox page: scan failed")
+
+
+HUB_KEY = web.AppKey("hub", Hub)
 
 
 # ------------------------------------------------------------------ middleware
