@@ -52,6 +52,7 @@ from bot.domain.priority import outbox_priority
 from bot.telegram.shared_limits import SharedWindows
 from bot.telegram.startup import database_problem, redis_problem, wait_for_telegram
 from bot.telegram.storage import SqlStorage
+from bot.telegram import uploads
 from db.engine import is_sqlite, make_engine, make_reader, make_sessionmaker
 from db.models import Outbox
 from db.repo import districts, outbox, residents, updates
@@ -133,6 +134,9 @@ def create_app(settings: Settings) -> App:
     bot.session.middleware(ExpiredAnswers())
     bot.session.middleware(KeepResponseModels())
     sender.planners[SYNC_CARD] = CardPlanner(sessions, i18n, settings).plan
+    sender.planners[uploads.UPLOAD] = uploads.plan
+    for purpose in ("report_reply", "report", "export"):
+        sender.on_sent[purpose] = uploads.forget
     sender.record_message_id.add("details")  # edited when the resident erases their data
 
     async def details_delivered(session: AsyncSession, rows: list[Outbox]) -> None:
