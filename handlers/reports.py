@@ -13,8 +13,10 @@ from aiogram.utils.i18n import gettext as _
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.config import Settings
+from bot.domain.periods import parse_date
+from bot.services import needs as needs_service
 from bot.services import reports
-from bot.ui import charts, report_texts
+from bot.ui import charts, needs_texts, report_texts
 from bot.ui.notify import Notifier
 from handlers.staff import StaffChat, member_or_refuse
 
@@ -24,6 +26,8 @@ log = logging.getLogger(__name__)
 
 #: Outbox purpose of a report someone asked for (a normal row: urgent cards still go first).
 REPORT_REPLY = "report_reply"
+#: Outbox purpose of the delivery round sent privately to whoever asked for /needs.
+NEEDS_ROUND = "needs_round"
 
 
 def thread_of(message: Message) -> int | None:
@@ -56,3 +60,39 @@ async def report(message: Message, command: CommandObject, session: AsyncSession
                   caption=report_texts.title(figures, settings, locale), thread_id=thread)
     log.info("report for chat %s by staff %s: %s days, %s districts", message.chat.id, member.id,
              args.period.days, len(chosen.districts))
+
+
+#: /needs flags: masses in kilograms; "all" (the default) said out loud.
+TO_KG = frozenset({"kg", "公斤", "кг"})
+ALL = frozenset({"all", "全部", "все", "усі"})
+
+
+@router.message(Command("needs"))
+async def needs(message: Message, command: CommandObject, session: AsyncSession, settings: Settings, i18n: I18n) -> None:
+    """/needs [district|all] [kg]: the open supplies and medicine as a purchase list, in this chat; the
+    delivery round with addresses privately to the sender."""
+    member = await member_or_refuse(message, session)
+    if member is None:
+        return
+    args = await reports.parse(session, settings, command.args or "", TO_KG | ALL)
+    if args.error is not None or args.personal or (command.args and named_period(command.args)):
+        await message.reply(_("Use: /needs, /needs followed by a district code, and «kg» to count 斤 and 克 in kilograms."))
+        return
+    chosen = await reports.scope(session, settings, member, message.chat.id, args.district)
+    if isinstance(chosen, reports.ScopeRefusal):
+        await message.reply(_("You can see the figures of your own district only."))
+        return
+    found = await needs_service.build(session, chosen, bool(args.flags & TO_KG))
+    locale = i18n.current_locale
+    notify = Notifier(session, i18n, settings)
+    round_sent = None
+    if found.stops:
+        round_sent = member.has_private_chat
+        if member.has_private_chat:
+            notify.messages(member.tg_user_id, needs_texts.delivery_round(found, settings, locale), NEEDS_ROUND)
+    notify.messages(message.chat.id, needs_texts.render(found, settings, locale, round_sent), REPORT_REPLY, thread_of(message))
+
+
+def named_period(text: str) -> bool:
+    """Whether the arguments name a period (which /needs, a list of what is open now, does not take)."""
+    return any(word.lower() in reports.PERIOD_WORDS or parse_date(word) for word in text.split())

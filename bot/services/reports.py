@@ -11,11 +11,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core import clock
 from bot.core.config import Settings
-from bot.domain.periods import Args, Period, parse_args
+from bot.domain.periods import MONTH, TODAY, WEEK, Args, Period, parse_args
 from db.models import District, RequestKind, Staff, StaffRole
 from db.repo import districts
 from db.repo import reports as repo
 
+#: The words that name a period.
+PERIOD_WORDS = TODAY | WEEK | MONTH
 #: Bins of the time-to-claim chart, in minutes: [0, 5), [5, 15), … , [480, ∞).
 CLAIM_BINS_MINUTES = (5, 15, 30, 60, 120, 240, 480)
 #: How many workers the report names.

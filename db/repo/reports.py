@@ -215,3 +215,16 @@ async def open_medicine(
     )
     return [(int(r), int(p), str(t or "")) for r, p, t in (await session.exec(query)).all()]
 
+
+
+async def open_medicine_addresses(session: AsyncSession, request_ids: Sequence[int]) -> list[tuple[int, str | None, str]]:
+    """(request id, delivery address, what was asked for) of some medicine requests."""
+    if not request_ids:
+        return []
+    query = (
+        select(Request.id, func.coalesce(Request.address, Resident.address), func.coalesce(Request.medicine, Request.details, ""))
+        .join(Resident, col(Resident.id) == col(Request.resident_id))
+        .where(col(Request.id).in_(list(request_ids)))
+        .order_by(col(Request.id))
+    )
+    return [(int(r), a, str(t or "")) for r, a, t in (await session.exec(query)).all()]
