@@ -358,3 +358,19 @@ class FsmState(SQLModel, table=True):
     key: str = Field(max_length=200)
     state: str | None = Field(default=None, max_length=200)
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class ExportRecord(SQLModel, table=True):
+    """Every export of the figures and rows (/export or `python -m bot report`): who, when, which period and
+    districts, and whether it held personal data."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=now)
+    source: str = Field(max_length=8)  # "bot" or "cli"
+    staff_id: int | None = Field(default=None, foreign_key="staff.id")  # None from the command line
+    tg_user_id: int | None = Field(default=None, sa_type=BigInteger)
+    first_day: date
+    last_day: date
+    district: str | None = Field(default=None, max_length=32)  # a district code; None: all the exporter may see
+    personal: bool = False
+    requests: int = 0  # rows of the requests sheet

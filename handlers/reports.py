@@ -1,4 +1,5 @@
-"""The coordinators' figures in the staff group: /report (text and chart)."""
+"""The coordinators' figures in the staff group: /report (text and chart), /needs (the purchase list), /export
+(a workbook, privately)."""
 
 from __future__ import annotations
 
@@ -14,11 +15,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.config import Settings
 from bot.domain.periods import parse_date
+from bot.services import exports, reports
 from bot.services import needs as needs_service
-from bot.services import reports
-from bot.ui import charts, needs_texts, report_texts
+from bot.ui import charts, export_book, needs_texts, report_texts
 from bot.ui.notify import Notifier
-from handlers.staff import StaffChat, member_or_refuse
+from handlers.staff import StaffChat, coordinator_or_refuse, member_or_refuse
 
 router = Router(name="reports")
 router.message.filter(StaffChat())
@@ -42,7 +43,7 @@ async def report(message: Message, command: CommandObject, session: AsyncSession
     if member is None:
         return
     args = await reports.parse(session, settings, command.args or "")
-    if args.error is not None or args.period is None:
+    if args.error is not None or args.period is None or args.personal:
         await message.reply(_("Use: /report today, /report week, /report month or /report 2026-11-01 2026-11-30, "
                               "optionally followed by a district code (at most 366 days)."))
         return
@@ -96,3 +97,41 @@ async def needs(message: Message, command: CommandObject, session: AsyncSession,
 def named_period(text: str) -> bool:
     """Whether the arguments name a period (which /needs, a list of what is open now, does not take)."""
     return any(word.lower() in reports.PERIOD_WORDS or parse_date(word) for word in text.split())
+
+
+#: Outbox purpose of an export file (sent privately to the coordinator who asked).
+EXPORT = "export"
+
+
+@router.message(Command("export"))
+async def export(message: Message, command: CommandObject, session: AsyncSession, settings: Settings, i18n: I18n) -> None:
+    """/export [today|week|month|DATE DATE] [district] [personal], coordinators only: the workbook goes to
+    the coordinator privately, never into the group; personal data only when asked for."""
+    member = await coordinator_or_refuse(message, session)
+    if member is None:
+        return
+    args = await reports.parse(session, settings, command.args or "", default="week")
+    if args.error is not None or args.period is None:
+        await message.reply(_("Use: /export week, /export month or /export 2026-11-01 2026-11-30, optionally a "
+                              "district code, and «personal» to include names, phones and addresses."))
+        return
+    if not member.has_private_chat:
+        await message.reply(_("The file is sent privately: open a private chat with me, press Start, then send "
+                              "/export here again."))
+        return
+    chosen = await reports.scope(session, settings, member, message.chat.id, args.district)
+    if isinstance(chosen, reports.ScopeRefusal):
+        await message.reply(_("You can see the figures of your own district only."))
+        return
+    found = await exports.collect(session, settings, chosen, args.period, args.personal, args.district)
+    locale = i18n.current_locale
+    data = await asyncio.to_thread(export_book.workbook, found, settings, locale)
+    exports.record(session, found, source="bot", staff_id=member.id, tg_user_id=member.tg_user_id)
+    caption = report_texts.title(found.report, settings, locale)
+    if found.personal:
+        caption += "\n" + export_book.warning()
+    Notifier(session, i18n, settings).upload(member.tg_user_id, "sendDocument", export_book.filename(found), data, EXPORT,
+                                             caption=caption)
+    await message.reply(_("The export was sent to you privately."))
+    log.info("export by staff %s: %s days, %s districts, personal=%s, %s requests", member.id, args.period.days,
+             len(chosen.districts), found.personal, len(found.requests))

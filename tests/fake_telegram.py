@@ -681,7 +681,7 @@ _JSON_FIELDS = frozenset(
     {"reply_markup", "entities", "caption_entities", "commands", "scope", "allowed_updates", "reply_parameters",
      "link_preview_options", "media", "results", "permissions", "message_ids"}
 )
-_LIMITED_SEND = frozenset({"sendmessage", "sendphoto", "copymessage", "forwardmessage", "sendmediagroup"})
+_LIMITED_SEND = frozenset({"sendmessage", "sendphoto", "copymessage", "forwardmessage", "sendmediagroup", "senddocument"})
 _LIMITED_EDIT = frozenset({"editmessagetext", "editmessagereplymarkup", "editmessagecaption"})
 _ACTIVITY_METHODS = _LIMITED_SEND | _LIMITED_EDIT | {"deletemessage", "answercallbackquery"}
 _CHAT_ACTIONS = frozenset(
@@ -783,7 +783,7 @@ class FakeTelegram:
                 "deleteMyCommands", "getMyCommands", "sendMessage", "editMessageText", "editMessageReplyMarkup",
                 "editMessageCaption", "deleteMessage", "answerCallbackQuery", "sendChatAction", "sendPhoto",
                 "sendVoice", "getChat", "getChatMember", "forwardMessage", "copyMessage", "getFile", "close", "logOut",
-                "sendMediaGroup",
+                "sendMediaGroup", "sendDocument",
             )
         }
 
@@ -1223,14 +1223,17 @@ class FakeTelegram:
                     params.update(body)
             else:
                 files: dict[str, bytes] = {}
+                filenames: dict[str, str] = {}
                 form = await request.post()
                 for key, value in form.items():
                     if isinstance(value, web.FileField):
                         files[key] = value.file.read()
+                        filenames[key] = value.filename
                     else:
                         params[key] = value
                 if files:
                     params["__files__"] = files
+                    params["__filenames__"] = filenames
         return params
 
     async def _handle(self, request: web.Request) -> web.Response:
@@ -1257,7 +1260,7 @@ class FakeTelegram:
     def _record(self, method: str, params: dict[str, Any], status: int) -> None:
         """Append to fake.calls."""
         if self.record_calls:
-            self.calls.append((method, {k: v for k, v in params.items() if k != "__files__"}, status))
+            self.calls.append((method, {k: v for k, v in params.items() if k not in ("__files__", "__filenames__")}, status))
 
     async def _dispatch(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         """Apply delays, injected failures, limits and the method handler; return (status, body)."""
@@ -1790,6 +1793,37 @@ class FakeTelegram:
             chat_id, params, "sendPhoto", text=parsed.text or None, raw=raw, parse_mode=params.get("parse_mode") or None,
             reply_markup=markup, entities=parsed.entities or None, photo=file_id, kind="photo",
             reply_to_message_id=reply_to,
+        )
+        return self.message_json(message)
+
+    async def _m_sendDocument(self, params: dict[str, Any]) -> dict[str, Any]:
+        """sendDocument: an uploaded file (multipart) or a known file_id, with an optional caption; the
+        uploaded bytes are kept (file_contents) so a test can open the file."""
+        chat_id = self._chat_id(params)
+        self._check_writable(chat_id)
+        files: dict[str, bytes] = params.get("__files__", {})
+        value = params.get("document")
+        if not value and "document" in files:
+            value = "attach://document"
+        name = ""
+        if isinstance(value, str) and value.startswith("attach://") and value[len("attach://"):] in files:
+            name = value[len("attach://"):]
+            info = self.register_file("BQAC" + secrets.token_urlsafe(24), content=files[name],
+                                      file_path=f"documents/file_{len(self.files)}")
+        elif isinstance(value, str) and value in self.files:
+            info = self.files[value]
+        else:
+            raise bad_request("wrong file identifier/HTTP URL specified")
+        raw = params.get("caption")
+        parsed = self._parse(str(raw), params.get("parse_mode"), params.get("caption_entities")) if raw else ParsedText("", [])
+        if utf16_len(parsed.text) > 1024:
+            raise bad_request("message caption is too long")
+        document = {"file_id": info["file_id"], "file_unique_id": info["file_unique_id"], "file_size": info["file_size"],
+                    "file_name": params.get("__filenames__", {}).get(name, "file")}
+        message = self._new_message(
+            chat_id, params, "sendDocument", text=parsed.text or None, raw=raw, parse_mode=params.get("parse_mode") or None,
+            reply_markup=self._validate_markup(params.get("reply_markup")), entities=parsed.entities or None,
+            kind="document", media={"document": document},
         )
         return self.message_json(message)
 

@@ -53,6 +53,7 @@ async def test_report_of_a_week_in_zh_then_ru(harness: Harness) -> None:
     second = await file_more(harness, resident, "zh", "牛奶 2盒")
     clock.advance(timedelta(minutes=12))
     await worker.press(f"№{first.id}", message=card_of(harness, first))
+    await harness.drain()
     clock.advance(timedelta(minutes=30))
     await worker.press(catalog_text("zh", "✅ Done"), message=card_of(harness, first))
     await harness.drain()
