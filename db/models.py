@@ -374,3 +374,17 @@ class ExportRecord(SQLModel, table=True):
     district: str | None = Field(default=None, max_length=32)  # a district code; None: all the exporter may see
     personal: bool = False
     requests: int = 0  # rows of the requests sheet
+
+
+class ScheduledPost(SQLModel, table=True):
+    """When a report the bot posts by itself (the weekly report, the morning summary) is next due in a
+    staff chat; the tick that posts it moves next_due_at on in the same transaction (rows locked, so
+    several instances post it once)."""
+
+    __table_args__ = (UniqueConstraint("kind", "chat_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=16)  # "weekly" or "morning"
+    chat_id: int = Field(sa_type=BigInteger)
+    next_due_at: datetime = Field(index=True)
+    last_sent_at: datetime | None = None

@@ -45,7 +45,8 @@ from bot.telegram.middlewares import (
 from bot.ui.notify import SYNC_CARD, Notifier
 from bot.telegram.polling import BatchDispatcher
 from bot.telegram.ratelimit import SharedBudget
-from bot.services import checkins, privacy, staff
+from bot.services import checkins, privacy, reports, scheduled, staff
+from bot.ui import charts, report_texts
 from bot.domain import danger
 from bot.domain.locale import guess_locale
 from bot.domain.priority import outbox_priority
@@ -242,6 +243,36 @@ async def follow_up_checkins(app: App) -> None:
         app.sender.wake()
 
 
+async def post_scheduled(app: App) -> None:
+    """The weekly report and the morning summary that are due, each into its staff chat (at the bulk
+    priority: never ahead of a card or a check-in)."""
+    now = clock.now()
+    settings = app.settings
+    with app.i18n.context():
+        async with app.sessions.begin() as session:
+            await scheduled.sync(session, settings, now)
+            posts = await scheduled.take_due(session, settings, now)
+            notify = Notifier(session, app.i18n, settings)
+            for post in posts:
+                locale = await notify.staff_locale(post.chat_id)
+                with app.i18n.use_locale(locale):
+                    if post.kind == scheduled.WEEKLY:
+                        figures = await reports.build(session, settings, post.scope, scheduled.last_week(settings, now))
+                        png = await asyncio.to_thread(charts.render_png, figures, locale)
+                        texts_ = report_texts.render(figures, settings, locale)
+                        texts_[0] = report_texts.weekly_heading() + "\n" + texts_[0]
+                        notify.messages(post.chat_id, texts_, "report")
+                        notify.upload(post.chat_id, "sendPhoto", "report.png", png, "report",
+                                      caption=report_texts.title(figures, settings, locale))
+                    else:
+                        total, rows = await scheduled.still_open(session, settings, post.scope, now)
+                        notify.messages(post.chat_id, report_texts.morning_summary(total, rows, locale, settings.timezone),
+                                        "report")
+                log.info("%s post queued for chat %s", post.kind, post.chat_id)
+    if posts:
+        app.sender.wake()
+
+
 def checkin_hooks(app: App) -> None:
     """The sender tells the check-ins when a question arrived, or could not."""
     async def delivered(session: AsyncSession, rows: list[Outbox]) -> None:
@@ -387,7 +418,7 @@ def start_background(app: App, metrics: bool = False) -> None:
     app.tasks.append(asyncio.create_task(app.sender.run(app.stop), name="outbox-sender"))
     scheduler = AsyncIOScheduler(timezone="UTC")
     tick = app.settings.tick_seconds
-    for job in (retry_failed_updates, check_requests, send_checkins, follow_up_checkins):
+    for job in (retry_failed_updates, check_requests, send_checkins, follow_up_checkins, post_scheduled):
         scheduler.add_job(job, "interval", seconds=tick, args=[app], max_instances=1, coalesce=True)
     scheduler.add_job(apply_retention, "interval", hours=1, args=[app], max_instances=1, coalesce=True)
     if metrics:

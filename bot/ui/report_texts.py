@@ -10,7 +10,7 @@ from bot.core.config import Settings
 from bot.services.reports import Counts, Report
 from bot.ui import texts
 from bot.ui.i18n import ngettext
-from db.models import RequestKind
+from db.models import Request, RequestKind, Urgency
 
 #: Telegram's limit for one message's text.
 MESSAGE_LIMIT = 4096
@@ -141,3 +141,23 @@ def split_messages(lines: list[str], limit: int = MESSAGE_LIMIT) -> list[str]:
     if current:
         messages.append("\n".join(current).strip("\n"))
     return [m for m in messages if m]
+
+
+def morning_summary(total: int, rows: list[Request], locale: str, tz: str) -> list[str]:
+    """The morning summary: how many requests from before today are still open, and the first of them."""
+    if not total:
+        return [_("☀️ Nothing is left open from before today. 🎉")]
+    lines = [ngettext("☀️ Still open from before today: {n} request", "☀️ Still open from before today: {n} requests",
+                      total).format(n=num(total, locale))]
+    for request in rows:
+        urgent = "🔴 " if request.urgency == Urgency.URGENT else ""
+        lines.append(f"{urgent}<b>{texts.number(request.id or 0)}</b> {texts.kind_label(request.kind)} · "
+                     f"{texts.status_label(request.status)} · {texts.fmt_when(request.created_at, locale, tz)}")
+    if total > len(rows):
+        lines.append(_("… and {n} more: /open lists them all.").format(n=num(total - len(rows), locale)))
+    return split_messages(lines)
+
+
+def weekly_heading() -> str:
+    """The line above the weekly report."""
+    return _("🗓 Weekly report")

@@ -1,4 +1,5 @@
-"""every export of the figures and rows is recorded (who, when, which period, with or without personal data)
+"""every export of the figures and rows is recorded (who, when, which period, with or without personal data);
+the weekly report and the morning summary are due per staff chat
 
 Revision ID: 0004_exports
 Revises: 0003_cbfail
@@ -34,7 +35,20 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(['staff_id'], ['staff.id']),
         sa.PrimaryKeyConstraint('id'),
     )
+    op.create_table(
+        'scheduledpost',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column('chat_id', sa.BigInteger(), nullable=False),
+        sa.Column('next_due_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column('last_sent_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+        sa.PrimaryKeyConstraint('id'),
+        sa.UniqueConstraint('kind', 'chat_id'),
+    )
+    with op.batch_alter_table('scheduledpost', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_scheduledpost_next_due_at'), ['next_due_at'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_table('scheduledpost')
     op.drop_table('exportrecord')
