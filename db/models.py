@@ -217,6 +217,9 @@ class RequestItem(SQLModel, table=True):
 class RequestEvent(SQLModel, table=True):
     """Audit trail: who did what to a request, and when."""
 
+    #: /report counts one action over a period («not received»).
+    __table_args__ = (Index("ix_requestevent_action_at", "action", "at"),)
+
     id: int | None = Field(default=None, primary_key=True)
     request_id: int = Field(foreign_key="request.id", index=True)
     actor: str = Field(max_length=16)  # resident, staff, system

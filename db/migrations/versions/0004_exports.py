@@ -1,5 +1,5 @@
 """every export of the figures and rows is recorded (who, when, which period, with or without personal data);
-the weekly report and the morning summary are due per staff chat
+the weekly report and the morning summary are due per staff chat; /report finds «not received» answers by time
 
 Revision ID: 0004_exports
 Revises: 0003_cbfail
@@ -49,6 +49,12 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_scheduledpost_next_due_at'), ['next_due_at'], unique=False)
 
 
+    with op.batch_alter_table('requestevent', schema=None) as batch_op:
+        batch_op.create_index('ix_requestevent_action_at', ['action', 'at'], unique=False)
+
+
 def downgrade() -> None:
+    with op.batch_alter_table('requestevent', schema=None) as batch_op:
+        batch_op.drop_index('ix_requestevent_action_at')
     op.drop_table('scheduledpost')
     op.drop_table('exportrecord')
