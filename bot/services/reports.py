@@ -170,7 +170,7 @@ async def build(session: AsyncSession, settings: Settings, chosen: Scope, period
         else:
             setattr(checkins, answer, getattr(checkins, answer) + n)
     days = [{o: 0 for o in OUTCOMES} for _ in range(period.days)]
-    for index, status, n in await repo.per_day(session, ids, period.day_starts(settings.tz)):
+    for index, status, n in await repo.per_day(session, ids, period.day_starts(settings.tz), settings.timezone):
         if 0 <= index < len(days):
             days[index][_OUTCOME_OF[status]] += n
     histogram = await repo.delay_histogram(session, ids, start, end, [m * 60.0 for m in CLAIM_BINS_MINUTES])

@@ -88,9 +88,15 @@ async def percentiles(
     fractions: Sequence[float],
 ) -> list[float | None]:
     """Nearest-rank percentiles (the smallest value with at least that fraction of values at or below it)
-    of the time to claim or to done, in seconds, of the requests filed in the period; None when there are none."""
-    delay, condition = _delay(_dialect(session), which)
+    of the time to claim or to done, in seconds, of the requests filed in the period; None when there are
+    none. PostgreSQL: percentile_disc, all fractions from one sort; SQLite: ORDER BY … OFFSET per fraction."""
+    dialect = _dialect(session)
+    delay, condition = _delay(dialect, which)
     where = [*_scope(district_ids, start, end), *condition]
+    if dialect == "postgresql":
+        wanted = [func.percentile_disc(fraction).within_group(delay) for fraction in fractions]
+        values = (await session.exec(select(*wanted).where(*where))).one()
+        return [float(v) if v is not None else None for v in values]
     count = int((await session.exec(select(func.count()).select_from(Request).where(*where))).one())
     result: list[float | None] = []
     for fraction in fractions:
@@ -123,16 +129,23 @@ def day_bucket(column: Any, boundaries: Sequence[datetime]) -> ColumnElement[int
 
 
 async def per_day(
-    session: AsyncSession, district_ids: Sequence[int], boundaries: Sequence[datetime]
+    session: AsyncSession, district_ids: Sequence[int], boundaries: Sequence[datetime], tz: str
 ) -> list[tuple[int, str, int]]:
-    """Requests filed each day, by their status now: (day index, status, count)."""
-    bucket = day_bucket(Request.created_at, boundaries)
+    """Requests filed each day, by their status now: (day index, status, count). Days are local days of
+    `tz`: PostgreSQL converts each time to the zone and takes its date; SQLite compares with the
+    boundaries (each day's local midnight, then the end)."""
+    if _dialect(session) == "postgresql":
+        day: Any = func.date(func.timezone(tz, Request.created_at))
+    else:
+        day = day_bucket(Request.created_at, boundaries)
     query = (
-        select(bucket, Request.status, func.count())
+        select(day, Request.status, func.count())
         .where(*_scope(district_ids, boundaries[0], boundaries[-1]))
-        .group_by(bucket, Request.status)
+        .group_by(day, Request.status)
     )
-    return [(int(i), str(RequestStatus(s)), int(n)) for i, s, n in (await session.exec(query)).all()]
+    first = boundaries[0].date()
+    rows = (await session.exec(query)).all()
+    return [(int(d) if isinstance(d, int) else (d - first).days, str(RequestStatus(s)), int(n)) for d, s, n in rows]
 
 
 async def not_received(session: AsyncSession, district_ids: Sequence[int], start: datetime, end: datetime) -> int:
