@@ -153,7 +153,8 @@ async def build(session: AsyncSession, settings: Settings, chosen: Scope, period
             counts.add(status, n, claimed, breached)
         rating_sum += r_sum
         rating_count += r_count
-    claim = await repo.percentiles(session, ids, start, end, "claim", (0.5, 0.9))
+    claim, histogram = await repo.claim_times(session, ids, start, end, (0.5, 0.9),
+                                              [m * 60.0 for m in CLAIM_BINS_MINUTES])
     done = await repo.percentiles(session, ids, start, end, "done", (0.5, 0.9))
     checkins = CheckinFigures()
     for answer, escalated, delivered, n in await repo.checkin_groups(session, ids, start, end):
@@ -173,7 +174,6 @@ async def build(session: AsyncSession, settings: Settings, chosen: Scope, period
     for index, status, n in await repo.per_day(session, ids, period.day_starts(settings.tz), settings.timezone):
         if 0 <= index < len(days):
             days[index][_OUTCOME_OF[status]] += n
-    histogram = await repo.delay_histogram(session, ids, start, end, [m * 60.0 for m in CLAIM_BINS_MINUTES])
     return Report(
         period=period, scope=chosen, totals=totals, by_kind=by_kind, by_district=by_district,
         claim_median=claim[0], claim_p90=claim[1], done_median=done[0], done_p90=done[1],
