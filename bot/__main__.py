@@ -1,6 +1,7 @@
 """Command line: `python -m bot` runs the bot (long polling); `python -m bot webhook` serves a webhook
 (`webhook set URL` / `webhook delete` register it with Telegram); `python -m bot db upgrade` migrates;
 `python -m bot registry import FILE` enrols a community register; `python -m bot init` writes .env;
+`python -m bot report --from DATE --to DATE --out FILE.xlsx` exports a period;
 `python -m bot sandbox` runs the bot offline against an embedded Telegram, shown in a web page."""
 
 from __future__ import annotations
@@ -41,6 +42,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     reg.add_argument("file", type=Path, help="CSV (UTF-8, comma or semicolon) or XLSX (first sheet)")
     reg.add_argument("--out", type=Path, help="invite file (default: invites-YYYYMMDD.csv next to FILE)")
     reg.add_argument("--bot-username", help="the bot's username for invite links (default: ask getMe)")
+    rep = sub.add_parser("report", help="export a period's figures and rows as an XLSX workbook")
+    rep.add_argument("--from", dest="first", required=True, help="first day, YYYY-MM-DD")
+    rep.add_argument("--to", dest="last", required=True, help="last day, YYYY-MM-DD (included)")
+    rep.add_argument("--district", help="one district's code (default: all)")
+    rep.add_argument("--personal", action="store_true", help="include names, phones and addresses (recorded)")
+    rep.add_argument("--locale", help="language of the headings (default: STAFF_LOCALE)")
+    rep.add_argument("--out", type=Path, required=True, help="the .xlsx file to write")
     args = parser.parse_args(argv)
     if args.command == "webhook" and (args.action == "set") != (args.url is not None):
         parser.error("usage: webhook set URL | webhook delete | webhook")
@@ -119,6 +127,11 @@ def main(argv: list[str] | None = None) -> None:
         from bot.app.registry_cli import import_command
 
         raise SystemExit(asyncio.run(import_command(settings, args.file, args.out, args.bot_username)))
+    if args.command == "report":
+        from bot.app.report_cli import report_command
+
+        raise SystemExit(asyncio.run(report_command(settings, args.first, args.last, args.district, args.out,
+                                                    args.personal, args.locale)))
     if args.command == "webhook":
         if settings.webhook_secret is None and args.action != "delete":
             print("Configuration error: WEBHOOK_SECRET: required for webhook mode (see .env.example)", file=sys.stderr)

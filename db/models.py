@@ -217,6 +217,9 @@ class RequestItem(SQLModel, table=True):
 class RequestEvent(SQLModel, table=True):
     """Audit trail: who did what to a request, and when."""
 
+    #: /report counts one action over a period («not received»).
+    __table_args__ = (Index("ix_requestevent_action_at", "action", "at"),)
+
     id: int | None = Field(default=None, primary_key=True)
     request_id: int = Field(foreign_key="request.id", index=True)
     actor: str = Field(max_length=16)  # resident, staff, system
@@ -358,3 +361,33 @@ class FsmState(SQLModel, table=True):
     key: str = Field(max_length=200)
     state: str | None = Field(default=None, max_length=200)
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class ExportRecord(SQLModel, table=True):
+    """Every export of the figures and rows (/export or `python -m bot report`): who, when, which period and
+    districts, and whether it held personal data."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=now)
+    source: str = Field(max_length=8)  # "bot" or "cli"
+    staff_id: int | None = Field(default=None, foreign_key="staff.id")  # None from the command line
+    tg_user_id: int | None = Field(default=None, sa_type=BigInteger)
+    first_day: date
+    last_day: date
+    district: str | None = Field(default=None, max_length=32)  # a district code; None: all the exporter may see
+    personal: bool = False
+    requests: int = 0  # rows of the requests sheet
+
+
+class ScheduledPost(SQLModel, table=True):
+    """When a report the bot posts by itself (the weekly report, the morning summary) is next due in a
+    staff chat; the tick that posts it moves next_due_at on in the same transaction (rows locked, so
+    several instances post it once)."""
+
+    __table_args__ = (UniqueConstraint("kind", "chat_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=16)  # "weekly" or "morning"
+    chat_id: int = Field(sa_type=BigInteger)
+    next_due_at: datetime = Field(index=True)
+    last_sent_at: datetime | None = None

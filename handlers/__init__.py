@@ -18,6 +18,7 @@ from handlers import (
     my_requests,
     profile,
     registration,
+    reports,
     split,
     staff,
     staff_private,
@@ -47,7 +48,7 @@ def build_router() -> Router:
         profile.router, feedback.router, checkins.router, edits.router,
     ))
     residents.include_routers(*_detached(fallback.router))
-    root.include_routers(*_detached(staff.setup_router, staff.router, staff_private.router, groups.router), residents)
+    root.include_routers(*_detached(staff.setup_router, reports.router, staff.router, staff_private.router, groups.router), residents)
     root.include_routers(*_detached(fallback.unanswered))
     inline_sync_callables(root)
     return root

@@ -86,6 +86,9 @@ def settings(fake: FakeTelegram, database_url: str) -> Settings:
         admins=[COORDINATOR_ID],
         # Generous limits keep conversations quick; tests of the limits set their own.
         limits={"global_per_second": 1000, "private_chat_per_second": 100, "group_per_minute": 6000},
+        # No weekly report or morning summary appearing in a staff chat when a test moves the clock
+        # (tests/test_scheduled_reports.py turns them on).
+        reports={"weekly": False, "morning": False},
         _env_file=None,
     )
 

@@ -45,14 +45,16 @@ from bot.telegram.middlewares import (
 from bot.ui.notify import SYNC_CARD, Notifier
 from bot.telegram.polling import BatchDispatcher
 from bot.telegram.ratelimit import SharedBudget
-from bot.services import checkins, privacy, staff
+from bot.services import checkins, privacy, reports, scheduled, staff
 from bot.services.decisions import Decision
+from bot.ui import charts, report_texts
 from bot.domain import danger
 from bot.domain.locale import guess_locale
 from bot.domain.priority import outbox_priority
 from bot.telegram.shared_limits import SharedWindows
 from bot.telegram.startup import database_problem, redis_problem, wait_for_telegram
 from bot.telegram.storage import SqlStorage
+from bot.telegram import uploads
 from db.engine import is_sqlite, make_engine, make_reader, make_sessionmaker
 from db.models import Outbox
 from db.repo import districts, outbox, residents, updates
@@ -134,6 +136,9 @@ def create_app(settings: Settings) -> App:
     bot.session.middleware(ExpiredAnswers())
     bot.session.middleware(KeepResponseModels())
     sender.planners[SYNC_CARD] = CardPlanner(sessions, i18n, settings).plan
+    sender.planners[uploads.UPLOAD] = uploads.plan
+    for purpose in ("report_reply", "report", "export"):
+        sender.on_sent[purpose] = uploads.forget
     sender.record_message_id.add("details")  # edited when the resident erases their data
 
     async def details_delivered(session: AsyncSession, rows: list[Outbox]) -> None:
@@ -241,6 +246,36 @@ async def follow_up_checkins(app: App) -> None:
             followed = await checkins.follow_up(session, app.settings, clock.now())
             await Notifier(session, app.i18n, app.settings).tell(followed.told)
     if followed.count:
+        app.sender.wake()
+
+
+async def post_scheduled(app: App) -> None:
+    """The weekly report and the morning summary that are due, each into its staff chat (at the bulk
+    priority: never ahead of a card or a check-in)."""
+    now = clock.now()
+    settings = app.settings
+    with app.i18n.context():
+        async with app.sessions.begin() as session:
+            await scheduled.sync(session, settings, now)
+            posts = await scheduled.take_due(session, settings, now)
+            notify = Notifier(session, app.i18n, settings)
+            for post in posts:
+                locale = await notify.staff_locale(post.chat_id)
+                with app.i18n.use_locale(locale):
+                    if post.kind == scheduled.WEEKLY:
+                        figures = await reports.build(session, settings, post.scope, scheduled.last_week(settings, now))
+                        png = await asyncio.to_thread(charts.render_png, figures, locale)
+                        texts_ = report_texts.render(figures, settings, locale)
+                        texts_[0] = report_texts.weekly_heading() + "\n" + texts_[0]
+                        notify.messages(post.chat_id, texts_, "report")
+                        notify.upload(post.chat_id, "sendPhoto", "report.png", png, "report",
+                                      caption=report_texts.title(figures, settings, locale))
+                    else:
+                        total, rows = await scheduled.still_open(session, settings, post.scope, now)
+                        notify.messages(post.chat_id, report_texts.morning_summary(total, rows, locale, settings.timezone),
+                                        "report")
+                log.info("%s post queued for chat %s", post.kind, post.chat_id)
+    if posts:
         app.sender.wake()
 
 
@@ -390,7 +425,7 @@ def start_background(app: App, metrics: bool = False) -> None:
     app.tasks.append(asyncio.create_task(app.sender.run(app.stop), name="outbox-sender"))
     scheduler = AsyncIOScheduler(timezone="UTC")
     tick = app.settings.tick_seconds
-    for job in (retry_failed_updates, check_requests, send_checkins, follow_up_checkins):
+    for job in (retry_failed_updates, check_requests, send_checkins, follow_up_checkins, post_scheduled):
         scheduler.add_job(job, "interval", seconds=tick, args=[app], max_instances=1, coalesce=True)
     scheduler.add_job(apply_retention, "interval", hours=1, args=[app], max_instances=1, coalesce=True)
     if metrics:

@@ -98,6 +98,18 @@ class CheckinSettings(BaseModel):
     lookahead_seconds: int = Field(default=60, ge=1)
 
 
+class ScheduledReports(BaseModel):
+    """Reports the bot posts by itself to every staff chat, at local times of the deployment's timezone."""
+
+    #: The weekly report (the 7 days before, with its chart): ISO weekday (1 = Monday … 7 = Sunday) and time.
+    weekly: bool = True
+    weekly_day: int = Field(default=1, ge=1, le=7)
+    weekly_time: str = Field(default="09:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    #: The morning summary of the requests still open from before today.
+    morning: bool = True
+    morning_time: str = Field(default="08:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
 class Retention(BaseModel):
     """How long personal data and bookkeeping rows are kept; an hourly tick applies it in batches."""
 
@@ -167,6 +179,7 @@ class Settings(BaseSettings):
     sla: Sla = Field(default_factory=Sla)
     checkins: CheckinSettings = Field(default_factory=CheckinSettings)
     retention: Retention = Field(default_factory=Retention)
+    reports: ScheduledReports = Field(default_factory=ScheduledReports)
     log_level: str = "INFO"
     log_format: Literal["text", "json"] = "text"
     auto_migrate: bool = True

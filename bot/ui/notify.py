@@ -15,6 +15,7 @@ from bot.core import clock
 from bot.core.config import Settings
 from bot.domain.items import Item
 from bot.domain.priority import is_urgent, outbox_priority
+from bot.domain import uploads
 from bot.services import decisions as d
 from db.models import Checkin, District, Request, RequestKind, RequestStatus, Resident, Staff
 from db.repo import districts, outbox, residents
@@ -112,6 +113,22 @@ class Notifier:
             payload["message_thread_id"] = thread_id
         self._enqueue(chat_id, "sendMessage", payload, purpose=purpose,
                       request_id=request.id if request else None, resident_id=resident_id)
+
+    def messages(self, chat_id: int, texts: list[str], purpose: str, thread_id: int | None = None) -> None:
+        """Several messages to one chat, in this order (a report, a list split at Telegram's limit)."""
+        for text in texts:
+            self._send(chat_id, text, purpose, thread_id=thread_id)
+
+    def upload(self, chat_id: int, call: str, filename: str, data: bytes, purpose: str, *, caption: str | None = None,
+               thread_id: int | None = None) -> None:
+        """A file the bot made (a chart: sendPhoto, a workbook: sendDocument), queued with its bytes
+        (bot.telegram.uploads), after the chat's rows queued before it."""
+        params: dict[str, Any] = {}
+        if caption:
+            params["caption"] = caption
+        if thread_id:
+            params["message_thread_id"] = thread_id
+        self._enqueue(chat_id, uploads.UPLOAD, uploads.payload(call, chat_id, filename, data, **params), purpose=purpose)
 
     async def card(self, request: Request) -> None:
         """Bring every message showing the request up to date (a new card where it has none)."""

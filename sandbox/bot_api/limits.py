@@ -66,7 +66,7 @@ WEBHOOK_MAX_CONNECTIONS_DEFAULT = 40
 GET_UPDATES_LIMIT_MAX = 100
 
 #: Methods that send a message (lower-case method names): counted by every flood window.
-SEND_METHODS = frozenset({"sendmessage", "sendphoto", "copymessage", "forwardmessage", "sendmediagroup"})
+SEND_METHODS = frozenset({"sendmessage", "sendphoto", "copymessage", "forwardmessage", "sendmediagroup", "senddocument"})
 #: Methods that edit a message: counted by the global and group windows, not by the private-chat one.
 EDIT_METHODS = frozenset({"editmessagetext", "editmessagereplymarkup", "editmessagecaption"})
 

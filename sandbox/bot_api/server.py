@@ -37,7 +37,7 @@ _METHOD_NAMES = (
     "getMe", "getUpdates", "deleteWebhook", "setWebhook", "getWebhookInfo", "setMyCommands", "deleteMyCommands",
     "getMyCommands", "sendMessage", "editMessageText", "editMessageReplyMarkup", "editMessageCaption",
     "deleteMessage", "answerCallbackQuery", "sendChatAction", "sendPhoto", "sendVoice", "getChat", "getChatMember",
-    "forwardMessage", "copyMessage", "getFile", "close", "logOut", "sendMediaGroup",
+    "forwardMessage", "copyMessage", "getFile", "close", "logOut", "sendMediaGroup", "sendDocument",
 )
 
 
@@ -199,14 +199,17 @@ class FakeTelegram(UpdateDelivery, BotApiMethods, ChatModel):
                     params.update(body)
             else:
                 files: dict[str, bytes] = {}
+                filenames: dict[str, str] = {}
                 form = await request.post()
                 for key, value in form.items():
                     if isinstance(value, web.FileField):
                         files[key] = value.file.read()
+                        filenames[key] = value.filename
                     else:
                         params[key] = value
                 if files:
                     params["__files__"] = files
+                    params["__filenames__"] = filenames
         return params
 
     async def _handle(self, request: web.Request) -> web.Response:
@@ -235,7 +238,7 @@ class FakeTelegram(UpdateDelivery, BotApiMethods, ChatModel):
     def _record(self, method: str, params: dict[str, Any], status: int) -> None:
         """Append to fake.calls."""
         if self.record_calls:
-            self.calls.append((method, {k: v for k, v in params.items() if k != "__files__"}, status))
+            self.calls.append((method, {k: v for k, v in params.items() if k not in ("__files__", "__filenames__")}, status))
 
     async def _dispatch(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         """Apply delays, injected failures, limits and the method handler; return (status, body)."""
