@@ -19,10 +19,13 @@ from bot.services import exports, reports
 from bot.services import needs as needs_service
 from bot.ui import charts, export_book, needs_texts, report_texts
 from bot.ui.notify import Notifier
-from handlers.staff import StaffChat, coordinator_or_refuse, member_or_refuse
+from db.models import Staff
+from handlers.staff import Coordinator, MemberHere, StaffChat
 
+#: Staff of this chat only; anyone else falls through to handlers/staff.py, whose `strangers` router gives
+#: the refusal (these commands are among its MEMBER_COMMANDS).
 router = Router(name="reports")
-router.message.filter(StaffChat())
+router.message.filter(StaffChat(), MemberHere())
 log = logging.getLogger(__name__)
 
 #: Outbox purpose of a report someone asked for (a normal row: urgent cards still go first).
@@ -37,11 +40,11 @@ def thread_of(message: Message) -> int | None:
 
 
 @router.message(Command("report"))
-async def report(message: Message, command: CommandObject, session: AsyncSession, settings: Settings, i18n: I18n) -> None:
+async def report(
+    message: Message, command: CommandObject, session: AsyncSession, settings: Settings, i18n: I18n,
+    member: Staff, notifier: Notifier,
+) -> None:
     """/report [today|week|month|DATE DATE] [district]: the figures and a chart, into this chat."""
-    member = await member_or_refuse(message, session)
-    if member is None:
-        return
     args = await reports.parse(session, settings, command.args or "")
     if args.error is not None or args.period is None or args.personal:
         await message.reply(_("Use: /report today, /report week, /report month or /report 2026-11-01 2026-11-30, "
@@ -54,7 +57,7 @@ async def report(message: Message, command: CommandObject, session: AsyncSession
     figures = await reports.build(session, settings, chosen, args.period)
     locale = i18n.current_locale
     png = await asyncio.to_thread(charts.render_png, figures, locale)
-    notify = Notifier(session, i18n, settings)
+    notify = notifier
     thread = thread_of(message)
     notify.messages(message.chat.id, report_texts.render(figures, settings, locale), REPORT_REPLY, thread)
     notify.upload(message.chat.id, "sendPhoto", "report.png", png, REPORT_REPLY,
@@ -69,12 +72,12 @@ ALL = frozenset({"all", "全部", "все", "усі"})
 
 
 @router.message(Command("needs"))
-async def needs(message: Message, command: CommandObject, session: AsyncSession, settings: Settings, i18n: I18n) -> None:
+async def needs(
+    message: Message, command: CommandObject, session: AsyncSession, settings: Settings, i18n: I18n,
+    member: Staff, notifier: Notifier,
+) -> None:
     """/needs [district|all] [kg]: the open supplies and medicine as a purchase list, in this chat; the
     delivery round with addresses privately to the sender."""
-    member = await member_or_refuse(message, session)
-    if member is None:
-        return
     args = await reports.parse(session, settings, command.args or "", TO_KG | ALL)
     if args.error is not None or args.personal or (command.args and named_period(command.args)):
         await message.reply(_("Use: /needs, /needs followed by a district code, and «kg» to count 斤 and 克 in kilograms."))
@@ -85,7 +88,7 @@ async def needs(message: Message, command: CommandObject, session: AsyncSession,
         return
     found = await needs_service.build(session, chosen, bool(args.flags & TO_KG))
     locale = i18n.current_locale
-    notify = Notifier(session, i18n, settings)
+    notify = notifier
     round_sent = None
     if found.stops:
         round_sent = member.has_private_chat
@@ -103,13 +106,13 @@ def named_period(text: str) -> bool:
 EXPORT = "export"
 
 
-@router.message(Command("export"))
-async def export(message: Message, command: CommandObject, session: AsyncSession, settings: Settings, i18n: I18n) -> None:
+@router.message(Command("export"), Coordinator())
+async def export(
+    message: Message, command: CommandObject, session: AsyncSession, settings: Settings, i18n: I18n,
+    member: Staff, notifier: Notifier,
+) -> None:
     """/export [today|week|month|DATE DATE] [district] [personal], coordinators only: the workbook goes to
     the coordinator privately, never into the group; personal data only when asked for."""
-    member = await coordinator_or_refuse(message, session)
-    if member is None:
-        return
     args = await reports.parse(session, settings, command.args or "", default="week")
     if args.error is not None or args.period is None:
         await message.reply(_("Use: /export week, /export month or /export 2026-11-01 2026-11-30, optionally a "
@@ -130,7 +133,7 @@ async def export(message: Message, command: CommandObject, session: AsyncSession
     caption = report_texts.title(found.report, settings, locale)
     if found.personal:
         caption += "\n" + export_book.warning()
-    Notifier(session, i18n, settings).upload(member.tg_user_id, "sendDocument", export_book.filename(found), data, EXPORT,
+    notifier.upload(member.tg_user_id, "sendDocument", export_book.filename(found), data, EXPORT,
                                              caption=caption)
     await message.reply(_("The export was sent to you privately."))
     log.info("export by staff %s: %s days, %s districts, personal=%s, %s requests", member.id, args.period.days,

@@ -461,7 +461,7 @@ async def checkin_plan(message: Message, command: CommandObject, session: AsyncS
 # ------------------------------------------------------------------------------ everybody else
 
 #: The commands only members may send (a coordinator-only one refused to a worker here too).
-MEMBER_COMMANDS = ("duty", "open", "mine", "stats", "chatlang", "checkins", "checkin")
+MEMBER_COMMANDS = ("duty", "open", "mine", "stats", "chatlang", "checkins", "checkin", "report", "needs", "export")
 
 
 async def why_not(message: Message | CallbackQuery, session: AsyncSession, staff_chat: int) -> str:
