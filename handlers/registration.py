@@ -20,6 +20,7 @@ from bot.domain import flags as flag_rules
 from bot.domain.phones import example_phone, format_phone, normalize_phone
 from bot.services.residents import ADDRESS_MAX, NAME_MAX
 from bot.ui.states import Reg
+from bot.ui.wizard.address_check import address_check
 from handlers.common import remember_answer, reject_text
 from handlers.checkins import offer_checkins
 from handlers.profile import show_profile
@@ -195,22 +196,15 @@ async def address(message: Message, ctx: Ctx) -> None:
     await flow.go(ctx, Reg.address_check, address_pending=message.text.strip(), address_late=False)
 
 
-@router.callback_query(Reg.address_check, kb.StepCb.filter(F.step == "addr_check"))
-async def address_check(query: CallbackQuery, callback_data: kb.StepCb, ctx: Ctx) -> None:
-    """✅ Correct stores the address; ✏️ Change asks for it again."""
-    await query.answer()
-    await address_checked(ctx, callback_data.value)
-
-
-async def address_checked(ctx: Ctx, value: str) -> None:
-    """«ok» (pressed or typed) stores the address read back; anything else asks for it again."""
-    pending = (await ctx.data()).get("address_pending")
-    if value != "ok" or not pending:
-        await flow.back(ctx)
-        return
+async def store_address(ctx: Ctx, address: str) -> None:
+    """The home address read back and found right: stored."""
     assert ctx.resident is not None
-    residents.update(ctx.session, ctx.resident, address=pending[:ADDRESS_MAX])
+    residents.update(ctx.session, ctx.resident, address=address)
     await step_done(ctx, Reg.address)
+
+
+#: ✅ Correct stores the address; ✏️ Change asks for it again (the same read-back as the request wizard's)
+ADDRESS_CHECK = address_check(Reg.address_check, store_address)
 
 
 @router.callback_query(Reg.district, kb.StepCb.filter(F.step == "district"))
@@ -279,7 +273,6 @@ async def flags_chosen(ctx: Ctx, value: str) -> None:
 #: What a typed answer at each of these button questions does (handlers.fallback reads typed answers).
 CHOSEN = {
     Reg.consent.state: consent_chosen,
-    Reg.address_check.state: address_checked,
     Reg.district.state: district_chosen,
     Reg.flags.state: flags_chosen,
 }

@@ -51,9 +51,9 @@ async def test_album_of_three_prescriptions_is_one_answer_and_every_photo_reache
 
     await user.press(catalog_text("zh", "Within 1–2 days"))
     summary = await choose_address(user, "zh", None)
-    from tests.helpers import tn
+    from tests.helpers import catalog_plural
 
-    assert tn("zh", "📷 {n} photo attached", "📷 {n} photos attached", 3) in summary.text
+    assert catalog_plural("zh", "📷 {n} photo attached", "📷 {n} photos attached", 3) in summary.text
     request = await submit(harness, user, "zh", summary)
     assert request.photo_file_ids == album
     assert request.photo_file_id == album[0]
@@ -148,7 +148,7 @@ async def test_a_5000_character_list_split_by_telegram_is_refused_whole_never_it
     """A 5,000-character pasted list arrives as 4,096 + 904 characters: the limit was stated with the
     question, the answer names the whole length once, and the 904-character tail is not taken as the list."""
     from bot.ui.states import Intake
-    from tests.helpers import ITEMS_PROMPT, REVIEW_PROMPT, fsm_of, head, tn
+    from tests.helpers import ITEMS_PROMPT, REVIEW_PROMPT, fsm_of, head, catalog_plural
 
     user = await register(harness, "zh")
     await user.tap(catalog_text("zh", "🛒 Food and supplies"))
@@ -163,9 +163,9 @@ async def test_a_5000_character_list_split_by_telegram_is_refused_whole_never_it
     answers = [m for m in user.messages() if visible_text("zh", NOTHING_KEPT) in (m.text or "")]
     assert len(answers) == 1
     assert answers[0].text == "\n".join([
-        tn("zh", SPLIT.replace("parts)", "part)"), SPLIT, 2, length=5000, parts=2, limit=3000), visible_text("zh", NOTHING_KEPT)])
+        catalog_plural("zh", SPLIT.replace("parts)", "part)"), SPLIT, 2, length=5000, parts=2, limit=3000), visible_text("zh", NOTHING_KEPT)])
     state, data = await fsm_of(harness, user)
-    assert state == Intake.items.state and "raw_items" not in data
+    assert state == Intake.items.state and data["draft"]["raw_items"] is None
 
     await user.send("鸡蛋 10个、大米 5公斤")  # shortened: taken as usual
     await user.expect(head("zh", REVIEW_PROMPT))
@@ -173,14 +173,14 @@ async def test_a_5000_character_list_split_by_telegram_is_refused_whole_never_it
 
 async def test_the_tail_of_a_split_list_is_not_taken_as_the_list_ru(harness: Harness) -> None:
     """ru: a 4,500-character list arrives as 4,096 + 404 characters; neither part becomes the list."""
-    from tests.helpers import ITEMS_PROMPT, REVIEW_PROMPT, head, tn
+    from tests.helpers import ITEMS_PROMPT, REVIEW_PROMPT, head, catalog_plural
 
     user = await register(harness, "ru")
     await user.tap(catalog_text("ru", "🛒 Food and supplies"))
     await user.expect(visible_text("ru", ITEMS_PROMPT))
     replies = await user.send_long(("хлеб, молоко 2 л, гречка 1 кг, " * 200)[:4500])
     assert not any(head("ru", REVIEW_PROMPT) in (m.text or "") for m in replies)
-    assert any(tn("ru", SPLIT.replace("parts)", "part)"), SPLIT, 2, length=4500, parts=2, limit=3000) in (m.text or "")
+    assert any(catalog_plural("ru", SPLIT.replace("parts)", "part)"), SPLIT, 2, length=4500, parts=2, limit=3000) in (m.text or "")
                for m in user.messages())
 
 

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from aiogram.utils.i18n import I18n
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -19,6 +17,7 @@ from bot.ui.keyboards import main_menu
 from bot.ui.notify import Notifier
 from bot.services import staff
 from bot.domain.danger import DangerKind
+from bot.domain.draft import Draft
 from bot.domain.priority import outbox_priority
 from db.models import OPEN_STATUSES, Request, RequestItem, RequestKind, RequestStatus, Resident, Staff, Urgency
 from db.repo import outbox
@@ -36,37 +35,37 @@ class Submitted:
     created: bool
 
 
-def build_request(resident: Resident, data: Mapping[str, Any]) -> tuple[Request, list[RequestItem]]:
-    """Turn wizard data into a request row and its items."""
-    kind = RequestKind(data["kind"])
+def build_request(resident: Resident, draft: Draft) -> tuple[Request, list[RequestItem]]:
+    """Turn a wizard's draft into a request row and its items."""
     request = Request(
         resident_id=resident.id or 0,
         district_id=resident.district_id,
-        kind=kind,
-        urgency=Urgency(data.get("urgency", Urgency.NORMAL)),
-        danger=data.get("danger"),
-        details=data.get("feeling") if kind == RequestKind.PSYCH else data.get("raw_items"),
-        medicine=data.get("medicine"),
-        call_time=data.get("call_time"),
-        photo_file_id=(texts.photos_of(data) or [None])[0],
-        photo_file_ids=texts.photos_of(data),
-        voice_file_ids=list(data.get("voice", [])),
-        address=data.get("address"),
-        draft_key=data["draft_key"],
-        source_message_ids=sorted(int(key) for key in data.get("sources", {})),
+        kind=draft.kind,
+        urgency=draft.urgency,
+        danger=draft.danger,
+        details=draft.feeling if draft.kind == RequestKind.PSYCH else draft.raw_items,
+        medicine=draft.medicine,
+        call_time=draft.call_time,
+        photo_file_id=(draft.photos or [None])[0],
+        photo_file_ids=list(draft.photos),
+        voice_file_ids=list(draft.voices),
+        address=draft.address,
+        answers=dict(draft.answers),
+        draft_key=draft.draft_key,
+        source_message_ids=sorted(int(key) for key in draft.sources),
     )
-    items = [RequestItem(position=0, name=name[:200], quantity=qty[:100]) for name, qty in data.get("items", [])]
+    items = [RequestItem(position=0, name=name[:200], quantity=qty[:100]) for name, qty in draft.items]
     return request, items
 
 
-async def submit(session: AsyncSession, i18n: I18n, settings: Settings, resident: Resident, data: Mapping[str, Any]) -> Submitted:
+async def submit(session: AsyncSession, i18n: I18n, settings: Settings, resident: Resident, data: Draft) -> Submitted:
     """Store a draft as a request with its audit event, confirmation and staff card (idempotent)."""
-    existing = await repo.by_draft_key(session, data["draft_key"])
+    existing = await repo.by_draft_key(session, data.draft_key)
     if existing is not None:
         return Submitted(existing, created=False)
     request, items = build_request(resident, data)
     if not await repo.insert(session, request, items):
-        again = await repo.by_draft_key(session, data["draft_key"])
+        again = await repo.by_draft_key(session, data.draft_key)
         assert again is not None
         return Submitted(again, created=False)
     repo.add_event(session, request.id or 0, "resident", resident.id, "created", urgency=request.urgency)
@@ -103,14 +102,10 @@ async def open_urgent_talk(
             notify = Notifier(session, i18n, settings)
             await follow_up_on(session, notify, resident, request, text=details.strip()[:URGENT_DETAILS_MAX], danger=danger)
             return Submitted(request, created=False)
-    data = {
-        "kind": RequestKind.PSYCH.value,
-        "urgency": Urgency.URGENT.value,
-        "danger": danger,
-        "feeling": details.strip()[:URGENT_DETAILS_MAX],
-        "address": resident.address,
-        "draft_key": secrets.token_urlsafe(9),
-    }
+    data = Draft(
+        kind=RequestKind.PSYCH, urgency=Urgency.URGENT, danger=danger, feeling=details.strip()[:URGENT_DETAILS_MAX],
+        address=resident.address, draft_key=secrets.token_urlsafe(9),
+    )
     return await submit(session, i18n, settings, resident, data)
 
 

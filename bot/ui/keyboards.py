@@ -127,16 +127,6 @@ def choices(step: str, options: Iterable[tuple[str, str]], columns: int = 1, bac
     return kb.as_markup()
 
 
-def confirm(draft: str) -> InlineKeyboardMarkup:
-    """Confirm, go back, or cancel the summary."""
-    kb = InlineKeyboardBuilder()
-    kb.button(text=_("✅ Send the request"), callback_data=ConfirmCb(draft=draft))
-    kb.button(text=_(BACK), callback_data=StepCb(step="confirm", value="_back"))
-    kb.button(text=_(CANCEL), callback_data=StepCb(step="confirm", value="_cancel"))
-    kb.adjust(1, 2)
-    return kb.as_markup()
-
-
 def my_request_actions(request_ids: Iterable[int]) -> InlineKeyboardMarkup | None:
     """A cancel button for each open request."""
     kb = InlineKeyboardBuilder()
