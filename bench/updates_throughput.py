@@ -40,7 +40,7 @@ from aiogram.types import CallbackQuery, Message
 
 TOKEN = "123456:BENCH-TOKEN"
 SECRET = "bench-webhook-secret"
-STEPS = 15  # updates in one wizard run
+STEPS = 16  # updates in one wizard run
 
 
 # ---------------------------------------------------------------- the driver process (fake + residents)
@@ -67,6 +67,7 @@ async def wizard(user: Any) -> int:
     await user.press("✅")
     await user.press("1–2")
     await user.press("📍")
+    await user.press("🚪")  # handed over at the door
     await user.press("✅")
     return STEPS
 
