@@ -38,7 +38,7 @@ async def ask_consent(ctx: Ctx) -> None:
         text = _("{name}, hello! The social workers of your community invited you to this bot.").format(
             name=texts.q(name, 100)
         ) + "\n\n" + text
-    markup = kb.choices("consent", consent_options(), back=False)
+    markup = kb.choices(kb.ConsentCb, consent_options(), back=False)
     await ctx.bot.send_message(ctx.chat_id, text, reply_markup=markup)
 
 
@@ -79,7 +79,7 @@ async def ask_district(ctx: Ctx) -> None:
     """Which district?"""
     await ctx.bot.send_message(
         ctx.chat_id, _("Which district do you live in?"),
-        reply_markup=kb.choices("district", district_options(ctx), columns=2),
+        reply_markup=kb.choices(kb.DistrictCb, district_options(ctx), columns=2),
     )
 
 
@@ -91,7 +91,7 @@ def flags_options(chosen: dict[str, bool], configured: Sequence[FlagConfig]) -> 
 
 def flags_markup(chosen: dict[str, bool], configured: Sequence[FlagConfig]):  # type: ignore[no-untyped-def]
     """Toggle buttons for the deployment's vulnerability flags, then Done."""
-    return kb.choices("flags", flags_options(chosen, configured))
+    return kb.choices(kb.FlagCb, flags_options(chosen, configured))
 
 
 def seen_label(code: str, configured: Sequence[FlagConfig]) -> str:
