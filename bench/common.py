@@ -9,7 +9,8 @@ from typing import Any
 
 from bot.app import App, create_app, prepare, start_background, stop_background, close
 from bot.core.config import Settings
-from db.models import Resident
+from bot.domain.draft import Draft
+from db.models import RequestKind, Resident, Urgency
 from sandbox.bot_api import FakeTelegram
 
 STAFF_CHAT = -1001000000001
@@ -62,12 +63,12 @@ async def make_residents(app: App, count: int, district_id: int, start_id: int =
     return rows
 
 
-def draft(kind: str = "supplies") -> dict[str, Any]:
+def draft(kind: str = "supplies") -> Draft:
     """A wizard draft as the intake handlers build it."""
-    return {
-        "kind": kind, "draft_key": secrets.token_urlsafe(9), "items": [["青菜", "2斤"], ["肉", "2斤"], ["大米", "一包5公斤"]],
-        "raw_items": "2斤青菜、2斤肉、一包5公斤重的大米", "urgency": "normal", "address": "下洋田社区",
-    }
+    return Draft(
+        kind=RequestKind(kind), draft_key=secrets.token_urlsafe(9), items=[("青菜", "2斤"), ("肉", "2斤"), ("大米", "一包5公斤")],
+        raw_items="2斤青菜、2斤肉、一包5公斤重的大米", urgency=Urgency.NORMAL, address="下洋田社区",
+    )
 
 
 def env_int(name: str, default: int) -> int:

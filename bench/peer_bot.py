@@ -209,6 +209,7 @@ class RequestForm(StatesGroup):
     items_review = State()
     urgency = State()
     address = State()
+    handover = State()
     confirm = State()
 
 
@@ -468,6 +469,15 @@ async def urgency(query: CallbackQuery, callback_data: StepCallbackData, state: 
 async def request_address(query: CallbackQuery, callback_data: StepCallbackData, state: FSMContext, user: User) -> None:
     await query.answer()
     await state.update_data(address=user.address)
+    await state.set_state(RequestForm.handover)
+    await query.message.answer("东西送到后怎么交给您？", reply_markup=step_keyboard(
+        "hand", ("🚪 放在门口并敲门", "door"), ("🤝 当面交给我", "person"), ("🏠 交给邻居", "neighbour")))
+
+
+@request_router.callback_query(RequestForm.handover, StepCallbackData.filter(F.step == "hand"))
+async def request_handover(query: CallbackQuery, callback_data: StepCallbackData, state: FSMContext, user: User) -> None:
+    await query.answer()
+    await state.update_data(handover=callback_data.value)
     await state.set_state(RequestForm.confirm)
     data = await state.get_data()
     await query.message.answer(

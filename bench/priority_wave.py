@@ -25,6 +25,8 @@ from sqlalchemy import func, select
 from sqlmodel import select as select_models
 
 from bench.checkins_burst import filled_world
+from bot.domain.draft import Draft
+from db.models import RequestKind, Urgency
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -68,8 +70,8 @@ async def measure(url: str, base_url: str, stats_url: str, due: int, urgent: int
             await asyncio.sleep(0.5)
 
     async def file_urgent(resident: Resident) -> None:
-        draft = {"kind": "psych", "draft_key": secrets.token_urlsafe(9), "feeling": "help", "urgency": "urgent",
-                 "address": resident.address}
+        draft = Draft(kind=RequestKind.PSYCH, draft_key=secrets.token_urlsafe(9), feeling="help", urgency=Urgency.URGENT,
+                      address=resident.address)
         with app.i18n.context():
             async with app.sessions.begin() as session:
                 submitted = await requests.submit(session, app.i18n, settings, resident, draft)

@@ -1,5 +1,5 @@
 """Benchmark: updates per second one bot process handles end to end through the request wizard
-(registration and a supplies request, 15 updates; PostgreSQL, the fake Bot API over HTTP), and in the same
+(registration and a supplies request, 17 updates; PostgreSQL, the fake Bot API over HTTP), and in the same
 run, against the same driver, three other bots:
 
 - the peer (bench/peer_bot.py): the same form written the way the template Latand/tgbot_template_v3
@@ -51,7 +51,7 @@ from aiogram.types import CallbackQuery, Message
 
 TOKEN = "123456:BENCH-TOKEN"
 SECRET = "bench-webhook-secret"
-STEPS = 15  # updates in one wizard run
+STEPS = 17  # updates in one wizard run
 
 
 # ---------------------------------------------------------------- the driver process (fake + residents)
@@ -81,6 +81,7 @@ def wizard_steps(user: Any) -> list[tuple[Callable[[], Awaitable[Any]], int]]:
         (lambda: user.press("✅"), 1),
         (lambda: user.press("1–2"), 1),
         (lambda: user.press("📍"), 1),
+        (lambda: user.press("🚪"), 1),  # handed over at the door (the handover step)
         (lambda: user.press("✅"), 1),  # Send: the confirmation
     ]
 

@@ -182,6 +182,8 @@ class Request(SQLModel, table=True):
         default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
     )
     address: str | None = Field(default=None, max_length=300)
+    #: answers of wizard steps that need no column of their own: step key -> value (bot/ui/wizard)
+    answers: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}"))
     draft_key: str = Field(max_length=32, unique=True)
     created_at: datetime = Field(default_factory=now)
     updated_at: datetime = Field(default_factory=now)

@@ -19,9 +19,9 @@ from bot.ui.keyboards import CheckinAction, PlanAction
 from bot.domain import answers
 from bot.services import checkins, residents
 from bot.services.checkins import Reason
-from bot.ui.states import Intake
 from db.models import CheckinAnswer, RequestKind
 from db.repo import checkins as checkins_repo
+from bot.ui.wizard.request import talk as talk_steps
 from handlers.intake import start_wizard
 from handlers.start import asked, begin_registration
 
@@ -137,7 +137,7 @@ async def what_is_wrong(query: CallbackQuery, callback_data: kb.CheckinCb, ctx: 
         await start_wizard(ctx, RequestKind.MEDICINE)
     else:
         feeling = _("Not so well (answer to the daily check-in)")
-        await start_wizard(ctx, RequestKind.PSYCH, Intake.call_time, feeling=feeling)
+        await start_wizard(ctx, RequestKind.PSYCH, talk_steps.CALL_TIME, feeling=feeling)
     await ctx.state.update_data(checkin_choice=done)
 
 

@@ -27,6 +27,7 @@ from bot.core.logs import ids
 from bot.domain import danger
 from bot.services import requests, residents
 from bot.domain.danger import DangerKind, Level
+from bot.ui.wizard import engine
 from bot.ui.states import Intake, Reg
 from db.models import Urgency
 from handlers.start import show_menu
@@ -40,7 +41,7 @@ UNSURE_TEXT = "unsure_text"
 
 def in_request(step: str | None) -> bool:
     """Whether the conversation is inside the request wizard."""
-    return step in {state.state for state in Intake.__all_states__}
+    return step is not None and step.startswith(f"{Intake.__full_group_name__}:")
 
 
 def in_registration(step: str | None) -> bool:
@@ -53,7 +54,10 @@ async def on_danger(ctx: Ctx, kind: DangerKind, text: str) -> None:
     registered resident gets an urgent «someone to talk to» request with the message as its details."""
     step = await ctx.state.get_state()
     if in_request(step):
-        await ctx.state.update_data(danger=str(kind), urgency=Urgency.URGENT.value)
+        if engine.draft_of(await ctx.data()) is not None:
+            await engine.change(ctx, danger=str(kind), urgency=Urgency.URGENT)
+        else:  # «send this as a new request?»: the draft it starts will be urgent
+            await ctx.state.update_data(danger=str(kind))
         await ctx.bot.send_message(ctx.chat_id, texts.emergency(ctx.settings.emergency_numbers))
         return
     if not residents.is_registered(ctx.resident):

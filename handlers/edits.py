@@ -14,15 +14,13 @@ from bot.ui.flow import Ctx
 from bot.domain.items import parse_items
 from bot.services import edits
 from bot.ui.states import Intake
-from handlers import intake
+from bot.ui.wizard import engine
 from handlers.common import reject_text
 from handlers.split import LIMITS
 
 router = Router(name="edits")
 log = logging.getLogger(__name__)
 
-#: the step's own handler, for an edit of a message its step has not taken yet (it was refused)
-STEP_HANDLERS = {step.state: handler for handler, step in intake.TEXT_HANDLERS.items()}
 
 
 def draft_changes(step: str, text: str) -> dict[str, Any]:
@@ -39,15 +37,17 @@ def draft_changes(step: str, text: str) -> dict[str, Any]:
 async def edited(message: Message, ctx: Ctx) -> None:
     """Into the draft while it is not sent yet; to the sent request (and its worker) afterwards."""
     text = message.text or ""
-    step = (await ctx.data()).get("sources", {}).get(str(message.message_id))
+    draft = engine.draft_of(await ctx.data())
+    step = draft.sources.get(str(message.message_id)) if draft else None
     current = await ctx.state.get_state()
     if step is not None and current is not None and current.startswith(Intake.__name__ + ":"):
-        if current == step:  # still the question this message answered: take the edit as the answer
-            await STEP_HANDLERS[step](message, ctx)
+        declared = engine.step_at(step)
+        if current == step and declared is not None and declared.text is not None:
+            await declared.text(ctx, message)  # still the question this message answered: the edit is the answer
             return
         if await reject_text(ctx, text, LIMITS[step]):
             return
-        await ctx.state.update_data(**draft_changes(step, text))
+        await engine.change(ctx, **draft_changes(step, text))
         await ctx.bot.send_message(ctx.chat_id, _("✏️ Corrected: your request now uses the edited message."))
         if current in (Intake.items_review.state, Intake.confirm.state):
             await flow.ask(ctx)  # the list or the summary again, as it is now

@@ -33,8 +33,12 @@ from bot.services import requests, residents
 from bot.domain.danger import Level
 from bot.services.residents import ADDRESS_MAX, DETAILS_MAX
 from bot.ui.states import TEXT_STEPS, VOICE_STEPS, Intake, Reg
+from bot.ui import keyboards as kb
+from bot.ui.wizard import engine
+from bot.ui.wizard.request.common import items_draft
+from bot.ui.wizard.request.urgency import URGENCY
 from handlers import checkins as checkin_handlers
-from handlers import intake, my_requests, registration
+from handlers import my_requests, registration
 from handlers.common import answered_within
 from handlers.start import (
     ASKED_CANCEL,
@@ -56,7 +60,7 @@ unanswered = Router(name="unanswered_buttons")
 log = logging.getLogger(__name__)
 
 #: What a typed answer does at each button question.
-CHOSEN: dict[str, Callable[[Ctx, str], Awaitable[None]]] = {**registration.CHOSEN, **intake.CHOSEN}
+CHOSEN: dict[str, Callable[[Ctx, str], Awaitable[None]]] = registration.CHOSEN
 #: The address read-backs and the text steps whose answer they read back.
 #: How long a question asked outside any step waits for a typed answer, in seconds: enrolling in
 #: check-ins is harmless and may be answered late; erasing data or cancelling only right after asking.
@@ -106,7 +110,7 @@ async def unexpected(message: Message, ctx: Ctx, danger_handled: Level = Level.N
         return
     if danger_handled is Level.DANGER:
         if step == Intake.urgency.state:
-            await intake.after_urgency(ctx)
+            await engine.advance(ctx, URGENCY)
         elif step is not None:
             await flow.ask(ctx)
         return
@@ -132,6 +136,9 @@ async def unexpected(message: Message, ctx: Ctx, danger_handled: Level = Level.N
 async def typed_answer(message: Message, ctx: Ctx, step: str) -> bool:
     """Take a text at a step that wanted something else; False when it means nothing here."""
     text = message.text or ""
+    declared = engine.step_at(step)
+    if declared is not None and await typed_choice(ctx, declared, text):
+        return True
     choice = await choice_of(ctx, step)
     value = answers.choose(text, choice[0], choice[1], choice[2]) if choice else None
     if value is not None and step in CHOSEN:
@@ -144,15 +151,14 @@ async def typed_answer(message: Message, ctx: Ctx, step: str) -> bool:
         await remember_join(ctx, message, ADDRESS_CHECKS[step])
         return True
     if step == Intake.items_review.state and await answered_within(ctx, message, Intake.items.state):
-        data = await ctx.data()
-        joined = f"{data.get('raw_items', '')}\n{text.strip()}"[:DETAILS_MAX]
-        await ctx.state.update_data(**intake.items_draft(joined))
+        joined = f"{(await engine.draft(ctx)).raw_items or ''}\n{text.strip()}"[:DETAILS_MAX]
+        await engine.change(ctx, **items_draft(joined))
         await remember_join(ctx, message, Intake.items.state)
         await flow.ask(ctx)
         return True
     if step == Intake.photo.state and await answered_within(ctx, message, Intake.medicine.state):
-        joined = f"{(await ctx.data()).get('medicine', '')} {text.strip()}"[:DETAILS_MAX]
-        await ctx.state.update_data(medicine=joined)
+        joined = f"{(await engine.draft(ctx)).medicine or ''} {text.strip()}"[:DETAILS_MAX]
+        await engine.change(ctx, medicine=joined)
         await remember_join(ctx, message, Intake.medicine.state)
         await message.answer(_("Added: {text}").format(text=texts.q(joined, 300)))
         await flow.ask(ctx)
@@ -170,6 +176,21 @@ async def typed_answer(message: Message, ctx: Ctx, step: str) -> bool:
         await flow.go(ctx, Intake.address_check, address_pending=text.strip()[:ADDRESS_MAX], address_late=False)
         return True
     return False
+
+
+async def typed_choice(ctx: Ctx, step: engine.Step, text: str) -> bool:
+    """A typed answer to a declared step's buttons («对», «да», a label typed out), or its «Skip»."""
+    if step.skip is not None and answers.choose(text, [("skip", _(kb.SKIP))], None, "skip") == "skip":
+        await step.skip(ctx)
+        return True
+    if step.chosen is None:
+        return False
+    raw = answers.choose(text, step.typed_options(ctx, await ctx.data()), step.yes, step.no)
+    choice = step.value_of(raw) if raw is not None else None
+    if choice is None:
+        return False
+    await engine.choose(ctx, step, choice)
+    return True
 
 
 async def remember_join(ctx: Ctx, message: Message, step: str) -> None:

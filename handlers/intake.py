@@ -1,51 +1,57 @@
-"""The request wizard: what is needed, urgency, address, summary, confirm."""
+"""The request wizard's routes: the menu starts a draft; every press, text, voice message or photo at
+one of the wizard's steps goes to that step's own reader (the steps: bot/ui/wizard/request/)."""
 
 from __future__ import annotations
 
 import secrets
 from contextlib import suppress
+from enum import StrEnum
 from typing import Any
 
 from aiogram import BaseMiddleware, F, Router
-from aiogram.filters import Filter
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.fsm.state import State
+from aiogram.filters import Filter
+from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.ui import flow, texts
+from bot.domain.draft import Draft
+from bot.services import requests, residents
 from bot.ui import keyboards as kb
 from bot.ui.flow import Ctx
 from bot.ui.i18n import Label
-from bot.services import requests, residents
-from bot.domain.items import parse_items
-from bot.services.residents import ADDRESS_MAX, DETAILS_MAX
 from bot.ui.states import Intake
+from bot.ui.wizard import engine
+from bot.ui.wizard.engine import Step, declare
+from bot.ui.wizard.request import items as items_steps
+from bot.ui.wizard.request import medicine as medicine_steps
+from bot.ui.wizard.request import talk as talk_steps
+from bot.ui.wizard.request.common import add_photo, image_of, items_draft
 from db.models import RequestKind, Urgency
-from handlers.common import reject_text, remember_answer
 from handlers.start import begin_registration, show_menu
 
 router = Router(name="intake")
 
-#: photos kept with one request (a Telegram album has up to 10)
-PHOTOS_MAX = 20
-
 FIRST_STEP = {
-    RequestKind.SUPPLIES: Intake.items,
-    RequestKind.MEDICINE: Intake.medicine,
-    RequestKind.PSYCH: Intake.feeling,
+    RequestKind.SUPPLIES: items_steps.ITEMS,
+    RequestKind.MEDICINE: medicine_steps.MEDICINE,
+    RequestKind.PSYCH: talk_steps.FEELING,
 }
 
 
-async def start_wizard(ctx: Ctx, kind: RequestKind, first: State | None = None, **prefill: object) -> None:
+async def start_wizard(ctx: Ctx, kind: RequestKind, first: Step | None = None, **prefill: Any) -> None:
     """A fresh draft of this kind (only for registered residents), optionally already partly filled."""
     if not residents.is_registered(ctx.resident):
         await ctx.bot.send_message(ctx.chat_id, _("First, a few questions about you: it takes a minute."))
         await begin_registration(ctx)
         return
+    assert ctx.resident is not None
+    if kind == RequestKind.PSYCH:  # a call, not a delivery: the registered address goes with it
+        prefill.setdefault("address", ctx.resident.address)
+    draft = Draft(kind=kind, draft_key=secrets.token_urlsafe(9), **prefill)
     await ctx.state.clear()
-    await ctx.state.update_data(kind=kind.value, draft_key=secrets.token_urlsafe(9), **prefill)
-    await flow.go(ctx, first or FIRST_STEP[kind])
+    await engine.save(ctx, draft)
+    await engine.go(ctx, first or FIRST_STEP[kind])
 
 
 @router.message(Label(kb.MENU_SUPPLIES))
@@ -66,118 +72,17 @@ async def psych(message: Message, ctx: Ctx) -> None:
     await start_wizard(ctx, RequestKind.PSYCH)
 
 
-async def add_voice(ctx: Ctx, message: Message) -> None:
-    """Keep a voice message's file id with the draft."""
-    assert message.voice is not None
-    voices = list((await ctx.data()).get("voice", []))
-    await ctx.state.update_data(voice=[*voices, message.voice.file_id])
+class AtStep(Filter):
+    """The conversation is at a wizard step that reads this kind of answer (Step.text, .voice, .photo,
+    .skip); passes the step as `step`."""
 
+    def __init__(self, reads: str) -> None:
+        self.reads = reads
 
-async def after_details(ctx: Ctx) -> None:
-    """Urgency (unless danger already made it urgent), then the address or the summary."""
-    data = await ctx.data()
-    if data.get("danger"):
-        await after_urgency(ctx)
-    else:
-        await flow.go(ctx, Intake.urgency)
-
-
-async def after_urgency(ctx: Ctx) -> None:
-    """Supplies and medicine need a delivery address; talking does not."""
-    if (await ctx.data())["kind"] == RequestKind.PSYCH:
-        await to_confirm(ctx, ctx.resident.address if ctx.resident else None)
-    else:
-        await flow.go(ctx, Intake.address_choice)
-
-
-async def to_confirm(ctx: Ctx, address: str | None) -> None:
-    """Show the summary with Confirm."""
-    await flow.go(ctx, Intake.confirm, address=address)
-
-
-@router.message(Intake.items, F.text)
-async def items_text(message: Message, ctx: Ctx) -> None:
-    """Parse a typed list into items and show it back."""
-    if await reject_text(ctx, message.text, DETAILS_MAX):
-        return
-    await remember_answer(ctx, message)
-    await flow.go(ctx, Intake.items_review, **items_draft(message.text))
-
-
-def items_draft(text: str) -> dict[str, object]:
-    """A typed list as draft data: parsed items and the text as written."""
-    items = parse_items(text)
-    return {"items": [[i.name, i.quantity] for i in items], "raw_items": text.strip()}
-
-
-@router.message(Intake.items, F.voice)
-@router.message(Intake.medicine, F.voice)
-@router.message(Intake.feeling, F.voice)
-async def details_voice(message: Message, ctx: Ctx) -> None:
-    """A voice message instead of typing: stored as Telegram's file id for the worker."""
-    await add_voice(ctx, message)
-    await message.answer(_("🎤 Voice message received."))
-    step = await ctx.state.get_state()
-    if step == Intake.medicine.state:
-        await flow.go(ctx, Intake.photo)
-    elif step == Intake.feeling.state:
-        await flow.go(ctx, Intake.call_time)
-    else:
-        await after_details(ctx)
-
-
-@router.callback_query(Intake.items_review, kb.StepCb.filter(F.step == "review"))
-async def items_review(query: CallbackQuery, callback_data: kb.StepCb, ctx: Ctx) -> None:
-    """Accept the list, or type it again."""
-    await query.answer()
-    await review_chosen(ctx, callback_data.value)
-
-
-async def review_chosen(ctx: Ctx, value: str) -> None:
-    """«ok» (pressed or typed) accepts the list; anything else asks for it again."""
-    if value == "ok":
-        await after_details(ctx)
-    else:
-        await flow.back(ctx)
-
-
-@router.message(Intake.medicine, F.text)
-async def medicine_text(message: Message, ctx: Ctx) -> None:
-    """Medicine name and dose."""
-    if await reject_text(ctx, message.text, DETAILS_MAX):
-        return
-    await remember_answer(ctx, message)
-    await ctx.state.update_data(medicine=message.text.strip())
-    if texts.photos_of(await ctx.data()):  # the photos came first (photo_before_name)
-        await after_details(ctx)
-    else:
-        await flow.go(ctx, Intake.photo)
-
-
-def image_of(message: Message) -> str | None:
-    """The file id of a photo (its largest size) or of an image sent as a file."""
-    if message.photo:
-        return message.photo[-1].file_id
-    if message.document and (message.document.mime_type or "").startswith("image/"):
-        return message.document.file_id
-    return None
-
-
-async def add_photo(ctx: Ctx, file_id: str) -> None:
-    """Keep one more photo with the draft (at most PHOTOS_MAX)."""
-    photos = texts.photos_of(await ctx.data())
-    if len(photos) < PHOTOS_MAX:
-        await ctx.state.update_data(photos=[*photos, file_id], photo=None)
-
-
-async def take_photo(message: Message, ctx: Ctx) -> None:
-    """Keep a photo with the draft; the first of an album marks the album, whose further photos then
-    join silently (LaterAlbumPhoto)."""
-    file_id = image_of(message)
-    assert file_id is not None
-    await add_photo(ctx, file_id)
-    if message.media_group_id:
-        await ctx.state.update_data(photo_album=message.media_group_id)
+    async def __call__(self, event: Any, ctx: Ctx) -> bool | dict[str, Any]:
+        """The current step, when it has such a reader."""
+        step = await engine.current(ctx)
+        return {"step": step} if step is not None and getattr(step, self.reads) is not None else False
 
 
 class LaterAlbumPhoto(Filter):
@@ -198,162 +103,50 @@ async def album_photo(message: Message, ctx: Ctx) -> None:
     await add_photo(ctx, file_id)
 
 
-@router.message(Intake.photo, F.photo)
-@router.message(Intake.photo, F.document.mime_type.startswith("image/"))
-async def photo(message: Message, ctx: Ctx) -> None:
-    """The prescription or the box (the largest size's file id); an album's further photos join it."""
-    await take_photo(message, ctx)
-    if message.media_group_id:
-        await message.answer(_("📷 Photos received."))
-    else:
-        await message.answer(_("📷 Photo received."))
-    await after_details(ctx)
+@router.message(AtStep("skip"), Label(kb.SKIP))
+async def step_skipped(message: Message, ctx: Ctx, step: Step) -> None:
+    """«Skip ▶️» at a question that may be skipped."""
+    assert step.skip is not None
+    await step.skip(ctx)
 
 
-@router.message(Intake.medicine, F.photo)
-@router.message(Intake.medicine, F.document.mime_type.startswith("image/"))
-async def photo_before_name(message: Message, ctx: Ctx) -> None:
-    """A photo of the box or the prescription instead of the name: kept; its caption, if any, is the name."""
-    await take_photo(message, ctx)
-    caption = (message.caption or "").strip()
-    if caption and not await reject_text(ctx, caption, DETAILS_MAX):
-        await ctx.state.update_data(medicine=caption)
-        await message.answer(_("📷 Photo received."))
-        await after_details(ctx)
-        return
-    await message.answer(_("📷 Photo received. Please also write the name of the medicine and the dose, "
-                           "or send a voice message."))
+@router.message(AtStep("text"), F.text)
+async def step_text(message: Message, ctx: Ctx, step: Step) -> None:
+    """A typed answer."""
+    assert step.text is not None
+    await step.text(ctx, message)
 
 
-@router.message(Intake.photo, Label(kb.SKIP))
-async def photo_skipped(message: Message, ctx: Ctx) -> None:
-    """No photo."""
-    await after_details(ctx)
+@router.message(AtStep("voice"), F.voice)
+async def step_voice(message: Message, ctx: Ctx, step: Step) -> None:
+    """A voice message instead of typing: stored as Telegram's file id for the worker."""
+    assert step.voice is not None
+    await step.voice(ctx, message)
 
 
-async def photo_chosen(ctx: Ctx, value: str) -> None:
-    """«Skip» typed in words («跳过», «нет»): no photo."""
-    await after_details(ctx)
+@router.message(AtStep("photo"), F.photo | F.document.mime_type.startswith("image/"))
+async def step_photo(message: Message, ctx: Ctx, step: Step) -> None:
+    """A photo, or an image sent as a file."""
+    assert step.photo is not None
+    await step.photo(ctx, message)
 
 
-@router.message(Intake.feeling, F.text)
-async def feeling(message: Message, ctx: Ctx) -> None:
-    """How they feel, in their words."""
-    if await reject_text(ctx, message.text, DETAILS_MAX):
-        return
-    await ctx.state.update_data(feeling=message.text.strip())
-    await flow.go(ctx, Intake.call_time)
-
-
-@router.callback_query(Intake.call_time, kb.StepCb.filter(F.step == "call"))
-async def call_time(query: CallbackQuery, callback_data: kb.StepCb, ctx: Ctx) -> None:
-    """A call time chosen by button."""
+@router.callback_query(engine.Pressed())
+async def step_pressed(query: CallbackQuery, ctx: Ctx, step: Step, choice: StrEnum) -> None:
+    """A button of the current step (Back included)."""
     await query.answer()
-    if callback_data.value == "_back":
-        await flow.back(ctx)
-        return
-    await ctx.state.update_data(call_time=callback_data.value)
-    await after_details(ctx)
-
-
-@router.message(Intake.call_time, F.text)
-async def call_time_typed(message: Message, ctx: Ctx) -> None:
-    """A call time typed in words."""
-    if await reject_text(ctx, message.text, 200):
-        return
-    await ctx.state.update_data(call_time=message.text.strip())
-    await after_details(ctx)
-
-
-@router.callback_query(Intake.urgency, kb.StepCb.filter(F.step == "urgency"))
-async def urgency(query: CallbackQuery, callback_data: kb.StepCb, ctx: Ctx) -> None:
-    """Urgent or not."""
-    await query.answer()
-    await urgency_chosen(ctx, callback_data.value)
-
-
-async def urgency_chosen(ctx: Ctx, chosen: str) -> None:
-    """«urgent» or «normal» (pressed or typed), or «_back»."""
-    if chosen == "_back":
-        await flow.back(ctx)
-        return
-    value = Urgency.URGENT if chosen == "urgent" else Urgency.NORMAL
-    await ctx.state.update_data(urgency=value.value)
-    await after_urgency(ctx)
-
-
-@router.callback_query(Intake.address_choice, kb.StepCb.filter(F.step == "addr"))
-async def address_choice(query: CallbackQuery, callback_data: kb.StepCb, ctx: Ctx) -> None:
-    """The registered address, or another one."""
-    await query.answer()
-    await address_choice_chosen(ctx, callback_data.value)
-
-
-async def address_choice_chosen(ctx: Ctx, value: str) -> None:
-    """«reg» (the registered address), «other» or «_back», pressed or typed."""
-    if value == "_back":
-        await flow.back(ctx)
-    elif value == "reg" and ctx.resident and ctx.resident.address:
-        await to_confirm(ctx, ctx.resident.address)
-    else:
-        await flow.go(ctx, Intake.address)
-
-
-@router.message(Intake.address, F.text)
-async def address_typed(message: Message, ctx: Ctx) -> None:
-    """Another delivery address, read back before it is used."""
-    if await reject_text(ctx, message.text, ADDRESS_MAX):
-        return
-    await remember_answer(ctx, message)
-    await flow.go(ctx, Intake.address_check, address_pending=message.text.strip(), address_late=False)
-
-
-@router.callback_query(Intake.address_check, kb.StepCb.filter(F.step == "addr_check"))
-async def address_check(query: CallbackQuery, callback_data: kb.StepCb, ctx: Ctx) -> None:
-    """✅ Correct uses the address; ✏️ Change asks for it again."""
-    await query.answer()
-    await address_checked(ctx, callback_data.value)
-
-
-async def address_checked(ctx: Ctx, value: str) -> None:
-    """«ok» (pressed or typed) takes the address read back to the summary; anything else asks again."""
-    pending = (await ctx.data()).get("address_pending")
-    if value == "ok" and pending:
-        await to_confirm(ctx, pending[:ADDRESS_MAX])
-    else:
-        await flow.back(ctx)
-
-
-@router.callback_query(Intake.confirm, kb.StepCb.filter(F.step == "confirm"))
-async def confirm_nav(query: CallbackQuery, callback_data: kb.StepCb, ctx: Ctx) -> None:
-    """Back or cancel from the summary."""
-    await query.answer()
-    await confirm_chosen(ctx, callback_data.value)
-
-
-async def confirm_chosen(ctx: Ctx, value: str) -> None:
-    """At the summary: «send» (typed «yes» or the button's words), «_back» or «_cancel»."""
-    if value == "send":
-        assert ctx.resident is not None
-        result = await requests.submit(ctx.session, ctx.i18n, ctx.settings, ctx.resident, await ctx.data())
-        await ctx.notifier().tell(result.told)
-        await ctx.state.clear()
-    elif value == "_back":
-        await flow.back(ctx)
-    else:
-        await ctx.state.clear()
-        await show_menu(ctx, _("Cancelled. Nothing was sent."))
+    await engine.choose(ctx, step, choice)
 
 
 @router.callback_query(kb.ConfirmCb.filter())
 async def confirm(query: CallbackQuery, callback_data: kb.ConfirmCb, ctx: Ctx) -> None:
     """Store the request once, however often Confirm is pressed."""
-    data = await ctx.data()
-    if await ctx.state.get_state() != Intake.confirm.state or data.get("draft_key") != callback_data.draft:
+    draft = engine.draft_of(await ctx.data())
+    if await ctx.state.get_state() != Intake.confirm.state or draft is None or draft.draft_key != callback_data.draft:
         await query.answer(_("This request has already been sent."), show_alert=True)
         return
     assert ctx.resident is not None
-    result = await requests.submit(ctx.session, ctx.i18n, ctx.settings, ctx.resident, data)
+    result = await requests.submit(ctx.session, ctx.i18n, ctx.settings, ctx.resident, draft)
     await ctx.notifier().tell(result.told)
     await ctx.state.clear()
     await query.answer(_("Sent"))
@@ -362,74 +155,89 @@ async def confirm(query: CallbackQuery, callback_data: kb.ConfirmCb, ctx: Ctx) -
             await query.message.edit_reply_markup(reply_markup=None)
 
 
-@router.callback_query(Intake.offer, kb.StepCb.filter(F.step == "offer"))
-async def offer(query: CallbackQuery, callback_data: kb.StepCb, ctx: Ctx) -> None:
-    """A kind for the text written outside a request, or No."""
-    await query.answer()
-    await offer_chosen(ctx, callback_data.value)
+# --- «Shall I send this as a new request?» (text written outside a request) -------------------------
 
 
-async def offer_chosen(ctx: Ctx, value: str) -> None:
+class OfferChoice(StrEnum):
+    """A kind of request, or no."""
+
+    SUPPLIES = RequestKind.SUPPLIES.value
+    MEDICINE = RequestKind.MEDICINE.value
+    PSYCH = RequestKind.PSYCH.value
+    NO = "no"
+
+
+class OfferCb(CallbackData, prefix="wof"):
+    """A press at the offer."""
+
+    v: OfferChoice
+
+
+OFFER_KINDS = {
+    OfferChoice.SUPPLIES: kb.MENU_SUPPLIES,
+    OfferChoice.MEDICINE: kb.MENU_MEDICINE,
+    OfferChoice.PSYCH: kb.MENU_PSYCH,
+}
+
+
+def offer_question(ctx: Ctx, data: Any) -> str:
+    """Something written outside a request, with no open request: send it as a new one?"""
+    return _("Shall I send this to the social workers as a new request? Please choose what it is about.")
+
+
+def offer_options(ctx: Ctx, data: Any) -> list[tuple[StrEnum, str]]:
+    """A button per kind of request, and No."""
+    return [*((kind, _(label)) for kind, label in OFFER_KINDS.items()), (OfferChoice.NO, _("No, do not send it"))]
+
+
+async def offer_chosen(ctx: Ctx, choice: StrEnum) -> None:
     """Start the chosen kind's wizard with what was written already filled in; «no» sends nothing."""
     data = await ctx.data()
-    if value not in {k.value for k in FIRST_STEP}:
+    if choice not in OFFER_KINDS:
         await ctx.state.clear()
         await show_menu(ctx, _("All right, nothing was sent. I am here whenever you need help."))
         return
-    kind = RequestKind(value)
+    kind = RequestKind(choice.value)
     text, voice, photo = data.get("offer_text"), data.get("offer_voice"), data.get("offer_photo")
-    prefill: dict[str, object] = {"voice": [voice] if voice else []}
+    prefill: dict[str, Any] = {"voices": [voice] if voice else []}
     if photo:
-        prefill["photo"] = photo
+        prefill["photos"] = [photo]
     if data.get("danger"):
-        prefill.update(danger=data["danger"], urgency=Urgency.URGENT.value)
-    first = prefilled_step(kind, text, voice, photo, bool(data.get("danger")), prefill)
+        prefill.update(danger=data["danger"], urgency=Urgency.URGENT)
+    first = prefilled_step(kind, text, voice, photo, prefill)
     await start_wizard(ctx, kind, first, **prefill)
 
 
-def prefilled_step(
-    kind: RequestKind, text: str | None, voice: str | None, photo: str | None, danger: bool, prefill: dict[str, object]
-) -> State:
+OFFER = declare(Step(
+    key="of", state=Intake.offer, question=offer_question, options=offer_options, cb=OfferCb, chosen=offer_chosen,
+    no=OfferChoice.NO, back=False, legacy=("offer",),
+))
+
+
+def prefilled_step(kind: RequestKind, text: str | None, voice: str | None, photo: str | None, prefill: dict[str, Any]) -> Step:
     """Fill the draft from what was written (prefill, in place) and return the first step still to ask."""
     if kind == RequestKind.SUPPLIES and text:
         prefill.update(items_draft(text))
-        return Intake.items_review
+        return items_steps.ITEMS_REVIEW
     if kind == RequestKind.MEDICINE and text:
         prefill["medicine"] = text.strip()
-        return Intake.photo if not photo else after_details_step(kind, danger)
+        return after(medicine_steps.MEDICINE, kind, prefill)
     if kind == RequestKind.PSYCH and (text or voice):
         if text:
             prefill["feeling"] = text.strip()
-        return Intake.call_time
-    if voice and kind != RequestKind.MEDICINE:
-        return after_details_step(kind, danger)
+        return talk_steps.CALL_TIME
+    if voice and kind == RequestKind.MEDICINE:
+        return after(medicine_steps.MEDICINE, kind, prefill)
     if voice:
-        return Intake.photo if not photo else after_details_step(kind, danger)
+        return after(items_steps.ITEMS_REVIEW, kind, prefill)
     return FIRST_STEP[kind]
 
 
-def after_details_step(kind: RequestKind, danger: bool) -> State:
-    """Where after_details leads for a kind that needs an address (danger skips the urgency question)."""
-    return Intake.address_choice if danger else Intake.urgency
-
-
-#: What a typed answer at each of these button questions does (handlers.fallback reads typed answers).
-CHOSEN = {
-    Intake.photo.state: photo_chosen,
-    Intake.items_review.state: review_chosen,
-    Intake.urgency.state: urgency_chosen,
-    Intake.address_choice.state: address_choice_chosen,
-    Intake.address_check.state: address_checked,
-    Intake.confirm.state: confirm_chosen,
-    Intake.offer.state: offer_chosen,
-}
-
-
-#: the handlers whose text fills a draft field, by step: an edit of such a message updates the field
-TEXT_HANDLERS = {
-    items_text: Intake.items, medicine_text: Intake.medicine, feeling: Intake.feeling,
-    call_time_typed: Intake.call_time, address_typed: Intake.address,
-}
+def after(step: Step, kind: RequestKind, prefill: dict[str, Any]) -> Step:
+    """The step that follows `step` for a draft filled like this."""
+    following = engine.next_step(step, Draft(kind=kind, draft_key="-", **prefill))
+    assert following is not None
+    return following
 
 
 class SourceMessages(BaseMiddleware):
@@ -437,14 +245,15 @@ class SourceMessages(BaseMiddleware):
     so that Telegram's edited_message of one of them can update the draft, or the sent request."""
 
     async def __call__(self, handler: Any, event: Any, data: dict[str, Any]) -> Any:
-        """Record the message after a text-step handler took it."""
+        """Record the message after a text step took it."""
         result = await handler(event, data)
         callback = getattr(data.get("handler"), "callback", None)
-        if callback in TEXT_HANDLERS and isinstance(event, Message):
+        step = data.get("step")
+        if callback is step_text and isinstance(step, Step) and step.source and isinstance(event, Message):
             ctx: Ctx = data["ctx"]
-            sources = dict((await ctx.data()).get("sources", {}))
-            sources[str(event.message_id)] = TEXT_HANDLERS[callback].state
-            await ctx.state.update_data(sources=sources)
+            draft = engine.draft_of(await ctx.data())
+            if draft is not None:
+                await engine.save(ctx, draft.changed(sources={**draft.sources, str(event.message_id): step.state.state}))
         return result
 
 

@@ -16,10 +16,12 @@ from bot.ui.flow import Ctx
 from bot.ui.prompts import flags_markup
 from bot.services import checkins, registry, residents
 from bot.domain import contacts
+from bot.domain.answers import YesNo
 from bot.domain import flags as flag_rules
 from bot.domain.phones import example_phone, format_phone, normalize_phone
 from bot.services.residents import ADDRESS_MAX, NAME_MAX
 from bot.ui.states import Reg
+from bot.ui.wizard.address_check import address_check
 from handlers.common import remember_answer, reject_text
 from handlers.checkins import offer_checkins
 from handlers.profile import show_profile
@@ -46,11 +48,11 @@ async def back_or_details(ctx: Ctx) -> None:
         await show_profile(ctx)
 
 
-@router.callback_query(Reg.consent, kb.StepCb.filter(F.step == "consent"))
-async def consent(query: CallbackQuery, callback_data: kb.StepCb, ctx: Ctx) -> None:
+@router.callback_query(Reg.consent, kb.ConsentCb.filter())
+async def consent(query: CallbackQuery, callback_data: kb.ConsentCb, ctx: Ctx) -> None:
     """Agreeing creates the resident; refusing stores nothing."""
     await query.answer()
-    await consent_chosen(ctx, callback_data.value)
+    await consent_chosen(ctx, callback_data.v.value)
 
 
 async def consent_chosen(ctx: Ctx, value: str) -> None:
@@ -111,13 +113,13 @@ async def ask_whose_contact(ctx: Ctx, contact: Contact, phone: str) -> None:
         ctx.chat_id,
         _("This contact is {name}, {phone}. Is it your own number, or a relative's?")
         .format(name=texts.q(name, 100), phone=format_phone(phone)),
-        reply_markup=kb.choices("whose", [("own", _("📱 My own number")), ("relative", _("👪 A relative's number"))],
-                                back=False),
+        reply_markup=kb.choices(kb.WhoseCb, [(kb.Whose.OWN, _("📱 My own number")),
+                                             (kb.Whose.RELATIVE, _("👪 A relative's number"))], back=False),
     )
 
 
-@router.callback_query(Reg.phone, kb.StepCb.filter(F.step == "whose"))
-async def whose_contact(query: CallbackQuery, callback_data: kb.StepCb, ctx: Ctx) -> None:
+@router.callback_query(Reg.phone, kb.WhoseCb.filter())
+async def whose_contact(query: CallbackQuery, callback_data: kb.WhoseCb, ctx: Ctx) -> None:
     """Own: it is the resident's phone. A relative's: kept as the relative's contact, then their own phone."""
     await query.answer()
     pending = (await ctx.data()).get("other_contact")
@@ -130,7 +132,7 @@ async def whose_contact(query: CallbackQuery, callback_data: kb.StepCb, ctx: Ctx
     name, phone = pending
     await ctx.state.update_data(other_contact=None)
     assert ctx.resident is not None
-    if callback_data.value == "own":
+    if callback_data.v is kb.Whose.OWN:
         residents.update(ctx.session, ctx.resident, phone=phone)
         await step_done(ctx, Reg.phone)
         return
@@ -166,12 +168,13 @@ async def contact_elsewhere(message: Message, ctx: Ctx) -> None:
         ctx.chat_id,
         _("Save {name}, {phone} as your relative's contact? A social worker can call them if they cannot reach you.")
         .format(name=texts.q(name, 100), phone=format_phone(phone or "")),
-        reply_markup=kb.choices("relc", [("yes", _("✅ Yes, save it")), ("no", _("No, thank you"))], back=False),
+        reply_markup=kb.choices(kb.RelativeCb, [(YesNo.YES, _("✅ Yes, save it")), (YesNo.NO, _("No, thank you"))],
+                                back=False),
     )
 
 
-@router.callback_query(kb.StepCb.filter(F.step == "relc"))
-async def save_relative(query: CallbackQuery, callback_data: kb.StepCb, ctx: Ctx) -> None:
+@router.callback_query(kb.RelativeCb.filter())
+async def save_relative(query: CallbackQuery, callback_data: kb.RelativeCb, ctx: Ctx) -> None:
     """Yes: the card becomes the relative's contact. Either way, the question of the moment again."""
     await query.answer()
     if isinstance(query.message, Message):
@@ -179,7 +182,7 @@ async def save_relative(query: CallbackQuery, callback_data: kb.StepCb, ctx: Ctx
             await query.message.edit_reply_markup(reply_markup=None)
     pending = (await ctx.data()).get("other_contact")
     await ctx.state.update_data(other_contact=None)
-    if callback_data.value == "yes" and pending and ctx.resident is not None:
+    if callback_data.v is YesNo.YES and pending and ctx.resident is not None:
         name, phone = pending
         residents.update(ctx.session, ctx.resident, contact_name=name or None, contact_phone=phone)
         await ctx.bot.send_message(ctx.chat_id, _("Saved."))
@@ -195,29 +198,22 @@ async def address(message: Message, ctx: Ctx) -> None:
     await flow.go(ctx, Reg.address_check, address_pending=message.text.strip(), address_late=False)
 
 
-@router.callback_query(Reg.address_check, kb.StepCb.filter(F.step == "addr_check"))
-async def address_check(query: CallbackQuery, callback_data: kb.StepCb, ctx: Ctx) -> None:
-    """✅ Correct stores the address; ✏️ Change asks for it again."""
-    await query.answer()
-    await address_checked(ctx, callback_data.value)
-
-
-async def address_checked(ctx: Ctx, value: str) -> None:
-    """«ok» (pressed or typed) stores the address read back; anything else asks for it again."""
-    pending = (await ctx.data()).get("address_pending")
-    if value != "ok" or not pending:
-        await flow.back(ctx)
-        return
+async def store_address(ctx: Ctx, address: str) -> None:
+    """The home address read back and found right: stored."""
     assert ctx.resident is not None
-    residents.update(ctx.session, ctx.resident, address=pending[:ADDRESS_MAX])
+    residents.update(ctx.session, ctx.resident, address=address)
     await step_done(ctx, Reg.address)
 
 
-@router.callback_query(Reg.district, kb.StepCb.filter(F.step == "district"))
-async def district(query: CallbackQuery, callback_data: kb.StepCb, ctx: Ctx) -> None:
+#: ✅ Correct stores the address; ✏️ Change asks for it again (the same read-back as the request wizard's)
+ADDRESS_CHECK = address_check(Reg.address_check, store_address)
+
+
+@router.callback_query(Reg.district, kb.DistrictCb.filter())
+async def district(query: CallbackQuery, callback_data: kb.DistrictCb, ctx: Ctx) -> None:
     """Store the district chosen from the configured list."""
     await query.answer()
-    await district_chosen(ctx, callback_data.value)
+    await district_chosen(ctx, callback_data.v)
 
 
 async def district_chosen(ctx: Ctx, value: str) -> None:
@@ -234,11 +230,11 @@ async def district_chosen(ctx: Ctx, value: str) -> None:
     await step_done(ctx, Reg.district)
 
 
-@router.callback_query(Reg.flags, kb.StepCb.filter(F.step == "flags"))
-async def flags(query: CallbackQuery, callback_data: kb.StepCb, ctx: Ctx) -> None:
+@router.callback_query(Reg.flags, kb.FlagCb.filter())
+async def flags(query: CallbackQuery, callback_data: kb.FlagCb, ctx: Ctx) -> None:
     """Toggle a situation flag in place; Done stores them."""
     await query.answer()
-    value = callback_data.value
+    value = callback_data.v
     configured = ctx.settings.vulnerability_flags
     if value in {f.code for f in configured}:
         chosen = await toggle_flag(ctx, value)
@@ -279,7 +275,6 @@ async def flags_chosen(ctx: Ctx, value: str) -> None:
 #: What a typed answer at each of these button questions does (handlers.fallback reads typed answers).
 CHOSEN = {
     Reg.consent.state: consent_chosen,
-    Reg.address_check.state: address_checked,
     Reg.district.state: district_chosen,
     Reg.flags.state: flags_chosen,
 }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
 from aiogram.utils.i18n import gettext as _
@@ -180,7 +180,7 @@ async def ask_delete(ctx: Ctx) -> None:
     await ctx.bot.send_message(
         ctx.chat_id,
         _("Delete your name, phone, address and the details of your requests? Open requests will be cancelled."),
-        reply_markup=kb.choices("delete", delete_options(), back=False),
+        reply_markup=kb.choices(kb.DeleteCb, delete_options(), back=False),
     )
 
 
@@ -189,11 +189,11 @@ async def asked(ctx: Ctx, kind: str | None, *args: object) -> None:
     await ctx.state.update_data(asked=[kind, int(clock.now().timestamp()), *args] if kind else None)
 
 
-@router.callback_query(kb.StepCb.filter(F.step == "delete"))
-async def delete_answer(query: CallbackQuery, callback_data: kb.StepCb, ctx: Ctx) -> None:
+@router.callback_query(kb.DeleteCb.filter())
+async def delete_answer(query: CallbackQuery, callback_data: kb.DeleteCb, ctx: Ctx) -> None:
     """Erase, or keep."""
     await query.answer()
-    await delete_chosen(ctx, callback_data.value)
+    await delete_chosen(ctx, callback_data.v.value)
 
 
 async def delete_chosen(ctx: Ctx, value: str) -> None:

@@ -215,8 +215,17 @@ async def supplies_to_summary(
     return await choose_address(user, locale, other_address)
 
 
-async def choose_address(user: TgUser, locale: str, other_address: str | None) -> SentMessage:
-    """Answer «Where should the help come?»; returns the summary."""
+#: the handover question of supplies and medicine (bot/ui/wizard/request/delivery.py) and its answers
+HANDOVER_PROMPT = "How should the social worker hand it over?"
+HANDOVER_DOOR = "🚪 Leave it at the door and knock"
+HANDOVER_IN_PERSON = "🤝 Hand it to me in person"
+HANDOVER_NEIGHBOUR = "🏘 Give it to a neighbour"
+
+
+async def choose_address(
+    user: TgUser, locale: str, other_address: str | None, handover: str = HANDOVER_DOOR
+) -> SentMessage:
+    """Answer «Where should the help come?» and how it is handed over; returns the summary."""
     await user.expect(visible_text(locale, "Where should the help come?"))
     if other_address is None:
         await user.press("📍")
@@ -225,7 +234,14 @@ async def choose_address(user: TgUser, locale: str, other_address: str | None) -
         await user.expect(visible_text(locale, "Please write the address."))
         await user.send(other_address)
         await check_address(user, locale)
+    await hand_over(user, locale, handover)
     return await user.expect(check_title(locale))
+
+
+async def hand_over(user: TgUser, locale: str, choice: str = HANDOVER_DOOR) -> None:
+    """Answer «How should the social worker hand it over?» (asked after the address)."""
+    await user.expect(visible_text(locale, HANDOVER_PROMPT))
+    await user.press(catalog_text(locale, choice))
 
 
 async def check_address(user: TgUser, locale: str) -> None:

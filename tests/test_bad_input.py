@@ -12,6 +12,7 @@ from db.models import RequestStatus
 from tests.conftest import STAFF_CHAT, Harness
 from tests.conversation import GroupChat, TgUser
 from tests.helpers import (
+    hand_over,
     ADDRESS_PROMPT,
     ADDRESSES,
     ALREADY_SENT,
@@ -129,6 +130,7 @@ async def test_photo_step_takes_photos_or_skip_only(harness: Harness) -> None:
     document_id = user.fake.user_messages[user.chat_id][-1]["document"]["file_id"]
     await user.press(catalog_text("zh", "Within 1–2 days"))
     await user.press("📍")
+    await hand_over(user, "zh")
     request = await submit(harness, user, "zh", await user.expect(check_title("zh")))
     assert (request.medicine, request.photo_file_id) == ("氯氮平 25mg", document_id)
 
@@ -231,6 +233,7 @@ async def test_start_in_the_middle_of_the_wizard_continues(harness: Harness) -> 
     ]
     await user.press(catalog_text("uk", "Within 1–2 days"))
     await user.press("📍")
+    await hand_over(user, "uk")
     request = await submit(harness, user, "uk", await user.expect(check_title("uk")))
     assert await items_of(harness, request.id or 0) == [("хліб", "1 буханка"), ("молоко", "2 л")]
 
@@ -276,5 +279,6 @@ async def test_voice_where_only_text_is_taken(harness: Harness) -> None:
     assert (await fsm_of(harness, user))[0] == Intake.address.state
     await user.send("ул. Тверская, 1")
     await check_address(user, "ru")
+    await hand_over(user, "ru")
     request = await submit(harness, user, "ru", await user.expect(check_title("ru")))
     assert (request.address, request.voice_file_ids) == ("ул. Тверская, 1", [])

@@ -112,9 +112,9 @@ async def test_not_so_well_leads_to_the_matching_help(harness: Harness) -> None:
     data = button_data(menu, catalog_text("zh", "🛒 I need food or supplies"))
     await user.press_data(data, message=menu)
     prompt = await user.expect(visible_text("zh", ITEMS_PROMPT))
-    draft = (await fsm_of(harness, user))[1]["draft_key"]
+    draft = (await fsm_of(harness, user))[1]["draft"]["draft_key"]
     await user.press_data(data, message=menu)  # a double tap: the question is not asked twice
-    assert user.last() is prompt and (await fsm_of(harness, user))[1]["draft_key"] == draft
+    assert user.last() is prompt and (await fsm_of(harness, user))[1]["draft"]["draft_key"] == draft
 
     await not_well()
     await user.press(catalog_text("zh", "💊 I need medicine"))

@@ -15,6 +15,7 @@ from db.models import RequestKind, Urgency
 from tests.conftest import STAFF_CHAT, Harness
 from tests.conversation import TgUser
 from tests.helpers import (
+    hand_over,
     button_data,
     resident_of,
     CALL_PROMPT,
@@ -116,6 +117,7 @@ async def test_danger_at_a_button_question_marks_the_request_and_goes_on(harness
     assert not said(replies, visible_text(locale, BUTTONS_ONLY))
     await user.expect(visible_text(locale, "Where should the help come?"))
     await user.press("📍")
+    await hand_over(user, locale)
     summary = await user.expect(check_title(locale))
     assert visible_text(locale, "Urgency: {urgency}", urgency=catalog_text(locale, "🔴 Urgent")) in summary.text
     request = await submit(harness, user, locale, summary)
@@ -157,6 +159,7 @@ async def test_danger_in_a_photo_caption_and_a_voice_caption(harness: Harness, l
     assert said(replies, emergency_text(locale))
     await user.expect(visible_text(locale, "Where should the help come?"))  # danger made it urgent: no urgency question
     await user.press("📍")
+    await hand_over(user, locale)
     summary = await user.expect(check_title(locale))
     request = await submit(harness, user, locale, summary)
     assert (request.kind, request.urgency, request.danger) == (RequestKind.MEDICINE, Urgency.URGENT, "self_harm")
@@ -204,6 +207,7 @@ async def test_unsure_then_safe_returns_where_they_were(harness: Harness, locale
     await user.press(catalog_text(locale, "Within 1–2 days"))
     await user.expect(visible_text(locale, "Where should the help come?"))
     await user.press("📍")
+    await hand_over(user, locale)
     request = await submit(harness, user, locale, await user.expect(check_title(locale)))
     assert (request.urgency, request.danger) == (Urgency.NORMAL, None)
 

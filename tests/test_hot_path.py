@@ -207,7 +207,7 @@ def test_keyboard_builders_make_aiogram_s_markup_without_deep_copies(monkeypatch
     monkeypatch.setattr(aiogram_keyboard, "deepcopy", no_deepcopy)
     assert build(keyboards.InlineKeyboardBuilder, keyboards.ReplyKeyboardBuilder) == expected
     districts = [(f"d{i}", f"District {i}") for i in range(6)]
-    assert len(keyboards.choices("district", districts, columns=2, back=False).inline_keyboard) == 3
+    assert len(keyboards.choices(keyboards.DistrictCb, districts, columns=2, back=False).inline_keyboard) == 3
 
 
 async def test_the_sender_resident_is_the_row_the_orm_would_load(harness: Harness) -> None:

@@ -22,8 +22,9 @@ from bot.core import clock
 from bot.app import close, create_app, prepare
 from bot.core.config import Settings
 from bot.services import requests as requests_service
+from bot.domain.draft import Draft
 from bot.ui.notify import Notifier
-from db.models import Checkin, CheckinPlan, Outbox, OutboxStatus, Request, RequestEvent, Resident, Staff
+from db.models import Checkin, CheckinPlan, Outbox, OutboxStatus, Request, RequestEvent, RequestKind, Resident, Staff
 from db.repo import districts
 from sandbox.bot_api import FakeTelegram
 from tests.conftest import BACKEND, DISTRICTS, STAFF_CHAT, TOKEN
@@ -68,8 +69,8 @@ async def seed(settings: Settings) -> list[int]:
         with app.i18n.context():
             for person in people[:REQUESTS]:
                 async with app.sessions.begin() as session:
-                    data = {"kind": "supplies", "draft_key": f"seed{person.id}", "items": [["米", "5公斤"]],
-                            "raw_items": "米 5公斤", "address": person.address}
+                    data = Draft(kind=RequestKind.SUPPLIES, draft_key=f"seed{person.id}", items=[("米", "5公斤")],
+                                 raw_items="米 5公斤", address=person.address)
                     submitted = await requests_service.submit(session, app.i18n, settings, person, data)
                     await Notifier(session, app.i18n, settings).tell(submitted.told)
                     ids.append(submitted.request.id)

@@ -19,6 +19,9 @@ from db.models import CheckinPlan, Request, RequestEvent, RequestKind, RequestSt
 from tests.conftest import STAFF_CHAT, Harness
 from tests.conversation import TgUser
 from tests.helpers import (
+    HANDOVER_IN_PERSON,
+    HANDOVER_PROMPT,
+    hand_over,
     ADDRESS_CHECK,
     ADDRESS_CHECK_LATE,
     ADDRESS_PROMPT,
@@ -237,6 +240,7 @@ async def test_without_an_open_request_text_is_offered_as_a_new_one(harness: Har
     await user.press(catalog_text(locale, "✅ Yes, that's right"))
     await user.press(catalog_text(locale, "Within 1–2 days"))
     await user.press("📍")
+    await hand_over(user, locale)
     request = await submit(harness, user, locale, await user.expect(check_title(locale)))
     assert await items_of(harness, request.id or 0) == expected
     assert request.details == items
@@ -275,6 +279,7 @@ async def test_voice_outside_a_request_becomes_a_new_one(harness: Harness) -> No
     await user.tap(catalog_text("zh", "Skip ▶️"))
     await user.press(catalog_text("zh", "Within 1–2 days"))
     await user.press("📍")
+    await hand_over(user, "zh")
     request = await submit(harness, user, "zh", await user.expect(check_title("zh")))
     assert request.voice_file_ids == [voice_id]
 
@@ -360,10 +365,12 @@ async def test_typed_answers_through_registration_and_a_request(
     await user.expect(visible_text(locale, "Please write the address."))
     await user.send("下洋田社区 7栋")
     await user.send(ok)
+    await user.expect(visible_text(locale, HANDOVER_PROMPT))
+    await user.send(catalog_text(locale, HANDOVER_IN_PERSON))  # the button's words typed
     await user.expect(check_title(locale))
     await user.send(send)
     (request,) = await requests_of(harness, user)
-    assert (request.urgency, request.address) == (Urgency.URGENT, "下洋田社区 7栋")
+    assert (request.urgency, request.address, request.answers) == (Urgency.URGENT, "下洋田社区 7栋", {"dl": "hand"})
     await confirmation(harness, user, locale, request)
     assert (await fsm_of(harness, user))[0] is None
 
@@ -456,6 +463,7 @@ async def test_delivery_address_and_list_in_two_messages(harness: Harness, local
     await user.send(second)
     await user.expect(readback(locale, f"{first} {second}"))
     await user.press(catalog_text(locale, "✅ Correct"))
+    await hand_over(user, locale)
     request = await submit(harness, user, locale, await user.expect(check_title(locale)))
     assert request.address == f"{first} {second}"
     assert await items_of(harness, request.id or 0) == [("青菜", "2斤"), ("肉", "2斤")]
@@ -570,6 +578,7 @@ async def test_medicine_in_two_messages_and_a_typed_skip(harness: Harness, local
     await user.expect(visible_text(locale, "How urgent is it?"))
     await user.press(catalog_text(locale, "Within 1–2 days"))
     await user.press("📍")
+    await hand_over(user, locale)
     request = await submit(harness, user, locale, await user.expect(check_title(locale)))
     assert (request.medicine, request.photo_file_id) == ("二甲双胍 500mg 60片", None)
 

@@ -12,6 +12,7 @@ from bot.services import requests as requests_service
 from bot.ui.states import Intake, Reg
 from tests.conftest import STAFF_CHAT, Harness
 from tests.helpers import (
+    hand_over,
     ADDRESS_PROMPT,
     ALREADY_SENT,
     ITEMS_PROMPT,
@@ -115,6 +116,7 @@ async def test_restart_mid_wizard_continues(harness: Harness) -> None:
     await user.press(catalog_text("uk", "✅ Yes, that's right"))
     await user.press(catalog_text("uk", "Within 1–2 days"))
     await user.press("📍")
+    await hand_over(user, "uk")
     summary = await user.expect(check_title("uk"))
     await harness.restart()
     await user.press(catalog_text("uk", "✅ Send the request"), message=summary)

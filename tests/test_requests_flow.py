@@ -10,6 +10,8 @@ from tests.helpers import (
     ADDRESSES,
     CANCELLED,
     FEELING_PROMPT,
+    HANDOVER_IN_PERSON,
+    HANDOVER_PROMPT,
     ITEMS_PROMPT,
     KIND,
     MEDICINE_PROMPT,
@@ -237,6 +239,8 @@ async def test_back_works_at_each_step(harness: Harness) -> None:
     await user.expect(visible_text("zh", "Where should the help come?"))
     summary = await choose_address(user, "zh", None)
     await user.press(catalog_text("zh", "◀️ Back"), message=summary)
+    handover = await user.expect(visible_text("zh", HANDOVER_PROMPT))
+    await user.press(catalog_text("zh", "◀️ Back"), message=handover)
     await user.expect(visible_text("zh", "Where should the help come?"))
     summary = await choose_address(user, "zh", None)
     request = await submit(harness, user, "zh", summary)
@@ -288,14 +292,17 @@ async def test_cancel_at_every_step_stores_nothing(harness: Harness) -> None:
             await user.expect("ул. Тверская, 1")  # read back
         if step >= 6:
             await user.press(catalog_text(locale, "✅ Correct"))
+            await user.expect(visible_text(locale, HANDOVER_PROMPT))
+        if step >= 7:
+            await user.press(catalog_text(locale, HANDOVER_IN_PERSON))
             await user.expect(check_title(locale))
 
-    for step in range(7):
+    for step in range(8):
         await supplies_until(step)
         await cancel()
     await supplies_until(0)
     await cancel("tap")
-    await supplies_until(6)
+    await supplies_until(7)
     await cancel("press")  # the summary's own Cancel button
 
     await user.tap(catalog_text(locale, MENU["medicine"]))

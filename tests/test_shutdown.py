@@ -10,7 +10,7 @@ import signal
 from bot.app import create_app, run_polling
 from bot.ui.states import Intake
 from tests.conftest import Harness
-from tests.helpers import ITEMS_PROMPT, REVIEW_PROMPT, callback_query, button_data, fsm_of, head, register, catalog_text, visible_text
+from tests.helpers import hand_over, ITEMS_PROMPT, REVIEW_PROMPT, callback_query, button_data, fsm_of, head, register, catalog_text, visible_text
 
 
 class SignalledHarness(Harness):
@@ -61,6 +61,7 @@ async def test_sigterm_lets_the_update_in_flight_finish_once(fake, settings) -> 
         assert answers_of(fake, query["id"]) == [200], "the callback was answered a second time"
         assert sum(where in (m.text or "") for m in user.messages()) == 1, "the question was asked again"
         await user.press("📍")  # the conversation goes on from where it was
+        await hand_over(user, "zh")
         await user.expect(visible_text("zh", "<b>Please check your request</b>"))
     finally:
         await h.stop()

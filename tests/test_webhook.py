@@ -169,7 +169,7 @@ async def test_one_chat_s_updates_are_handled_one_after_the_other(webhook: Webho
     assert "大米" in reviews[1] and "牛奶" in reviews[1], replies  # then the second joined to it
     state, data = await fsm_of(webhook, user)
     assert state == Intake.items_review.state
-    assert data["items"] == [["大米", "1袋"], ["牛奶", "2瓶"]]
+    assert data["draft"]["items"] == [["大米", "1袋"], ["牛奶", "2瓶"]]
 
 
 async def test_webhook_handles_no_more_updates_at_once_than_configured(

@@ -16,6 +16,7 @@ from bot.core.config import Settings
 from bot.services import staff
 from bot.services.decisions import CardChanged, Confirmed, Decision, WroteAgain
 from bot.domain.danger import DangerKind
+from bot.domain.draft import Draft
 from db.models import OPEN_STATUSES, Request, RequestItem, RequestKind, RequestStatus, Resident, Staff, Urgency
 from db.repo import requests as repo
 from db.repo import staff as staff_repo
@@ -42,39 +43,39 @@ def photos_of(data: Mapping[str, Any]) -> list[str]:
     return photos
 
 
-def build_request(resident: Resident, data: Mapping[str, Any]) -> tuple[Request, list[RequestItem]]:
-    """Turn wizard data into a request row and its items."""
-    kind = RequestKind(data["kind"])
+def build_request(resident: Resident, draft: Draft) -> tuple[Request, list[RequestItem]]:
+    """Turn a wizard's draft into a request row and its items."""
     request = Request(
         resident_id=resident.id or 0,
         district_id=resident.district_id,
-        kind=kind,
-        urgency=Urgency(data.get("urgency", Urgency.NORMAL)),
-        danger=data.get("danger"),
-        details=data.get("feeling") if kind == RequestKind.PSYCH else data.get("raw_items"),
-        medicine=data.get("medicine"),
-        call_time=data.get("call_time"),
-        photo_file_id=(photos_of(data) or [None])[0],
-        photo_file_ids=photos_of(data),
-        voice_file_ids=list(data.get("voice", [])),
-        address=data.get("address"),
-        draft_key=data["draft_key"],
-        source_message_ids=sorted(int(key) for key in data.get("sources", {})),
+        kind=draft.kind,
+        urgency=draft.urgency,
+        danger=draft.danger,
+        details=draft.feeling if draft.kind == RequestKind.PSYCH else draft.raw_items,
+        medicine=draft.medicine,
+        call_time=draft.call_time,
+        photo_file_id=(draft.photos or [None])[0],
+        photo_file_ids=list(draft.photos),
+        voice_file_ids=list(draft.voices),
+        address=draft.address,
+        answers=dict(draft.answers),
+        draft_key=draft.draft_key,
+        source_message_ids=sorted(int(key) for key in draft.sources),
     )
-    items = [RequestItem(position=0, name=name[:200], quantity=qty[:100]) for name, qty in data.get("items", [])]
+    items = [RequestItem(position=0, name=name[:200], quantity=qty[:100]) for name, qty in draft.items]
     return request, items
 
 
-async def submit(session: AsyncSession, i18n: I18n, settings: Settings, resident: Resident, data: Mapping[str, Any]) -> Submitted:
+async def submit(session: AsyncSession, i18n: I18n, settings: Settings, resident: Resident, data: Draft) -> Submitted:
     """Store a draft as a request with its audit event (idempotent); a new one owes its resident the
     confirmation and the staff its card (Submitted.told, for the caller's Notifier). `i18n` is no longer
     read here (the Notifier renders); it stays for the callers."""
-    existing = await repo.by_draft_key(session, data["draft_key"])
+    existing = await repo.by_draft_key(session, data.draft_key)
     if existing is not None:
         return Submitted(existing, created=False)
     request, items = build_request(resident, data)
     if not await repo.insert(session, request, items):
-        again = await repo.by_draft_key(session, data["draft_key"])
+        again = await repo.by_draft_key(session, data.draft_key)
         assert again is not None
         return Submitted(again, created=False)
     repo.add_event(session, request.id or 0, "resident", resident.id, "created", urgency=request.urgency)
@@ -100,14 +101,10 @@ async def open_urgent_talk(
         if request.danger and request.status in OPEN_STATUSES:
             joined = await follow_up_on(session, resident, request, text=details.strip()[:URGENT_DETAILS_MAX], danger=danger)
             return Submitted(request, created=False, told=joined.told)
-    data = {
-        "kind": RequestKind.PSYCH.value,
-        "urgency": Urgency.URGENT.value,
-        "danger": danger,
-        "feeling": details.strip()[:URGENT_DETAILS_MAX],
-        "address": resident.address,
-        "draft_key": secrets.token_urlsafe(9),
-    }
+    data = Draft(
+        kind=RequestKind.PSYCH, urgency=Urgency.URGENT, danger=danger, feeling=details.strip()[:URGENT_DETAILS_MAX],
+        address=resident.address, draft_key=secrets.token_urlsafe(9),
+    )
     return await submit(session, i18n, settings, resident, data)
 
 

@@ -14,6 +14,7 @@ from aiogram.utils.i18n import gettext as _
 from babel import Locale, UnknownLocaleError
 
 from bot.core.languages import LOCALES
+from bot.domain.answers import YesNo
 from bot.ui.i18n import N_, ngettext
 
 MENU_SUPPLIES = N_("🛒 Food and supplies")
@@ -80,10 +81,54 @@ class LangCb(CallbackData, prefix="lg"):
 
 
 class StepCb(CallbackData, prefix="st"):
-    """An answer to one wizard step; stale when the conversation has moved on."""
+    """The one callback class of every question before #13: only read now (a press on a message sent
+    before the upgrade, bot/ui/wizard/engine.legacy_press), never sent."""
 
     step: str
     value: str
+
+
+class ConsentCb(CallbackData, prefix="rcs"):
+    """The privacy notice: agree or not."""
+
+    v: YesNo
+
+
+class Whose(StrEnum):
+    """Whose number a shared contact card is."""
+
+    OWN = "own"
+    RELATIVE = "relative"
+
+
+class WhoseCb(CallbackData, prefix="rwh"):
+    """Someone else's contact card at the phone question: the resident's own number or a relative's."""
+
+    v: Whose
+
+
+class RelativeCb(CallbackData, prefix="rrc"):
+    """Save a contact card sent at another moment as the relative's contact, or not."""
+
+    v: YesNo
+
+
+class DeleteCb(CallbackData, prefix="rdl"):
+    """/delete: erase the resident's data, or keep it."""
+
+    v: YesNo
+
+
+class DistrictCb(CallbackData, prefix="rdi"):
+    """A district, by its configured code (configuration, so no Enum), or Back ("_back")."""
+
+    v: str
+
+
+class FlagCb(CallbackData, prefix="rfl"):
+    """A configured vulnerability flag toggled (its code), "done", or Back ("_back")."""
+
+    v: str
 
 
 class ConfirmCb(CallbackData, prefix="cf"):
@@ -142,27 +187,20 @@ def languages() -> InlineKeyboardMarkup:
     return kb.as_markup()
 
 
-def choices(step: str, options: Iterable[tuple[str, str]], columns: int = 1, back: bool = True) -> InlineKeyboardMarkup:
-    """Inline answers to a wizard step as (value, label) pairs, plus Back."""
+def choices(
+    cb: type[CallbackData], options: Iterable[tuple[str, str]], columns: int = 1, back: bool = True
+) -> InlineKeyboardMarkup:
+    """Inline answers to a question outside the wizard engine as (value, label) pairs, each press carrying
+    the question's own callback class `cb` (one field, v), plus Back (v="_back")."""
     kb = InlineKeyboardBuilder()
     count = 0
     for value, label in options:
-        kb.button(text=label, callback_data=StepCb(step=step, value=value))
+        kb.button(text=label, callback_data=cb(v=value))
         count += 1
     if back:
-        kb.button(text=_(BACK), callback_data=StepCb(step=step, value="_back"))
+        kb.button(text=_(BACK), callback_data=cb(v="_back"))
     sizes = [columns] * ((count + columns - 1) // columns) + ([1] if back else [])
     kb.adjust(*sizes)
-    return kb.as_markup()
-
-
-def confirm(draft: str) -> InlineKeyboardMarkup:
-    """Confirm, go back, or cancel the summary."""
-    kb = InlineKeyboardBuilder()
-    kb.button(text=_("✅ Send the request"), callback_data=ConfirmCb(draft=draft))
-    kb.button(text=_(BACK), callback_data=StepCb(step="confirm", value="_back"))
-    kb.button(text=_(CANCEL), callback_data=StepCb(step="confirm", value="_cancel"))
-    kb.adjust(1, 2)
     return kb.as_markup()
 
 

@@ -113,7 +113,8 @@ def worker_details(
         "photos": request.photo_file_ids or ([request.photo_file_id] if request.photo_file_id else []),
         "feeling": request.details if request.kind == RequestKind.PSYCH else None,
         "call_time": request.call_time,
-        "voice": request.voice_file_ids,
+        "voices": request.voice_file_ids,
+        "answers": request.answers,
     }
     lines = [
         _("<b>You took request {number}</b> · {kind}").format(number=texts.number(request.id or 0), kind=texts.kind_label(request.kind)),

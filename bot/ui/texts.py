@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from html import escape
 from typing import Any
@@ -14,6 +14,7 @@ from bot.core.config import FlagConfig
 from bot.core.languages import LOCALES
 from bot.ui.i18n import N_, ngettext
 from bot.domain import flags as flag_rules
+from bot.domain.draft import Draft
 from bot.domain.items import Item, format_items
 from bot.domain.locale import format_datetime_for
 from bot.domain.phones import mask_contacts
@@ -166,15 +167,28 @@ def items_count(n: int) -> str:
     return ngettext("{n} item", "{n} items", n).format(n=n)
 
 
+#: How a wizard step's answer (Draft.answers, then Request.answers: step key -> value) reads in the
+#: resident's summary, on the staff card and in the claimer's details; each step (bot/ui/wizard)
+#: adds its own line when it is declared.
+ANSWER_LINES: dict[str, Callable[[str], str | None]] = {}
+
+
+def answer_lines(answers: Mapping[str, str]) -> list[str]:
+    """The lines of the steps' own answers, in the order they were given."""
+    lines = (ANSWER_LINES[key](value) for key, value in answers.items() if key in ANSWER_LINES)
+    return [line for line in lines if line]
+
+
 def draft_details(data: Mapping[str, Any]) -> list[str]:
-    """The kind-specific lines of a draft or request summary."""
+    """The kind-specific lines of a draft or request summary (data: a Draft's fields, or a request's as
+    its card shows them)."""
     lines: list[str] = []
     items = [Item(name, qty) for name, qty in data.get("items", [])]
     if items:
         lines.append(f"<b>{items_count(len(items))}:</b>\n{item_lines(items)}")
     if data.get("medicine"):
         lines.append(_("<b>Medicine and dose:</b> {text}").format(text=q(data["medicine"])))
-    photos = len(photos_of(data))
+    photos = len(data.get("photos", []))
     if photos == 1:
         lines.append(_("📷 Photo attached"))
     elif photos > 1:
@@ -183,10 +197,10 @@ def draft_details(data: Mapping[str, Any]) -> list[str]:
         lines.append(_("<b>How you feel:</b> {text}").format(text=q(data["feeling"])))
     if data.get("call_time"):
         lines.append(_("<b>Good time to call:</b> {text}").format(text=call_time_label(data["call_time"])))
-    voices = len(data.get("voice", []))
+    voices = len(data.get("voices", []))
     if voices:
         lines.append(ngettext("🎤 {n} voice message", "🎤 {n} voice messages", voices).format(n=voices))
-    return lines
+    return lines + answer_lines(data.get("answers", {}))
 
 
 def call_time_label(value: str) -> str:
@@ -199,12 +213,12 @@ def urgency_label(urgency: str) -> str:
     return _("🔴 Urgent") if urgency == Urgency.URGENT else _("Normal")
 
 
-def summary(data: Mapping[str, Any]) -> str:
+def summary(draft: Draft) -> str:
     """The draft shown back to the resident before they confirm."""
-    lines = [_("<b>Please check your request</b>"), _("Type: {kind}").format(kind=kind_label(data["kind"]))]
-    lines += draft_details(data)
-    lines.append(_("Urgency: {urgency}").format(urgency=urgency_label(data.get("urgency", Urgency.NORMAL))))
-    lines.append(_("Address: {address}").format(address=q(data.get("address"), 300)))
+    lines = [_("<b>Please check your request</b>"), _("Type: {kind}").format(kind=kind_label(draft.kind))]
+    lines += draft_details(draft.model_dump())
+    lines.append(_("Urgency: {urgency}").format(urgency=urgency_label(draft.urgency)))
+    lines.append(_("Address: {address}").format(address=q(draft.address, 300)))
     lines.append(_("Is everything right? Press «Send the request»."))
     return "\n".join(lines)
 
@@ -259,7 +273,8 @@ def staff_card(
         "photos": request.photo_file_ids or ([request.photo_file_id] if request.photo_file_id else []),
         "feeling": shown(request.details) if request.kind == RequestKind.PSYCH else None,
         "call_time": shown(request.call_time),
-        "voice": request.voice_file_ids,
+        "voices": request.voice_file_ids,
+        "answers": request.answers,
     }
     flags = flags_line(resident, configured)
     lines = [

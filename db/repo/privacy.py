@@ -61,7 +61,7 @@ async def anonymize_requests(session: AsyncSession, request_ids: Sequence[int], 
         update(Request)
         .where(col(Request.id).in_(ids))
         .values(address=None, details=None, medicine=None, call_time=None, photo_file_id=None,
-                voice_file_ids=[], photo_file_ids=[], edits=[], source_message_ids=[], anonymized_at=at)
+                voice_file_ids=[], photo_file_ids=[], edits=[], source_message_ids=[], answers={}, anonymized_at=at)
     )
     await session.execute(update(RequestItem).where(col(RequestItem.request_id).in_(ids)).values(name="", quantity=""))
     for event in (await session.exec(select(RequestEvent).where(col(RequestEvent.request_id).in_(ids)))).all():

@@ -114,7 +114,7 @@ async def anonymize_of_resident(session: AsyncSession, resident_id: int, at: dat
         update(Request)
         .where(col(Request.resident_id) == resident_id)
         .values(address=None, details=None, medicine=None, call_time=None, photo_file_id=None, voice_file_ids=[],
-                photo_file_ids=[], edits=[], source_message_ids=[])
+                photo_file_ids=[], edits=[], source_message_ids=[], answers={})
     )
     ids = select(Request.id).where(Request.resident_id == resident_id)
     await session.execute(

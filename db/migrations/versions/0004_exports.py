@@ -2,7 +2,7 @@
 the weekly report and the morning summary are due per staff chat; /report finds «not received» answers by time
 
 Revision ID: 0004_exports
-Revises: 0003_cbfail
+Revises: 0004_answers
 Create Date: 2026-11-30 09:00:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 
 
 revision = '0004_exports'
-down_revision = '0003_cbfail'
+down_revision = '0004_answers'
 branch_labels = None
 depends_on = None
 

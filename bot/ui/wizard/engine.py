@@ -1,0 +1,278 @@
+"""The wizard engine: a step is declared once (its state, question, keyboard, how its answer is read,
+where it goes next) and the engine asks it, reads presses and typed choices, and moves on.
+
+A Step is data. handlers/intake.py routes every press, text, voice message or photo at a step's state
+to that step (its `chosen`, `text`, `voice` or `photo`); the typed answers to button questions
+(«对», «да», a button's label typed out) reach `chosen` through handlers/fallback.py. Moving on goes
+through bot.ui.flow, which stores the way back in the conversation data, so Back works everywhere and a
+restart mid-conversation continues at the stored state (FSM state and data live in the update's own
+transaction, bot/telegram/storage.py). Each step's buttons carry its own CallbackData class with an Enum
+field; a press whose step is not the current one changes nothing (handlers/fallback.stale_button).
+
+Steps of one wizard are ordered (`order`); `advance` goes to the next one whose `applies(draft)` is true,
+so a step added between two others touches neither of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from aiogram.filters import Filter
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.state import State
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+
+from bot.domain.draft import DRAFT_KEY, Draft, draft_of
+from bot.ui import flow
+from bot.ui import keyboards as kb
+from bot.ui import texts
+from bot.ui.flow import Ctx
+
+
+class Nav(StrEnum):
+    """Back and Cancel, the same at every step (the values are those of the buttons before #13)."""
+
+    BACK = "_back"
+    CANCEL = "_cancel"
+
+
+class NavCb(CallbackData, prefix="wn"):
+    """Back or Cancel pressed at step `at` (a Step.key)."""
+
+    at: str
+    go: Nav
+
+
+#: what a question shows, from the conversation's stored data
+Question = Callable[[Ctx, Mapping[str, Any]], str]
+#: a button question's answers as (value, label), from the conversation's stored data
+Options = Callable[[Ctx, Mapping[str, Any]], Sequence[tuple[StrEnum, str]]]
+
+
+def always(draft: Draft) -> bool:
+    """A step every draft passes through."""
+    return True
+
+
+def never(draft: Draft) -> bool:
+    """A step reached only by name (flow.go), never by advance."""
+    return False
+
+
+@dataclass(eq=False)
+class Step:
+    """One question of a wizard, declared once.
+
+    key: short and unique in its wizard; names its Back/Cancel buttons and its answer in Draft.answers.
+    question / options: what it asks; with `options` it is a button question whose presses carry `cb`
+    (a CallbackData class with one Enum field `v`) and reach `chosen`; `reply` adds reply-keyboard
+    buttons to a typed question. text / voice / photo: readers for such messages at this step.
+    order / applies: its place in the wizard and whether `advance` stops here for a draft.
+    line: how its answer (Draft.answers[key]) reads in the summary, on the card and for the claimer.
+    """
+
+    key: str
+    state: State
+    question: Question
+    options: Options | None = None
+    cb: type[CallbackData] | None = None
+    chosen: Callable[[Ctx, StrEnum], Awaitable[None]] | None = None
+    yes: StrEnum | None = None
+    no: StrEnum | None = None
+    columns: int = 1
+    back: bool = True
+    cancel: bool = False
+    reply: Callable[[Ctx], Sequence[str]] | None = None
+    text: Callable[[Ctx, Message], Awaitable[None]] | None = None
+    voice: Callable[[Ctx, Message], Awaitable[None]] | None = None
+    photo: Callable[[Ctx, Message], Awaitable[None]] | None = None
+    #: a typed question that may be skipped (a «Skip ▶️» button, or a typed «no»)
+    skip: Callable[[Ctx], Awaitable[None]] | None = None
+    #: its typed answers fill the draft: an edit of such a message later updates it (Draft.sources)
+    source: bool = False
+    #: the wizard it belongs to and its place there (see advance)
+    wizard: str = ""
+    order: int = 0
+    applies: Callable[[Draft], bool] = always
+    line: Callable[[str], str | None] | None = None
+    #: a custom question (the summary's own keyboard); default: question + options or reply keyboard
+    ask: Callable[[Ctx], Awaitable[None]] | None = None
+    #: StepCb step names (before #13) whose old presses mean this step
+    legacy: tuple[str, ...] = ()
+    #: the choice enum (from cb's field `v`)
+    choices: type[StrEnum] | None = field(default=None, init=False)
+
+    def __post_init__(self) -> None:
+        if self.cb is not None:
+            self.choices = self.cb.model_fields["v"].annotation  # type: ignore[assignment]
+            assert isinstance(self.choices, type) and issubclass(self.choices, StrEnum), self.key
+        assert (self.options is None) == (self.cb is None) == (self.chosen is None), f"{self.key}: options, cb, chosen"
+
+    def typed_options(self, ctx: Ctx, data: Mapping[str, Any]) -> list[tuple[str, str]]:
+        """Its answers as a typed text may name them: the buttons' labels, Back and Cancel included."""
+        options = [(str(value), label) for value, label in self.options(ctx, data)] if self.options else []
+        if self.back:
+            options.append((Nav.BACK, _(kb.BACK)))
+        if self.cancel:
+            options.append((Nav.CANCEL, _(kb.CANCEL)))
+        return options
+
+    def value_of(self, raw: str) -> StrEnum | None:
+        """The choice or Nav a typed or legacy value stands for; None when it means nothing here."""
+        if raw in {n.value for n in Nav}:
+            return Nav(raw)
+        if self.choices is not None and raw in {c.value for c in self.choices}:
+            return self.choices(raw)
+        return None
+
+    def markup(self, ctx: Ctx, data: Mapping[str, Any]) -> Any:
+        """The inline buttons of a button question, or the reply keyboard of a typed one."""
+        if self.options is None or self.cb is None:
+            extra = [*([_(kb.SKIP)] if self.skip else []), *(self.reply(ctx) if self.reply else ())]
+            return kb.step_keyboard(*extra, back=self.back)
+        builder = kb.InlineKeyboardBuilder()
+        count = 0
+        for value, label in self.options(ctx, data):
+            builder.button(text=label, callback_data=self.cb(v=value))
+            count += 1
+        nav = [go for go, shown in ((Nav.BACK, self.back), (Nav.CANCEL, self.cancel)) if shown]
+        for go in nav:
+            builder.button(text=_(kb.BACK if go is Nav.BACK else kb.CANCEL), callback_data=NavCb(at=self.key, go=go))
+        builder.adjust(*([self.columns] * ((count + self.columns - 1) // self.columns)), *([len(nav)] if nav else []))
+        markup: InlineKeyboardMarkup = builder.as_markup()
+        return markup
+
+
+#: every step, by its state's name
+STEPS: dict[str, Step] = {}
+
+
+def declare(step: Step) -> Step:
+    """Register a step: its question becomes the flow's prompt for its state, its answer line the texts'."""
+    name = step.state.state
+    assert name is not None and name not in STEPS, f"step {name} declared twice"
+    STEPS[name] = step
+    flow.PROMPTS[name] = step.ask or (lambda ctx: ask(ctx, step))
+    if step.line is not None:
+        texts.ANSWER_LINES[step.key] = step.line
+    return step
+
+
+def step_at(state: str | None) -> Step | None:
+    """The step whose state this is, if it is one."""
+    return STEPS.get(state or "")
+
+
+async def ask(ctx: Ctx, step: Step) -> None:
+    """Send a step's question with its keyboard."""
+    data = await ctx.data()
+    await ctx.bot.send_message(ctx.chat_id, step.question(ctx, data), reply_markup=step.markup(ctx, data))
+
+
+async def current(ctx: Ctx) -> Step | None:
+    """The step the conversation is at."""
+    return step_at(await ctx.state.get_state())
+
+
+# --- the draft -------------------------------------------------------------------------------------
+
+
+async def draft(ctx: Ctx) -> Draft:
+    """The conversation's draft (a wizard must have started one)."""
+    found = draft_of(await ctx.data())
+    assert found is not None, "no request draft in this conversation"
+    return found
+
+
+async def save(ctx: Ctx, new: Draft) -> Draft:
+    """Store the draft in the conversation data."""
+    await ctx.state.update_data({DRAFT_KEY: new.stored()})
+    return new
+
+
+async def change(ctx: Ctx, **fields: Any) -> Draft:
+    """Change fields of the draft (an unknown field raises)."""
+    return await save(ctx, (await draft(ctx)).changed(**fields))
+
+
+async def answer(ctx: Ctx, step: Step, value: str) -> Draft:
+    """Keep a step's answer in the draft's generic answers (Request.answers once sent)."""
+    old = await draft(ctx)
+    return await save(ctx, old.changed(answers={**old.answers, step.key: value}))
+
+
+# --- moving on ------------------------------------------------------------------------------------
+
+
+def next_step(after: Step, of: Draft) -> Step | None:
+    """The first step of the same wizard after `after` that applies to this draft."""
+    later = sorted((s for s in STEPS.values() if s.wizard == after.wizard and s.order > after.order), key=lambda s: s.order)
+    return next((s for s in later if s.applies(of)), None)
+
+
+async def advance(ctx: Ctx, after: Step) -> None:
+    """Go on from a step to the next one that applies."""
+    target = next_step(after, await draft(ctx))
+    assert target is not None, f"nothing follows {after.key}"
+    await flow.go(ctx, target.state)
+
+
+async def go(ctx: Ctx, step: Step, **data: Any) -> None:
+    """Go to a step by name."""
+    await flow.go(ctx, step.state, **data)
+
+
+# --- reading answers -------------------------------------------------------------------------------
+
+
+class Pressed(Filter):
+    """A button of the current step: passes `step` and `choice` (its Enum value, or a Nav).
+
+    A press of another step's button (an old message) does not match, and is answered as stale.
+    """
+
+    async def __call__(self, query: CallbackQuery, ctx: Ctx) -> bool | dict[str, Any]:
+        """Unpack the press with the current step's own callback class."""
+        step = await current(ctx)
+        data = query.data or ""
+        if step is None:
+            return False
+        if step.cb is not None and data.startswith(step.cb.__prefix__ + step.cb.__separator__):
+            try:
+                return {"step": step, "choice": step.cb.unpack(data).v}  # type: ignore[attr-defined]
+            except (TypeError, ValueError):
+                return False
+        if data.startswith(NavCb.__prefix__ + NavCb.__separator__):
+            try:
+                nav = NavCb.unpack(data)
+            except (TypeError, ValueError):
+                return False
+            return {"step": step, "choice": nav.go} if nav.at == step.key else False
+        if data.startswith(kb.StepCb.__prefix__ + kb.StepCb.__separator__):
+            return legacy_press(step, data)
+        return False
+
+
+def legacy_press(step: Step, data: str) -> bool | dict[str, Any]:
+    """A press on a message sent before #13 (StepCb «st:<step>:<value>»): its value, if this step had it."""
+    try:
+        old = kb.StepCb.unpack(data)
+    except (TypeError, ValueError):
+        return False
+    choice = step.value_of(old.value) if old.step in step.legacy else None
+    return {"step": step, "choice": choice} if choice is not None else False
+
+
+async def choose(ctx: Ctx, step: Step, choice: StrEnum) -> None:
+    """A choice made (pressed or typed) at a step: Back works the same everywhere; Cancel and the
+    step's own choices go to the step."""
+    if choice is Nav.BACK:
+        if not await flow.back(ctx):
+            await flow.ask(ctx)
+        return
+    assert step.chosen is not None
+    await step.chosen(ctx, choice)

@@ -1,0 +1,92 @@
+"""Where the help comes: the registered address or another one, typed and read back."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import Any
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import Message
+from aiogram.utils.i18n import gettext as _
+
+from bot.services.residents import ADDRESS_MAX
+from bot.ui.flow import Ctx
+from bot.ui.states import Intake
+from bot.ui.wizard import engine
+from bot.ui.wizard.address_check import address_check
+from bot.ui.wizard.engine import Step, declare, never
+from bot.ui.wizard.reading import reject_text, remember_answer
+from bot.ui.wizard.request.common import REQUEST
+from db.models import RequestKind
+
+
+class Where(StrEnum):
+    """The registered address, or another one."""
+
+    REGISTERED = "reg"
+    OTHER = "other"
+
+
+class WhereCb(CallbackData, prefix="wad"):
+    """A press at «Where should the help come?»."""
+
+    v: Where
+
+
+def ask_where(ctx: Ctx, data: Mapping[str, Any]) -> str:
+    """The registered address or another one?"""
+    return _("Where should the help come?")
+
+
+def where_options(ctx: Ctx, data: Mapping[str, Any]) -> list[tuple[StrEnum, str]]:
+    """The registered address (if any), or another one."""
+    registered = ctx.resident.address if ctx.resident else None
+    options: list[tuple[StrEnum, str]] = [(Where.REGISTERED, "📍 " + registered[:40])] if registered else []
+    options.append((Where.OTHER, _("Another address")))
+    return options
+
+
+async def where_chosen(ctx: Ctx, choice: StrEnum) -> None:
+    """The registered address goes on; another one is asked for."""
+    if choice is Where.REGISTERED and ctx.resident and ctx.resident.address:
+        await engine.change(ctx, address=ctx.resident.address)
+        await engine.advance(ctx, ADDRESS_CHOICE)
+    else:
+        await engine.go(ctx, ADDRESS)
+
+
+ADDRESS_CHOICE = declare(Step(
+    key="aw", state=Intake.address_choice, question=ask_where, options=where_options, cb=WhereCb,
+    chosen=where_chosen, wizard=REQUEST, order=60, legacy=("addr",),
+    applies=lambda draft: draft.kind != RequestKind.PSYCH,
+))
+
+
+def ask_address(ctx: Ctx, data: Mapping[str, Any]) -> str:
+    """Another address."""
+    return _("Please write the address.")
+
+
+async def address_typed(ctx: Ctx, message: Message) -> None:
+    """Another delivery address, read back before it is used."""
+    if await reject_text(ctx, message.text, ADDRESS_MAX):
+        return
+    assert message.text is not None
+    await remember_answer(ctx, message)
+    await engine.go(ctx, ADDRESS_CHECK, address_pending=message.text.strip(), address_late=False)
+
+
+ADDRESS = declare(Step(
+    key="ad", state=Intake.address, question=ask_address, text=address_typed, source=True,
+    wizard=REQUEST, order=65, applies=never,
+))
+
+
+async def use_address(ctx: Ctx, address: str) -> None:
+    """The address read back is the delivery address."""
+    await engine.change(ctx, address=address)
+    await engine.advance(ctx, ADDRESS_CHECK)
+
+
+ADDRESS_CHECK = address_check(Intake.address_check, use_address, wizard=REQUEST, order=67, applies=never)
