@@ -1,15 +1,11 @@
 """/needs through the real bot: the open supplies summed by name and unit (2斤 + 1斤 青菜 = 3斤, or 1.5 kg
 when asked), "一包5公斤重的大米" listed with its request, medicines by name and dose with the number of
-residents, resident text escaped, the delivery round with addresses only privately; plus the amounts
-read from quantity texts and the split at Telegram's 4096 characters."""
+residents, resident text escaped, the delivery round with addresses only privately; plus the split at
+Telegram's 4096 characters (reading the amounts themselves: tests/unit/test_quantities.py)."""
 
 from __future__ import annotations
 
-from fractions import Fraction
-
-import pytest
-
-from bot.domain.quantities import Amount, add_up, parse_quantity
+from bot.domain.quantities import add_up
 from bot.services.needs import Needs
 from bot.services.reports import Scope
 from bot.ui import needs_texts
@@ -84,31 +80,6 @@ async def test_needs_when_nothing_is_open(harness: Harness) -> None:
     assert staff_messages(harness, STAFF_CHAT)[-1].text.split("\n")[1] == visible_text(
         "uk", "No open supplies or medicine requests.")
 
-
-@pytest.mark.parametrize(("text", "amount"), [
-    ("2斤", Amount(Fraction(2), "jin")), ("半斤", Amount(Fraction(1, 2), "jin")), ("一斤半", Amount(Fraction(3, 2), "jin")),
-    ("5公斤", Amount(Fraction(5), "kg")), ("1,5 кг", Amount(Fraction(3, 2), "kg")), ("полтора кило", Amount(Fraction(3, 2), "kg")),
-    ("500克", Amount(Fraction(500), "g")), ("200 г", Amount(Fraction(200), "g")), ("2 升", Amount(Fraction(2), "l")),
-    ("пол-литра", Amount(Fraction(1, 2), "l")), ("十二个", Amount(Fraction(12), "pcs")), ("3 шт.", Amount(Fraction(3), "pcs")),
-    ("десяток", Amount(Fraction(10), "pcs")), ("2 пачки", Amount(Fraction(2), "pack")), ("пачка", Amount(Fraction(1), "pack")),
-    ("两包", Amount(Fraction(2), "pack")), ("3 упаковки", Amount(Fraction(3), "pack")), ("两瓶", Amount(Fraction(2), "bottle")),
-    ("дві пляшки", Amount(Fraction(2), "bottle")), ("两条", Amount(Fraction(2), "条")), ("7", Amount(Fraction(7), "pcs")),
-    ("一包5公斤重", None), ("2-3 л", None), ("несколько", None), ("кг", None), ("много", None),
-])
-def test_quantities(text: str, amount: Amount | None) -> None:
-    assert parse_quantity(text) == amount
-
-
-def test_add_up_keeps_jin_and_kg_apart_or_converts() -> None:
-    items = [(1, "大米", "2斤"), (2, "大米", "5公斤"), (3, "大米", "500克"), (4, "Хлеб", ""), (5, "хлеб", "1 батон"),
-             (6, "大米", "一包5公斤重")]
-    lines, unread = add_up(items)
-    rice, bread = sorted(lines, key=lambda line: line.name)[::-1] if lines[0].name == "Хлеб" else lines
-    assert rice.amounts == {"jin": 2, "kg": 5, "g": 500} and rice.requests == {1, 2, 3}
-    assert bread.amounts == {"loaf": 1} and bread.without_amount == 1 and bread.requests == {4, 5}
-    assert [(u.request_id, u.quantity) for u in unread] == [(6, "一包5公斤重")]
-    lines, _ = add_up(items, to_kg=True)
-    assert next(line for line in lines if line.name == "大米").amounts == {"kg": Fraction(13, 2)}  # 1 + 5 + 0.5
 
 
 def test_a_long_list_is_split_at_telegrams_limit() -> None:

@@ -11,7 +11,7 @@ import pytest
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.config import Settings
-from bot.domain.periods import Period, parse_args
+from bot.domain.periods import Period
 from bot.services import reports
 from db import migrate
 from db.engine import make_engine, make_sessionmaker
@@ -150,15 +150,3 @@ async def test_one_district_and_an_empty_period(session: AsyncSession) -> None:
     empty = await reports.build(session, settings(), reports.Scope([b], False), Period(date(2026, 12, 1), date(2026, 12, 1)))
     assert (empty.totals.filed, empty.totals.rate, empty.claim_median, empty.done_p90, empty.rating_mean) == (0, None, None, None, None)
 
-
-def test_periods() -> None:
-    """today / week / month / two dates in any order / a district / a word that is neither."""
-    today = date(2026, 11, 30)
-    assert parse_args("", today, {"a"}).period == Period(today, today)
-    assert parse_args("week", today, {"a"}).period == Period(date(2026, 11, 24), today)
-    assert parse_args("месяц a", today, {"a"}).period == Period(date(2026, 11, 1), today)
-    args = parse_args("2026-11-07 2026-11-01 a", today, {"a"})
-    assert (args.period, args.district, args.error) == (PERIOD, "a", None)
-    assert parse_args("week nowhere", today, {"a"}).error == "nowhere"
-    assert parse_args("2025-01-01 2026-11-30", today, {"a"}).error is not None  # more than 366 days
-    assert parse_args("2026-02-30", today, {"a"}).error == "2026-02-30"

@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 from bot.app import post_scheduled
 from bot.core import clock
 from bot.core.config import ScheduledReports
-from bot.domain.post_times import next_daily, next_weekly
 from tests.conftest import COORDINATOR_ID, STAFF_CHAT, Harness
 from tests.helpers import catalog_plural, catalog_text, staff_messages, visible_text
 from tests.test_staff import file_request, join
@@ -77,13 +76,3 @@ async def test_morning_summary_and_weekly_report(harness: Harness) -> None:
     assert sum(text.startswith("☀️") for text in sent) == 1
     assert sum(text.startswith(visible_text("zh", "🗓 Weekly report")) for text in sent) == 1
 
-
-def test_next_times() -> None:
-    """Local wall times: the first one strictly after; a week on the right weekday."""
-    at = datetime(2026, 11, 30, 8, 0, tzinfo=TZ)  # a Monday, 08:00 in Shanghai
-    assert next_daily(at, "08:00", TZ) == datetime(2026, 12, 1, 8, 0, tzinfo=TZ)
-    assert next_daily(at, "08:01", TZ) == datetime(2026, 11, 30, 8, 1, tzinfo=TZ)
-    assert next_weekly(at, 1, "08:00", TZ) == datetime(2026, 12, 7, 8, 0, tzinfo=TZ)
-    assert next_weekly(at, 3, "07:00", TZ) == datetime(2026, 12, 2, 7, 0, tzinfo=TZ)
-    kyiv = ZoneInfo("Europe/Kyiv")  # summer time ends on 25 October 2026: 09:00 is still 09:00 local
-    assert next_daily(datetime(2026, 10, 24, 10, 0, tzinfo=kyiv), "09:00", kyiv) == datetime(2026, 10, 25, 9, 0, tzinfo=kyiv)

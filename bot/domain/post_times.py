@@ -3,7 +3,7 @@ does not exist that day is taken as the zone resolves it), returned as aware dat
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 
@@ -12,12 +12,18 @@ def _at(day: datetime, hhmm: str, tz: ZoneInfo) -> datetime:
     return datetime.combine(day.date(), time(hours, minutes), tzinfo=tz)
 
 
+def _later(candidate: datetime, after: datetime) -> bool:
+    """Compared as instants: two datetimes of the same zone compare by wall time, which in the repeated
+    hour of a DST change puts the first 03:30 after the second 03:10."""
+    return candidate.astimezone(UTC) > after.astimezone(UTC)
+
+
 def next_daily(after: datetime, hhmm: str, tz: ZoneInfo) -> datetime:
     """The first HH:MM local time strictly after `after`."""
     local = after.astimezone(tz)
     for days in range(0, 3):
         candidate = _at(local + timedelta(days=days), hhmm, tz)
-        if candidate > after:
+        if _later(candidate, after):
             return candidate
     raise AssertionError("unreachable")
 
@@ -29,6 +35,6 @@ def next_weekly(after: datetime, weekday: int, hhmm: str, tz: ZoneInfo) -> datet
         day = local + timedelta(days=days)
         if day.isoweekday() == weekday:
             candidate = _at(day, hhmm, tz)
-            if candidate > after:
+            if _later(candidate, after):
                 return candidate
     raise AssertionError("unreachable")

@@ -110,11 +110,11 @@ def unit_of(word: str) -> str | None:
 def parse_quantity(text: str) -> Amount | None:
     """One number and one unit (a container alone is one of it, a bare number is pieces); None when it
     cannot be read as one amount."""
-    text = re.sub(r"\s+", " ", text.strip().lower())
+    text = _apostrophes(re.sub(r"\s+", " ", text.strip().lower()))  # "п'ять" as typed on a Ukrainian keyboard
     if not text:
         return None
     if _BARE.match(text):
-        return Amount(Fraction(int(text)), "pcs")
+        return Amount(Fraction(int(text)), "pcs") if int(text) > 0 else None  # "0" is no amount (nor is "0 шт")
     if _DOZEN.match(text):
         return Amount(Fraction(10), "pcs")
     alone = unit_of(text)
