@@ -271,6 +271,8 @@ async def test_request_claimed_and_told_with_events(client: TestClient[Any, Any]
     await press(client, LIN, LIN, urgency, catalog_text("zh", "Within 1–2 days"))
     address = await wait_for(client, LIN, visible_text("zh", "Where should the help come?"))
     await press(client, LIN, LIN, address, "📍")
+    handover = await wait_for(client, LIN, visible_text("zh", "How should the social worker hand it over?"))
+    await press(client, LIN, LIN, handover, "🚪")
     summary = await wait_for(client, LIN, catalog_text("zh", "✅ Send the request"))
     await press(client, LIN, LIN, summary, catalog_text("zh", "✅ Send the request"))
     card = await wait_for(client, EAST_GROUP, "青菜")

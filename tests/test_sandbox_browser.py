@@ -171,6 +171,7 @@ def test_request_claimed_and_checkin_escalated_in_the_browser(page_url: str, bro
     page.press(LIN, catalog_text("zh", "✅ Yes, that's right"))
     page.press(LIN, catalog_text("zh", "Within 1–2 days"))
     page.press(LIN, "📍")
+    page.press(LIN, "🚪")  # the handover: leave it at the door and knock
     page.press(LIN, catalog_text("zh", "✅ Send the request"))
 
     page.shows(EAST_GROUP, "2斤")
