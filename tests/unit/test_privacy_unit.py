@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from sqlmodel import select
 
+from bot.domain.draft import Draft
 from bot.core import clock
 from bot.services import privacy, requests, staff
 from bot.services.decisions import CardChanged, DetailsRemoved
 from bot.ui.i18n import build_i18n
-from db.models import Outbox, OutboxStatus, RequestStatus, Resident
+from db.models import RequestKind, Outbox, OutboxStatus, RequestStatus, Resident
 from db.repo import outbox
 from tests.unit.conftest import World
 
@@ -17,7 +18,7 @@ I18N = build_i18n("zh")
 
 
 async def test_erasure_cancels_the_open_request_and_replaces_the_claimers_details(world: World) -> None:
-    data = {"kind": "supplies", "draft_key": "d1", "items": [["米", "5公斤"]], "raw_items": "米 5公斤", "address": "1号"}
+    data = Draft(kind=RequestKind.SUPPLIES, draft_key="d1", items=[("米", "5公斤")], raw_items="米 5公斤", address="1号")
     async with world.sessions.begin() as session:
         request = (await requests.submit(session, I18N, world.settings, world.resident, data)).request
         await staff.claim(session, world.settings, world.worker, request.id or 0, world.worker.chat_id)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from aiogram.utils.i18n import I18n
 
+from bot.domain.draft import Draft
 from bot.services import edits, requests, staff
 from bot.services.decisions import CardChanged, Confirmed, Corrected, WroteAgain
 from bot.services.requests import Cancelled, Submitted
 from bot.ui.i18n import build_i18n
-from db.models import RequestStatus
+from db.models import RequestKind, RequestStatus
 from tests.unit.conftest import World
 
 I18N: I18n = build_i18n("zh")
@@ -16,7 +17,7 @@ I18N: I18n = build_i18n("zh")
 
 def draft(key: str = "d1") -> dict:
     """A supplies draft as the wizard leaves it."""
-    return {"kind": "supplies", "draft_key": key, "items": [["米", "5公斤"]], "raw_items": "米 5公斤", "address": "1号"}
+    return Draft(kind=RequestKind.SUPPLIES, draft_key=key, items=[("米", "5公斤")], raw_items="米 5公斤", address="1号")
 
 
 async def test_a_new_draft_is_submitted_once_and_owes_a_confirmation_and_a_card(world: World) -> None:
@@ -77,7 +78,7 @@ async def test_an_urgent_talk_joins_the_open_danger_request(world: World) -> Non
 
 
 async def test_an_edit_of_a_message_that_fed_a_sent_request_is_a_correction(world: World) -> None:
-    data = {**draft(), "sources": {"101": "Intake:items"}}
+    data = draft().changed(sources={"101": "Intake:items"})
     async with world.sessions.begin() as session:
         filed = await requests.submit(session, I18N, world.settings, world.resident, data)
         correction = await edits.to_request(session, world.resident, 101, " 米 10公斤 ")

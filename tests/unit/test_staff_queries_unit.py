@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from bot.domain.draft import Draft
 from bot.services import requests, staff, staff_queries
 from bot.ui import staff_reports
 from bot.ui.i18n import build_i18n
-from db.models import RequestStatus
+from db.models import RequestKind, RequestStatus
 from tests.unit.conftest import World
 
 I18N = build_i18n("zh")
@@ -17,7 +18,7 @@ async def test_open_mine_and_stats_are_rows_and_numbers(world: World) -> None:
         empty = await staff_queries.open_list(session, world.settings, chat)
         ids = []
         for n in range(3):
-            data = {"kind": "supplies", "draft_key": f"d{n}", "items": [["米", "1"]], "raw_items": "米", "address": "1号"}
+            data = Draft(kind=RequestKind.SUPPLIES, draft_key=f"d{n}", items=[("米", "1")], raw_items="米", address="1号")
             ids.append((await requests.submit(session, I18N, world.settings, world.resident, data)).request.id)
         await staff.claim(session, world.settings, world.worker, ids[0] or 0, chat)
         await staff.progress(session, world.settings, world.worker, ids[0] or 0, chat, RequestStatus.DONE)

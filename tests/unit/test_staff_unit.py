@@ -8,6 +8,7 @@ from datetime import timedelta
 from aiogram.utils.i18n import I18n
 from sqlmodel import col, select
 
+from bot.domain.draft import Draft
 from bot.core import clock
 from bot.services import requests, staff
 from bot.services.decisions import (
@@ -23,7 +24,7 @@ from bot.services.decisions import (
 from bot.services.staff import Refusal
 from bot.ui.i18n import build_i18n
 from bot.ui.notify import Notifier
-from db.models import Outbox, Request, RequestStatus
+from db.models import RequestKind, Outbox, Request, RequestStatus
 from tests.unit.conftest import World
 
 I18N: I18n = build_i18n("zh")
@@ -31,7 +32,7 @@ I18N: I18n = build_i18n("zh")
 
 async def filed(world: World, key: str = "d1") -> Request:
     """A new supplies request of the world's resident."""
-    data = {"kind": "supplies", "draft_key": key, "items": [["米", "5公斤"]], "raw_items": "米 5公斤", "address": "1号"}
+    data = Draft(kind=RequestKind.SUPPLIES, draft_key=key, items=[("米", "5公斤")], raw_items="米 5公斤", address="1号")
     async with world.sessions.begin() as session:
         return (await requests.submit(session, I18N, world.settings, world.resident, data)).request
 
