@@ -9,6 +9,7 @@ import json
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -139,6 +140,32 @@ def test_tour_recognises_catalogue_texts() -> None:
                            number="№3", name="王芳")
     assert tour.shows(done, parts)
     assert not tour.shows(claimed, parts)
+
+
+def test_tour_ticks_for_the_russian_and_ukrainian_personas() -> None:
+    """A trainee who follows the tour in Russian as Николай Петрович (whose district is 抚琴街道) or in
+    Ukrainian as Оксана sees the first steps ticked: they are seen in any resident's language and chat,
+    and a referral to either station counts (they used to be looked for only in 林婆婆's chat and in
+    下洋田社区's group, so the tour never ticked for the ru and uk personas)."""
+    def said(*texts: str) -> list[SimpleNamespace]:
+        return [SimpleNamespace(text=text, deleted=False) for text in texts]
+
+    nikolai, oksana = 1002, 1003
+    fake = SimpleNamespace(messages={
+        nikolai: said(
+            visible_text("ru", "✅ Your request {number} ({kind}) has been registered.\n"
+                               "A social worker will take it soon and we will tell you at every step.\n"
+                               "You can follow it under «📋 My requests».", number="№1", kind="Продукты"),
+            visible_text("ru", "✅ Your request {number} has been accepted. Social worker {name} is handling it.",
+                         number="№1", name="李强"),
+        ),
+        oksana: said(visible_text("uk", "✅ Request {number} is done. Did you receive everything? Please press a "
+                                        "button; you can also rate the help from 1 to 5 stars.", number="№2")),
+        EAST_GROUP: said(visible_text("zh", "↪️ Referred from {district} by {name}, {when}",
+                                      district="抚琴街道", name="李强", when="11月30日 18:02")),
+    })
+    assert tour.progress(fake, None) == ["request", "claim", "done", "referral"]  # type: ignore[arg-type]
+    assert tour.progress(SimpleNamespace(messages={}), None) == []  # type: ignore[arg-type]
 
 
 # ------------------------------------------------------------------ the running sandbox over HTTP
