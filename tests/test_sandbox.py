@@ -457,3 +457,14 @@ def test_people_added_in_the_page_have_valid_phones(tmp_path: Path) -> None:
     again.restore()
     assert {p.user_id for p in added} <= set(again.people)
     clock.reset()
+
+
+async def test_an_invisible_message_is_empty(client: TestClient[Any, Any]) -> None:
+    """A message of only a zero-width space (it gets past the page and Telegram, which do not count it as
+    blank) is told to be empty at the list question, instead of becoming an invisible item «1.» of the
+    request a social worker would be sent to buy."""
+    await register_lin(client)
+    await post(client, "/api/send", {"chat": LIN, "as": LIN, "text": catalog_text("zh", "🛒 Food and supplies")})
+    await wait_for(client, LIN, visible_text("zh", ITEMS_PROMPT).split("\n")[0])
+    await post(client, "/api/send", {"chat": LIN, "as": LIN, "text": "\u200b\u2060"})
+    await wait_for(client, LIN, visible_text("zh", "The message is empty. Please write your answer."))
