@@ -211,3 +211,17 @@ def test_switching_the_page_language_relabels_the_open_columns(page_url: str, br
     assert not any(day in clock_text for day in ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")), clock_text
     Select(browser.find_element(By.ID, "ui-lang")).select_by_value("uk")
     page.wait(lambda: subtitle() == "мешканець · особистий чат з ботом", "the column's subtitle in Ukrainian")
+
+
+def test_a_refused_message_stays_in_the_field(page_url: str, browser: WebDriver) -> None:
+    """A text longer than Telegram takes (pasted past the field's limit) is refused with a toast, and
+    stays in the field to be shortened instead of being lost."""
+    browser.get(page_url)
+    page = Page(browser)
+    page.wait(lambda: page.column(LIN), "the default columns")
+    field = page.column(LIN).find_element(By.CSS_SELECTOR, ".composer .text")
+    long_text = "青菜" * 2500
+    browser.execute_script("arguments[0].value = arguments[1]", field, long_text)
+    field.send_keys(Keys.ENTER)
+    page.wait(lambda: page.column(LIN).find_elements(By.CSS_SELECTOR, ".col-toasts .toast.error"), "the refusal")
+    page.wait(lambda: field.get_attribute("value") == long_text, "the text given back")

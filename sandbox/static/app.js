@@ -207,7 +207,8 @@ function addColumn(id) {
     const value = text.value.trim();
     if (!value) return;
     text.value = "";
-    act(id, "/api/send", { text: value });
+    // refused (too long, the sandbox restarting): give the text back rather than lose what was typed
+    act(id, "/api/send", { text: value }).then((result) => { if (!result && !text.value) text.value = value; });
   });
   const photo = $(".photo-file", node);
   $(".attach", node).addEventListener("click", () => photo.click());
