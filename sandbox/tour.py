@@ -14,36 +14,37 @@ from typing import Any
 
 from bot.ui.i18n import build_i18n
 from sandbox.bot_api import FakeTelegram
-from sandbox.world import EAST_GROUP, GROUPS, WEST_GROUP
-
-LIN = 1001  # 林婆婆
+from sandbox.world import GROUPS
 
 #: (key, {language: task}) in the order of the tour
 STEPS: list[tuple[str, dict[str, str]]] = [
     ("request", {
         "zh": "以林婆婆的身份，申请买 2斤青菜（🛒 生活物资）。",
-        "ru": "Как 林婆婆 (Линь), попросите купить 2斤青菜 — 1 кг зелени (🛒).",
-        "uk": "Як 林婆婆 (Лінь), попросіть купити 2斤青菜 — 1 кг зелені (🛒).",
+        "ru": "Как Николай Петрович (🔗 его приглашение) или 林婆婆 (Линь), попросите купить продукты (🛒).",
+        "uk": "Як Оксана (🔗 її запрошення) або 林婆婆 (Лінь), попросіть купити продукти (🛒).",
     }),
     ("claim", {
         "zh": "以王芳的身份，在社工站群里接单。看看林婆婆收到了什么。",
-        "ru": "Как 王芳 (Ван Фан) возьмите заявку в группе станции. Что увидела 林婆婆?",
-        "uk": "Як 王芳 (Ван Фан) візьміть заявку в групі станції. Що побачила 林婆婆?",
+        "ru": ("Возьмите заявку (✋) в группе станции жителя: Николай Петрович — 抚琴街道 (пишет 李强), "
+               "林婆婆 — 下洋田社区 (王芳). Что увидел житель?"),
+        "uk": "Як 王芳 (Ван Фан) візьміть заявку (✋) у групі станції 下洋田社区. Що побачила мешканка?",
     }),
     ("done", {
         "zh": "把需求标为完成，看看林婆婆看到的消息。",
-        "ru": "Отметьте заявку выполненной и посмотрите, что видит 林婆婆.",
-        "uk": "Позначте заявку виконаною і подивіться, що бачить 林婆婆.",
+        "ru": "Отметьте заявку выполненной и посмотрите, что видит житель.",
+        "uk": "Позначте заявку виконаною і подивіться, що бачить мешканка.",
     }),
     ("escalation", {
         "zh": "让每日签到没人回答：用时钟跳到早上9点，再+1小时两次，处理社工站群里的提醒卡片。",
-        "ru": "Оставьте ежедневную отметку без ответа: часы на 09:00, затем дважды +1 ч; займитесь карточкой в группе.",
-        "uk": "Залиште щоденну відмітку без відповіді: годинник на 09:00, потім двічі +1 год; займіться карткою в групі.",
+        "ru": ("Ежедневная отметка (09:00) есть у 林婆婆: откройте её приглашение 🔗 и согласитесь. Не отвечайте: часы на "
+               "09:00, затем дважды +1 ч; займитесь карточкой в группе 下洋田社区."),
+        "uk": ("Щоденна відмітка (09:00) є в 林婆婆: відкрийте її запрошення 🔗 і погодьтеся. Не відповідайте: годинник "
+               "на 09:00, потім двічі +1 год; займіться карткою в групі 下洋田社区."),
     }),
     ("referral", {
         "zh": "把一个需求转介给另一个社工站（抚琴街道）。",
-        "ru": "Передайте заявку другой станции (抚琴街道).",
-        "uk": "Передайте заявку іншій станції (抚琴街道).",
+        "ru": "Передайте заявку другой станции (➡️ в карточке заявки).",
+        "uk": "Передайте заявку іншій станції (➡️ у картці заявки).",
     }),
 ]
 
@@ -81,16 +82,34 @@ def _any(fake: FakeTelegram, chats: list[int], needle: str | tuple[str, ...]) ->
     return any(shows(text, parts) for chat in chats for text in _texts(fake, chat))
 
 
+LOCALES = ("zh", "ru", "uk")
+
+
+def _private(fake: FakeTelegram) -> list[int]:
+    """The private chats (a resident's texts come in their own language, so any resident counts)."""
+    return [chat for chat in fake.messages if chat > 0]
+
+
+def _said(fake: FakeTelegram, chats: list[int], msgid: str) -> bool:
+    """Whether the catalogue message, in any of the tour's languages, is in one of the chats."""
+    return any(_any(fake, chats, pieces(msgid, locale)) for locale in LOCALES)
+
+
+#: What shows a step done. Any resident's chat and either station count: a trainee may follow the tour
+#: as 林婆婆 or as their own language's persona (Николай Петрович's district is 抚琴街道).
 CHECKS: dict[str, Callable[[FakeTelegram], bool]] = {
-    "request": lambda fake: _any(fake, [EAST_GROUP], "青菜"),
-    "claim": lambda fake: _any(fake, [LIN], pieces(
-        "✅ Your request {number} has been accepted. Social worker {name} is handling it.")),
-    "done": lambda fake: _any(fake, [LIN], pieces(
+    "request": lambda fake: _said(fake, _private(fake), (
+        "✅ Your request {number} ({kind}) has been registered.\n"
+        "A social worker will take it soon and we will tell you at every step.\n"
+        "You can follow it under «📋 My requests».")),
+    "claim": lambda fake: _said(fake, _private(fake),
+                                "✅ Your request {number} has been accepted. Social worker {name} is handling it."),
+    "done": lambda fake: _said(fake, _private(fake), (
         "✅ Request {number} is done. Did you receive everything? Please press a button; you can also rate the "
         "help from 1 to 5 stars.")),
     "escalation": lambda fake: _any(fake, list(GROUPS), pieces(
         "No answer to the daily check-in, not even after a reminder.")),
-    "referral": lambda fake: _any(fake, [WEST_GROUP], pieces("↪️ Referred from {district} by {name}, {when}")),
+    "referral": lambda fake: _any(fake, list(GROUPS), pieces("↪️ Referred from {district} by {name}, {when}")),
 }
 
 

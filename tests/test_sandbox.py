@@ -9,6 +9,7 @@ import json
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -139,6 +140,32 @@ def test_tour_recognises_catalogue_texts() -> None:
                            number="№3", name="王芳")
     assert tour.shows(done, parts)
     assert not tour.shows(claimed, parts)
+
+
+def test_tour_ticks_for_the_russian_and_ukrainian_personas() -> None:
+    """A trainee who follows the tour in Russian as Николай Петрович (whose district is 抚琴街道) or in
+    Ukrainian as Оксана sees the first steps ticked: they are seen in any resident's language and chat,
+    and a referral to either station counts (they used to be looked for only in 林婆婆's chat and in
+    下洋田社区's group, so the tour never ticked for the ru and uk personas)."""
+    def said(*texts: str) -> list[SimpleNamespace]:
+        return [SimpleNamespace(text=text, deleted=False) for text in texts]
+
+    nikolai, oksana = 1002, 1003
+    fake = SimpleNamespace(messages={
+        nikolai: said(
+            visible_text("ru", "✅ Your request {number} ({kind}) has been registered.\n"
+                               "A social worker will take it soon and we will tell you at every step.\n"
+                               "You can follow it under «📋 My requests».", number="№1", kind="Продукты"),
+            visible_text("ru", "✅ Your request {number} has been accepted. Social worker {name} is handling it.",
+                         number="№1", name="李强"),
+        ),
+        oksana: said(visible_text("uk", "✅ Request {number} is done. Did you receive everything? Please press a "
+                                        "button; you can also rate the help from 1 to 5 stars.", number="№2")),
+        EAST_GROUP: said(visible_text("zh", "↪️ Referred from {district} by {name}, {when}",
+                                      district="抚琴街道", name="李强", when="11月30日 18:02")),
+    })
+    assert tour.progress(fake, None) == ["request", "claim", "done", "referral"]  # type: ignore[arg-type]
+    assert tour.progress(SimpleNamespace(messages={}), None) == []  # type: ignore[arg-type]
 
 
 # ------------------------------------------------------------------ the running sandbox over HTTP
@@ -430,3 +457,14 @@ def test_people_added_in_the_page_have_valid_phones(tmp_path: Path) -> None:
     again.restore()
     assert {p.user_id for p in added} <= set(again.people)
     clock.reset()
+
+
+async def test_an_invisible_message_is_empty(client: TestClient[Any, Any]) -> None:
+    """A message of only a zero-width space (it gets past the page and Telegram, which do not count it as
+    blank) is told to be empty at the list question, instead of becoming an invisible item «1.» of the
+    request a social worker would be sent to buy."""
+    await register_lin(client)
+    await post(client, "/api/send", {"chat": LIN, "as": LIN, "text": catalog_text("zh", "🛒 Food and supplies")})
+    await wait_for(client, LIN, visible_text("zh", ITEMS_PROMPT).split("\n")[0])
+    await post(client, "/api/send", {"chat": LIN, "as": LIN, "text": "\u200b\u2060"})
+    await wait_for(client, LIN, visible_text("zh", "The message is empty. Please write your answer."))

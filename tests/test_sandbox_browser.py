@@ -25,7 +25,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from sandbox.world import EAST_GROUP
 from tests.helpers import ITEMS_PROMPT, catalog_text, visible_text
@@ -190,3 +190,38 @@ def test_request_claimed_and_checkin_escalated_in_the_browser(page_url: str, bro
         page.wait(button.is_enabled, "the clock button after a move")
     page.shows(EAST_GROUP, visible_text("zh", "No answer to the daily check-in, not even after a reminder."))
     page.screenshot(tmp_path / "sandbox-escalation.png")
+
+
+def test_switching_the_page_language_relabels_the_open_columns(page_url: str, browser: WebDriver) -> None:
+    """A trainee who switches the page to Russian sees the open columns' «resident · private chat with
+    the bot» and the clock's weekday in Russian, not left in the Chinese of the first load (the
+    columns' subtitles used to be written once, and the weekday always came in English)."""
+    browser.get(page_url)
+    page = Page(browser)
+    page.wait(lambda: page.column(LIN) and "…" not in browser.find_element(By.ID, "clock-time").text,
+              "the default columns and the clock")
+
+    def subtitle() -> str:
+        return str(page.column(LIN).find_element(By.CSS_SELECTOR, ".sub").text)
+
+    assert "居民" in subtitle()
+    Select(browser.find_element(By.ID, "ui-lang")).select_by_value("ru")
+    page.wait(lambda: subtitle() == "житель · личный чат с ботом", "the column's subtitle in Russian")
+    clock_text = browser.find_element(By.ID, "clock-time").text
+    assert not any(day in clock_text for day in ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")), clock_text
+    Select(browser.find_element(By.ID, "ui-lang")).select_by_value("uk")
+    page.wait(lambda: subtitle() == "мешканець · особистий чат з ботом", "the column's subtitle in Ukrainian")
+
+
+def test_a_refused_message_stays_in_the_field(page_url: str, browser: WebDriver) -> None:
+    """A text longer than Telegram takes (pasted past the field's limit) is refused with a toast, and
+    stays in the field to be shortened instead of being lost."""
+    browser.get(page_url)
+    page = Page(browser)
+    page.wait(lambda: page.column(LIN), "the default columns")
+    field = page.column(LIN).find_element(By.CSS_SELECTOR, ".composer .text")
+    long_text = "青菜" * 2500
+    browser.execute_script("arguments[0].value = arguments[1]", field, long_text)
+    field.send_keys(Keys.ENTER)
+    page.wait(lambda: page.column(LIN).find_elements(By.CSS_SELECTOR, ".col-toasts .toast.error"), "the refusal")
+    page.wait(lambda: field.get_attribute("value") == long_text, "the text given back")

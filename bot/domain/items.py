@@ -14,6 +14,7 @@ MAX_ITEMS).
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -186,12 +187,18 @@ def _parse_piece(piece: str) -> Item:
     return Item(name=piece, quantity="")
 
 
+def visible(piece: str) -> bool:
+    """Whether a piece shows anything: not only spaces and invisible format characters (zero-width
+    space, word joiner, BOM), which keyboards and copied text leave behind."""
+    return any(not char.isspace() and unicodedata.category(char) != "Cf" for char in piece)
+
+
 def parse_items(text: str) -> list[Item]:
     """Turn a free-text shopping list into at most MAX_ITEMS items."""
     items: list[Item] = []
     for piece in _split_pieces((text or "")[:MAX_TEXT_LENGTH]):
         piece = _clean(piece)
-        if piece:
+        if visible(piece):
             items.append(_parse_piece(piece))
         if len(items) >= MAX_ITEMS:
             break

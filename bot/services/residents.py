@@ -8,6 +8,7 @@ from enum import StrEnum
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core import clock
+from bot.domain.items import visible
 from bot.services import privacy
 from bot.services.decisions import Decision
 from db.models import District, Resident
@@ -29,7 +30,7 @@ class Problem(StrEnum):
 def check_text(text: str | None, limit: int) -> Problem | None:
     """Whether typed text is usable for a field of this length."""
     cleaned = (text or "").strip()
-    if not cleaned:
+    if not visible(cleaned):
         return Problem.EMPTY
     if len(cleaned) > limit:
         return Problem.TOO_LONG

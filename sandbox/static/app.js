@@ -131,7 +131,12 @@ function renderSide() {
 }
 
 function renderClock(clock) {
-  $("#clock-time").textContent = `${clock.weekday} ${clock.time}`;
+  state.clock = clock;
+  // the weekday in the page's language (the server's is English), of the bot's calendar date
+  const [year, month, day] = clock.time.slice(0, 10).split("-").map(Number);
+  const weekday = new Intl.DateTimeFormat(state.lang === "zh" ? "zh-CN" : state.lang, { weekday: "short", timeZone: "UTC" })
+    .format(new Date(Date.UTC(year, month - 1, day, 12)));
+  $("#clock-time").textContent = `${weekday} ${clock.time}`;
   $("#clock-zone").textContent = clock.timezone;
 }
 
@@ -172,18 +177,24 @@ function speakerOf(id) {
   return state.speakers[id];
 }
 
+// the column's words in the page's language (again when the language changes)
+function labelColumn(node, id) {
+  const g = group(id), p = person(id);
+  $(".sub", node).textContent = g ? `${t("members")}: ${g.members.length}` : `${t(p.role)} · ${t("private")}`;
+  $(".as", node)?.setAttribute("title", t("as"));
+}
+
 function addColumn(id) {
   const node = $("#column-template").content.firstElementChild.cloneNode(true);
   node.dataset.chat = id;
   const g = group(id), p = person(id);
   $(".name", node).textContent = g ? g.title : p.name;
-  $(".sub", node).textContent = g ? `${t("members")}: ${g.members.length}` : `${t(p.role)} · ${t("private")}`;
+  labelColumn(node, id);
   const avatar = $(".avatar", node);
   avatar.textContent = g ? "👥" : initials(p.name);
   avatar.style.background = color(id);
   const as = $(".as", node);
   if (g) {
-    as.title = t("as");
     for (const member of g.members) as.append(el("option", { value: member, text: person(member)?.name || member }));
     as.value = speakerOf(id);
     as.addEventListener("change", () => { state.speakers[id] = Number(as.value); renderChat(id); });
@@ -196,7 +207,8 @@ function addColumn(id) {
     const value = text.value.trim();
     if (!value) return;
     text.value = "";
-    act(id, "/api/send", { text: value });
+    // refused (too long, the sandbox restarting): give the text back rather than lose what was typed
+    act(id, "/api/send", { text: value }).then((result) => { if (!result && !text.value) text.value = value; });
   });
   const photo = $(".photo-file", node);
   $(".attach", node).addEventListener("click", () => photo.click());
@@ -369,7 +381,8 @@ document.addEventListener("DOMContentLoaded", async () => {
     localStorage.setItem("sandbox.lang", state.lang);
     document.documentElement.lang = state.lang;
     renderSide();
-    state.columns.forEach((id) => renderChat(id));
+    if (state.clock) renderClock(state.clock);
+    state.columns.forEach((id) => { if (column(id)) labelColumn(column(id), id); renderChat(id); });
   });
   document.querySelectorAll("#clock button").forEach((button) => button.addEventListener("click", async () => {
     button.disabled = true;

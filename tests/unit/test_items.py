@@ -239,3 +239,13 @@ def test_format_items_sanya_case() -> None:
         "肉 — 2斤",
         "大米 — 一包5公斤重",
     ]
+
+
+def test_invisible_pieces_are_not_items() -> None:
+    """A zero-width space, word joiner or BOM (what some keyboards and copied text leave, and what the
+    sandbox let through as a message) is no item: the review used to list an empty «2.» line and staff
+    would shop for nothing. Emoji with joiners stay items."""
+    assert parse_items("\u200b") == []
+    assert pairs("хлеб\n\u200b\n\u2060 \ufeff") == [("хлеб", "")]
+    assert pairs("хлеб, \u200b, молоко") == [("хлеб", ""), ("молоко", "")]
+    assert pairs("👨\u200d👩\u200d👧 пюре") == [("👨\u200d👩\u200d👧 пюре", "")]
