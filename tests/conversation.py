@@ -7,6 +7,7 @@ whatever the bot sent or edited in the chat after what the test read.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import secrets
 from dataclasses import dataclass
@@ -17,6 +18,10 @@ from sandbox.bot_api import FakeTelegram, MessageChange, SentMessage, utf16_len
 __all__ = ["GroupChat", "TgUser"]
 
 _query_ids = itertools.count(4_000_000_000_000_000_000)
+
+
+#: seconds a press on a given message waits for the button to appear (its edit still being sent)
+PRESS_WAIT = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,10 +322,22 @@ class TgUser:
         """Press an inline button (newest message with an inline keyboard, or `message`); return new messages."""
         if message is not None and message.deleted:
             raise AssertionError(f"message {message.message_id} was deleted; its buttons cannot be pressed")
-        target, button = self._find_inline(label, message)
+        target, button = await self._find_inline_soon(label, message)
         if "callback_data" not in button:
             raise AssertionError(f"button {button.get('text')!r} has no callback_data: {button}")
         return await self.press_data(button["callback_data"], message=target)
+
+    async def _find_inline_soon(self, label: str, message: SentMessage | None) -> tuple[SentMessage, dict[str, Any]]:
+        """The button on `message`, waiting up to PRESS_WAIT seconds for an edit that is still in the outbox
+        (a card is edited by the sender after the update that changed it; a person would press once it shows)."""
+        deadline = asyncio.get_running_loop().time() + (PRESS_WAIT if message is not None else 0)
+        while True:
+            try:
+                return self._find_inline(label, message)
+            except AssertionError:
+                if asyncio.get_running_loop().time() >= deadline or (message is not None and message.deleted):
+                    raise
+                await asyncio.sleep(0.05)
 
     async def press_data(self, data: str, *, message: SentMessage | None = None) -> list[SentMessage]:
         """Send a callback_query with arbitrary data (forgery) for `message` (default: newest bot message)."""
