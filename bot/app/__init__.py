@@ -7,6 +7,7 @@ import gc
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import Bot, Dispatcher
@@ -46,7 +47,7 @@ from bot.ui.notify import SYNC_CARD, Notifier
 from bot.telegram.polling import BatchDispatcher
 from bot.telegram.ratelimit import SharedBudget
 from bot.services import checkins, privacy, reports, scheduled, staff
-from bot.services.decisions import Decision
+from bot.services.decisions import Batch, Decision
 from bot.ui import charts, report_texts
 from bot.domain import danger
 from bot.domain.locale import guess_locale
@@ -215,38 +216,35 @@ async def retry_failed_updates(app: App) -> None:
             log.warning("retry of update %s failed", row.update_id, extra=ids(update_id=row.update_id))
 
 
-async def check_requests(app: App) -> None:
-    """Reminders, escalations and nudges that are due (rows locked, so several instances can run this)."""
+async def told_batch(app: App, decide: Callable[[AsyncSession], Awaitable[Batch]]) -> Batch:
+    """One transaction in which a service decides a batch (`decide`, given the session) and the Notifier
+    writes what it tells; the sender is woken when the batch took anything."""
     with app.i18n.context():
         async with app.sessions.begin() as session:
-            checks = await staff.run_checks(session, app.settings, clock.now())
-            await Notifier(session, app.i18n, app.settings).tell(checks.told)
-    if checks.count:
+            batch = await decide(session)
+            await Notifier(session, app.i18n, app.settings).tell(batch.told)
+    if batch.count:
         app.sender.wake()
+    return batch
+
+
+async def check_requests(app: App) -> None:
+    """Reminders, escalations and nudges that are due (rows locked, so several instances can run this)."""
+    await told_batch(app, lambda session: staff.run_checks(session, app.settings, clock.now()))
 
 
 async def send_checkins(app: App) -> None:
     """Due check-ins, batch after batch, each batch one transaction with its outbox rows, until none is
     due or the outbox holds as many as the send budget reaches in the look-ahead (the next tick goes on)."""
     while True:
-        with app.i18n.context():
-            async with app.sessions.begin() as session:
-                sent = await checkins.send_due(session, app.settings, clock.now())
-                await Notifier(session, app.i18n, app.settings).tell(sent.told)
-        if sent.count:
-            app.sender.wake()
+        sent = await told_batch(app, lambda session: checkins.send_due(session, app.settings, clock.now()))
         if sent.count < app.settings.checkins.batch:
             return
 
 
 async def follow_up_checkins(app: App) -> None:
     """Reminders and escalations of unanswered check-ins."""
-    with app.i18n.context():
-        async with app.sessions.begin() as session:
-            followed = await checkins.follow_up(session, app.settings, clock.now())
-            await Notifier(session, app.i18n, app.settings).tell(followed.told)
-    if followed.count:
-        app.sender.wake()
+    await told_batch(app, lambda session: checkins.follow_up(session, app.settings, clock.now()))
 
 
 async def post_scheduled(app: App) -> None:
