@@ -46,6 +46,8 @@ budget_paid: ContextVar[bool] = ContextVar("budget_paid", default=False)
 
 TAG = re.compile(r"<[^>]+>")
 MAX_BACKOFF = 300.0
+#: Rows the express worker leases at once (interactive rows only; see Sender.run).
+EXPRESS_BATCH = 20
 PACE = 0.97  # fraction of each configured limit actually used
 
 
@@ -315,41 +317,53 @@ class Sender:
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{random.randrange(1 << 30)}"
         self.limiters = Limiters(limits, shared=shared)
         self.wakeup = asyncio.Event()
+        self.express_wakeup = asyncio.Event()
         self.paused_until = 0.0
         self.stats: dict[str, int] = defaultdict(int)
         self.on_flood: Callable[[], None] = lambda: None  # a 429 was honoured (doorstep_telegram_429_total)
 
     def wake(self) -> None:
-        """Something was queued: look now rather than at the next poll."""
+        """Something was queued: look now rather than at the next poll (every worker, the express one too)."""
         self.wakeup.set()
+        self.express_wakeup.set()
 
     async def run(self, stop: asyncio.Event, idle: float = 1.0, workers: int = 3) -> None:
         """Drain until stopped with a few overlapping workers, so the budget is never idle while one
-        worker records its batch or leases the next; each worker idles when nothing is due."""
-        await asyncio.gather(*(self._worker(stop, idle) for _ in range(workers)))
+        worker records its batch or leases the next; each worker idles when nothing is due. One more,
+        the express worker, leases only interactive rows (OutboxPriority.INTERACTIVE) a few at a time:
+        an urgent card written while every other worker is busy with a leased batch of check-ins does
+        not wait for that batch to go out, it takes the bot's next free slot (the windows serve the
+        higher class first). Order within a chat is unchanged: a chat's first pending row is the only
+        one either kind of worker may lease."""
+        await asyncio.gather(
+            *(self._worker(stop, idle) for _ in range(workers)),
+            self._worker(stop, idle, express=True),
+        )
 
-    async def _worker(self, stop: asyncio.Event, idle: float) -> None:
-        """One drain loop. The wake-up is cleared before the lease, not after an empty one: a row committed
-        while every worker was leasing (its query began before the commit, so it found nothing) set the
-        wake-up after that; clearing it then lost the wake, and the row waited for the next one or the
-        idle poll (issue #12)."""
+    async def _worker(self, stop: asyncio.Event, idle: float, express: bool = False) -> None:
+        """One drain loop (`express`: interactive rows only, in batches of EXPRESS_BATCH). The wake-up is
+        cleared before the lease, not after an empty one: a row committed while every worker was leasing
+        (its query began before the commit, so it found nothing) set the wake-up after that; clearing it
+        then lost the wake, and the row waited for the next one or the idle poll (issue #12)."""
+        wakeup = self.express_wakeup if express else self.wakeup
         while not stop.is_set():
-            self.wakeup.clear()  # any wake from now on is seen: by this lease, or by the wait below
+            wakeup.clear()  # any wake from now on is seen: by this lease, or by the wait below
             try:
-                sent = await self.drain_once()
+                sent = await (self.drain_once(OutboxPriority.INTERACTIVE, EXPRESS_BATCH) if express else self.drain_once())
             except Exception:  # a database hiccup must not kill the sender
                 log.exception("outbox drain failed")
                 sent = 0
             if sent:
                 continue
-            waiter = asyncio.ensure_future(self.wakeup.wait())
+            waiter = asyncio.ensure_future(wakeup.wait())
             stopper = asyncio.ensure_future(stop.wait())
             await asyncio.wait({waiter, stopper}, timeout=idle, return_when=asyncio.FIRST_COMPLETED)
             waiter.cancel()
             stopper.cancel()
 
-    async def drain_once(self) -> int:
-        """Lease one batch and send it: chats in parallel, each chat in order. Returns rows handled.
+    async def drain_once(self, up_to_class: OutboxPriority | None = None, batch: int | None = None) -> int:
+        """Lease one batch (at most `batch` rows, default the sender's; only classes up to `up_to_class`
+        when given) and send it: chats in parallel, each chat in order. Returns rows handled.
 
         Once a lease runs out another sender (another instance) takes the row, so a row must be both
         sent and recorded within it: a send starts only in the first two thirds of the lease, and what
@@ -360,7 +374,8 @@ class Sender:
         lease = timedelta(seconds=self.limits.lease_seconds)
         async with self.sessions.begin() as session:
             rows = await outbox.lease_due(
-                session, self.owner, now, lease, self.batch, timedelta(seconds=self.limits.starve_after_seconds)
+                session, self.owner, now, lease, batch or self.batch,
+                timedelta(seconds=self.limits.starve_after_seconds), up_to_class,
             )
         if not rows:
             return 0

@@ -52,10 +52,13 @@ def queued(session: AsyncSession) -> bool:
 
 async def lease_due(
     session: AsyncSession, owner: str, now: datetime, lease: timedelta, limit: int, starve_after: timedelta,
+    up_to_class: OutboxPriority | None = None,
 ) -> list[Outbox]:
     """Lease the first due row of each chat (order within a chat is kept), highest priority class first
     and oldest first within a class; a row that has waited `starve_after` since it was written counts as
-    the highest class. Safe across processes (FOR UPDATE SKIP LOCKED on PostgreSQL)."""
+    the highest class. With `up_to_class`, only rows of that class or a higher one (a lower
+    OutboxPriority value) are leased: the sender's express worker. Safe across processes (FOR UPDATE
+    SKIP LOCKED on PostgreSQL)."""
     earlier = aliased(Outbox)
     blocked = exists().where(
         and_(earlier.chat_id == Outbox.chat_id, earlier.status == OutboxStatus.PENDING, earlier.id < Outbox.id)
@@ -67,6 +70,7 @@ async def lease_due(
             col(Outbox.next_attempt_at) <= now,
             or_(col(Outbox.lease_until).is_(None), col(Outbox.lease_until) < now),
             ~blocked,
+            *([col(Outbox.priority) <= int(up_to_class)] if up_to_class is not None else []),
         )
         .order_by(
             case((col(Outbox.created_at) <= now - starve_after, OutboxPriority.INTERACTIVE.value), else_=Outbox.priority),
