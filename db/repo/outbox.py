@@ -63,6 +63,9 @@ async def lease_due(
     blocked = exists().where(
         and_(earlier.chat_id == Outbox.chat_id, earlier.status == OutboxStatus.PENDING, earlier.id < Outbox.id)
     )
+    served_class = case(
+        (col(Outbox.created_at) <= now - starve_after, OutboxPriority.INTERACTIVE.value), else_=Outbox.priority
+    )
     due = (
         select(Outbox.id)
         .where(
@@ -72,21 +75,21 @@ async def lease_due(
             ~blocked,
             *([col(Outbox.priority) <= int(up_to_class)] if up_to_class is not None else []),
         )
-        .order_by(
-            case((col(Outbox.created_at) <= now - starve_after, OutboxPriority.INTERACTIVE.value), else_=Outbox.priority),
-            col(Outbox.id),
-        )
+        .order_by(served_class, col(Outbox.id))
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
-    ids = list((await session.exec(due)).all())
-    if not ids:
-        return []
-    await session.execute(
-        update(Outbox).where(col(Outbox.id).in_(ids)).values(lease_until=now + lease, lease_owner=owner)
+    # One statement (UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED) RETURNING …) rather than a select,
+    # an update and a select again: the lease is on the path of every reply a person waits for (issue #12).
+    leased = await session.execute(
+        update(Outbox)
+        .where(col(Outbox.id).in_(due))
+        .values(lease_until=now + lease, lease_owner=owner)
+        .returning(Outbox, served_class)
+        .execution_options(synchronize_session=False)
     )
-    rows = {row.id: row for row in (await session.exec(select(Outbox).where(col(Outbox.id).in_(ids)))).all()}
-    return [rows[row_id] for row_id in ids]  # in the order served
+    served = sorted(leased.all(), key=lambda pair: (pair[1], pair[0].id))
+    return [row for row, _ in served]  # in the order served
 
 
 async def finish(session: AsyncSession, row_id: int, owner: str, status: OutboxStatus, at: datetime, error: str | None = None) -> None:
