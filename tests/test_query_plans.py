@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.core import clock
 
 from db import migrate
+from db.models import OutboxPriority
 from db.engine import make_engine, make_sessionmaker
 from db.repo import cards, checkins, outbox, residents, updates
 from db.repo import privacy as privacy_repo
@@ -71,6 +72,9 @@ async def test_hot_path_queries_use_indexes(database_url: str) -> None:
             "prune processed updates": lambda s: privacy_repo.prune_processed_updates(s, now - timedelta(days=7), 500),
             "retention: closed requests": lambda s: privacy_repo.closed_requests_before(s, now - timedelta(days=90), 500),
             "a chat's pending replies": lambda s: outbox.pending_in_chat(s, 1_000_777),
+            "the sender's lease": lambda s: outbox.lease_due(s, "bench", now, timedelta(seconds=30), 100, timedelta(minutes=2)),
+            "the express lease": lambda s: outbox.lease_due(s, "bench", now, timedelta(seconds=30), 20, timedelta(minutes=2),
+                                                            OutboxPriority.INTERACTIVE),
             "a request's card views": lambda s: cards.views_of(s, 123),
             "/open: the total": lambda s: staff_repo.count_open(s, [1]),
             "/open: a page": lambda s: staff_repo.open_in_chat(s, [1], limit=30, offset=60),
