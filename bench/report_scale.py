@@ -1,7 +1,8 @@
 """Benchmark: /report for a month and /needs on PostgreSQL with 1,000,000 requests and 1,000,000 check-ins
 (issue #15: p95 under 1 s each). A fresh database is migrated to 0004_exports (the schema before the report
 indexes), filled with INSERT … SELECT generate_series (six months of requests in 50 districts of uneven size,
-their items, events and ratings, a daily check-in per resident with a plan), analysed and measured; then
+their items, events and ratings, a daily check-in per resident with a plan), vacuumed and analysed, its last
+two days changed again as autovacuum would not yet have seen them, and measured; then
 upgraded to the newest migration, analysed and measured again. Each case calls what the handler calls
 (bot/services/reports.py and needs.py and their texts), in a new session each time; the chart is timed on its
 own (it does not grow with the tables). The EXPLAIN ANALYZE of the slowest statement of each case is printed.
@@ -124,7 +125,7 @@ COUNTS = """SELECT (SELECT count(*) FROM request), (SELECT count(*) FROM checkin
 
 
 async def fill(engine: AsyncEngine, params: dict[str, int]) -> None:
-    """Insert everything in one transaction, then VACUUM ANALYZE (index-only scans need the visibility map)."""
+    """Insert everything in one transaction, then VACUUM ANALYZE and CHURN."""
     async with engine.begin() as conn:
         for statement in FILL:
             started = time.perf_counter()
@@ -134,13 +135,23 @@ async def fill(engine: AsyncEngine, params: dict[str, int]) -> None:
     await analyse(engine)
 
 
+#: A live deployment's last days are still changing (claims, deliveries, answers) and autovacuum has not
+#: caught up with them: their pages are not all-visible, so an index-only scan reads the table for them.
+CHURN = [
+    "UPDATE request SET updated_at = updated_at + interval '1 second' WHERE created_at > now() - interval '2 days'",
+    "UPDATE checkin SET reminded_at = due_at WHERE due_at > now() - interval '2 days'",
+]
+
+
 async def analyse(engine: AsyncEngine) -> None:
-    """VACUUM ANALYZE outside a transaction."""
+    """VACUUM ANALYZE outside a transaction, then the last two days' rows changed again (CHURN)."""
     started = time.perf_counter()
     async with engine.connect() as conn:
         conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
         await conn.execute(text("VACUUM ANALYZE"))
-    print(f"  VACUUM ANALYZE: {time.perf_counter() - started:.1f} s", flush=True)
+        for statement in CHURN:
+            await conn.execute(text(statement))
+    print(f"  VACUUM ANALYZE, then the last two days changed: {time.perf_counter() - started:.1f} s", flush=True)
 
 
 def bind(statement: str, params: dict[str, int]) -> str:
