@@ -155,8 +155,12 @@ class Request(SQLModel, table=True):
             postgresql_where=text("status IN ('NEW', 'CLAIMED', 'ON_THE_WAY')"),
             sqlite_where=text("status IN ('NEW', 'CLAIMED', 'ON_THE_WAY')"),
         ),
-        Index("ix_request_district_created", "district_id", "created_at"),
-        Index("ix_request_district_claimed", "district_id", "claimed_at"),
+        # /report's figures of a period (and /stats of a day): requests filed in it, with every column they read,
+        # so a city's month (150,000 requests) is an index-only scan (0005_reportidx, bench/report_scale.py).
+        Index("ix_request_district_period", "district_id", "created_at",
+              postgresql_include=["kind", "status", "urgency", "claimed_at", "finished_at", "rating"]),
+        # /report's busiest workers: requests claimed in the period, by whom, and whether they were done.
+        Index("ix_request_district_claims", "district_id", "claimed_at", postgresql_include=["claimed_by", "status"]),
         # The retention tick: closed requests not yet anonymised, oldest change first.
         Index("ix_request_retention", "anonymized_at", "updated_at"),
     )
@@ -330,7 +334,9 @@ class Checkin(SQLModel, table=True):
     __table_args__ = (
         Index("ix_checkin_open", "answer", "next_check_at"),
         Index("ix_checkin_resident_due", "resident_id", "due_at"),
-        Index("ix_checkin_district_due", "district_id", "due_at"),
+        # The daily roll and /report's check-ins of a period: what became of them without reading the rows.
+        Index("ix_checkin_district_period", "district_id", "due_at",
+              postgresql_include=["answer", "escalated_at", "sent_at"]),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 
 #: Canonical units, and how each is written (Cyrillic stems match their inflected forms).
 UNITS: dict[str, tuple[str, ...]] = {
@@ -97,19 +98,27 @@ def number(text: str) -> Fraction | None:
     return Fraction(value) if value is not None else None
 
 
+#: UNITS in order, each as (unit, its spellings, its Cyrillic stems of four letters or more): unit_of runs for
+#: every item of a city's /needs, so the stems are found once here, not by a regex per spelling per call.
+_SPELLINGS = tuple(
+    (unit, frozenset(spellings), tuple(s for s in spellings if len(s) >= 4 and re.match("[а-яіїєґё]", s)))
+    for unit, spellings in UNITS.items()
+)
+
+
 def unit_of(word: str) -> str | None:
     """The canonical unit of a unit word (a Cyrillic stem matches its inflections), None if unknown."""
     word = word.lower().rstrip(".")
-    for unit, spellings in UNITS.items():
-        for spelling in spellings:
-            if word == spelling or (len(spelling) >= 4 and re.match("[а-яіїєґё]", spelling) and word.startswith(spelling)):
-                return unit
+    for unit, spellings, stems in _SPELLINGS:
+        if word in spellings or word.startswith(stems):
+            return unit
     return None
 
 
+@lru_cache(maxsize=4096)
 def parse_quantity(text: str) -> Amount | None:
     """One number and one unit (a container alone is one of it, a bare number is pieces); None when it
-    cannot be read as one amount."""
+    cannot be read as one amount. Remembered for the last 4,096 texts (a city's list repeats "2斤", "1瓶")."""
     text = _apostrophes(re.sub(r"\s+", " ", text.strip().lower()))  # "п'ять" as typed on a Ukrainian keyboard
     if not text:
         return None

@@ -84,8 +84,9 @@ async def build(session: AsyncSession, chosen: Scope, to_kg: bool) -> Needs:
         if not stop.requests or stop.requests[-1][0] != request_id:
             stop.requests.append((request_id, [], ""))
         stop.requests[-1][1].append((name, quantity))
-    for request_id, address, text in await repo.open_medicine_addresses(session, [r for r, _p, _t in medicine_rows]):
+    for request_id, _resident, address, text in medicine_rows:
         stop = stops.setdefault((address or "").strip(), Stop((address or "").strip()))
         stop.requests.append((request_id, [], text))
     ordered = sorted(stops.values(), key=lambda s: (not s.address, s.address))
-    return Needs(chosen, lines, unread, medicines_of(medicine_rows), ordered, to_kg, truncated)
+    medicines = medicines_of([(r, p, text) for r, p, _a, text in medicine_rows])
+    return Needs(chosen, lines, unread, medicines, ordered, to_kg, truncated)

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Float, and_, case, cast, extract, func, literal, or_
+from sqlalchemy import Float, and_, case, cast, func, literal, or_
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -31,7 +31,10 @@ def at(value: datetime) -> ColumnElement[Any]:
 def seconds_between(dialect: str, start: Any, end: Any) -> ColumnElement[float]:
     """end − start in seconds, as a float, on either database."""
     if dialect == "postgresql":
-        return extract("epoch", end - start)
+        # date_part, not EXTRACT: since PostgreSQL 14 EXTRACT returns numeric, and sorting 150,000 numerics for
+        # a city's month (percentile_disc) and comparing each with the histogram's float edges took twice as
+        # long as with doubles, spilling the sort to disk at the default work_mem (bench/report_scale.py).
+        return func.date_part("epoch", end - start, type_=Float)
     # julianday() is a double of ~2.46 million days: about 40 µs of noise, so 300 s may come out as 299.99998.
     return cast(func.round((func.julianday(end) - func.julianday(start)) * 86400.0, 3), Float)
 
@@ -133,12 +136,17 @@ async def claim_times(
     if dialect != "postgresql":
         return (await percentiles(session, district_ids, start, end, "claim", fractions),
                 await delay_histogram(session, district_ids, start, end, edges))
-    delay, condition = _delay(dialect, "claim")
+    computed, condition = _delay(dialect, "claim")
+    # Each delay computed once, in a subquery that OFFSET 0 keeps PostgreSQL from merging into the outer query
+    # (merged, the expression is evaluated again in each of the 16 bin comparisons: a third of the statement's
+    # time for a city's month).
+    rows = select(computed.label("delay")).where(*_scope(district_ids, start, end), *condition).offset(0).subquery()
+    delay = rows.c.delay
     wanted: list[Any] = [func.percentile_disc(fraction).within_group(delay) for fraction in fractions]
     bins = [delay < edges[0], *(and_(delay >= low, delay < high) for low, high in zip(edges, edges[1:])),
             delay >= edges[-1]]
     wanted += [func.count().filter(inside) for inside in bins]
-    row = (await session.exec(select(*wanted).where(*_scope(district_ids, start, end), *condition))).one()
+    row = (await session.exec(select(*wanted).select_from(rows))).one()
     values = [float(v) if v is not None else None for v in row[: len(fractions)]]
     return values, [int(n) for n in row[len(fractions):]]
 
@@ -237,27 +245,17 @@ async def open_items(
 
 async def open_medicine(
     session: AsyncSession, district_ids: Sequence[int], limit: int
-) -> list[tuple[int, int, str]]:
-    """Open medicine requests: (request id, resident id, what was asked for), oldest first."""
+) -> list[tuple[int, int, str | None, str]]:
+    """Open medicine requests: (request id, resident id, delivery address, what was asked for), oldest first.
+    The address comes in the same query: a second query naming a city's few thousand request ids cost more
+    in SQLAlchemy's expansion of the IN list than on the server (bench/report_scale.py)."""
     query = (
-        select(Request.id, Request.resident_id, func.coalesce(Request.medicine, Request.details, ""))
+        select(Request.id, Request.resident_id, func.coalesce(Request.address, Resident.address),
+               func.coalesce(Request.medicine, Request.details, ""))
+        .join(Resident, col(Resident.id) == col(Request.resident_id))
         .where(col(Request.status).in_(OPEN_STATUSES), col(Request.kind) == RequestKind.MEDICINE,
                col(Request.district_id).in_(list(district_ids)))
         .order_by(col(Request.id))
         .limit(limit)
     )
-    return [(int(r), int(p), str(t or "")) for r, p, t in (await session.exec(query)).all()]
-
-
-
-async def open_medicine_addresses(session: AsyncSession, request_ids: Sequence[int]) -> list[tuple[int, str | None, str]]:
-    """(request id, delivery address, what was asked for) of some medicine requests."""
-    if not request_ids:
-        return []
-    query = (
-        select(Request.id, func.coalesce(Request.address, Resident.address), func.coalesce(Request.medicine, Request.details, ""))
-        .join(Resident, col(Resident.id) == col(Request.resident_id))
-        .where(col(Request.id).in_(list(request_ids)))
-        .order_by(col(Request.id))
-    )
-    return [(int(r), a, str(t or "")) for r, a, t in (await session.exec(query)).all()]
+    return [(int(r), int(p), a, str(t or "")) for r, p, a, t in (await session.exec(query)).all()]
