@@ -22,6 +22,16 @@ async def sync(session: AsyncSession, configured: Iterable[tuple[str, str, int |
         session.add(row)
 
 
+async def sync_volunteer_chats(session: AsyncSession, configured: Iterable[tuple[str, int | None, int | None]]) -> None:
+    """Set each district's volunteers' chat from (code, volunteer_chat_id, volunteer_topic_id) as configured."""
+    existing = {d.code: d for d in (await session.exec(select(District))).all()}
+    for code, chat_id, topic_id in configured:
+        row = existing.get(code)
+        if row is not None:
+            row.volunteer_chat_id, row.volunteer_topic_id = chat_id, topic_id
+            session.add(row)
+
+
 async def all_districts(session: AsyncSession) -> list[District]:
     """Every district, by code."""
     return list((await session.exec(select(District).order_by(District.code))).all())
