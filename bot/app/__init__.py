@@ -59,6 +59,7 @@ from bot.telegram import uploads
 from db.engine import is_sqlite, make_engine, make_reader, make_sessionmaker
 from db.models import Outbox
 from db.repo import districts, outbox, residents, updates
+from db.repo import staff as staff_repo
 from db.repo import metrics as metrics_repo
 from db.repo import requests as requests_repo
 
@@ -409,6 +410,9 @@ async def prepare_database(app: App) -> None:
         await districts.sync_volunteer_chats(
             session, [(d.code, d.volunteer_chat_id, d.volunteer_topic_id) for d in app.settings.districts]
         )
+        for d in app.settings.districts:  # a volunteers' chat speaks its own language, kept like a staff chat's
+            if d.volunteer_chat_id and d.volunteer_locale:
+                await staff_repo.set_chat_locale(session, d.volunteer_chat_id, d.volunteer_locale)
 
 
 #: After this many updates the caches filled on first use (asyncpg's prepared statements, SQLAlchemy's

@@ -28,6 +28,15 @@ class DistrictConfig(BaseModel):
     #: without it each approved volunteer of the district gets them privately
     volunteer_chat_id: int | None = None
     volunteer_topic_id: int | None = None
+    #: the language of the volunteers' chat (default: STAFF_LOCALE)
+    volunteer_locale: str | None = None
+
+    @field_validator("volunteer_locale")
+    @classmethod
+    def _known_volunteer_locale(cls, value: str | None) -> str | None:
+        if value is not None and value not in LOCALES:
+            raise ValueError(f"must be one of {', '.join(LOCALES)}")
+        return value
 
     def title(self, locale: str) -> str:
         """The district's name in a locale, falling back to its main name."""

@@ -588,7 +588,7 @@ def toggles(action: VolSignAction, options: Iterable[tuple[str, str]], chosen: I
     kb = InlineKeyboardBuilder()
     for code, label in options:
         kb.button(text=("✅ " if code in picked else "") + label, callback_data=VolSignCb(a=action, v=code))
-    kb.button(text=_("Next ▶️"), callback_data=VolSignCb(a=VolSignAction.NEXT, v=action.value))
+    kb.button(text=_("Next step ▶️"), callback_data=VolSignCb(a=VolSignAction.NEXT, v=action.value))
     kb.adjust(2)
     return kb.as_markup()
 

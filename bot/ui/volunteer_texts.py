@@ -64,8 +64,8 @@ NAME_PROMPT = N_("🙋 Thank you for wanting to help! What is your name? You can
                  "Telegram name.")
 PHONE_PROMPT = N_("Your phone number, so that the workers can reach you: press «📱 Share my phone number» below.")
 PHONE_NOT_OWN = N_("Please share your own number with the button «📱 Share my phone number».")
-DISTRICTS_PROMPT = N_("Which districts can you cover? Tap every one that applies, then «Next».")
-SKILLS_PROMPT = N_("What can you do? Tap everything that applies, then «Next».")
+DISTRICTS_PROMPT = N_("Which districts can you cover? Tap every one that applies, then «Next step ▶️».")
+SKILLS_PROMPT = N_("What can you do? Tap everything that applies, then «Next step ▶️».")
 AVAILABILITY_PROMPT = N_("When are you usually available? Choose below or type it (for example «weekdays after 18:00»).")
 RULES = N_(
     "<b>The volunteers' rules</b>\n"
