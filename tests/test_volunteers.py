@@ -240,6 +240,15 @@ async def test_sign_up_in_ru_approve_take_race_deliver_and_receipt(with_chat: Ha
     listing = await boss.expect(visible_text("zh", "🙋 <b>{n} approved volunteer</b>", n=2).split("2")[0])
     assert catalog_plural("zh", "{n} delivered", "{n} delivered", 1) in listing.text
 
+    # /report today: one delivery handed over, delivered, by one volunteer
+    await boss.send_command("/report today")
+    await harness.drain()
+    report = "\n".join(m.text or "" for m in harness.fake.messages[STAFF_CHAT] if catalog_text("zh", "<b>Volunteers</b>")
+                       .replace("<b>", "").replace("</b>", "") in (m.text or ""))
+    assert catalog_plural("zh", "{n} delivery handed to volunteers", "{n} deliveries handed to volunteers", 1) in report
+    assert visible_text("zh", "delivered {delivered} · back with the worker {back} · in progress {open} · volunteers who "
+                              "took one {people}", delivered=1, back=0, open=0, people=1) in report
+
 
 async def the_delivery(harness: Harness, request: Request) -> Delivery:
     assert harness.app is not None
