@@ -332,3 +332,25 @@ async def test_a_stalled_delivery_nudges_the_worker_once(with_chat: Harness) -> 
     await check_deliveries(harness.app)
     await harness.drain()
     assert len([m for m in harness.fake.messages[STAFF_CHAT] if (m.text or "") == seen(nudge)]) == 1
+
+
+async def test_the_residents_erasure_reaches_the_volunteers_copy(harness: Harness) -> None:
+    """uk: the resident deletes their data while a volunteer holds the delivery: the volunteer's private copy
+    no longer shows the address or the phone."""
+    worker = await join(harness, 5001, "Олена")
+    boss = await coordinator(harness)
+    helper = await sign_up(harness, 7101, "Тарас", "uk", "uman-center")
+    await approve(harness, boss, helper, "uk")
+    resident, request = await filed_and_claimed(harness, worker, "uk", "хліб, молоко 2 л")
+    await worker.press(catalog_text("zh", "🙋 Hand to volunteers"), message=card_of(harness, request))
+    await harness.drain()
+    offer = await helper.expect(f"№{request.id}", since_start=True)
+    await helper.press(catalog_text("uk", TAKE), message=offer)
+    await harness.drain()
+    copy = await helper.expect(ADDRESSES["uk"], since_start=True)
+    await resident.send_command("/delete")
+    await resident.press(catalog_text("uk", "Yes, delete my data"))
+    await harness.drain()
+    assert copy.text == visible_text("uk", "The resident erased their personal data; the details of request {number} "
+                                           "were removed.", number=f"№{request.id}")
+    assert copy.reply_markup is None

@@ -242,8 +242,9 @@ class Notifier:
                            purpose="erase", request_id=request_id)
             return
         member = await staff_repo.by_tg_user(self.session, chat_id)
+        volunteer = None if member else await volunteers_repo.by_tg_user(self.session, chat_id)  # a delivery's copy
         locale = (member.locale if member else None) or (
-            await self.staff_locale(member.chat_id) if member else self.settings.staff_locale)
+            await self.staff_locale(member.chat_id) if member else volunteer.locale if volunteer else self.settings.staff_locale)
         with self.i18n.use_locale(locale):
             text = staff_texts.details_removed(request_id, retention_days)
         self._enqueue(chat_id, "editMessageText",
