@@ -67,11 +67,11 @@ async def _draft(state: FSMContext) -> dict:
     return dict((await state.get_data()).get("volunteer") or {"districts": [], "skills": []})
 
 
-@private.message(VolunteerSignup.name, F.text)
+@private.message(VolunteerSignup.name, F.text, ~F.text.startswith("/"))  # /cancel goes to handlers/start.py
 async def name(message: Message, state: FSMContext) -> None:
     """The name (at most 100 characters are kept); then the phone, as a shared contact."""
     text = " ".join((message.text or "").split())
-    if not text or text.startswith("/"):
+    if not text:
         await message.answer(_(vt.NAME_PROMPT))
         return
     draft = await _draft(state)
@@ -98,7 +98,7 @@ async def phone(message: Message, state: FSMContext, settings: Settings, i18n: I
     await message.answer(_(vt.DISTRICTS_PROMPT), reply_markup=_district_toggles(settings, i18n, []))
 
 
-@private.message(VolunteerSignup.phone)
+@private.message(VolunteerSignup.phone, ~F.text.startswith("/"))
 async def phone_typed(message: Message) -> None:
     """Anything but the shared contact: the button is the way."""
     await message.answer(_(vt.PHONE_NOT_OWN))
@@ -183,7 +183,7 @@ async def availability_chosen(query: CallbackQuery, callback_data: VolSignCb, st
     await _edit(query, _(vt.RULES), kb.volunteer_rules())
 
 
-@private.message(VolunteerSignup.availability, F.text)
+@private.message(VolunteerSignup.availability, F.text, ~F.text.startswith("/"))
 async def availability_typed(message: Message, state: FSMContext) -> None:
     """Availability in their own words: then the rules."""
     text = " ".join((message.text or "").split())

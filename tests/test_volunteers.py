@@ -282,6 +282,9 @@ async def test_a_suspended_volunteers_delivery_goes_back_to_the_worker(harness: 
     await helper.press(catalog_text("uk", TAKE), message=offer)
     await harness.drain()
     copy = await helper.expect(ADDRESSES["uk"], since_start=True)
+    await worker.send_command(f"/volunteers suspend {volunteer.id}")  # a worker is no coordinator
+    await worker.expect(visible_text("zh", "Only a coordinator can do this."))
+    assert (await stored_volunteer(harness, helper)).status == VolunteerStatus.APPROVED
     await boss.send_command(f"/volunteers suspend {volunteer.id}")
     await harness.drain()
     assert (await stored_volunteer(harness, helper)).status == VolunteerStatus.SUSPENDED
@@ -354,3 +357,19 @@ async def test_the_residents_erasure_reaches_the_volunteers_copy(harness: Harnes
     assert copy.text == visible_text("uk", "The resident erased their personal data; the details of request {number} "
                                            "were removed.", number=f"№{request.id}")
     assert copy.reply_markup is None
+
+
+async def test_a_typed_phone_is_refused_and_cancel_leaves_nothing(harness: Harness) -> None:
+    """zh: a typed number (or someone else's contact) is not taken; /cancel ends the sign-up, nothing kept."""
+    user = TgUser(harness.fake, 7201, "小李", language_code="zh-hans", phone=PHONES["zh"])
+    await user.send_command("/volunteer")
+    await user.tap("小李")
+    await user.send("13800138000")
+    await user.expect(visible_text("zh", "Please share your own number with the button «📱 Share my phone number»."))
+    await user.send_contact("+8613900139000", first_name="妈妈", user_id=99999)
+    await user.expect(visible_text("zh", "Please share your own number with the button «📱 Share my phone number»."))
+    await user.send_command("/cancel")
+    await user.expect(visible_text("zh", "Cancelled. Nothing was sent."))
+    assert harness.app is not None
+    async with harness.app.sessions() as session:
+        assert (await session.exec(select(Volunteer))).first() is None
