@@ -13,7 +13,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core import clock
 from bot.core.config import Settings
-from bot.services import staff
 from bot.services.decisions import (
     Batch,
     CardChanged,
@@ -28,6 +27,7 @@ from bot.services.decisions import (
     VolunteerDecided,
 )
 from db.models import (
+    OPEN_DELIVERY,
     Delivery,
     DeliveryStatus,
     Request,
@@ -196,6 +196,31 @@ async def _end(session: AsyncSession, delivery: Delivery, volunteer: Volunteer |
     return [DeliveryMoved(delivery, request, volunteer, new), CardChanged(request)]
 
 
+async def _route_chat(session: AsyncSession, settings: Settings, district_id: int | None) -> int:
+    """The staff chat that serves a district (as bot.services.staff.route_chat, which imports this module)."""
+    district = await districts.by_id(session, district_id)
+    return await districts.resolve_chat(session, (district.staff_chat_id if district else None) or settings.staff_chat_id)
+
+
+#: Why an open delivery was withdrawn: its request was closed, released, transferred or cancelled.
+WITHDRAWN = "withdrawn"
+
+
+async def withdraw(session: AsyncSession, request_id: int, actor: str, actor_id: int | None) -> list[Decision]:
+    """The request left its worker's hands (done or failed by the worker, released, transferred, its worker
+    left the chat, the resident cancelled it): its open delivery ends (RETURNED, reason WITHDRAWN), so no
+    volunteer goes on with it; the cards and the volunteer's copy say so. [] when none was open."""
+    delivery = await repo.open_delivery(session, request_id)
+    if delivery is None:
+        return []
+    if not await repo.move(session, delivery, DeliveryStatus.RETURNED, OPEN_DELIVERY, finished_at=clock.now(), reason=WITHDRAWN):
+        return []
+    request = await requests_repo.by_id(session, request_id)
+    assert request is not None
+    requests_repo.add_event(session, request_id, actor, actor_id, "delivery_withdrawn", delivery=delivery.id)
+    return [DeliveryMoved(delivery, request, await repo.by_id(session, delivery.volunteer_id), DeliveryStatus.RETURNED)]
+
+
 def may_hand_over(request: Request) -> bool:
     """Only supplies and medicine are delivered by volunteers (never someone to talk to, never a check-in)."""
     return request.kind in SKILL_OF
@@ -208,7 +233,7 @@ async def hand_over(session: AsyncSession, settings: Settings, member: Staff, re
     request = await requests_repo.by_id(session, request_id)
     if request is None:
         return Result(refusal=Refusal.GONE)
-    if not await staff.in_chat(session, settings, request, chat_id):
+    if await _route_chat(session, settings, request.district_id) != chat_id:
         return Result(refusal=Refusal.WRONG_CHAT)
     if request.claimed_by != member.id and not is_coordinator(member):
         return Result(refusal=Refusal.NOT_YOURS)

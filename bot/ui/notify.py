@@ -464,7 +464,7 @@ class Notifier:
         if status == DeliveryStatus.DELIVERED and volunteer is not None:
             with self.i18n.use_locale(volunteer.locale):
                 self._send(volunteer.tg_user_id, volunteer_texts.photo_offer(), "volunteer", request)
-        if status in (DeliveryStatus.FAILED, DeliveryStatus.RETURNED):
+        if status == DeliveryStatus.FAILED or (status == DeliveryStatus.RETURNED and delivery.reason != "withdrawn"):
             await self._to_worker(request, lambda: volunteer_texts.back_to_worker(request, volunteer, status, delivery.reason))
 
     async def _to_worker(self, request: Request, render: Any) -> None:

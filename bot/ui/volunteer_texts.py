@@ -37,6 +37,7 @@ FAIL_REASONS = {
 RETURN_REASONS = {
     "volunteer_suspended": N_("the volunteer was suspended"),
     "volunteer_removed": N_("the volunteer was removed"),
+    "withdrawn": N_("the request was closed, released or transferred"),
 }
 REFUSALS = {
     "not_volunteer": N_("Only approved volunteers can take deliveries. Send /volunteer to the bot to sign up."),

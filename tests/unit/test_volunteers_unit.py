@@ -196,3 +196,28 @@ async def test_a_stalled_delivery_is_nudged_once_per_step_and_the_roster_counts(
     assert roster.count(VolunteerStatus.APPROVED) == 1 and roster.active == 1
     (line,) = roster.lines
     assert (line.delivered, line.busy, line.failed) == (0, 1, 0)
+
+
+async def test_a_request_leaving_the_workers_hands_withdraws_its_delivery(world: World) -> None:
+    """Done by the worker, released, transferred or cancelled by the resident: no volunteer goes on with it."""
+    chat = world.worker.chat_id
+    await approved(world, 8001, districts=("north", "south"))
+    done, released, moved, cancelled = [await claimed(world, key=k) for k in ("w1", "w2", "w3", "w4")]
+    async with world.sessions.begin() as session:
+        for request in (done, released, moved, cancelled):
+            handed = await volunteers.hand_over(session, world.settings, world.worker, request.id or 0, chat)
+            await volunteers.take(session, world.settings, 8001, handed.delivery.id or 0)  # type: ignore[union-attr]
+        by_worker = await staff.progress(session, world.settings, world.worker, done.id or 0, chat, RequestStatus.DONE)
+        back = await staff.progress(session, world.settings, world.worker, released.id or 0, chat, RequestStatus.NEW)
+        away = await staff.transfer(session, world.settings, world.worker, moved.id or 0, chat, "south", "area")
+        gone = await requests.cancel(session, world.resident, cancelled.id or 0)
+    assert gone is not None
+    for told in (by_worker.told, back.told, away.told, gone.told):
+        moved_news = [d for d in told if isinstance(d, DeliveryMoved)]
+        assert len(moved_news) == 1 and moved_news[0].status == DeliveryStatus.RETURNED
+        assert moved_news[0].delivery.reason == volunteers.WITHDRAWN and moved_news[0].delivery.open_request_id is None
+    on_the_way = await claimed(world, key="w5")
+    async with world.sessions.begin() as session:
+        await volunteers.hand_over(session, world.settings, world.worker, on_the_way.id or 0, chat)
+        going = await staff.progress(session, world.settings, world.worker, on_the_way.id or 0, chat, RequestStatus.ON_THE_WAY)
+    assert not [d for d in going.told if isinstance(d, DeliveryMoved)]  # the worker's own «on the way» keeps it
