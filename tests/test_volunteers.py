@@ -38,7 +38,7 @@ from tests.test_staff import card_of, join, reload
 
 VOLUNTEER_CHAT = -1003000000333
 SIGNED_UP = "✅ Thank you! A coordinator will look at your application; I will tell you here."
-APPROVED = "✅ You are an approved volunteer. Deliveries in your districts will be offered to you here"
+APPROVED = "✅ You are an approved volunteer."
 TAKE = "🙋 I'll take it"
 BRINGING = "🙋 A volunteer, {name}, is bringing your order {number}. Your social worker is still in charge of it."
 CLOSED_DELIVERED = "✅ Delivery {number}: delivered. Thank you! The address and phone were removed."
@@ -98,12 +98,20 @@ def application_card(harness: Harness, volunteer: Volunteer) -> SentMessage:
     return cards[-1]
 
 
-async def approve(harness: Harness, boss: TgUser, user: TgUser, locale: str) -> Volunteer:
+def district_has_chat(harness: Harness, code: str) -> bool:
+    conf = harness.settings.district(code)
+    return conf is not None and conf.volunteer_chat_id is not None
+
+
+async def approve(harness: Harness, boss: TgUser, user: TgUser, locale: str, district: str) -> Volunteer:
     await harness.drain()
     volunteer = await stored_volunteer(harness, user)
     await boss.press(catalog_text("zh", "✅ Approve"), message=application_card(harness, volunteer))
     await harness.drain()
-    await user.expect(visible_text(locale, APPROVED), since_start=True)
+    told = await user.expect(visible_text(locale, APPROVED), since_start=True)
+    where = "Deliveries in {districts} are offered in the volunteers' chat there (a coordinator adds you to it)." \
+        if district_has_chat(harness, district) else "Deliveries in {districts} are offered to you here."
+    assert visible_text(locale, where, districts=district_title(district, locale)) in told.text
     return await stored_volunteer(harness, user)
 
 
@@ -166,7 +174,7 @@ async def test_sign_up_in_ru_approve_take_race_deliver_and_receipt(with_chat: Ha
         await first.expect(visible_text("ru", "Thank you for offering to help. A coordinator has declined your "
                                               "application this time."), since_start=True)
         first = await sign_up(harness, 7001, "Пётр", "ru", "presnensky")
-        await approve(harness, boss, first, "ru")
+        await approve(harness, boss, first, "ru", "presnensky")
     else:
         await first.expect(visible_text("ru", APPROVED), since_start=True)
     decided_card = application_card(harness, volunteer)
@@ -174,7 +182,7 @@ async def test_sign_up_in_ru_approve_take_race_deliver_and_receipt(with_chat: Ha
     assert visible_text("zh", "Status: {status} ({name})", status=catalog_text("zh", "approved"), name="Координатор") \
         in application_card(harness, await stored_volunteer(harness, first)).text
     second = await sign_up(harness, 7002, "Ольга", "ru", "presnensky")
-    await approve(harness, boss, second, "ru")
+    await approve(harness, boss, second, "ru", "presnensky")
 
     resident, request = await filed_and_claimed(harness, worker)
     await worker.press(catalog_text("zh", "🙋 Hand to volunteers"), message=card_of(harness, request))
@@ -272,7 +280,7 @@ async def test_a_suspended_volunteers_delivery_goes_back_to_the_worker(harness: 
     worker = await join(harness, 5001, "Олена")
     boss = await coordinator(harness)
     helper = await sign_up(harness, 7101, "Тарас", "uk", "uman-center")
-    volunteer = await approve(harness, boss, helper, "uk")
+    volunteer = await approve(harness, boss, helper, "uk", "uman-center")
     resident, request = await filed_and_claimed(harness, worker, "uk", "хліб, молоко 2 л")
     await worker.press(catalog_text("zh", "🙋 Hand to volunteers"), message=card_of(harness, request))
     await harness.drain()
@@ -343,7 +351,7 @@ async def test_the_residents_erasure_reaches_the_volunteers_copy(harness: Harnes
     worker = await join(harness, 5001, "Олена")
     boss = await coordinator(harness)
     helper = await sign_up(harness, 7101, "Тарас", "uk", "uman-center")
-    await approve(harness, boss, helper, "uk")
+    await approve(harness, boss, helper, "uk", "uman-center")
     resident, request = await filed_and_claimed(harness, worker, "uk", "хліб, молоко 2 л")
     await worker.press(catalog_text("zh", "🙋 Hand to volunteers"), message=card_of(harness, request))
     await harness.drain()

@@ -367,13 +367,13 @@ class Notifier:
                     volunteer, await self.districts_named(volunteer.districts, locale), member)
             self._enqueue(chat_id, "editMessageText", {"chat_id": chat_id, "message_id": message_id, "text": text},
                           purpose="volunteer_edit", ref_id=volunteer.id)
-        chats = []
+        chats, here = [], []
         for code in volunteer.districts:
             district = await districts.by_code(self.session, code)
-            if district is not None and district.volunteer_chat_id:
-                chats.append(code)
+            named = await self.districts_named([code], volunteer.locale)
+            (chats if district is not None and district.volunteer_chat_id else here).append(named)
         with self.i18n.use_locale(volunteer.locale):
-            text = volunteer_texts.decided(volunteer, [await self.districts_named([c], volunteer.locale) for c in chats])
+            text = volunteer_texts.decided(volunteer, chats, here)
         self._send(volunteer.tg_user_id, text, "volunteer")
 
     async def _delivery_content(self, delivery: Delivery, request: Request, locale: str) -> str:

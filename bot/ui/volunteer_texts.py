@@ -114,14 +114,18 @@ def application_card(volunteer: Volunteer, districts: str, decided_by: Staff | N
     return "\n".join(lines)
 
 
-def decided(volunteer: Volunteer, chats: Sequence[str]) -> str:
-    """What the volunteer is told of a coordinator's decision (chats: the districts with a volunteers' chat)."""
+def decided(volunteer: Volunteer, chats: Sequence[str], here: Sequence[str]) -> str:
+    """What the volunteer is told of a coordinator's decision (chats: their districts that have a volunteers'
+    chat, here: the others, whose deliveries come to the private chat; both as names)."""
     if volunteer.status == VolunteerStatus.APPROVED:
-        text = _("✅ You are an approved volunteer. Deliveries in your districts will be offered to you here")
+        parts = [_("✅ You are an approved volunteer.")]
         if chats:
-            text += _(" and in the volunteers' chat of {districts} (a coordinator adds you there)").format(
-                districts=", ".join(chats))
-        return text + ". " + _("One tap on «🙋 I'll take it» takes a delivery.")
+            parts.append(_("Deliveries in {districts} are offered in the volunteers' chat there (a coordinator adds "
+                           "you to it).").format(districts=", ".join(chats)))
+        if here:
+            parts.append(_("Deliveries in {districts} are offered to you here.").format(districts=", ".join(here)))
+        parts.append(_("One tap on «🙋 I'll take it» takes a delivery."))
+        return " ".join(parts)
     if volunteer.status == VolunteerStatus.DECLINED:
         return _("Thank you for offering to help. A coordinator has declined your application this time.")
     if volunteer.status == VolunteerStatus.SUSPENDED:
