@@ -32,6 +32,7 @@ from tests.helpers import (
     requests_of,
     send_request,
     supplies_to_summary,
+    to_summary,
     visible_text,
 )
 from tests.test_staff import card_of, join, reload
@@ -381,3 +382,47 @@ async def test_a_typed_phone_is_refused_and_cancel_leaves_nothing(harness: Harne
     assert harness.app is not None
     async with harness.app.sessions() as session:
         assert (await session.exec(select(Volunteer))).first() is None
+
+
+async def test_medicine_goes_to_volunteers_who_collect_medicine_and_forged_decisions_are_refused(with_chat: Harness) -> None:
+    """ru: the card of a medicine request shows the medicine; a volunteer who signed up only to deliver
+    supplies cannot take it, one who collects medicine can. A decision pressed on another message is refused."""
+    harness = with_chat
+    worker = await join(harness, 5001, "Анна")
+    boss = await coordinator(harness)
+    shopper = await sign_up(harness, 7301, "Иван", "ru", "presnensky")
+    await approve(harness, boss, shopper, "ru", "presnensky")
+    courier = await sign_up(harness, 7302, "Мария", "ru", "presnensky", skills=("💊 Collect medicine",))
+    volunteer = await stored_volunteer(harness, courier)
+    await boss.press_data(f"va:1:{volunteer.id}", message=card_of_any(harness))  # a message that is no application card
+    assert boss.last_answer is not None and boss.last_answer["text"] == catalog_text(
+        "zh", "This button does not belong to this message.")
+    assert (await stored_volunteer(harness, courier)).status == VolunteerStatus.PENDING
+    await approve(harness, boss, courier, "ru", "presnensky")
+
+    resident = await register(harness, "ru")
+    summary = await to_summary(resident, "ru", "medicine", "Метформин 500 мг, 2 упаковки")
+    await send_request(resident, "ru", summary)
+    await harness.drain()
+    (request,) = await requests_of(harness, resident)
+    await worker.press(f"№{request.id}", message=card_of(harness, request))
+    await harness.drain()
+    await worker.press(catalog_text("zh", "🙋 Hand to volunteers"), message=card_of(harness, request))
+    await harness.drain()
+    (offer,) = [m for m in harness.fake.messages[VOLUNTEER_CHAT] if f"№{request.id}" in (m.text or "")]
+    assert "Метформин 500 мг, 2 упаковки" in offer.text and catalog_text("ru", "Medicine") in offer.text
+    assert_no_personal_data(offer)
+    in_chat = {u.user_id: TgUser(harness.fake, u.user_id, u.first_name, chat=GroupChat(id=VOLUNTEER_CHAT, title="V"))
+               for u in (shopper, courier)}
+    await in_chat[shopper.user_id].press(catalog_text("ru", TAKE), message=offer)
+    assert in_chat[shopper.user_id].last_answer["text"] == catalog_text(  # type: ignore[index]
+        "ru", "This delivery is outside your districts or what you signed up for.")
+    await in_chat[courier.user_id].press(catalog_text("ru", TAKE), message=offer)
+    await harness.drain()
+    await courier.expect("Метформин 500 мг, 2 упаковки", since_start=True)
+    assert (await the_delivery(harness, request)).volunteer_id == volunteer.id
+
+
+def card_of_any(harness: Harness) -> SentMessage:
+    """The newest bot message in the staff chat that is not an application card."""
+    return next(m for m in reversed(harness.fake.messages[STAFF_CHAT]) if "#" not in (m.text or ""))

@@ -284,6 +284,8 @@ async def take(session: AsyncSession, settings: Settings, tg_user_id: int, deliv
     now = clock.now()
     if not await repo.take(session, delivery_id, volunteer.id or 0, now, now + timedelta(hours=settings.volunteers.stall_hours)):
         await session.refresh(delivery)
+        if delivery.volunteer_id == volunteer.id:  # their own double tap: it is theirs, nothing more to tell
+            return Result(volunteer=volunteer, delivery=delivery)
         return Result(delivery=delivery, refusal=Refusal.TAKEN)
     await session.refresh(delivery)
     request = await requests_repo.by_id(session, delivery.request_id)

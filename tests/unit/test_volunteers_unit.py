@@ -115,10 +115,12 @@ async def test_one_taker_then_steps_and_receipt_as_usual(world: World) -> None:
         stranger = await volunteers.take(session, world.settings, 4242, delivery_id)
         won = await volunteers.take(session, world.settings, 8001, delivery_id)
         lost = await volunteers.take(session, world.settings, 8002, delivery_id)
+        again = await volunteers.take(session, world.settings, 8001, delivery_id)
     assert elsewhere.refusal == Refusal.NOT_THEIR_DISTRICT and stranger.refusal == Refusal.NOT_VOLUNTEER
     assert won.refusal is None and won.volunteer is not None and won.volunteer.id == first
     assert isinstance(won.told[0], DeliveryTaken) and isinstance(won.told[1], CardChanged)
     assert lost.refusal == Refusal.TAKEN and lost.told == () and second != first
+    assert again.refusal is None and again.told == ()  # the winner's double tap tells nothing twice
     async with world.sessions.begin() as session:
         not_his = await volunteers.step(session, world.settings, 8002, delivery_id, DeliveryStatus.DELIVERED)
         picked = await volunteers.step(session, world.settings, 8001, delivery_id, DeliveryStatus.PICKED_UP)
