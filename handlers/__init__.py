@@ -50,7 +50,7 @@ def build_router() -> Router:
     ))
     residents.include_routers(*_detached(fallback.router))
     root.include_routers(*_detached(
-        staff.setup_router, reports.router, volunteers.staff_router, staff.router, staff_private.router, groups.router,
+        staff.setup_router, volunteers.setup, reports.router, volunteers.staff_router, staff.router, staff_private.router, groups.router,
         volunteers.private, volunteers.deliveries,
     ), residents)
     root.include_routers(*_detached(fallback.unanswered))

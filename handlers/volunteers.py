@@ -18,16 +18,19 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.core.config import Settings
+from bot.core.config import LOCALES, Settings
 from bot.domain import contacts
 from bot.domain.phones import normalize_phone
 from bot.services import volunteers
 from bot.ui import keyboards as kb
+from bot.ui import texts
 from bot.ui import volunteer_texts as vt
 from bot.ui.keyboards import DeliveryAction, DeliveryCb, VolDecideCb, VolSignAction, VolSignCb
 from bot.ui.notify import DELIVERY_CARD, DELIVERY_COPY, VOLUNTEER_CARD, Notifier
 from bot.ui.states import VolunteerSignup
 from db.models import DeliveryStatus, Staff, VolunteerStatus
+from db.repo import districts as districts_repo
+from db.repo import staff as staff_repo
 from db.repo import volunteers as volunteers_repo
 from handlers.staff import Coordinator, MemberHere, StaffChat
 
@@ -41,6 +44,9 @@ private.callback_query.filter(F.message.chat.type == "private")
 deliveries = Router(name="volunteer_deliveries")
 #: The staff group: the application card's buttons and /volunteers (coordinators only).
 staff_router = Router(name="volunteer_staff")
+#: /volunteerchat in any group (a group becomes a district's volunteers' chat).
+setup = Router(name="volunteer_setup")
+setup.message.filter(F.chat.type.in_({"group", "supergroup"}))
 staff_router.message.filter(StaffChat())
 staff_router.callback_query.filter(StaffChat())
 
@@ -377,3 +383,31 @@ async def roster(message: Message, command: CommandObject, session: AsyncSession
         await message.reply(vt.refusal(result.refusal or volunteers.Refusal.GONE))
         return
     await message.reply(vt.changed(result.volunteer))
+
+
+@setup.message(Command("volunteerchat"))
+async def volunteer_chat(message: Message, command: CommandObject, session: AsyncSession, settings: Settings,
+                         i18n: I18n) -> None:
+    """/volunteerchat CODE [zh|ru|uk] by a coordinator (of any staff chat) or an admin: this group (and this
+    forum topic) gets the district's delivery cards, in that language. Strangers get no answer."""
+    assert message.from_user is not None
+    member = await staff_repo.by_tg_user(session, message.from_user.id)
+    coordinating = member is not None and member.left_at is None and volunteers.is_coordinator(member)
+    if not coordinating and message.from_user.id not in settings.admins:
+        return
+    words = (command.args or "").split()
+    district = await districts_repo.by_code(session, words[0]) if words else None
+    locale = words[1].lower() if len(words) > 1 else None
+    if district is None or len(words) > 2 or (locale is not None and locale not in LOCALES):
+        codes = ", ".join(d.code for d in await districts_repo.all_districts(session))
+        await message.reply(_("Use /volunteerchat followed by a district code ({codes}) and optionally the chat's "
+                              "language ({languages}).").format(codes=codes, languages=", ".join(LOCALES)))
+        return
+    topic = message.message_thread_id if message.is_topic_message else None
+    await districts_repo.bind_volunteer_chat(session, district, message.chat.id, topic)
+    if locale is not None:
+        await staff_repo.set_chat_locale(session, message.chat.id, locale)
+    conf = settings.district(district.code)
+    with i18n.use_locale(locale or await staff_repo.chat_locale(session, message.chat.id) or settings.staff_locale):
+        await message.reply(_("Deliveries of {district} that workers hand to volunteers now come to this chat.").format(
+            district=texts.q(conf.title(i18n.current_locale) if conf else district.name, 100)))

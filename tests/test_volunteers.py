@@ -27,6 +27,7 @@ from tests.helpers import (
     catalog_plural,
     catalog_text,
     district_title,
+    head,
     register,
     seen,
     requests_of,
@@ -426,3 +427,30 @@ async def test_medicine_goes_to_volunteers_who_collect_medicine_and_forged_decis
 def card_of_any(harness: Harness) -> SentMessage:
     """The newest bot message in the staff chat that is not an application card."""
     return next(m for m in reversed(harness.fake.messages[STAFF_CHAT]) if "#" not in (m.text or ""))
+
+
+async def test_a_coordinator_binds_a_volunteers_chat_with_a_command(harness: Harness) -> None:
+    """/volunteerchat uman-center uk in a new group (like /route for staff): a stranger's command is ignored,
+    the coordinator's binds it; the next hand-over's card comes there, in Ukrainian."""
+    worker = await join(harness, 5001, "Олена")
+    boss = await coordinator(harness)
+    helper = await sign_up(harness, 7101, "Тарас", "uk", "uman-center")
+    await approve(harness, boss, helper, "uk", "uman-center")
+    group = GroupChat(id=-1004000000444, title="Волонтери Умані")
+    stranger = TgUser(harness.fake, 7999, "Хтось", chat=group)
+    await stranger.send_command("/volunteerchat uman-center uk")
+    await stranger.expect_nothing_more()
+    in_group = TgUser(harness.fake, COORDINATOR_ID, "Координатор", chat=group)
+    await in_group.send_command("/volunteerchat nowhere")
+    await in_group.expect(head("zh", "Use /volunteerchat followed by a district code ({codes}) and optionally the chat's "
+                                     "language ({languages})."))
+    await in_group.send_command("/volunteerchat uman-center uk")
+    await in_group.expect(visible_text("uk", "Deliveries of {district} that workers hand to volunteers now come to this chat.",
+                                       district=district_title("uman-center", "uk")))
+    _, request = await filed_and_claimed(harness, worker, "uk", "хліб, молоко 2 л")
+    await worker.press(catalog_text("zh", "🙋 Hand to volunteers"), message=card_of(harness, request))
+    await harness.drain()
+    offer = await in_group.expect(visible_text("uk", "📦 <b>Delivery</b> {number} · {kind}", number=f"№{request.id}",
+                                               kind=catalog_text("uk", "Food and supplies")))
+    assert catalog_text("uk", TAKE) in offer.button_texts()
+    assert not [m for m in helper.messages() if f"№{request.id}" in (m.text or "")]  # not privately any more
