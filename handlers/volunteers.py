@@ -53,14 +53,18 @@ staff_router.callback_query.filter(StaffChat())
 
 # ------------------------------------------------------------------------------ the sign-up
 
+#: Why /volunteer (or its last step) does not sign someone up.
+SIGN_UP_REFUSALS = {volunteers.Refusal.PENDING: vt.PENDING, volunteers.Refusal.ALREADY: vt.ALREADY,
+                    volunteers.Refusal.BARRED: vt.BARRED}
+
+
 @private.message(Command("volunteer"))
 async def volunteer(message: Message, session: AsyncSession, state: FSMContext) -> None:
     """/volunteer: the sign-up starts with the name (unless they are signed up already)."""
     assert message.from_user is not None
     why = await volunteers.may_sign_up(session, message.from_user.id)
     if why is not None:
-        await message.answer(_({volunteers.Refusal.PENDING: vt.PENDING, volunteers.Refusal.ALREADY: vt.ALREADY}.get(
-            why, vt.BARRED)))
+        await message.answer(_(SIGN_UP_REFUSALS[why]))
         return
     await state.set_state(VolunteerSignup.name)
     await state.update_data(volunteer={"districts": [], "skills": []})
@@ -223,10 +227,8 @@ async def rules_answered(query: CallbackQuery, callback_data: VolSignCb, session
         availability=str(draft.get("availability", "")), locale=i18n.current_locale,
     ))
     await notifier.tell(result.told)
-    if result.refusal is not None:
-        await _edit(query, _(vt.PENDING) if result.refusal == volunteers.Refusal.PENDING else _(vt.BARRED)
-                    if result.refusal == volunteers.Refusal.BARRED else _(vt.ALREADY)
-                    if result.refusal == volunteers.Refusal.ALREADY else _(vt.NO_CONSENT), None)
+    if result.refusal is not None:  # signed up meanwhile (another device), or the draft was incomplete
+        await _edit(query, _(SIGN_UP_REFUSALS.get(result.refusal, vt.NO_CONSENT)), None)
         return
     await _edit(query, _(vt.SIGNED_UP), None)
 
