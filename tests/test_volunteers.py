@@ -454,3 +454,37 @@ async def test_a_coordinator_binds_a_volunteers_chat_with_a_command(harness: Har
                                                kind=catalog_text("uk", "Food and supplies")))
     assert catalog_text("uk", TAKE) in offer.button_texts()
     assert not [m for m in helper.messages() if f"№{request.id}" in (m.text or "")]  # not privately any more
+
+
+async def test_cant_deliver_with_a_reason_goes_back_to_the_worker(harness: Harness) -> None:
+    """uk: «Can't deliver» asks why (Back returns to the steps); «Nobody at home» gives the delivery back to the
+    worker, who is told privately; the copy loses the address; the card shows why and offers the hand-over again."""
+    worker = await join(harness, 5001, "Олена")
+    boss = await coordinator(harness)
+    helper = await sign_up(harness, 7101, "Тарас", "uk", "uman-center")
+    await approve(harness, boss, helper, "uk", "uman-center")
+    _, request = await filed_and_claimed(harness, worker, "uk", "хліб, молоко 2 л")
+    await worker.press(catalog_text("zh", "🙋 Hand to volunteers"), message=card_of(harness, request))
+    await harness.drain()
+    offer = await helper.expect(f"№{request.id}", since_start=True)
+    await helper.press(catalog_text("uk", TAKE), message=offer)
+    await harness.drain()
+    copy = await helper.expect(ADDRESSES["uk"], since_start=True)
+    await helper.press(catalog_text("uk", "❌ Can't deliver"), message=copy)
+    assert copy.button_texts() == [catalog_text("uk", r) for r in (
+        "Nobody at home", "Could not get the items", "I can't go after all", "Other reason", "◀️ Back")]
+    await helper.press(catalog_text("uk", "◀️ Back"), message=copy)
+    assert copy.button_texts() == [catalog_text("uk", b) for b in ("📦 Picked up", "✅ Delivered", "❌ Can't deliver")]
+    await helper.press(catalog_text("uk", "❌ Can't deliver"), message=copy)
+    await helper.press(catalog_text("uk", "Nobody at home"), message=copy)
+    await harness.drain()
+    assert copy.text == visible_text("uk", CLOSED_BACK, number=f"№{request.id}") and copy.reply_markup is None
+    told = [m.text for m in harness.fake.messages[5001] if f"№{request.id}" in (m.text or "")]
+    assert visible_text("zh", "↩️ Request {number}: volunteer {name} could not deliver ({reason}). The delivery is yours "
+                              "again.", number=f"№{request.id}", name="Тарас",
+                        reason=catalog_text("zh", "Nobody at home")) in told
+    card = card_of(harness, request)
+    assert before_when("zh", "↩️ Volunteer {name} could not deliver {when}: {reason}", "Тарас") in card.text
+    assert catalog_text("zh", "🙋 Hand to volunteers") in card.button_texts()
+    assert (await the_delivery(harness, request)).status == DeliveryStatus.FAILED
+    assert (await reload(harness, request)).status == RequestStatus.CLAIMED
