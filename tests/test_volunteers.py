@@ -488,3 +488,33 @@ async def test_cant_deliver_with_a_reason_goes_back_to_the_worker(harness: Harne
     assert catalog_text("zh", "🙋 Hand to volunteers") in card.button_texts()
     assert (await the_delivery(harness, request)).status == DeliveryStatus.FAILED
     assert (await reload(harness, request)).status == RequestStatus.CLAIMED
+
+
+async def test_without_a_volunteers_chat_every_volunteer_gets_the_card_and_one_takes_it(harness: Harness) -> None:
+    """uk and ru volunteers of Uman (no volunteers' chat): each gets the card privately, in their language; the
+    first tap wins, the other's card shows who took it and loses its button; nobody else gets it."""
+    worker = await join(harness, 5001, "Олена")
+    boss = await coordinator(harness)
+    taras = await sign_up(harness, 7101, "Тарас", "uk", "uman-center")
+    await approve(harness, boss, taras, "uk", "uman-center")
+    olga = await sign_up(harness, 7102, "Ольга", "ru", "uman-center")
+    await approve(harness, boss, olga, "ru", "uman-center")
+    other = await sign_up(harness, 7103, "Пётр", "ru", "presnensky")
+    await approve(harness, boss, other, "ru", "presnensky")
+    _, request = await filed_and_claimed(harness, worker, "uk", "хліб, молоко 2 л")
+    await worker.press(catalog_text("zh", "🙋 Hand to volunteers"), message=card_of(harness, request))
+    await harness.drain()
+    mine = await taras.expect(visible_text("uk", "📦 <b>Delivery</b> {number} · {kind}", number=f"№{request.id}",
+                                           kind=catalog_text("uk", "Food and supplies")), since_start=True)
+    hers = await olga.expect(visible_text("ru", "📦 <b>Delivery</b> {number} · {kind}", number=f"№{request.id}",
+                                          kind=catalog_text("ru", "Food and supplies")), since_start=True)
+    assert not [m for m in other.messages() if f"№{request.id}" in (m.text or "")]
+    await taras.press(catalog_text("uk", TAKE), message=mine)
+    await harness.drain()
+    assert hers.reply_markup is None and visible_text("ru", "✋ Taken by {name}", name="Тарас") in hers.text
+    await olga.press_data(f"dv:t:{(await the_delivery(harness, request)).id}:", message=hers)
+    assert olga.last_answer is not None and olga.last_answer["text"] == catalog_text(
+        "ru", "Another volunteer has already taken this delivery.")
+    for card in (mine, hers):
+        for text in versions(card):
+            assert "кв. 7" not in text and "+380" not in text
