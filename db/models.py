@@ -81,6 +81,9 @@ class District(SQLModel, table=True):
     name: str = Field(max_length=100)
     staff_chat_id: int | None = Field(default=None, sa_type=BigInteger)
     topic_id: int | None = Field(default=None, sa_type=BigInteger)
+    #: where the district's volunteers see delivery cards (a group, or a forum topic); None: privately
+    volunteer_chat_id: int | None = Field(default=None, sa_type=BigInteger)
+    volunteer_topic_id: int | None = Field(default=None, sa_type=BigInteger)
 
 
 class StaffRole(StrEnum):
@@ -399,3 +402,70 @@ class ScheduledPost(SQLModel, table=True):
     chat_id: int = Field(sa_type=BigInteger)
     next_due_at: datetime = Field(index=True)
     last_sent_at: datetime | None = None
+
+
+class VolunteerStatus(StrEnum):
+    """Where a volunteer stands (stored as these lower-case strings)."""
+
+    PENDING = "pending"  # signed up, waiting for a coordinator
+    APPROVED = "approved"
+    DECLINED = "declined"
+    SUSPENDED = "suspended"
+    REMOVED = "removed"
+
+
+class Volunteer(SQLModel, table=True):
+    """A person who delivers for the workers (signed up with /volunteer, approved by a coordinator)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    tg_user_id: int = Field(sa_type=BigInteger, unique=True)
+    name: str = Field(max_length=100)
+    phone: str = Field(max_length=32)
+    #: district codes they can cover
+    districts: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    #: what they can do: "deliver", "medicine", "calls"
+    skills: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    availability: str = Field(default="", max_length=200)
+    locale: str = Field(max_length=8)
+    status: str = Field(default=VolunteerStatus.PENDING, max_length=16, index=True)
+    consent_at: datetime | None = None
+    applied_at: datetime = Field(default_factory=now)
+    decided_at: datetime | None = None
+    decided_by: int | None = Field(default=None, foreign_key="staff.id")
+
+
+class DeliveryStatus(StrEnum):
+    """A hand-over's life (stored as these lower-case strings)."""
+
+    OFFERED = "offered"  # the card is out, nobody has taken it
+    TAKEN = "taken"
+    PICKED_UP = "picked_up"
+    DELIVERED = "delivered"
+    FAILED = "failed"  # the volunteer could not deliver: back to the worker
+    RETURNED = "returned"  # taken back (the volunteer was suspended or removed, the worker withdrew it)
+
+
+OPEN_DELIVERY = (DeliveryStatus.OFFERED, DeliveryStatus.TAKEN, DeliveryStatus.PICKED_UP)
+
+
+class Delivery(SQLModel, table=True):
+    """A claimed request's delivery handed to volunteers; the worker who claimed it stays its owner."""
+
+    __table_args__ = (Index("ix_delivery_due", "next_check_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="request.id", index=True)
+    #: the request's id while this delivery is open, else None: at most one open delivery per request
+    open_request_id: int | None = Field(default=None, unique=True)
+    district_id: int | None = Field(default=None, foreign_key="district.id")
+    staff_id: int = Field(foreign_key="staff.id")  # the worker who handed it over
+    volunteer_id: int | None = Field(default=None, foreign_key="volunteer.id", index=True)
+    status: str = Field(default=DeliveryStatus.OFFERED, max_length=16)
+    offered_at: datetime = Field(default_factory=now)
+    taken_at: datetime | None = None
+    picked_up_at: datetime | None = None
+    finished_at: datetime | None = None
+    reason: str | None = Field(default=None, max_length=32)
+    photo_file_id: str | None = Field(default=None, max_length=256)
+    #: when the worker is nudged that the delivery stalls (VOLUNTEERS__STALL_HOURS after the last step)
+    next_check_at: datetime | None = None

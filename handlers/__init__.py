@@ -23,6 +23,7 @@ from handlers import (
     staff,
     staff_private,
     start,
+    volunteers,
 )
 
 
@@ -48,7 +49,10 @@ def build_router() -> Router:
         profile.router, feedback.router, checkins.router, edits.router,
     ))
     residents.include_routers(*_detached(fallback.router))
-    root.include_routers(*_detached(staff.setup_router, reports.router, staff.router, staff_private.router, groups.router), residents)
+    root.include_routers(*_detached(
+        staff.setup_router, volunteers.setup, reports.router, volunteers.staff_router, staff.router, staff_private.router, groups.router,
+        volunteers.private, volunteers.deliveries,
+    ), residents)
     root.include_routers(*_detached(fallback.unanswered))
     inline_sync_callables(root)
     return root

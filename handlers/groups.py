@@ -31,4 +31,6 @@ async def added_to_group(event: ChatMemberUpdated, session: AsyncSession, settin
             "• To send one district's requests here, a coordinator sends <code>/route CODE</code> in this group.\n\n"
             "Make the bot an admin of the group so that it can read commands; then everyone on the team sends /join here once."
         ).format(chat_id=chat_id)
+        text += "\n\n" + _("• To make it a district's volunteers' chat instead, a coordinator sends "
+                           "<code>/volunteerchat CODE</code> here.")
     await event.bot.send_message(chat_id, text, message_thread_id=None)  # type: ignore[union-attr]

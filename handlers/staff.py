@@ -29,7 +29,8 @@ from bot.core.config import LOCALES, Settings
 from bot.ui.i18n import N_
 from bot.ui.keyboards import StaffAction
 from bot.ui.notify import Notifier
-from bot.services import checkin_command, staff, staff_chats, staff_queries
+from bot.services import checkin_command, staff, staff_chats, staff_queries, volunteers
+from bot.ui import volunteer_texts
 from bot.ui.states import Referral
 from db.models import RequestStatus, Staff, StaffRole
 from db.repo import districts
@@ -283,6 +284,19 @@ async def claim(query: CallbackQuery, callback_data: kb.StaffCb, session: AsyncS
     await answer(query, notifier, await staff.claim(session, settings, member, callback_data.r, staff_chat))
 
 
+@cards.callback_query(kb.StaffCb.filter(F.a == StaffAction.HANDOVER))
+async def hand_over(query: CallbackQuery, callback_data: kb.StaffCb, session: AsyncSession, settings: Settings,
+                    notifier: Notifier, member: Staff, staff_chat: int) -> None:
+    """🙋 Hand to volunteers: the delivery card goes to the district's volunteers (the claimer stays the owner)."""
+    result = await volunteers.hand_over(session, settings, member, callback_data.r, staff_chat)
+    await notifier.tell(result.told)
+    if result.refusal is not None:
+        log.warning("hand-over refused (%s) for user %s", result.refusal, query.from_user.id)
+        await query.answer(volunteer_texts.refusal(result.refusal), show_alert=True)
+        return
+    await query.answer(_("Done."))
+
+
 @cards.callback_query(kb.StaffCb.filter(F.a.in_({StaffAction.REACHED, StaffAction.VISIT})))
 async def settle(query: CallbackQuery, callback_data: kb.StaffCb, session: AsyncSession, settings: Settings,
                  notifier: Notifier, member: Staff, staff_chat: int) -> None:
@@ -461,7 +475,8 @@ async def checkin_plan(message: Message, command: CommandObject, session: AsyncS
 # ------------------------------------------------------------------------------ everybody else
 
 #: The commands only members may send (a coordinator-only one refused to a worker here too).
-MEMBER_COMMANDS = ("duty", "open", "mine", "stats", "chatlang", "checkins", "checkin", "report", "needs", "export")
+MEMBER_COMMANDS = ("duty", "open", "mine", "stats", "chatlang", "checkins", "checkin", "report", "needs", "export",
+                   "volunteers")
 
 
 async def why_not(message: Message | CallbackQuery, session: AsyncSession, staff_chat: int) -> str:

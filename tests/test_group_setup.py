@@ -9,6 +9,8 @@ from tests.conftest import COORDINATOR_ID, Harness
 from tests.helpers import staff_messages, visible_text
 
 NEW_GROUP = -1003000000333
+VOLUNTEERS = ("• To make it a district's volunteers' chat instead, a coordinator sends <code>/volunteerchat CODE</code> "
+              "here.")
 HELLO = (
     "👋 Hello! This group's chat id is <code>{chat_id}</code>.\n\n"
     "• To make it the main staff group, set <code>STAFF_CHAT_ID={chat_id}</code> in the bot's .env "
@@ -43,7 +45,7 @@ async def test_bot_added_to_a_group_posts_its_chat_id(harness: Harness) -> None:
     await harness.fake.wait_processed(update_id)
     await harness.drain()
     (hello,) = staff_messages(harness, NEW_GROUP)
-    assert hello.text == visible_text("zh", HELLO, chat_id=NEW_GROUP)
+    assert hello.text == visible_text("zh", HELLO, chat_id=NEW_GROUP) + "\n\n" + visible_text("zh", VOLUNTEERS)
     assert str(NEW_GROUP) in hello.text
 
     update_id = harness.fake.push_update(membership(harness, NEW_GROUP, "member", "administrator"))

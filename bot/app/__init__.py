@@ -43,10 +43,10 @@ from bot.telegram.middlewares import (
     UpdateLedger,
     retry_time,
 )
-from bot.ui.notify import SYNC_CARD, Notifier
+from bot.ui.notify import DELIVERY_CARD, DELIVERY_COPY, SYNC_CARD, VOLUNTEER_CARD, Notifier
 from bot.telegram.polling import BatchDispatcher
 from bot.telegram.ratelimit import SharedBudget
-from bot.services import checkins, privacy, reports, scheduled, staff
+from bot.services import checkins, privacy, reports, scheduled, staff, volunteers
 from bot.services.decisions import Batch, Decision
 from bot.ui import charts, report_texts
 from bot.domain import danger
@@ -59,6 +59,7 @@ from bot.telegram import uploads
 from db.engine import is_sqlite, make_engine, make_reader, make_sessionmaker
 from db.models import Outbox
 from db.repo import districts, outbox, residents, updates
+from db.repo import staff as staff_repo
 from db.repo import metrics as metrics_repo
 from db.repo import requests as requests_repo
 
@@ -141,6 +142,8 @@ def create_app(settings: Settings) -> App:
     for purpose in ("report_reply", "report", "export"):
         sender.on_sent[purpose] = uploads.forget
     sender.record_message_id.add("details")  # edited when the resident erases their data
+    # edited as the application or the delivery goes on; a press on them is checked against them
+    sender.record_message_id.update({VOLUNTEER_CARD, DELIVERY_CARD, DELIVERY_COPY})
 
     async def details_delivered(session: AsyncSession, rows: list[Outbox]) -> None:
         with i18n.context():
@@ -231,6 +234,11 @@ async def told_batch(app: App, decide: Callable[[AsyncSession], Awaitable[Batch]
 async def check_requests(app: App) -> None:
     """Reminders, escalations and nudges that are due (rows locked, so several instances can run this)."""
     await told_batch(app, lambda session: staff.run_checks(session, app.settings, clock.now()))
+
+
+async def check_deliveries(app: App) -> None:
+    """Handed-over deliveries that stall: their workers are nudged (rows locked, as check_requests)."""
+    await told_batch(app, lambda session: volunteers.run_checks(session, app.settings, clock.now()))
 
 
 async def send_checkins(app: App) -> None:
@@ -398,6 +406,13 @@ async def prepare_database(app: App) -> None:
         await districts.sync(
             session, [(d.code, d.name, d.staff_chat_id, d.topic_id) for d in app.settings.districts]
         )
+        await session.flush()
+        await districts.sync_volunteer_chats(
+            session, [(d.code, d.volunteer_chat_id, d.volunteer_topic_id) for d in app.settings.districts]
+        )
+        for d in app.settings.districts:  # a volunteers' chat speaks its own language, kept like a staff chat's
+            if d.volunteer_chat_id and d.volunteer_locale:
+                await staff_repo.set_chat_locale(session, d.volunteer_chat_id, d.volunteer_locale)
 
 
 #: After this many updates the caches filled on first use (asyncpg's prepared statements, SQLAlchemy's
@@ -423,7 +438,7 @@ def start_background(app: App, metrics: bool = False) -> None:
     app.tasks.append(asyncio.create_task(app.sender.run(app.stop), name="outbox-sender"))
     scheduler = AsyncIOScheduler(timezone="UTC")
     tick = app.settings.tick_seconds
-    for job in (retry_failed_updates, check_requests, send_checkins, follow_up_checkins, post_scheduled):
+    for job in (retry_failed_updates, check_requests, check_deliveries, send_checkins, follow_up_checkins, post_scheduled):
         scheduler.add_job(job, "interval", seconds=tick, args=[app], max_instances=1, coalesce=True)
     scheduler.add_job(apply_retention, "interval", hours=1, args=[app], max_instances=1, coalesce=True)
     if metrics:

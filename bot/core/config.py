@@ -24,6 +24,19 @@ class DistrictConfig(BaseModel):
     names: dict[str, str] = Field(default_factory=dict)
     staff_chat_id: int | None = None
     topic_id: int | None = None
+    #: the district's volunteers' chat (a group, with topic_id of a forum topic): delivery cards go there;
+    #: without it each approved volunteer of the district gets them privately
+    volunteer_chat_id: int | None = None
+    volunteer_topic_id: int | None = None
+    #: the language of the volunteers' chat (default: STAFF_LOCALE)
+    volunteer_locale: str | None = None
+
+    @field_validator("volunteer_locale")
+    @classmethod
+    def _known_volunteer_locale(cls, value: str | None) -> str | None:
+        if value is not None and value not in LOCALES:
+            raise ValueError(f"must be one of {', '.join(LOCALES)}")
+        return value
 
     def title(self, locale: str) -> str:
         """The district's name in a locale, falling back to its main name."""
@@ -81,6 +94,14 @@ class Sla(BaseModel):
     escalate_minutes: int = Field(default=45, ge=1)
     urgent_escalate_minutes: int = Field(default=15, ge=1)
     nudge_hours: float = Field(default=4, gt=0)
+
+
+class VolunteerSettings(BaseModel):
+    """Deliveries handed to volunteers."""
+
+    #: the worker who handed a delivery over is nudged when it has not moved on for this many hours
+    #: (nobody took it, or it was not picked up or delivered)
+    stall_hours: float = Field(default=3, gt=0)
 
 
 class CheckinSettings(BaseModel):
@@ -178,6 +199,7 @@ class Settings(BaseSettings):
     limits: Limits = Field(default_factory=Limits)
     sla: Sla = Field(default_factory=Sla)
     checkins: CheckinSettings = Field(default_factory=CheckinSettings)
+    volunteers: VolunteerSettings = Field(default_factory=VolunteerSettings)
     retention: Retention = Field(default_factory=Retention)
     reports: ScheduledReports = Field(default_factory=ScheduledReports)
     log_level: str = "INFO"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from db.models import Checkin, District, Request, RequestStatus, Resident, Staff
+from db.models import Checkin, Delivery, District, Request, RequestStatus, Resident, Staff, Volunteer
 
 
 @dataclass(frozen=True)
@@ -129,9 +129,75 @@ class MemberLeft:
     coordinator: Staff | None
 
 
+@dataclass(frozen=True)
+class VolunteerApplied:
+    """Someone signed up with /volunteer: the coordinators get the application card (approve, decline)."""
+
+    volunteer: Volunteer
+
+
+@dataclass(frozen=True)
+class VolunteerDecided:
+    """A coordinator approved or declined an application (or suspended, removed or restored a volunteer):
+    the application card shows it, the volunteer is told. `status` is the volunteer's new status."""
+
+    volunteer: Volunteer
+    member: Staff
+    status: str
+
+
+@dataclass(frozen=True)
+class DeliveryOffered:
+    """A worker handed a delivery to volunteers: the district's volunteers' chat (or each of its approved
+    volunteers privately) gets the delivery card, without the flat, the phone or anything about health."""
+
+    delivery: Delivery
+    request: Request
+
+
+@dataclass(frozen=True)
+class DeliveryTaken:
+    """A volunteer took a delivery: the cards say so, the volunteer gets the full address and the
+    resident's first name and phone privately, the resident hears who is bringing the order."""
+
+    delivery: Delivery
+    request: Request
+    volunteer: Volunteer
+
+
+@dataclass(frozen=True)
+class DeliveryMoved:
+    """A delivery went on (picked up) or ended (delivered, failed, returned): the volunteer's private copy
+    is updated (no address or phone once it ended), the worker hears when it came back to them."""
+
+    delivery: Delivery
+    request: Request
+    volunteer: Volunteer | None
+    status: str
+
+
+@dataclass(frozen=True)
+class DeliveryPhoto:
+    """The volunteer's optional photo of a delivered order goes privately to the worker."""
+
+    delivery: Delivery
+    request: Request
+    file_id: str
+
+
+@dataclass(frozen=True)
+class DeliveryStalled:
+    """A handed-over delivery did not move on for VOLUNTEERS__STALL_HOURS: the worker is nudged."""
+
+    delivery: Delivery
+    request: Request
+
+
 Decision = (
     CardChanged | Confirmed | DetailsOwed | StatusChanged | Transferred | WroteAgain | Corrected | DetailsRemoved
     | CheckinDue | SlaAlert | NotReceived | MemberLeft
+    | VolunteerApplied | VolunteerDecided | DeliveryOffered | DeliveryTaken | DeliveryMoved | DeliveryPhoto
+    | DeliveryStalled
 )
 
 

@@ -86,6 +86,11 @@ def personal_strings(resident: Resident) -> list[str]:
     return [v for v in values if v and len(v) >= 3]
 
 
+#: Outbox purposes of messages that carried a resident's phone and address to one person: a claimer's
+#: details, a volunteer's private copy of a delivery (bot.ui.notify.DELIVERY_COPY).
+PRIVATE_COPIES = ("details", "delivery_copy")
+
+
 async def scrub_outbox(
     session: AsyncSession, request_ids: list[int], retention_days: int | None,
     *, resident_id: int | None = None, chat_id: int | None = None,
@@ -98,7 +103,7 @@ async def scrub_outbox(
     for row in await repo.outbox_rows_of(session, request_ids, resident_id, chat_id):
         if row.method == SYNC_CARD or not row.payload:
             continue
-        if row.purpose == "details" and row.status == OutboxStatus.SENT and row.message_id:
+        if row.purpose in PRIVATE_COPIES and row.status == OutboxStatus.SENT and row.message_id:
             told.append(DetailsRemoved(row.chat_id, row.message_id, row.request_id or 0, row.method, retention_days))
         if row.status == OutboxStatus.PENDING:
             row.status, row.error, row.lease_until = OutboxStatus.FAILED, "erased", None

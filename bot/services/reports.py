@@ -15,6 +15,7 @@ from bot.domain.periods import MONTH, TODAY, WEEK, Args, Period, parse_args
 from db.models import District, RequestKind, Staff, StaffRole
 from db.repo import districts
 from db.repo import reports as repo
+from db.repo import volunteers as volunteers_repo
 
 #: The words that name a period.
 PERIOD_WORDS = TODAY | WEEK | MONTH
@@ -105,6 +106,17 @@ class CheckinFigures:
 
 
 @dataclass
+class VolunteerFigures:
+    """Deliveries handed to volunteers in the period (by when they were handed over)."""
+
+    handed: int = 0
+    delivered: int = 0
+    not_delivered: int = 0  # the volunteer could not deliver, or it was taken back: the worker's again
+    open: int = 0  # offered, taken or picked up now
+    volunteers: int = 0  # different volunteers who took one
+
+
+@dataclass
 class Report:
     """The figures of a period; times in seconds; a None time means no request had one."""
 
@@ -126,6 +138,7 @@ class Report:
     days: list[dict[str, int]] = field(default_factory=list)
     #: requests claimed within each bin of CLAIM_BINS_MINUTES (len + 1 counts)
     claim_histogram: list[int] = field(default_factory=list)
+    volunteers: VolunteerFigures = field(default_factory=VolunteerFigures)
 
     @property
     def rating_mean(self) -> float | None:
@@ -174,8 +187,15 @@ async def build(session: AsyncSession, settings: Settings, chosen: Scope, period
     for index, status, n in await repo.per_day(session, ids, period.day_starts(settings.tz), settings.timezone):
         if 0 <= index < len(days):
             days[index][_OUTCOME_OF[status]] += n
+    handed = await volunteers_repo.period_counts(session, ids, start, end)
+    figures = VolunteerFigures(
+        handed=sum(n for status, n in handed.items() if status != "volunteers"),
+        delivered=handed.get("delivered", 0), not_delivered=handed.get("failed", 0) + handed.get("returned", 0),
+        open=handed.get("offered", 0) + handed.get("taken", 0) + handed.get("picked_up", 0),
+        volunteers=handed.get("volunteers", 0),
+    )
     return Report(
-        period=period, scope=chosen, totals=totals, by_kind=by_kind, by_district=by_district,
+        volunteers=figures, period=period, scope=chosen, totals=totals, by_kind=by_kind, by_district=by_district,
         claim_median=claim[0], claim_p90=claim[1], done_median=done[0], done_p90=done[1],
         rating_sum=rating_sum, rating_count=rating_count,
         not_received=await repo.not_received(session, ids, start, end), checkins=checkins,

@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core import clock
 from bot.core.config import Settings
-from bot.services import staff
+from bot.services import staff, volunteers
 from bot.services.decisions import CardChanged, Confirmed, Decision, WroteAgain
 from bot.domain.danger import DangerKind
 from bot.domain.draft import Draft
@@ -125,7 +125,8 @@ async def cancel(session: AsyncSession, resident: Resident, request_id: int) -> 
     if not await repo.set_status(session, request, RequestStatus.CANCELLED, OPEN_STATUSES, clock.now()):
         return None
     repo.add_event(session, request_id, "resident", resident.id, "cancelled")
-    return Cancelled(request, (CardChanged(request),))
+    withdrawn = await volunteers.withdraw(session, request_id, "resident", resident.id)
+    return Cancelled(request, (*withdrawn, CardChanged(request)))
 
 
 async def of_resident(session: AsyncSession, resident: Resident) -> list[Request]:

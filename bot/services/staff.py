@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core import clock
 from bot.core.config import Settings
+from bot.services import volunteers
 from bot.services.decisions import (
     Batch,
     CardChanged,
@@ -116,6 +117,7 @@ async def left_chat(session: AsyncSession, settings: Settings, tg_user_id: int, 
             details_undelivered=None,
         ):
             requests_repo.add_event(session, request.id or 0, "staff", member.id, "left_chat")
+            told += await volunteers.withdraw(session, request.id or 0, "staff", member.id)
             told.append(CardChanged(request))
             released.append(request)
     promoted = await settle_coordinators(session, settings, chat_id)
@@ -229,7 +231,10 @@ async def progress(
     if not await requests_repo.set_status(session, loaded, new, allowed, now, **values):
         return Outcome(request=loaded, refusal=Refusal.WRONG_STATE)
     requests_repo.add_event(session, request_id, "staff", member.id, str(new), reason=reason)
-    told: tuple[Decision, ...] = (CardChanged(loaded),)
+    told: tuple[Decision, ...] = ()
+    if new != RequestStatus.ON_THE_WAY:  # the worker finished or released it: no volunteer goes on with it
+        told += tuple(await volunteers.withdraw(session, request_id, "staff", member.id))
+    told += (CardChanged(loaded),)
     if new != RequestStatus.NEW:
         told += (StatusChanged(loaded, member, new),)
     return Outcome(request=loaded, told=told)
@@ -268,7 +273,8 @@ async def transfer(
         session, request_id, "staff", member.id, "transferred",
         source=source.code if source else None, target=target.code, **why,
     )
-    return Outcome(request=loaded, told=(CardChanged(loaded), Transferred(loaded, target, reason)))
+    withdrawn = tuple(await volunteers.withdraw(session, request_id, "staff", member.id))
+    return Outcome(request=loaded, told=(*withdrawn, CardChanged(loaded), Transferred(loaded, target, reason)))
 
 
 async def set_duty(session: AsyncSession, member: Staff, on: bool) -> None:

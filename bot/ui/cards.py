@@ -18,7 +18,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.ui import checkin_texts, staff_texts, texts
+from bot.ui import checkin_texts, staff_texts, texts, volunteer_texts
 
 from bot.core import clock
 from bot.ui import keyboards as kb
@@ -28,12 +28,13 @@ from bot.ui.i18n import ngettext
 from bot.ui.notify import Notifier
 from bot.domain.items import Item
 from bot.domain.names import card_name
-from db.models import CardView, Outbox, Request, RequestKind, RequestStatus
+from db.models import CardView, DeliveryStatus, Outbox, Request, RequestKind, RequestStatus
 from db.repo import cards, residents
 from db.repo import districts as districts_repo
 from db.repo import checkins as checkins_repo
 from db.repo import requests as requests_repo
 from db.repo import staff as staff_repo
+from db.repo import volunteers as volunteers_repo
 
 DIGEST_MAX = 10
 OPEN = (RequestStatus.NEW, RequestStatus.CLAIMED, RequestStatus.ON_THE_WAY)
@@ -204,10 +205,19 @@ class CardPlanner:
             wrote = [(texts.fmt_when(e.at, locale, self.settings.timezone), e.data)
                      for e in await requests_repo.follow_ups_of(session, request.id or 0)]
             extra = [*extra, *staff_texts.follow_up_lines(wrote, claimer)]
+            deliveries = await volunteers_repo.deliveries_of(session, request.id or 0)
+            steps = []
+            for delivery in deliveries:
+                at = delivery.finished_at or delivery.picked_up_at or delivery.taken_at or delivery.offered_at
+                steps.append((delivery, await volunteers_repo.by_id(session, delivery.volunteer_id),
+                              texts.fmt_when(at, locale, self.settings.timezone)))
+            extra = [*extra, *volunteer_texts.card_lines(steps)]
+            handover = request.kind in (RequestKind.SUPPLIES, RequestKind.MEDICINE) and not any(
+                d.status in (DeliveryStatus.OFFERED, DeliveryStatus.TAKEN, DeliveryStatus.PICKED_UP) for d in deliveries)
             who = card_name(resident.name, self.settings.checkins.card_name) if request.kind == RequestKind.WELLBEING else None
             text = staff_texts.card(request, items, resident, district, when, claimer, on_duty, extra,
                                     self.settings.vulnerability_flags, who)
-            return text, kb.staff_card(request.id or 0, request.status, request.kind)
+            return text, kb.staff_card(request.id or 0, request.status, request.kind, handover)
 
     async def _referrals(self, session: AsyncSession, notify: Notifier, request: Request, locale: str) -> list[str]:
         """From the audit trail: the request's transfers and why, so the new station sees where it came

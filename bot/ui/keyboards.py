@@ -258,6 +258,7 @@ class StaffAction(StrEnum):
     REFER = "y"  # the referral's reason, chosen after the district: v = "<reason>.<district code>"
     REACHED = "a"  # check-in escalation: reached, all fine
     VISIT = "v"  # check-in escalation: a visit is needed
+    HANDOVER = "h"  # hand the delivery to volunteers (supplies and medicine)
 
 
 class StaffCb(CallbackData, prefix="sf"):
@@ -301,8 +302,9 @@ def wellbeing_card(request_id: int, status: str) -> InlineKeyboardMarkup | None:
     return kb.as_markup() if kb.buttons else None
 
 
-def staff_card(request_id: int, status: str, kind: str = "supplies") -> InlineKeyboardMarkup | None:
-    """Claim while new; the claimer's actions while in progress; nothing when closed."""
+def staff_card(request_id: int, status: str, kind: str = "supplies", handover: bool = False) -> InlineKeyboardMarkup | None:
+    """Claim while new; the claimer's actions while in progress (with «hand to volunteers» when
+    `handover`); nothing when closed."""
     if kind == "wellbeing":
         return wellbeing_card(request_id, status)
     kb = InlineKeyboardBuilder()
@@ -315,7 +317,10 @@ def staff_card(request_id: int, status: str, kind: str = "supplies") -> InlineKe
         kb.button(text=_("❌ Can't fulfil"), callback_data=StaffCb(a=StaffAction.FAIL, r=request_id))
         kb.button(text=_("↩️ Release"), callback_data=StaffCb(a=StaffAction.RELEASE, r=request_id))
         kb.button(text=_("➡️ Transfer"), callback_data=StaffCb(a=StaffAction.TRANSFER, r=request_id))
-        kb.adjust(2, 2, 1) if status == "claimed" else kb.adjust(2, 2)
+        if handover:
+            kb.button(text=_("🙋 Hand to volunteers"), callback_data=StaffCb(a=StaffAction.HANDOVER, r=request_id))
+        rows = [2, 2, 1] if status == "claimed" else [2, 2]
+        kb.adjust(*rows, 1)
     else:
         return None
     return kb.as_markup()
@@ -529,5 +534,113 @@ def safety_question() -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
     kb.button(text=_("✅ I am safe"), callback_data=SafetyCb(safe=1))
     kb.button(text=_("🆘 I am not safe"), callback_data=SafetyCb(safe=0))
+    kb.adjust(1)
+    return kb.as_markup()
+
+
+class VolSignAction(StrEnum):
+    """A choice in the /volunteer sign-up."""
+
+    DISTRICT = "d"  # v: a district code (toggled)
+    SKILL = "s"  # v: a skill (toggled)
+    NEXT = "n"  # the districts or skills are chosen
+    WHEN = "w"  # v: an availability choice
+    AGREE = "y"
+    DISAGREE = "x"
+
+
+class VolSignCb(CallbackData, prefix="vs"):
+    """A press in the volunteer sign-up."""
+
+    a: VolSignAction
+    v: str = ""
+
+
+class VolDecideCb(CallbackData, prefix="va"):
+    """A coordinator's decision on volunteer application v (approve or decline)."""
+
+    ok: bool
+    v: int
+
+
+class DeliveryAction(StrEnum):
+    """A volunteer's press on a delivery."""
+
+    TAKE = "t"
+    PICKED_UP = "p"
+    DELIVERED = "d"
+    FAIL = "f"  # asks why
+    FAIL_REASON = "r"  # v: the reason
+    BACK = "b"  # from the reasons back to the steps
+
+
+class DeliveryCb(CallbackData, prefix="dv"):
+    """A press on delivery d's card or on its private copy."""
+
+    a: DeliveryAction
+    d: int
+    v: str = ""
+
+
+def toggles(action: VolSignAction, options: Iterable[tuple[str, str]], chosen: Iterable[str]) -> InlineKeyboardMarkup:
+    """Choices to tick (✅ on the chosen ones) and «Next»."""
+    picked = set(chosen)
+    kb = InlineKeyboardBuilder()
+    for code, label in options:
+        kb.button(text=("✅ " if code in picked else "") + label, callback_data=VolSignCb(a=action, v=code))
+    kb.button(text=_("Next step ▶️"), callback_data=VolSignCb(a=VolSignAction.NEXT, v=action.value))
+    kb.adjust(2)
+    return kb.as_markup()
+
+
+def availability(options: Iterable[tuple[str, str]]) -> InlineKeyboardMarkup:
+    """When a volunteer is available (or they type it)."""
+    kb = InlineKeyboardBuilder()
+    for code, label in options:
+        kb.button(text=label, callback_data=VolSignCb(a=VolSignAction.WHEN, v=code))
+    kb.adjust(2)
+    return kb.as_markup()
+
+
+def volunteer_rules() -> InlineKeyboardMarkup:
+    """Agree to the volunteers' rules, or not."""
+    kb = InlineKeyboardBuilder()
+    kb.button(text=_("✅ I agree"), callback_data=VolSignCb(a=VolSignAction.AGREE))
+    kb.button(text=_("✖️ No"), callback_data=VolSignCb(a=VolSignAction.DISAGREE))
+    return kb.as_markup()
+
+
+def application(volunteer_id: int) -> InlineKeyboardMarkup:
+    """A coordinator approves or declines an application."""
+    kb = InlineKeyboardBuilder()
+    kb.button(text=_("✅ Approve"), callback_data=VolDecideCb(ok=True, v=volunteer_id))
+    kb.button(text=_("✖️ Decline"), callback_data=VolDecideCb(ok=False, v=volunteer_id))
+    return kb.as_markup()
+
+
+def delivery_offer(delivery_id: int) -> InlineKeyboardMarkup:
+    """One tap takes the delivery."""
+    kb = InlineKeyboardBuilder()
+    kb.button(text=_("🙋 I'll take it"), callback_data=DeliveryCb(a=DeliveryAction.TAKE, d=delivery_id))
+    return kb.as_markup()
+
+
+def delivery_steps(delivery_id: int, picked_up: bool) -> InlineKeyboardMarkup:
+    """The taker's buttons on their private copy."""
+    kb = InlineKeyboardBuilder()
+    if not picked_up:
+        kb.button(text=_("📦 Picked up"), callback_data=DeliveryCb(a=DeliveryAction.PICKED_UP, d=delivery_id))
+    kb.button(text=_("✅ Delivered"), callback_data=DeliveryCb(a=DeliveryAction.DELIVERED, d=delivery_id))
+    kb.button(text=_("❌ Can't deliver"), callback_data=DeliveryCb(a=DeliveryAction.FAIL, d=delivery_id))
+    kb.adjust(1)
+    return kb.as_markup()
+
+
+def delivery_fail_reasons(delivery_id: int, reasons: Iterable[tuple[str, str]]) -> InlineKeyboardMarkup:
+    """Why the volunteer cannot deliver (and back)."""
+    kb = InlineKeyboardBuilder()
+    for code, label in reasons:
+        kb.button(text=label, callback_data=DeliveryCb(a=DeliveryAction.FAIL_REASON, d=delivery_id, v=code))
+    kb.button(text=_(BACK), callback_data=DeliveryCb(a=DeliveryAction.BACK, d=delivery_id))
     kb.adjust(1)
     return kb.as_markup()

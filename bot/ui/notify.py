@@ -10,19 +10,27 @@ from aiogram.utils.i18n import I18n
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.ui import keyboards as kb
-from bot.ui import checkin_texts, staff_texts, texts
+from bot.ui import checkin_texts, staff_texts, texts, volunteer_texts
 from bot.core import clock
 from bot.core.config import Settings
 from bot.domain.items import Item
 from bot.domain.priority import is_urgent, outbox_priority
 from bot.domain import uploads
 from bot.services import decisions as d
-from db.models import Checkin, District, Request, RequestKind, RequestStatus, Resident, Staff
+from db.models import (
+    Checkin, Delivery, DeliveryStatus, District, Request, RequestKind, RequestStatus, Resident, Staff, Volunteer,
+)
 from db.repo import districts, outbox, residents
 from db.repo import requests as requests_repo
 from db.repo import staff as staff_repo
+from db.repo import volunteers as volunteers_repo
 
 SYNC_CARD = outbox.SYNC_CARD
+#: Outbox purposes whose sent message ids are kept (bot.app), so that the messages can be edited and a
+#: press on them checked: a volunteer's application card, a delivery card, a taker's private copy.
+VOLUNTEER_CARD = "volunteer_card"
+DELIVERY_CARD = "delivery_card"
+DELIVERY_COPY = "delivery_copy"
 #: Telegram sends at most 10 photos in one album (sendMediaGroup)
 ALBUM_MAX = 10
 
@@ -67,6 +75,20 @@ class Notifier:
                     await self.not_received(request)
                 case d.MemberLeft(chat_id, member, released, coordinator):
                     await self.member_left(chat_id, member, released, coordinator)
+                case d.VolunteerApplied(volunteer):
+                    await self.volunteer_applied(volunteer)
+                case d.VolunteerDecided(volunteer, member, status):
+                    await self.volunteer_decided(volunteer, member)
+                case d.DeliveryOffered(delivery, request):
+                    await self.delivery_offered(delivery, request)
+                case d.DeliveryTaken(delivery, request, volunteer):
+                    await self.delivery_taken(delivery, request, volunteer)
+                case d.DeliveryMoved(delivery, request, volunteer, status):
+                    await self.delivery_moved(delivery, request, volunteer, status)
+                case d.DeliveryPhoto(delivery, request, file_id):
+                    await self.delivery_photo(delivery, request, file_id)
+                case d.DeliveryStalled(delivery, request):
+                    await self.delivery_stalled(delivery, request)
                 case _:
                     raise TypeError(f"the Notifier cannot tell {type(news).__name__}")
 
@@ -220,8 +242,9 @@ class Notifier:
                            purpose="erase", request_id=request_id)
             return
         member = await staff_repo.by_tg_user(self.session, chat_id)
+        volunteer = None if member else await volunteers_repo.by_tg_user(self.session, chat_id)  # a delivery's copy
         locale = (member.locale if member else None) or (
-            await self.staff_locale(member.chat_id) if member else self.settings.staff_locale)
+            await self.staff_locale(member.chat_id) if member else volunteer.locale if volunteer else self.settings.staff_locale)
         with self.i18n.use_locale(locale):
             text = staff_texts.details_removed(request_id, retention_days)
         self._enqueue(chat_id, "editMessageText",
@@ -314,3 +337,158 @@ class Notifier:
     @staticmethod
     def _minutes_waiting(request: Request) -> int:
         return max(1, int((clock.now() - request.created_at).total_seconds() // 60))
+
+    # ------------------------------------------------------------------ volunteers
+
+    async def districts_named(self, codes: list[str], locale: str) -> str:
+        """District codes as their names in a locale (escaped)."""
+        names = []
+        for code in codes:
+            conf = self.settings.district(code)
+            names.append(texts.q(conf.title(locale) if conf else code, 100))
+        return ", ".join(names) or "—"
+
+    async def volunteer_applied(self, volunteer: Volunteer) -> None:
+        """The application card, with Approve and Decline, in the main staff chat."""
+        chat_id = await districts.resolve_chat(self.session, self.settings.staff_chat_id)
+        locale = await self.staff_locale(chat_id)
+        with self.i18n.use_locale(locale):
+            text = volunteer_texts.application_card(volunteer, await self.districts_named(volunteer.districts, locale))
+            markup = kb.application(volunteer.id or 0)
+        payload = {"chat_id": chat_id, "text": text, "reply_markup": markup.model_dump(exclude_none=True)}
+        self._enqueue(chat_id, "sendMessage", payload, purpose=VOLUNTEER_CARD, ref_id=volunteer.id)
+
+    async def volunteer_decided(self, volunteer: Volunteer, member: Staff) -> None:
+        """The application card shows the decision (no buttons any more); the volunteer is told."""
+        for chat_id, message_id in await volunteers_repo.sent_messages(self.session, VOLUNTEER_CARD, volunteer.id or 0):
+            locale = await self.staff_locale(chat_id)
+            with self.i18n.use_locale(locale):
+                text = volunteer_texts.application_card(
+                    volunteer, await self.districts_named(volunteer.districts, locale), member)
+            self._enqueue(chat_id, "editMessageText", {"chat_id": chat_id, "message_id": message_id, "text": text},
+                          purpose="volunteer_edit", ref_id=volunteer.id)
+        chats, here = [], []
+        for code in volunteer.districts:
+            district = await districts.by_code(self.session, code)
+            named = await self.districts_named([code], volunteer.locale)
+            (chats if district is not None and district.volunteer_chat_id else here).append(named)
+        with self.i18n.use_locale(volunteer.locale):
+            text = volunteer_texts.decided(volunteer, chats, here)
+        self._send(volunteer.tg_user_id, text, "volunteer")
+
+    async def _delivery_content(self, delivery: Delivery, request: Request, locale: str) -> str:
+        """The delivery card's text in a locale (never the flat, the phone or anything about health)."""
+        items = [Item(i.name, i.quantity) for i in await requests_repo.items_of(self.session, request.id or 0)]
+        volunteer = await volunteers_repo.by_id(self.session, delivery.volunteer_id)
+        with self.i18n.use_locale(locale):
+            return volunteer_texts.delivery_card(
+                delivery, request, items, await self.district_title(request.district_id, locale), volunteer)
+
+    async def _chat_locale(self, chat_id: int) -> str:
+        """A volunteer's private chat speaks their language; a volunteers' chat the staff chats' way."""
+        volunteer = await volunteers_repo.by_tg_user(self.session, chat_id) if chat_id > 0 else None
+        return volunteer.locale if volunteer else await self.staff_locale(chat_id)
+
+    async def delivery_offered(self, delivery: Delivery, request: Request) -> None:
+        """The delivery card with «I'll take it»: in the district's volunteers' chat, or privately to each
+        approved volunteer of the district who can do it."""
+        district = await districts.by_id(self.session, request.district_id)
+        if district is not None and district.volunteer_chat_id:
+            targets = [(district.volunteer_chat_id, district.volunteer_topic_id)]
+        else:
+            skill = "medicine" if request.kind == RequestKind.MEDICINE else "deliver"
+            people = await volunteers_repo.approved_in(self.session, district.code, skill) if district else []
+            targets = [(v.tg_user_id, None) for v in people]
+        for chat_id, thread in targets:
+            text = await self._delivery_content(delivery, request, await self._chat_locale(chat_id))
+            with self.i18n.use_locale(await self._chat_locale(chat_id)):
+                markup = kb.delivery_offer(delivery.id or 0)
+            payload: dict[str, Any] = {"chat_id": chat_id, "text": text, "reply_markup": markup.model_dump(exclude_none=True)}
+            if thread:
+                payload["message_thread_id"] = thread
+            self._enqueue(chat_id, "sendMessage", payload, purpose=DELIVERY_CARD, ref_id=delivery.id, request_id=request.id)
+
+    async def delivery_cards(self, delivery: Delivery, request: Request) -> None:
+        """Every delivery card that was sent shows the delivery as it is now (without its button once
+        taken); the cards not sent yet are not sent any more."""
+        await volunteers_repo.drop_unsent(self.session, DELIVERY_CARD, delivery.id or 0, clock.now())
+        for chat_id, message_id in await volunteers_repo.sent_messages(self.session, DELIVERY_CARD, delivery.id or 0):
+            text = await self._delivery_content(delivery, request, await self._chat_locale(chat_id))
+            self._enqueue(chat_id, "editMessageText", {"chat_id": chat_id, "message_id": message_id, "text": text},
+                          purpose="delivery_edit", ref_id=delivery.id, request_id=request.id)
+
+    async def _private_copy(self, delivery: Delivery, request: Request, volunteer: Volunteer) -> tuple[str, Any] | None:
+        """The taker's private copy and its buttons, in their language."""
+        resident = await residents.by_id(self.session, request.resident_id)
+        if resident is None:
+            return None
+        items = [Item(i.name, i.quantity) for i in await requests_repo.items_of(self.session, request.id or 0)]
+        with self.i18n.use_locale(volunteer.locale):
+            text = volunteer_texts.private_copy(delivery, request, items, resident)
+            markup = kb.delivery_steps(delivery.id or 0, delivery.status == DeliveryStatus.PICKED_UP)
+        return text, markup
+
+    async def delivery_taken(self, delivery: Delivery, request: Request, volunteer: Volunteer) -> None:
+        """The cards say who took it; the taker gets the full address, first name and phone privately;
+        the resident hears who is bringing the order."""
+        await self.delivery_cards(delivery, request)
+        copy = await self._private_copy(delivery, request, volunteer)
+        if copy is not None:
+            text, markup = copy
+            payload = {"chat_id": volunteer.tg_user_id, "text": text, "reply_markup": markup.model_dump(exclude_none=True)}
+            self._enqueue(volunteer.tg_user_id, "sendMessage", payload, purpose=DELIVERY_COPY, ref_id=delivery.id,
+                          request_id=request.id)
+        resident = await residents.by_id(self.session, request.resident_id)
+        if resident is not None and resident.consent_at is not None and resident.chat_id is not None:
+            with self.i18n.use_locale(resident.locale):
+                self._send(resident.chat_id, volunteer_texts.resident_told(request, volunteer), "status", request,
+                           resident_id=resident.id)
+
+    async def delivery_moved(self, delivery: Delivery, request: Request, volunteer: Volunteer | None, status: str) -> None:
+        """The cards and the taker's private copy follow the delivery (no address or phone once it
+        ended); a delivery that came back is the worker's again, and they are told."""
+        await self.delivery_cards(delivery, request)
+        copies = await volunteers_repo.sent_messages(self.session, DELIVERY_COPY, delivery.id or 0)
+        for chat_id, message_id in copies:
+            payload: dict[str, Any] = {"chat_id": chat_id, "message_id": message_id}
+            if status == DeliveryStatus.PICKED_UP and volunteer is not None:
+                copy = await self._private_copy(delivery, request, volunteer)
+                if copy is None:
+                    continue
+                payload["text"], payload["reply_markup"] = copy[0], copy[1].model_dump(exclude_none=True)
+            else:
+                with self.i18n.use_locale(volunteer.locale if volunteer else self.settings.default_locale):
+                    payload["text"] = volunteer_texts.private_copy_closed(request, status)
+            self._enqueue(chat_id, "editMessageText", payload, purpose="delivery_edit", ref_id=delivery.id,
+                          request_id=request.id)
+        if status == DeliveryStatus.DELIVERED and volunteer is not None:
+            with self.i18n.use_locale(volunteer.locale):
+                self._send(volunteer.tg_user_id, volunteer_texts.photo_offer(), "volunteer", request)
+        if status == DeliveryStatus.FAILED or (status == DeliveryStatus.RETURNED and delivery.reason != "withdrawn"):
+            await self._to_worker(request, lambda: volunteer_texts.back_to_worker(request, volunteer, status, delivery.reason))
+
+    async def _to_worker(self, request: Request, render: Any) -> None:
+        """To the request's worker privately (or in the staff chat, mentioning them, if they never opened the bot)."""
+        worker = await staff_repo.by_id(self.session, request.claimed_by)
+        if worker is not None and worker.has_private_chat:
+            with self.i18n.use_locale(worker.locale or await self.staff_locale(worker.chat_id)):
+                self._send(worker.tg_user_id, render(), "staff", request)
+            return
+        chat_id, thread = await self.chat_of(request)
+        with self.i18n.use_locale(await self.staff_locale(chat_id)):
+            text = (staff_texts.mention(worker) + ": " if worker else "") + render()
+        self._send(chat_id, text, "staff", request, thread_id=thread)
+
+    async def delivery_photo(self, delivery: Delivery, request: Request, file_id: str) -> None:
+        """The volunteer's photo of the delivered order, privately to the worker."""
+        worker = await staff_repo.by_id(self.session, request.claimed_by)
+        if worker is not None and worker.has_private_chat:
+            self._enqueue(worker.tg_user_id, "sendPhoto", {"chat_id": worker.tg_user_id, "photo": file_id,
+                          "caption": texts.number(request.id or 0)}, purpose="details", request_id=request.id)
+
+    async def delivery_stalled(self, delivery: Delivery, request: Request) -> None:
+        """The worker is nudged in the staff chat: the handed-over delivery did not move on."""
+        async def render(chat_id: int) -> str:
+            worker = await staff_repo.by_id(self.session, request.claimed_by)
+            return volunteer_texts.stalled(request, max(1, round(self.settings.volunteers.stall_hours)), worker)
+        await self._to_chat(request, render)

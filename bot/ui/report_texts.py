@@ -115,6 +115,14 @@ def render(report: Report, settings: Settings, locale: str) -> list[str]:
         fine=num(c.fine, locale), not_well=num(c.not_well, locale), help=num(c.help, locale),
         missed=num(c.missed, locale), escalated=num(c.escalated, locale), unreachable=num(c.unreachable, locale),
         pending=num(c.pending, locale)))
+    v = report.volunteers
+    if v.handed:
+        lines += ["", _("<b>Volunteers</b>"),
+                  ngettext("{n} delivery handed to volunteers", "{n} deliveries handed to volunteers", v.handed).format(
+                      n=num(v.handed, locale)),
+                  _("delivered {delivered} · back with the worker {back} · in progress {open} · volunteers who took one "
+                    "{people}").format(delivered=num(v.delivered, locale), back=num(v.not_delivered, locale),
+                                       open=num(v.open, locale), people=num(v.volunteers, locale))]
     if report.busiest:
         lines += ["", _("<b>Busiest workers</b>")]
         for name, claimed, done in report.busiest:

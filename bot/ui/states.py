@@ -41,3 +41,15 @@ class Referral(StatesGroup):
     """A staff member typing why they refer a request to another station (in the staff group)."""
 
     reason = State()
+
+
+class VolunteerSignup(StatesGroup):
+    """The /volunteer sign-up, in a private chat; `photo` waits for the optional photo of a delivered order."""
+
+    name = State()
+    phone = State()
+    districts = State()
+    skills = State()
+    availability = State()
+    rules = State()
+    photo = State()

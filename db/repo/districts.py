@@ -22,6 +22,23 @@ async def sync(session: AsyncSession, configured: Iterable[tuple[str, str, int |
         session.add(row)
 
 
+async def sync_volunteer_chats(session: AsyncSession, configured: Iterable[tuple[str, int | None, int | None]]) -> None:
+    """Set each district's volunteers' chat from (code, volunteer_chat_id, volunteer_topic_id) where one is
+    configured (a configured chat wins; the others keep the chat a coordinator bound with /volunteerchat)."""
+    existing = {d.code: d for d in (await session.exec(select(District))).all()}
+    for code, chat_id, topic_id in configured:
+        row = existing.get(code)
+        if row is not None and chat_id is not None:
+            row.volunteer_chat_id, row.volunteer_topic_id = chat_id, topic_id
+            session.add(row)
+
+
+async def bind_volunteer_chat(session: AsyncSession, district: District, chat_id: int, topic_id: int | None) -> None:
+    """Deliveries of a district go to this group (and forum topic) of volunteers."""
+    district.volunteer_chat_id, district.volunteer_topic_id = chat_id, topic_id
+    session.add(district)
+
+
 async def all_districts(session: AsyncSession) -> list[District]:
     """Every district, by code."""
     return list((await session.exec(select(District).order_by(District.code))).all())
