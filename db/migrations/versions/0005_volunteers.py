@@ -14,7 +14,7 @@ from alembic import op
 
 
 revision = '0005_volunteers'
-down_revision = '0004_exports'
+down_revision = '0005_reportidx'
 branch_labels = None
 depends_on = None
 
