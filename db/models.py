@@ -204,6 +204,12 @@ class Request(SQLModel, table=True):
     #: When its personal details (address, texts, photo, voice, items) were removed: the resident erased
     #: their data, or the retention policy ran (RETENTION__CLOSED_REQUEST_DAYS after it closed).
     anonymized_at: datetime | None = None
+    #: A «someone to talk to» request done: the worker's follow-up choice in days (1, 3 or 7; 0: none),
+    #: and when the resident is to be asked how they are (the follow-up tick's due time; None once asked).
+    follow_up_days: int | None = Field(default=None, sa_type=SmallInteger)
+    follow_up_at: datetime | None = Field(default=None, index=True)
+    #: The request whose follow-up answer («not so well», «I need help», danger) opened this one.
+    follows_request_id: int | None = Field(default=None, foreign_key="request.id")
 
 
 class RequestItem(SQLModel, table=True):
@@ -344,6 +350,26 @@ class Checkin(SQLModel, table=True):
     escalated_at: datetime | None = None
     next_check_at: datetime | None = None
     request_id: int | None = Field(default=None, foreign_key="request.id", index=True)  # every wellbeing card sync
+
+
+class FollowUp(SQLModel, table=True):
+    """One «how are you now?» after a «someone to talk to» request was done (bot/services/followups.py):
+    asked on the day the worker chose, answered with the check-in's three answers, or silent."""
+
+    __table_args__ = (Index("ix_followup_open", "answer", "next_check_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="request.id", index=True)  # the request that was done
+    resident_id: int = Field(foreign_key="resident.id", index=True)
+    staff_id: int | None = Field(default=None, foreign_key="staff.id")  # the worker who did it
+    asked_at: datetime = Field(default_factory=now)
+    sent_at: datetime | None = None
+    answer: CheckinAnswer = Field(default=CheckinAnswer.PENDING, max_length=16)
+    answered_at: datetime | None = None
+    #: when silence is to be shown to the worker (the check-in grace after delivery); None once done
+    next_check_at: datetime | None = None
+    silence_told_at: datetime | None = None
+    new_request_id: int | None = Field(default=None, foreign_key="request.id")  # the request its answer opened
 
 
 class ChatMigration(SQLModel, table=True):

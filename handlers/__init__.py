@@ -13,6 +13,7 @@ from handlers import (
     edits,
     fallback,
     feedback,
+    followups,
     groups,
     intake,
     my_requests,
@@ -45,7 +46,7 @@ def build_router() -> Router:
     residents.edited_message.outer_middleware(danger.DangerCheck())  # and every edit of one
     residents.include_routers(*_detached(
         danger.router, start.router, split.router, registration.router, intake.router, my_requests.router,
-        profile.router, feedback.router, checkins.router, edits.router,
+        profile.router, feedback.router, checkins.router, followups.router, edits.router,
     ))
     residents.include_routers(*_detached(fallback.router))
     root.include_routers(*_detached(staff.setup_router, reports.router, staff.router, staff_private.router, groups.router), residents)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from db.models import Checkin, District, Request, RequestStatus, Resident, Staff
+from db.models import Checkin, District, FollowUp, Request, RequestStatus, Resident, Staff
 
 
 @dataclass(frozen=True)
@@ -96,6 +96,25 @@ class CheckinDue:
     reminder: bool
 
 
+@dataclass(frozen=True)
+class FollowUpDue:
+    """The follow-up question («how are you now?») goes to the resident; `worker` did the request."""
+
+    resident: Resident
+    followup: FollowUp
+    worker: Staff | None
+
+
+@dataclass(frozen=True)
+class FollowUpHeard:
+    """The worker hears how the follow-up went (the resident is fine, or did not answer): privately,
+    or in the station's chat when they cannot be reached there."""
+
+    followup: FollowUp
+    request: Request
+    worker: Staff | None
+
+
 class SlaAction(StrEnum):
     """What a due SLA check does."""
 
@@ -131,7 +150,7 @@ class MemberLeft:
 
 Decision = (
     CardChanged | Confirmed | DetailsOwed | StatusChanged | Transferred | WroteAgain | Corrected | DetailsRemoved
-    | CheckinDue | SlaAlert | NotReceived | MemberLeft
+    | CheckinDue | SlaAlert | NotReceived | MemberLeft | FollowUpDue | FollowUpHeard
 )
 
 

@@ -258,6 +258,7 @@ class StaffAction(StrEnum):
     REFER = "y"  # the referral's reason, chosen after the district: v = "<reason>.<district code>"
     REACHED = "a"  # check-in escalation: reached, all fine
     VISIT = "v"  # check-in escalation: a visit is needed
+    FOLLOW_UP = "u"  # a done «someone to talk to» request: ask again in v days ("1", "3", "7"; "0": no)
 
 
 class StaffCb(CallbackData, prefix="sf"):
@@ -301,11 +302,26 @@ def wellbeing_card(request_id: int, status: str) -> InlineKeyboardMarkup | None:
     return kb.as_markup() if kb.buttons else None
 
 
-def staff_card(request_id: int, status: str, kind: str = "supplies") -> InlineKeyboardMarkup | None:
-    """Claim while new; the claimer's actions while in progress; nothing when closed."""
+#: The follow-up choices on a done «someone to talk to» card: days -> label.
+FOLLOW_UP_CHOICES = {
+    1: N_("🔔 Tomorrow"),
+    3: N_("🔔 In 3 days"),
+    7: N_("🔔 In a week"),
+    0: N_("No follow-up"),
+}
+
+
+def staff_card(request_id: int, status: str, kind: str = "supplies", follow_up: bool = False) -> InlineKeyboardMarkup | None:
+    """Claim while new; the claimer's actions while in progress; nothing when closed, except the
+    follow-up choices of a done «someone to talk to» request still without one (`follow_up`)."""
     if kind == "wellbeing":
         return wellbeing_card(request_id, status)
     kb = InlineKeyboardBuilder()
+    if follow_up:
+        for days, label in FOLLOW_UP_CHOICES.items():
+            kb.button(text=_(label), callback_data=StaffCb(a=StaffAction.FOLLOW_UP, r=request_id, v=str(days)))
+        kb.adjust(3, 1)
+        return kb.as_markup()
     if status == "new":
         kb.button(text=_("✋ Claim №{number}").format(number=request_id), callback_data=StaffCb(a=StaffAction.CLAIM, r=request_id))
     elif status in ("claimed", "on_the_way"):
@@ -408,6 +424,23 @@ def checkin(checkin_id: int) -> InlineKeyboardMarkup:
     kb.button(text=_("😊 I'm fine"), callback_data=CheckinCb(a=CheckinAction.FINE, c=checkin_id))
     kb.button(text=_("😐 Not so well"), callback_data=CheckinCb(a=CheckinAction.NOT_WELL, c=checkin_id))
     kb.button(text=_("🆘 I need help"), callback_data=CheckinCb(a=CheckinAction.HELP, c=checkin_id))
+    kb.adjust(1)
+    return kb.as_markup()
+
+
+class FollowUpCb(CallbackData, prefix="fu"):
+    """An answer to follow-up f (a: fine, not so well, I need help)."""
+
+    a: CheckinAction
+    f: int
+
+
+def follow_up_question(followup_id: int) -> InlineKeyboardMarkup:
+    """The check-in's three large buttons, answering a follow-up."""
+    kb = InlineKeyboardBuilder()
+    kb.button(text=_("😊 I'm fine"), callback_data=FollowUpCb(a=CheckinAction.FINE, f=followup_id))
+    kb.button(text=_("😐 Not so well"), callback_data=FollowUpCb(a=CheckinAction.NOT_WELL, f=followup_id))
+    kb.button(text=_("🆘 I need help"), callback_data=FollowUpCb(a=CheckinAction.HELP, f=followup_id))
     kb.adjust(1)
     return kb.as_markup()
 

@@ -10,14 +10,14 @@ from aiogram.utils.i18n import I18n
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.ui import keyboards as kb
-from bot.ui import checkin_texts, staff_texts, texts
+from bot.ui import checkin_texts, followup_texts, staff_texts, texts
 from bot.core import clock
 from bot.core.config import Settings
 from bot.domain.items import Item
 from bot.domain.priority import is_urgent, outbox_priority
 from bot.domain import uploads
 from bot.services import decisions as d
-from db.models import Checkin, District, Request, RequestKind, RequestStatus, Resident, Staff
+from db.models import Checkin, District, FollowUp, Request, RequestKind, RequestStatus, Resident, Staff
 from db.repo import districts, outbox, residents
 from db.repo import requests as requests_repo
 from db.repo import staff as staff_repo
@@ -67,6 +67,10 @@ class Notifier:
                     await self.not_received(request)
                 case d.MemberLeft(chat_id, member, released, coordinator):
                     await self.member_left(chat_id, member, released, coordinator)
+                case d.FollowUpDue(resident, followup, worker):
+                    self.follow_up_question(resident, followup, worker)
+                case d.FollowUpHeard(followup, request, worker):
+                    await self.follow_up_heard(followup, request, worker)
                 case _:
                     raise TypeError(f"the Notifier cannot tell {type(news).__name__}")
 
@@ -259,6 +263,30 @@ class Notifier:
         payload = {"chat_id": resident.chat_id, "text": text, "reply_markup": markup.model_dump(exclude_none=True)}
         purpose = "checkin_reminder" if reminder else "checkin"
         self._enqueue(resident.chat_id, "sendMessage", payload, purpose=purpose, resident_id=resident.id, ref_id=checkin.id)
+
+    def follow_up_question(self, resident: Resident, followup: FollowUp, worker: Staff | None) -> None:
+        """«How are you now?» with the check-in's three buttons (its delivery starts the silence grace)."""
+        if resident.chat_id is None:
+            return
+        with self.i18n.use_locale(resident.locale):
+            text, markup = followup_texts.question(resident, worker), kb.follow_up_question(followup.id or 0)
+        payload = {"chat_id": resident.chat_id, "text": text, "reply_markup": markup.model_dump(exclude_none=True)}
+        self._enqueue(resident.chat_id, "sendMessage", payload, purpose="followup", resident_id=resident.id,
+                      ref_id=followup.id)
+
+    async def follow_up_heard(self, followup: FollowUp, request: Request, worker: Staff | None) -> None:
+        """The worker hears how the follow-up went: privately when they are still staff and started the
+        bot, else in the station's chat (mentioning them)."""
+        grace = self.settings.checkins.escalate_after_minutes
+        if worker is not None and worker.left_at is None and worker.has_private_chat:
+            with self.i18n.use_locale(worker.locale or await self.staff_locale(worker.chat_id)):
+                text = followup_texts.heard(followup, request, worker, grace, in_group=False)
+            self._send(worker.tg_user_id, text, "staff", request)
+            return
+
+        async def render(chat_id: int) -> str:
+            return followup_texts.heard(followup, request, worker, grace, in_group=True)
+        await self._to_chat(request, render)
 
     async def resident_transferred(self, request: Request, target: District, reason: str | None = None) -> None:
         """Tell the resident another station took over (and why, for the reasons residents are told)."""
