@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 
 revision = '0005_followups'
@@ -33,7 +34,9 @@ def upgrade() -> None:
         sa.Column('staff_id', sa.Integer(), nullable=True),
         sa.Column('asked_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.Column('sent_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-        sa.Column('answer', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column('answer', postgresql.ENUM('PENDING', 'FINE', 'NOT_WELL', 'HELP', 'MISSED', name='checkinanswer',
+                                            create_type=False).with_variant(
+            sa.Enum('PENDING', 'FINE', 'NOT_WELL', 'HELP', 'MISSED', name='checkinanswer'), 'sqlite'), nullable=False),
         sa.Column('answered_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
         sa.Column('next_check_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
         sa.Column('silence_told_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
