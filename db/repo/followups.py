@@ -79,3 +79,15 @@ async def due_silent(session: AsyncSession, now: datetime, limit: int) -> list[F
         .with_for_update(skip_locked=True)
     )
     return list((await session.exec(query)).all())
+
+
+async def stop_for_resident(session: AsyncSession, resident_id: int) -> None:
+    """A resident erased their data: no follow-up is asked, and no silence is reported."""
+    await session.execute(
+        update(Request).where(col(Request.resident_id) == resident_id, col(Request.follow_up_at).is_not(None))
+        .values(follow_up_at=None)
+    )
+    await session.execute(
+        update(FollowUp).where(col(FollowUp.resident_id) == resident_id, col(FollowUp.next_check_at).is_not(None))
+        .values(next_check_at=None)
+    )

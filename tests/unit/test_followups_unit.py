@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from bot.core import clock
 from bot.core.config import Settings
 from bot.domain.danger import DangerKind
-from bot.services import followups
+from bot.services import followups, privacy
 from bot.services.decisions import CardChanged, DetailsOwed, FollowUpDue, FollowUpHeard, StatusChanged
 from bot.services.staff import Refusal
 from db.models import CheckinAnswer, CheckinPlan, Request, RequestKind, RequestStatus, Resident, Staff, Urgency
@@ -178,3 +178,16 @@ async def test_danger_while_a_follow_up_is_recent_is_its_urgent_answer(world: Wo
         resident = await session.get(Resident, world.resident.id)
         assert resident is not None
         assert await followups.danger_answer(session, world.settings, resident, DangerKind.SELF_HARM, "x") is None
+
+
+async def test_erasure_stops_the_follow_up(world: World) -> None:
+    """A resident who erased their data is not asked (their done request keeps no due time)."""
+    request = await done_talk(world)
+    async with world.sessions.begin() as session:
+        await followups.choose(session, world.settings, world.worker, request.id or 0, STAFF_CHAT, 1)
+        resident = await session.get(Resident, world.resident.id)
+        assert resident is not None
+        await privacy.erase_resident(session, resident, clock.now())
+    clock.advance(timedelta(days=2))
+    async with world.sessions.begin() as session:
+        assert (await followups.ask_due(session, world.settings, clock.now())).count == 0
