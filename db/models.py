@@ -372,6 +372,38 @@ class FollowUp(SQLModel, table=True):
     new_request_id: int | None = Field(default=None, foreign_key="request.id")  # the request its answer opened
 
 
+class Medicine(SQLModel, table=True):
+    """A resident's regular medicine (bot/services/medicines.py): when the current supply runs out, when
+    the resident is reminded to order more, and whether it must not be interrupted (psychiatric treatment)."""
+
+    __table_args__ = (
+        Index("ix_medicine_remind", "active", "remind_at"),
+        Index("ix_medicine_escalate", "escalate_at"),
+        Index("ix_medicine_runs_out", "active", "runs_out_on"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    resident_id: int = Field(foreign_key="resident.id", index=True)
+    name: str = Field(max_length=200)
+    dose: str = Field(default="", max_length=200)
+    #: how many days one supply lasts (the quantity ordered is for this many days)
+    days_supply: int = Field(default=30, sa_type=SmallInteger)
+    #: the resident's local day on which the current supply runs out
+    runs_out_on: date
+    do_not_interrupt: bool = False
+    active: bool = True
+    #: when the reminder is due (the reminder tick's due time; None once sent)
+    remind_at: datetime | None = None
+    reminded_at: datetime | None = None
+    #: a «do not interrupt» reminder nobody answered escalates then (None once answered or escalated)
+    escalate_at: datetime | None = None
+    answered_at: datetime | None = None
+    #: the refill request ordered from the reminder (its receipt moves runs_out_on forward)
+    request_id: int | None = Field(default=None, foreign_key="request.id")
+    recorded_by: int | None = Field(default=None, foreign_key="staff.id")  # None: the resident
+    created_at: datetime = Field(default_factory=now)
+
+
 class ChatMigration(SQLModel, table=True):
     """A group that Telegram upgraded to a supergroup: its old id now means the new one."""
 

@@ -1,5 +1,6 @@
 """follow-ups after support: a done «someone to talk to» request keeps the worker's follow-up choice and
-when to ask; a follow-up's question, answer and silence; the request a follow-up answer opened
+when to ask; a follow-up's question, answer and silence; the request a follow-up answer opened;
+a resident's regular medicines, when each runs out and when its reminder is due
 
 Revision ID: 0005_followups
 Revises: 0004_exports
@@ -52,8 +53,37 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_followup_request_id'), ['request_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_followup_resident_id'), ['resident_id'], unique=False)
 
+    op.create_table(
+        'medicine',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('resident_id', sa.Integer(), nullable=False),
+        sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column('dose', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column('days_supply', sa.SmallInteger(), nullable=False),
+        sa.Column('runs_out_on', sa.Date(), nullable=False),
+        sa.Column('do_not_interrupt', sa.Boolean(), nullable=False),
+        sa.Column('active', sa.Boolean(), nullable=False),
+        sa.Column('remind_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+        sa.Column('reminded_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+        sa.Column('escalate_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+        sa.Column('answered_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+        sa.Column('request_id', sa.Integer(), nullable=True),
+        sa.Column('recorded_by', sa.Integer(), nullable=True),
+        sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(['recorded_by'], ['staff.id']),
+        sa.ForeignKeyConstraint(['request_id'], ['request.id']),
+        sa.ForeignKeyConstraint(['resident_id'], ['resident.id']),
+        sa.PrimaryKeyConstraint('id'),
+    )
+    with op.batch_alter_table('medicine', schema=None) as batch_op:
+        batch_op.create_index('ix_medicine_remind', ['active', 'remind_at'], unique=False)
+        batch_op.create_index('ix_medicine_escalate', ['escalate_at'], unique=False)
+        batch_op.create_index('ix_medicine_runs_out', ['active', 'runs_out_on'], unique=False)
+        batch_op.create_index(batch_op.f('ix_medicine_resident_id'), ['resident_id'], unique=False)
+
 
 def downgrade() -> None:
+    op.drop_table('medicine')
     op.drop_table('followup')
     with op.batch_alter_table('request', schema=None) as batch_op:
         batch_op.drop_constraint('fk_request_follows_request_id', type_='foreignkey')
