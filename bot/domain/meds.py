@@ -77,7 +77,7 @@ def parse_line(text: str, today: date) -> MedLine | None:
     if amount is None:
         return None
     name, dose = parts[0], "; ".join(p for p in parts[1:-1] if p)
-    if not name or len(name) > 200 or len(dose) > 200:
+    if not any(ch.isalnum() for ch in name) or len(name) > 200 or len(dose) > 200:
         return None
     return MedLine(name, dose, amount[0], amount[1], flagged)
 
