@@ -46,7 +46,7 @@ from bot.telegram.middlewares import (
 from bot.ui.notify import SYNC_CARD, Notifier
 from bot.telegram.polling import BatchDispatcher
 from bot.telegram.ratelimit import SharedBudget
-from bot.services import checkins, followups, privacy, reports, scheduled, staff
+from bot.services import checkins, followups, medicines, privacy, reports, scheduled, staff
 from bot.services.decisions import Batch, Decision
 from bot.ui import charts, report_texts
 from bot.domain import danger
@@ -260,6 +260,19 @@ async def ask_follow_ups(app: App) -> None:
             return
 
 
+async def remind_medicines(app: App) -> None:
+    """Medicine reminders that are due (batch after batch), then «do not interrupt» reminders nobody
+    answered, escalated as a missed check-in."""
+    while True:
+        sent = await told_batch(app, lambda session: medicines.remind_due(session, app.settings, clock.now()))
+        if sent.count < app.settings.checkins.batch:
+            break
+    while True:
+        raised = await told_batch(app, lambda session: medicines.escalate_due(session, app.settings, clock.now()))
+        if raised.count < app.settings.checkins.batch:
+            return
+
+
 async def post_scheduled(app: App) -> None:
     """The weekly report and the morning summary that are due, each into its staff chat (at the bulk
     priority: never ahead of a card or a check-in)."""
@@ -440,7 +453,8 @@ def start_background(app: App, metrics: bool = False) -> None:
     app.tasks.append(asyncio.create_task(app.sender.run(app.stop), name="outbox-sender"))
     scheduler = AsyncIOScheduler(timezone="UTC")
     tick = app.settings.tick_seconds
-    for job in (retry_failed_updates, check_requests, send_checkins, follow_up_checkins, ask_follow_ups, post_scheduled):
+    for job in (retry_failed_updates, check_requests, send_checkins, follow_up_checkins, ask_follow_ups, remind_medicines,
+                post_scheduled):
         scheduler.add_job(job, "interval", seconds=tick, args=[app], max_instances=1, coalesce=True)
     scheduler.add_job(apply_retention, "interval", hours=1, args=[app], max_instances=1, coalesce=True)
     if metrics:

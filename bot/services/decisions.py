@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from db.models import Checkin, District, FollowUp, Request, RequestStatus, Resident, Staff
+from db.models import Checkin, District, FollowUp, Medicine, Request, RequestStatus, Resident, Staff
 
 
 @dataclass(frozen=True)
@@ -115,6 +115,14 @@ class FollowUpHeard:
     worker: Staff | None
 
 
+@dataclass(frozen=True)
+class MedicineDue:
+    """The resident is reminded that a medicine runs out soon, with one tap to order it."""
+
+    resident: Resident
+    medicine: Medicine
+
+
 class SlaAction(StrEnum):
     """What a due SLA check does."""
 
@@ -150,7 +158,7 @@ class MemberLeft:
 
 Decision = (
     CardChanged | Confirmed | DetailsOwed | StatusChanged | Transferred | WroteAgain | Corrected | DetailsRemoved
-    | CheckinDue | SlaAlert | NotReceived | MemberLeft | FollowUpDue | FollowUpHeard
+    | CheckinDue | SlaAlert | NotReceived | MemberLeft | FollowUpDue | FollowUpHeard | MedicineDue
 )
 
 

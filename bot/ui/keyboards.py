@@ -236,10 +236,11 @@ PROFILE_FIELDS = {
 
 
 def profile() -> InlineKeyboardMarkup:
-    """One button per detail that can be changed."""
+    """One button per detail that can be changed, and «My medicines»."""
     kb = InlineKeyboardBuilder()
     for field, label in PROFILE_FIELDS.items():
         kb.button(text=_("Change: {field}").format(field=_(label)), callback_data=ProfileCb(field=field))
+    kb.button(text=_("💊 My medicines"), callback_data=MedCb(a=MedAction.LIST, m=0))
     kb.adjust(2)
     return kb.as_markup()
 
@@ -433,6 +434,52 @@ class FollowUpCb(CallbackData, prefix="fu"):
 
     a: CheckinAction
     f: int
+
+
+class MedAction(StrEnum):
+    """What a medicine button does."""
+
+    ORDER = "o"  # the reminder's «order it»
+    NOT_NOW = "n"  # the reminder's «not now»
+    LIST = "l"  # «My medicines» (m = 0)
+    ADD = "a"  # record one (m = 0)
+    KEEP = "k"  # the new medicine is «do not interrupt» (m = 1) or not (m = 0)
+    STOP = "s"  # no longer taken
+
+
+class MedCb(CallbackData, prefix="md"):
+    """A press about medicine m."""
+
+    a: MedAction
+    m: int
+
+
+def medicine_reminder(medicine_id: int) -> InlineKeyboardMarkup:
+    """Order it (one tap), or not now."""
+    kb = InlineKeyboardBuilder()
+    kb.button(text=_("🛒 Order it"), callback_data=MedCb(a=MedAction.ORDER, m=medicine_id))
+    kb.button(text=_("Not now"), callback_data=MedCb(a=MedAction.NOT_NOW, m=medicine_id))
+    kb.adjust(1)
+    return kb.as_markup()
+
+
+def my_medicines(medicines: Iterable[tuple[int, str]]) -> InlineKeyboardMarkup:
+    """Add one; stop one that is no longer taken."""
+    kb = InlineKeyboardBuilder()
+    kb.button(text=_("➕ Record a medicine"), callback_data=MedCb(a=MedAction.ADD, m=0))
+    for medicine_id, name in medicines:
+        kb.button(text=_("🗑 No longer: {name}").format(name=name[:40]), callback_data=MedCb(a=MedAction.STOP, m=medicine_id))
+    kb.adjust(1)
+    return kb.as_markup()
+
+
+def do_not_interrupt() -> InlineKeyboardMarkup:
+    """Yes (psychiatric treatment, do not interrupt) or no."""
+    kb = InlineKeyboardBuilder()
+    kb.button(text=_("🧠 Yes, do not interrupt"), callback_data=MedCb(a=MedAction.KEEP, m=1))
+    kb.button(text=_("No"), callback_data=MedCb(a=MedAction.KEEP, m=0))
+    kb.adjust(1)
+    return kb.as_markup()
 
 
 def follow_up_question(followup_id: int) -> InlineKeyboardMarkup:

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.ui import keyboards as kb
-from bot.ui import checkin_texts, followup_texts, staff_texts, texts
+from bot.ui import checkin_texts, followup_texts, medicine_texts, staff_texts, texts
 from bot.core import clock
 from bot.core.config import Settings
 from bot.domain.items import Item
 from bot.domain.priority import is_urgent, outbox_priority
 from bot.domain import uploads
 from bot.services import decisions as d
-from db.models import Checkin, District, FollowUp, Request, RequestKind, RequestStatus, Resident, Staff
+from db.models import Checkin, District, FollowUp, Medicine, Request, RequestKind, RequestStatus, Resident, Staff
 from db.repo import districts, outbox, residents
 from db.repo import requests as requests_repo
 from db.repo import staff as staff_repo
@@ -71,6 +72,8 @@ class Notifier:
                     self.follow_up_question(resident, followup, worker)
                 case d.FollowUpHeard(followup, request, worker):
                     await self.follow_up_heard(followup, request, worker)
+                case d.MedicineDue(resident, medicine):
+                    self.medicine_reminder(resident, medicine)
                 case _:
                     raise TypeError(f"the Notifier cannot tell {type(news).__name__}")
 
@@ -273,6 +276,22 @@ class Notifier:
         payload = {"chat_id": resident.chat_id, "text": text, "reply_markup": markup.model_dump(exclude_none=True)}
         self._enqueue(resident.chat_id, "sendMessage", payload, purpose="followup", resident_id=resident.id,
                       ref_id=followup.id)
+
+    def medicine_reminder(self, resident: Resident, medicine: Medicine) -> None:
+        """A medicine runs out soon: the resident's reminder, with «order it» and «not now»."""
+        if resident.chat_id is None:
+            return
+        today = clock.now().astimezone(self._tz(resident)).date()
+        with self.i18n.use_locale(resident.locale):
+            text = medicine_texts.reminder(resident, medicine, (medicine.runs_out_on - today).days, resident.locale)
+            markup = kb.medicine_reminder(medicine.id or 0)
+        payload = {"chat_id": resident.chat_id, "text": text, "reply_markup": markup.model_dump(exclude_none=True)}
+        self._enqueue(resident.chat_id, "sendMessage", payload, purpose="medicine", resident_id=resident.id,
+                      ref_id=medicine.id)
+
+    def _tz(self, resident: Resident) -> Any:
+        """The resident's timezone (the deployment's unless they have their own)."""
+        return ZoneInfo(resident.timezone) if resident.timezone else self.settings.tz
 
     async def follow_up_heard(self, followup: FollowUp, request: Request, worker: Staff | None) -> None:
         """The worker hears how the follow-up went: privately when they are still staff and started the

@@ -41,3 +41,10 @@ class Referral(StatesGroup):
     """A staff member typing why they refer a request to another station (in the staff group)."""
 
     reason = State()
+
+
+class Meds(StatesGroup):
+    """A resident recording a regular medicine under «My details»: the line, then «do not interrupt?»."""
+
+    line = State()
+    keep = State()
