@@ -212,3 +212,30 @@ async def test_danger_in_a_follow_up_answer_is_caught_in_uk(harness: Harness) ->
     card = card_of(harness, linked)
     assert visible_text("zh", "⚠️ The resident may be in danger: call them first.") in card.text
     assert card in harness.fake.messages[STAFF_CHAT]
+
+
+async def test_typed_answers_in_uk(harness: Harness) -> None:
+    """«не дуже добре» typed (the button's words) is «not so well»: the linked request for the same worker;
+    a second resident's «так» is «fine», told to their worker."""
+    worker = await join(harness, 5001, "Оксана")
+    user, request = await talk_done(harness, "uk", worker)
+    request = await follow_up_in(harness, worker, request, "🔔 Tomorrow")
+    await ask_now(harness, request)
+    await user.expect(visible_text("uk", QUESTION, name="林", worker="Оксана"), since_start=True)
+    await user.send("не дуже добре")
+    await user.expect(visible_text("uk", "Thank you for telling us. {worker} will contact you soon.", worker="Оксана"))
+    await harness.drain()
+    linked = (await requests_of(harness, user))[-1]
+    assert (linked.follows_request_id, linked.status) == (request.id, RequestStatus.CLAIMED)
+
+    second, done = await talk_done(harness, "uk", worker)
+    done = await follow_up_in(harness, worker, done, "🔔 Tomorrow")
+    await ask_now(harness, done)
+    await second.expect(visible_text("uk", QUESTION, name="林", worker="Оксана"), since_start=True)
+    await second.send("так")
+    await second.expect(visible_text("uk", "Thank you! We are glad. Have a good day. 🌷"))
+    await harness.drain()
+    assert harness.fake.messages[5001][-1].text == visible_text(
+        "zh", "🔔 Follow-up of request {number}: the resident says they are fine.", number=f"№{done.id}")
+    (followup,) = await followups_of(harness, done)
+    assert followup.answer == CheckinAnswer.FINE and len(await requests_of(harness, second)) == 1

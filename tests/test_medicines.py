@@ -164,3 +164,32 @@ async def test_do_not_interrupt_first_in_meds_and_silence_escalates(harness: Har
 def format_zh(day: date) -> str:
     """A date as the zh texts show it."""
     return format_date(day, "medium", locale="zh")
+
+
+async def test_my_medicines_in_uk_with_a_date_do_not_interrupt_and_stop(harness: Harness) -> None:
+    """uk: a medicine recorded with its run-out date and «do not interrupt» is listed with 🧠 and the date in
+    Ukrainian; «🗑 No longer» removes it and its reminder; a forged stop of another's medicine changes nothing."""
+    user = await register(harness, "uk", flags=())
+    await user.send(catalog_text("uk", "👤 My details"))
+    await user.press(catalog_text("uk", "💊 My medicines"))
+    await user.press(catalog_text("uk", "➕ Record a medicine"))
+    runs_out = clock.now().astimezone(ZoneInfo("Asia/Shanghai")).date() + timedelta(days=20)
+    await user.send(f"Кветіапін; 25 мг на ніч; {runs_out.isoformat()}")
+    await user.expect(visible_text("uk", "{medicine}\nIs it psychiatric treatment that must not be interrupted? Then a social "
+                                         "worker is told if you do not answer its reminder.",
+                                   medicine=f"Кветіапін; 25 мг на ніч; {runs_out.isoformat()}"))
+    await user.press(catalog_text("uk", "🧠 Yes, do not interrupt"))
+    listing = await user.expect(visible_text("uk", "• {medicine}{marker}: until {date}", medicine="Кветіапін 25 мг на ніч",
+                                             marker=" 🧠", date=format_date(runs_out, "medium", locale="uk")))
+    (medicine,) = await medicines_of(harness, user)
+    assert (medicine.do_not_interrupt, medicine.days_supply, medicine.runs_out_on) == (True, 20, runs_out)
+    stranger = await register(harness, "uk", flags=())
+    await stranger.press_data(f"md:s:{medicine.id}", message=stranger.last())
+    assert stranger.last_answer is not None
+    assert stranger.last_answer["text"] == catalog_text("uk", "This button is no longer active.")
+    assert len(await medicines_of(harness, user)) == 1 and (await medicines_of(harness, user))[0].active
+    await user.press(catalog_text("uk", "🗑 No longer: {name}", name="Кветіапін"), message=listing)
+    await user.expect(visible_text("uk", "<b>My medicines</b>\nNothing recorded yet. Record a medicine you take regularly, "
+                                         "and we will remind you a few days before it runs out."))
+    (stopped,) = await medicines_of(harness, user)
+    assert not stopped.active and stopped.remind_at is None

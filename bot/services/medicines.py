@@ -18,7 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.core import clock
 from bot.core.config import Settings
 from bot.domain.meds import MedLine, remind_on
-from bot.domain.schedule import parse_time, parse_times
+from bot.domain.schedule import parse_time, parse_times, quiet_end_after
 from bot.services import checkins
 from bot.services.decisions import Batch, Decision, MedicineDue
 from bot.services.staff_queries import district_ids
@@ -59,11 +59,17 @@ async def hour_of(session: AsyncSession, resident: Resident, settings: Settings)
 
 async def schedule(session: AsyncSession, settings: Settings, medicine: Medicine, resident: Resident, now: datetime) -> None:
     """Set when the reminder comes: MEDICINES__REMIND_DAYS_BEFORE days before the run-out day at the
-    resident's hour in their timezone (at once when that is already past); the last reminder's
-    escalation and answer are forgotten."""
+    resident's hour in their timezone (at once when that is already past, but never in their quiet
+    hours: then when they end); the last reminder's escalation and answer are forgotten."""
+    tz = checkins.tz_of(resident, settings)
     day = remind_on(medicine.runs_out_on, settings.medicines.remind_days_before, today_of(resident, settings, now))
-    at = datetime.combine(day, await hour_of(session, resident, settings), tzinfo=checkins.tz_of(resident, settings))
-    medicine.remind_at, medicine.reminded_at, medicine.escalate_at, medicine.answered_at = max(at, now), None, None, None
+    at = max(datetime.combine(day, await hour_of(session, resident, settings), tzinfo=tz), now)
+    plan = await checkins_repo.plan_of(session, resident.id or 0)
+    quiet = (plan.quiet_start, plan.quiet_end) if plan else (settings.checkins.quiet_start, settings.checkins.quiet_end)
+    start, end = parse_time(quiet[0]), parse_time(quiet[1])
+    if start is not None and end is not None:
+        at = quiet_end_after(at, tz, start, end)
+    medicine.remind_at, medicine.reminded_at, medicine.escalate_at, medicine.answered_at = at, None, None, None
 
 
 async def record(

@@ -132,3 +132,9 @@ async def test_erasure_deletes_the_medicines(world: World) -> None:
         resident = await session.get(Resident, world.resident.id)
         assert resident is not None
         assert await medicines_repo.of_resident(session, resident.id or 0) == []
+
+
+async def test_a_reminder_due_at_once_waits_for_the_end_of_quiet_hours(world: World) -> None:
+    set_clock(datetime(2026, 12, 1, 15, 0, tzinfo=UTC))  # 23:00 in Shanghai, in the default quiet hours 22:00–07:00
+    medicine = await recorded(world, MedLine("二甲双胍", "500毫克", 2, None))
+    assert medicine.remind_at == datetime(2026, 12, 2, 7, 0, tzinfo=SHANGHAI)
