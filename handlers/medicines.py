@@ -49,7 +49,14 @@ async def ask_line(ctx: Ctx) -> None:
     await ctx.bot.send_message(ctx.chat_id, medicine_texts.ask_line())
 
 
+async def ask_keep(ctx: Ctx) -> None:
+    """«Do not interrupt?» again (something else was sent instead of a press)."""
+    await ctx.bot.send_message(ctx.chat_id, medicine_texts.ask_do_not_interrupt(str((await ctx.data()).get("med_line") or "")),
+                               reply_markup=kb.do_not_interrupt())
+
+
 flow.PROMPTS[Meds.line.state] = ask_line
+flow.PROMPTS[Meds.keep.state] = ask_keep
 
 
 @router.callback_query(kb.MedCb.filter(F.a == MedAction.ORDER))

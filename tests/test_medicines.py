@@ -193,3 +193,23 @@ async def test_my_medicines_in_uk_with_a_date_do_not_interrupt_and_stop(harness:
                                          "and we will remind you a few days before it runs out."))
     (stopped,) = await medicines_of(harness, user)
     assert not stopped.active and stopped.remind_at is None
+
+
+async def test_text_instead_of_the_do_not_interrupt_buttons_asks_again(harness: Harness) -> None:
+    """zh: a text where the buttons were expected gets the hint and the question again, nothing is recorded
+    until a press."""
+    user = await register(harness, "zh", flags=())
+    await user.send(catalog_text("zh", "👤 My details"))
+    await user.press(catalog_text("zh", "💊 My medicines"))
+    await user.press(catalog_text("zh", "➕ Record a medicine"))
+    await user.send("二甲双胍；500毫克；10天")
+    await user.expect("二甲双胍；500毫克；10天")
+    user.mark_read()
+    await user.send("嗯")
+    again = await user.expect("二甲双胍；500毫克；10天")
+    assert catalog_text("zh", "🧠 Yes, do not interrupt") in again.button_texts()
+    assert await medicines_of(harness, user) == []
+    await user.press(catalog_text("zh", "No"), message=again)
+    await user.expect("二甲双胍 500毫克")
+    (medicine,) = await medicines_of(harness, user)
+    assert (medicine.days_supply, medicine.do_not_interrupt) == (10, False)
