@@ -153,6 +153,12 @@ async def test_only_the_residents_own_follow_up_and_only_the_claimer_chooses(har
     assert stranger.last_answer["text"] == catalog_text("zh", "This button is no longer active.")
     (followup,) = await followups_of(harness, request)
     assert followup.answer == CheckinAnswer.PENDING and len(await requests_of(harness, user)) == 1
+    await user.press(catalog_text("zh", "🆘 I need help"), message=question)  # the resident's own: urgent, same worker
+    await user.expect(visible_text("zh", "A social worker has been told and will contact you as soon as possible."))
+    await harness.drain()
+    linked = (await requests_of(harness, user))[-1]
+    assert (linked.follows_request_id, linked.urgency, linked.status) == (request.id, Urgency.URGENT, RequestStatus.CLAIMED)
+    assert "🔴" in card_of(harness, linked).text
 
 
 async def test_silence_is_shown_to_the_worker_in_ru(harness: Harness) -> None:

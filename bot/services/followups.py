@@ -87,7 +87,7 @@ async def choose(
 ) -> Outcome:
     """The worker's follow-up choice on a done «someone to talk to» request: only its claimer (or a
     coordinator), once (the same choice again changes nothing: a double tap), days one of CHOICES."""
-    loaded = await staff._load(session, settings, request_id, chat_id)  # noqa: SLF001 - the same authorisation
+    loaded = await staff.load(session, settings, request_id, chat_id)
     if isinstance(loaded, Refusal):
         return Outcome(refusal=loaded)
     if loaded.claimed_by != member.id and member.role != StaffRole.COORDINATOR:
