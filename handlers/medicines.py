@@ -68,12 +68,18 @@ async def order(query: CallbackQuery, callback_data: kb.MedCb, ctx: Ctx) -> None
         await query.answer(_("This button is no longer active."), show_alert=True)
         return
     assert ctx.resident is not None
+    # one request per reminder, however often «Order it» is pressed: a double tap only answers the press
+    key = f"md{medicine.id}r{int(medicine.reminded_at.timestamp()) if medicine.reminded_at else 0}"[:32]
+    if (await ctx.data()).get("med_ordered") == key:
+        await query.answer()
+        return
     await query.answer()
     if isinstance(query.message, Message):
         with suppress(TelegramBadRequest):
             await query.message.edit_reply_markup(reply_markup=None)
-    await start_wizard(ctx, RequestKind.MEDICINE, CONFIRM, medicine=medicine_texts.order(medicine),
+    await start_wizard(ctx, RequestKind.MEDICINE, CONFIRM, medicine=medicine_texts.order(medicine), draft_key=key,
                        address=ctx.resident.address, answers={medicines.REFILL: str(medicine.id)})
+    await ctx.state.update_data(med_ordered=key)
 
 
 @router.callback_query(kb.MedCb.filter(F.a == MedAction.NOT_NOW))

@@ -17,6 +17,7 @@ from db.models import Medicine, RequestKind, RequestStatus, Resident
 from tests.conftest import STAFF_CHAT, Harness
 from tests.conversation import TgUser
 from tests.helpers import (
+    button_data,
     catalog_plural,
     catalog_text,
     check_title,
@@ -96,8 +97,11 @@ async def test_ten_days_left_reminds_on_the_right_day_in_moscow_and_one_tap_orde
     await tick_at(harness, due + timedelta(minutes=5))  # reminded once
     await user.expect_nothing_more()
 
+    order = button_data(reminder, catalog_text("ru", "🛒 Order it"))
     await user.press(catalog_text("ru", "🛒 Order it"), message=reminder)
     summary = await user.expect(check_title("ru"))
+    await user.press_data(order, message=reminder)  # a double tap: no second summary
+    await user.expect_nothing_more()
     ordered = catalog_plural("ru", "{medicine}: enough for {n} day", "{medicine}: enough for {n} days", 10,
                              medicine="Метформин 500 мг два раза в день")
     assert ordered in summary.text
