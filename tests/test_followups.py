@@ -245,3 +245,23 @@ async def test_typed_answers_in_uk(harness: Harness) -> None:
         "zh", "🔔 Follow-up of request {number}: the resident says they are fine.", number=f"№{done.id}")
     (followup,) = await followups_of(harness, done)
     assert followup.answer == CheckinAnswer.FINE and len(await requests_of(harness, second)) == 1
+
+
+async def test_silence_goes_to_the_staff_group_when_the_worker_never_opened_the_bot(harness: Harness) -> None:
+    """A worker without a private chat with the bot hears of the silence in the staff group, mentioned by name."""
+    worker = await join(harness, 5003, "赵社工", private=False)
+    user, request = await talk_done(harness, "zh", worker)
+    request = await follow_up_in(harness, worker, request, "🔔 Tomorrow")
+    await ask_now(harness, request)
+    await user.expect(visible_text("zh", QUESTION, name="林", worker="赵社工"), since_start=True)
+    assert harness.app is not None
+    clock.advance(timedelta(minutes=121))
+    await ask_follow_ups(harness.app)
+    await harness.drain()
+    silent = catalog_plural(
+        "zh", "🔕 Follow-up of request {number}: the resident has not answered for {n} hour. Please call them.",
+        "🔕 Follow-up of request {number}: the resident has not answered for {n} hours. Please call them.", 2,
+        number=f"№{request.id}")
+    said = [m for m in harness.fake.messages[STAFF_CHAT] if silent in m.text]
+    assert len(said) == 1 and said[0].text.startswith("赵社工: ")
+    assert 5003 not in harness.fake.messages or not any(silent in m.text for m in harness.fake.messages[5003])
