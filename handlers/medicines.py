@@ -19,7 +19,7 @@ from bot.core.config import Settings
 from bot.domain.meds import parse_line
 from bot.domain.names import card_name
 from bot.services import medicines, residents, staff_queries
-from bot.ui import flow, medicine_texts
+from bot.ui import flow, medicine_texts, texts
 from bot.ui import keyboards as kb
 from bot.ui.flow import Ctx
 from bot.ui.keyboards import MedAction
@@ -69,11 +69,16 @@ async def order(query: CallbackQuery, callback_data: kb.MedCb, ctx: Ctx) -> None
         return
     assert ctx.resident is not None
     # one request per reminder, however often «Order it» is pressed: a double tap only answers the press
-    key = f"md{medicine.id}r{int(medicine.reminded_at.timestamp()) if medicine.reminded_at else 0}"[:32]
+    key = medicines.order_key(medicine)
     if (await ctx.data()).get("med_ordered") == key:
         await query.answer()
         return
     await query.answer()
+    filed = await medicines.ordered(ctx.session, medicine)
+    if filed is not None:  # sent already (an old reminder pressed again)
+        await ctx.bot.send_message(ctx.chat_id, _("You have already ordered it: request {number}.").format(
+            number=texts.number(filed.id or 0)))
+        return
     if isinstance(query.message, Message):
         with suppress(TelegramBadRequest):
             await query.message.edit_reply_markup(reply_markup=None)

@@ -111,6 +111,9 @@ async def test_ten_days_left_reminds_on_the_right_day_in_moscow_and_one_tap_orde
     assert (request.kind, request.medicine, request.answers) == (RequestKind.MEDICINE, ordered, {"refill": str(medicine.id)})
     card = card_of(harness, request)
     assert ordered in card.text
+    await user.press_data(order, message=reminder)  # the old reminder pressed again after sending: no second request
+    await user.expect(visible_text("ru", "You have already ordered it: request {number}.", number=f"№{request.id}"))
+    assert len(await requests_of(harness, user)) == 1
     await worker.press(f"№{request.id}", message=card)
     await harness.drain()
     await worker.press(catalog_text("zh", "✅ Done"), message=card_of(harness, request))

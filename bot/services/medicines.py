@@ -25,6 +25,7 @@ from bot.services.staff_queries import district_ids
 from db.models import Medicine, Request, RequestKind, Resident
 from db.repo import checkins as checkins_repo
 from db.repo import medicines as repo
+from db.repo import requests as requests_repo
 
 log = logging.getLogger(__name__)
 
@@ -150,6 +151,17 @@ async def answered(session: AsyncSession, resident: Resident, medicine_id: int) 
     medicine.answered_at, medicine.escalate_at = clock.now(), None
     session.add(medicine)
     return medicine
+
+
+def order_key(medicine: Medicine) -> str:
+    """The draft key of the request ordered from the medicine's latest reminder: one request per reminder."""
+    stamp = int(medicine.reminded_at.timestamp()) if medicine.reminded_at else 0
+    return f"md{medicine.id}r{stamp}"[:32]
+
+
+async def ordered(session: AsyncSession, medicine: Medicine) -> Request | None:
+    """The request already filed from the medicine's latest reminder, or None."""
+    return await requests_repo.by_draft_key(session, order_key(medicine))
 
 
 async def not_now(session: AsyncSession, settings: Settings, resident: Resident, medicine_id: int) -> Medicine | None:
