@@ -211,6 +211,12 @@ class Request(SQLModel, table=True):
     #: When its personal details (address, texts, photo, voice, items) were removed: the resident erased
     #: their data, or the retention policy ran (RETENTION__CLOSED_REQUEST_DAYS after it closed).
     anonymized_at: datetime | None = None
+    #: A «someone to talk to» request done: the worker's follow-up choice in days (1, 3 or 7; 0: none),
+    #: and when the resident is to be asked how they are (the follow-up tick's due time; None once asked).
+    follow_up_days: int | None = Field(default=None, sa_type=SmallInteger)
+    follow_up_at: datetime | None = Field(default=None, index=True)
+    #: The request whose follow-up answer («not so well», «I need help», danger) opened this one.
+    follows_request_id: int | None = Field(default=None, foreign_key="request.id")
 
 
 class RequestItem(SQLModel, table=True):
@@ -353,6 +359,58 @@ class Checkin(SQLModel, table=True):
     escalated_at: datetime | None = None
     next_check_at: datetime | None = None
     request_id: int | None = Field(default=None, foreign_key="request.id", index=True)  # every wellbeing card sync
+
+
+class FollowUp(SQLModel, table=True):
+    """One «how are you now?» after a «someone to talk to» request was done (bot/services/followups.py):
+    asked on the day the worker chose, answered with the check-in's three answers, or silent."""
+
+    __table_args__ = (Index("ix_followup_open", "answer", "next_check_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="request.id", index=True)  # the request that was done
+    resident_id: int = Field(foreign_key="resident.id", index=True)
+    staff_id: int | None = Field(default=None, foreign_key="staff.id")  # the worker who did it
+    asked_at: datetime = Field(default_factory=now)
+    sent_at: datetime | None = None
+    answer: CheckinAnswer = Field(default=CheckinAnswer.PENDING, max_length=16)
+    answered_at: datetime | None = None
+    #: when silence is to be shown to the worker (the check-in grace after delivery); None once done
+    next_check_at: datetime | None = None
+    silence_told_at: datetime | None = None
+    new_request_id: int | None = Field(default=None, foreign_key="request.id")  # the request its answer opened
+
+
+class Medicine(SQLModel, table=True):
+    """A resident's regular medicine (bot/services/medicines.py): when the current supply runs out, when
+    the resident is reminded to order more, and whether it must not be interrupted (psychiatric treatment)."""
+
+    __table_args__ = (
+        Index("ix_medicine_remind", "active", "remind_at"),
+        Index("ix_medicine_escalate", "escalate_at"),
+        Index("ix_medicine_runs_out", "active", "runs_out_on"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    resident_id: int = Field(foreign_key="resident.id", index=True)
+    name: str = Field(max_length=200)
+    dose: str = Field(default="", max_length=200)
+    #: how many days one supply lasts (the quantity ordered is for this many days)
+    days_supply: int = Field(default=30, sa_type=SmallInteger)
+    #: the resident's local day on which the current supply runs out
+    runs_out_on: date
+    do_not_interrupt: bool = False
+    active: bool = True
+    #: when the reminder is due (the reminder tick's due time; None once sent)
+    remind_at: datetime | None = None
+    reminded_at: datetime | None = None
+    #: a «do not interrupt» reminder nobody answered escalates then (None once answered or escalated)
+    escalate_at: datetime | None = None
+    answered_at: datetime | None = None
+    #: the refill request ordered from the reminder (its receipt moves runs_out_on forward)
+    request_id: int | None = Field(default=None, foreign_key="request.id")
+    recorded_by: int | None = Field(default=None, foreign_key="staff.id")  # None: the resident
+    created_at: datetime = Field(default_factory=now)
 
 
 class ChatMigration(SQLModel, table=True):

@@ -13,8 +13,10 @@ from handlers import (
     edits,
     fallback,
     feedback,
+    followups,
     groups,
     intake,
+    medicines,
     my_requests,
     profile,
     registration,
@@ -46,12 +48,12 @@ def build_router() -> Router:
     residents.edited_message.outer_middleware(danger.DangerCheck())  # and every edit of one
     residents.include_routers(*_detached(
         danger.router, start.router, split.router, registration.router, intake.router, my_requests.router,
-        profile.router, feedback.router, checkins.router, edits.router,
+        profile.router, medicines.router, feedback.router, checkins.router, followups.router, edits.router,
     ))
     residents.include_routers(*_detached(fallback.router))
     root.include_routers(*_detached(
-        staff.setup_router, volunteers.setup, reports.router, volunteers.staff_router, staff.router, staff_private.router, groups.router,
-        volunteers.private, volunteers.deliveries,
+        staff.setup_router, volunteers.setup, reports.router, medicines.staff_router, volunteers.staff_router, staff.router,
+        staff_private.router, groups.router, volunteers.private, volunteers.deliveries,
     ), residents)
     root.include_routers(*_detached(fallback.unanswered))
     inline_sync_callables(root)

@@ -25,7 +25,7 @@ from bot.ui import keyboards as kb
 from bot.ui.flow import Ctx
 from bot.core.logs import ids
 from bot.domain import danger
-from bot.services import requests, residents
+from bot.services import followups, requests, residents
 from bot.domain.danger import DangerKind, Level
 from bot.ui.wizard import engine
 from bot.ui.states import Intake, Reg
@@ -69,6 +69,12 @@ async def on_danger(ctx: Ctx, kind: DangerKind, text: str) -> None:
     # «I feel ill»), not «if you might hurt yourself».
     shown = texts.illness(numbers) if kind is DangerKind.MEDICAL else texts.emergency(numbers)
     await ctx.bot.send_message(ctx.chat_id, shown)
+    answered = await followups.danger_answer(ctx.session, ctx.settings, ctx.resident, kind, text)
+    if answered is not None and answered.request is not None:  # the answer to a recent follow-up: its worker first
+        await ctx.notifier().tell(answered.told)
+        log.info("urgent follow-up request %s for a danger message", answered.request.id,
+                 extra=ids(request_id=answered.request.id, resident_id=ctx.resident.id))
+        return
     result = await requests.open_urgent_talk(ctx.session, ctx.i18n, ctx.settings, ctx.resident, str(kind), text)
     await ctx.notifier().tell(result.told)
     log.info("urgent request %s %s for a danger message", result.request.id, "opened" if result.created else "already open",

@@ -38,6 +38,7 @@ from bot.ui.wizard import engine
 from bot.ui.wizard.request.common import items_draft
 from bot.ui.wizard.request.urgency import URGENCY
 from handlers import checkins as checkin_handlers
+from handlers import followups as followup_handlers
 from handlers import my_requests, registration
 from handlers.common import answered_within
 from handlers.start import (
@@ -222,6 +223,9 @@ async def outside_a_step(message: Message, ctx: Ctx) -> None:
         return
     if message.text and await checkin_handlers.typed_answer(ctx, message.text):
         return  # «好» to today's «Are you OK?»
+    if message.text and await followup_handlers.typed_answer(
+            ctx.session, ctx.settings, ctx.notifier(), ctx.bot, ctx.resident, message.text):
+        return  # «不太好» to a follow-up's «how are you now?»
     voice = message.voice.file_id if message.voice else None
     photo = message.photo[-1].file_id if message.photo else None
     if text is None and voice is None and photo is None:

@@ -8,7 +8,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.config import Settings
-from bot.services import staff
+from bot.services import medicines, staff
 from bot.ui import keyboards as kb
 from bot.ui.notify import Notifier
 from db.models import Resident
@@ -34,6 +34,8 @@ async def feedback(query: CallbackQuery, callback_data: kb.FeedbackCb, session: 
         await query.answer(_("This button is no longer active."), show_alert=True)
         return
     await notifier.tell(done.told)
+    if received:  # a refill ordered from a medicine reminder: the run-out day moves on
+        await medicines.refill_received(session, settings, done.request)
     if received:
         await query.answer(_("Thank you! We are glad we could help."), show_alert=True)
     else:

@@ -40,7 +40,8 @@ FIRST_STEP = {
 
 
 async def start_wizard(ctx: Ctx, kind: RequestKind, first: Step | None = None, **prefill: Any) -> None:
-    """A fresh draft of this kind (only for registered residents), optionally already partly filled."""
+    """A fresh draft of this kind (only for registered residents), optionally already partly filled
+    (a `draft_key` given makes every run from the same source one request: a one-tap order)."""
     if not residents.is_registered(ctx.resident):
         await ctx.bot.send_message(ctx.chat_id, _("First, a few questions about you: it takes a minute."))
         await begin_registration(ctx)
@@ -48,7 +49,7 @@ async def start_wizard(ctx: Ctx, kind: RequestKind, first: Step | None = None, *
     assert ctx.resident is not None
     if kind == RequestKind.PSYCH:  # a call, not a delivery: the registered address goes with it
         prefill.setdefault("address", ctx.resident.address)
-    draft = Draft(kind=kind, draft_key=secrets.token_urlsafe(9), **prefill)
+    draft = Draft(kind=kind, draft_key=prefill.pop("draft_key", None) or secrets.token_urlsafe(9), **prefill)
     await ctx.state.clear()
     await engine.save(ctx, draft)
     await engine.go(ctx, first or FIRST_STEP[kind])

@@ -29,7 +29,7 @@ from bot.core.config import LOCALES, Settings
 from bot.ui.i18n import N_
 from bot.ui.keyboards import StaffAction
 from bot.ui.notify import Notifier
-from bot.services import checkin_command, staff, staff_chats, staff_queries, volunteers
+from bot.services import checkin_command, followups, staff, staff_chats, staff_queries, volunteers
 from bot.ui import volunteer_texts
 from bot.ui.states import Referral
 from db.models import RequestStatus, Staff, StaffRole
@@ -305,6 +305,14 @@ async def settle(query: CallbackQuery, callback_data: kb.StaffCb, session: Async
     await answer(query, notifier, await staff.settle(session, settings, member, callback_data.r, staff_chat, new))
 
 
+@cards.callback_query(kb.StaffCb.filter(F.a == StaffAction.FOLLOW_UP))
+async def follow_up(query: CallbackQuery, callback_data: kb.StaffCb, session: AsyncSession, settings: Settings,
+                    notifier: Notifier, member: Staff, staff_chat: int) -> None:
+    """🔔 A follow-up after a done «someone to talk to» request: tomorrow, in 3 days, in a week, or none."""
+    days = int(callback_data.v) if callback_data.v.isdigit() else -1
+    await answer(query, notifier, await followups.choose(session, settings, member, callback_data.r, staff_chat, days))
+
+
 @cards.callback_query(kb.StaffCb.filter(F.a.in_(set(PROGRESS))))
 async def progress(query: CallbackQuery, callback_data: kb.StaffCb, session: AsyncSession, settings: Settings,
                    notifier: Notifier, member: Staff, staff_chat: int) -> None:
@@ -476,7 +484,7 @@ async def checkin_plan(message: Message, command: CommandObject, session: AsyncS
 
 #: The commands only members may send (a coordinator-only one refused to a worker here too).
 MEMBER_COMMANDS = ("duty", "open", "mine", "stats", "chatlang", "checkins", "checkin", "report", "needs", "export",
-                   "volunteers")
+                   "volunteers", "meds")
 
 
 async def why_not(message: Message | CallbackQuery, session: AsyncSession, staff_chat: int) -> str:

@@ -200,6 +200,10 @@ async def test_every_button_press_is_answered_whatever_its_data(harness: Harness
 # ---------------------------------------------------------------------------------- 3. bad updates
 
 
+MEDS_USAGE = ("Use: /meds (who runs out in the next 7 days), or /meds №N name; dose; days or date[; !] to record a regular "
+              "medicine for the resident of request №N («!»: psychiatric treatment, do not interrupt).")
+
+
 async def test_ids_beyond_the_databases_integers_no_longer_exist(harness: Harness) -> None:
     """A 58-digit id, one just beyond PostgreSQL's INTEGER, zero and a negative id, in every staff action and
     in residents' buttons: «no longer exists» or «no longer active», at once; no update fails."""
@@ -207,14 +211,17 @@ async def test_ids_beyond_the_databases_integers_no_longer_exist(harness: Harnes
     resident, request = await file_request(harness, "zh")
     card = card_of(harness, request)
     for number in (HUGE, str(2**31), "0", "-4"):
-        for action in ("c", "w", "d", "f", "r", "l", "t", "x", "a", "v"):
+        for action in ("c", "w", "d", "f", "r", "l", "t", "x", "a", "v", "u"):
             await worker.press_data(f"sf:{action}:{number}:", message=card)
             assert answer_of(worker) == (catalog_text("zh", GONE), True), (action, number)
         await worker.send_command(f"/checkin №{number} off")
         assert worker.last().text == visible_text("zh", CHECKIN_USAGE)  # type: ignore[union-attr]
+        await worker.send_command(f"/meds №{number} 二甲双胍; 500毫克; 10")
+        assert worker.last().text == visible_text("zh", MEDS_USAGE)  # type: ignore[union-attr]
         await resident.press_data(f"mr:y:{number}", message=resident.last())
         assert answer_of(resident) == (catalog_text("zh", "This request can no longer be cancelled."), True)
-        for data in (f"fb:y:{number}:0", f"fb:s:{number}:5", f"ci:f:{number}:", f"ci:w:{number}:health"):
+        for data in (f"fb:y:{number}:0", f"fb:s:{number}:5", f"ci:f:{number}:", f"ci:w:{number}:health",
+                     f"fu:n:{number}", f"md:o:{number}", f"md:n:{number}", f"md:s:{number}"):
             await resident.press_data(data, message=resident.last())
             assert answer_of(resident) == (catalog_text("zh", STALE), True), data
     await harness.drain()

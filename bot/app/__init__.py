@@ -46,7 +46,7 @@ from bot.telegram.middlewares import (
 from bot.ui.notify import DELIVERY_CARD, DELIVERY_COPY, SYNC_CARD, VOLUNTEER_CARD, Notifier
 from bot.telegram.polling import BatchDispatcher
 from bot.telegram.ratelimit import SharedBudget
-from bot.services import checkins, privacy, reports, scheduled, staff, volunteers
+from bot.services import checkins, followups, medicines, privacy, reports, scheduled, staff, volunteers
 from bot.services.decisions import Batch, Decision
 from bot.ui import charts, report_texts
 from bot.domain import danger
@@ -255,6 +255,32 @@ async def follow_up_checkins(app: App) -> None:
     await told_batch(app, lambda session: checkins.follow_up(session, app.settings, clock.now()))
 
 
+async def ask_follow_ups(app: App) -> None:
+    """Follow-ups after support whose day has come (the resident is asked how they are), batch after
+    batch, and follow-ups nobody answered within the grace (shown to their worker)."""
+    while True:
+        asked = await told_batch(app, lambda session: followups.ask_due(session, app.settings, clock.now()))
+        if asked.count < app.settings.checkins.batch:
+            break
+    while True:
+        silent = await told_batch(app, lambda session: followups.silence(session, app.settings, clock.now()))
+        if silent.count < app.settings.checkins.batch:
+            return
+
+
+async def remind_medicines(app: App) -> None:
+    """Medicine reminders that are due (batch after batch), then «do not interrupt» reminders nobody
+    answered, escalated as a missed check-in."""
+    while True:
+        sent = await told_batch(app, lambda session: medicines.remind_due(session, app.settings, clock.now()))
+        if sent.count < app.settings.checkins.batch:
+            break
+    while True:
+        raised = await told_batch(app, lambda session: medicines.escalate_due(session, app.settings, clock.now()))
+        if raised.count < app.settings.checkins.batch:
+            return
+
+
 async def post_scheduled(app: App) -> None:
     """The weekly report and the morning summary that are due, each into its staff chat (at the bulk
     priority: never ahead of a card or a check-in)."""
@@ -305,7 +331,11 @@ def checkin_hooks(app: App) -> None:
                     await notify.card(request)
 
     app.sender.on_unreachable = resident_unreachable
+    async def follow_up_delivered(session: AsyncSession, rows: list[Outbox]) -> None:
+        await followups.delivered(session, app.settings, [row.ref_id or 0 for row in rows], clock.now())
+
     app.sender.on_sent["checkin"] = delivered
+    app.sender.on_sent["followup"] = follow_up_delivered
     app.sender.on_forbidden["checkin"] = unreachable
     app.sender.on_forbidden["checkin_reminder"] = unreachable
 
@@ -438,7 +468,8 @@ def start_background(app: App, metrics: bool = False) -> None:
     app.tasks.append(asyncio.create_task(app.sender.run(app.stop), name="outbox-sender"))
     scheduler = AsyncIOScheduler(timezone="UTC")
     tick = app.settings.tick_seconds
-    for job in (retry_failed_updates, check_requests, check_deliveries, send_checkins, follow_up_checkins, post_scheduled):
+    for job in (retry_failed_updates, check_requests, check_deliveries, send_checkins, follow_up_checkins, ask_follow_ups,
+                remind_medicines, post_scheduled):
         scheduler.add_job(job, "interval", seconds=tick, args=[app], max_instances=1, coalesce=True)
     scheduler.add_job(apply_retention, "interval", hours=1, args=[app], max_instances=1, coalesce=True)
     if metrics:

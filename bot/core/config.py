@@ -119,6 +119,13 @@ class CheckinSettings(BaseModel):
     lookahead_seconds: int = Field(default=60, ge=1)
 
 
+class MedicineSettings(BaseModel):
+    """Regular medicines (bot/services/medicines.py): when the resident is reminded to order more."""
+
+    #: The reminder comes this many days before the supply runs out (at the resident's check-in hour).
+    remind_days_before: int = Field(default=3, ge=0, le=30)
+
+
 class ScheduledReports(BaseModel):
     """Reports the bot posts by itself to every staff chat, at local times of the deployment's timezone."""
 
@@ -200,6 +207,7 @@ class Settings(BaseSettings):
     sla: Sla = Field(default_factory=Sla)
     checkins: CheckinSettings = Field(default_factory=CheckinSettings)
     volunteers: VolunteerSettings = Field(default_factory=VolunteerSettings)
+    medicines: MedicineSettings = Field(default_factory=MedicineSettings)
     retention: Retention = Field(default_factory=Retention)
     reports: ScheduledReports = Field(default_factory=ScheduledReports)
     log_level: str = "INFO"

@@ -41,6 +41,7 @@ class Reason(StrEnum):
     UNREACHABLE = "unreachable"
     HELP = "help"
     HEALTH = "health"
+    MEDICINE = "medicine"  # a «do not interrupt» medicine's reminder got no answer (bot/services/medicines.py)
 
 
 @dataclass(frozen=True)

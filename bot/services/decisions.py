@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from db.models import Checkin, Delivery, District, Request, RequestStatus, Resident, Staff, Volunteer
+from db.models import Checkin, Delivery, District, FollowUp, Medicine, Request, RequestStatus, Resident, Staff, Volunteer
 
 
 @dataclass(frozen=True)
@@ -94,6 +94,33 @@ class CheckinDue:
     resident: Resident
     checkin: Checkin
     reminder: bool
+
+
+@dataclass(frozen=True)
+class FollowUpDue:
+    """The follow-up question («how are you now?») goes to the resident; `worker` did the request."""
+
+    resident: Resident
+    followup: FollowUp
+    worker: Staff | None
+
+
+@dataclass(frozen=True)
+class FollowUpHeard:
+    """The worker hears how the follow-up went (the resident is fine, or did not answer): privately,
+    or in the station's chat when they cannot be reached there."""
+
+    followup: FollowUp
+    request: Request
+    worker: Staff | None
+
+
+@dataclass(frozen=True)
+class MedicineDue:
+    """The resident is reminded that a medicine runs out soon, with one tap to order it."""
+
+    resident: Resident
+    medicine: Medicine
 
 
 class SlaAction(StrEnum):
@@ -197,7 +224,7 @@ Decision = (
     CardChanged | Confirmed | DetailsOwed | StatusChanged | Transferred | WroteAgain | Corrected | DetailsRemoved
     | CheckinDue | SlaAlert | NotReceived | MemberLeft
     | VolunteerApplied | VolunteerDecided | DeliveryOffered | DeliveryTaken | DeliveryMoved | DeliveryPhoto
-    | DeliveryStalled
+    | DeliveryStalled | FollowUpDue | FollowUpHeard | MedicineDue
 )
 
 

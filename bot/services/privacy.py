@@ -25,6 +25,8 @@ from bot.services.decisions import Batch, CardChanged, Decision, DetailsRemoved
 from db.models import OPEN_STATUSES, Outbox, OutboxStatus, Resident
 from db.repo.outbox import SYNC_CARD
 from db.repo import checkins as checkins_repo
+from db.repo import followups as followups_repo
+from db.repo import medicines as medicines_repo
 from db.repo import privacy as repo
 from db.repo import requests as requests_repo
 
@@ -50,6 +52,8 @@ async def erase_resident(session: AsyncSession, resident: Resident, at: datetime
     if plan is not None:
         plan.active, plan.next_due_at = False, None
         session.add(plan)
+    await followups_repo.stop_for_resident(session, resident_id)
+    await medicines_repo.delete_of_resident(session, resident_id)
     told = await scrub_outbox(session, request_ids, None, resident_id=resident_id, chat_id=chat_id)
     for request_id in sorted(open_ids | set(await repo.with_card_views(session, request_ids))):
         request = await requests_repo.by_id(session, request_id)

@@ -181,8 +181,8 @@ async def route_chat(session: AsyncSession, settings: Settings, district_id: int
     return await districts.resolve_chat(session, (district.staff_chat_id if district else None) or settings.staff_chat_id)
 
 
-async def _load(session: AsyncSession, settings: Settings, request_id: int, chat_id: int) -> Request | Refusal:
-    """The request if it exists and belongs to this chat."""
+async def load(session: AsyncSession, settings: Settings, request_id: int, chat_id: int) -> Request | Refusal:
+    """The request if it exists and belongs to this chat (GONE, WRONG_CHAT otherwise)."""
     request = await requests_repo.by_id(session, request_id)
     if request is None:
         return Refusal.GONE
@@ -193,7 +193,7 @@ async def _load(session: AsyncSession, settings: Settings, request_id: int, chat
 
 async def claim(session: AsyncSession, settings: Settings, member: Staff, request_id: int, chat_id: int) -> Outcome:
     """Conditional claim: one winner; the others learn who has it."""
-    loaded = await _load(session, settings, request_id, chat_id)
+    loaded = await load(session, settings, request_id, chat_id)
     if isinstance(loaded, Refusal):
         return Outcome(refusal=loaded)
     now = clock.now()
@@ -214,7 +214,7 @@ async def progress(
     new: RequestStatus, reason: str | None = None,
 ) -> Outcome:
     """On the way, done, can't fulfil or release: only the claimer (or a coordinator), only from a working state."""
-    loaded = await _load(session, settings, request_id, chat_id)
+    loaded = await load(session, settings, request_id, chat_id)
     if isinstance(loaded, Refusal):
         return Outcome(refusal=loaded)
     if loaded.claimed_by != member.id and member.role != StaffRole.COORDINATOR:
@@ -248,7 +248,7 @@ async def transfer(
     REFERRAL_REASONS, `note` the words typed for "other" (at most NOTE_MAX characters are kept)."""
     if reason not in REFERRAL_REASONS or (reason == "other" and not (note or "").strip()):
         return Outcome(refusal=Refusal.WRONG_STATE)
-    loaded = await _load(session, settings, request_id, chat_id)
+    loaded = await load(session, settings, request_id, chat_id)
     if isinstance(loaded, Refusal):
         return Outcome(refusal=loaded)
     target = await districts.by_code(session, code)
@@ -423,7 +423,7 @@ async def settle(
 ) -> Outcome:
     """A check-in escalation settled in one tap: claimed first if nobody has it yet (what the claim
     tells comes first, then what the progress tells)."""
-    loaded = await _load(session, settings, request_id, chat_id)
+    loaded = await load(session, settings, request_id, chat_id)
     if isinstance(loaded, Refusal):
         return Outcome(refusal=loaded)
     claimed: tuple[Decision, ...] = ()

@@ -18,7 +18,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.ui import checkin_texts, staff_texts, texts, volunteer_texts
+from bot.ui import checkin_texts, followup_texts, staff_texts, texts, volunteer_texts
 
 from bot.core import clock
 from bot.ui import keyboards as kb
@@ -32,6 +32,7 @@ from db.models import CardView, DeliveryStatus, Outbox, Request, RequestKind, Re
 from db.repo import cards, residents
 from db.repo import districts as districts_repo
 from db.repo import checkins as checkins_repo
+from db.repo import followups as followups_repo
 from db.repo import requests as requests_repo
 from db.repo import staff as staff_repo
 from db.repo import volunteers as volunteers_repo
@@ -211,13 +212,34 @@ class CardPlanner:
                 at = delivery.finished_at or delivery.picked_up_at or delivery.taken_at or delivery.offered_at
                 steps.append((delivery, await volunteers_repo.by_id(session, delivery.volunteer_id),
                               texts.fmt_when(at, locale, self.settings.timezone)))
-            extra = [*extra, *volunteer_texts.card_lines(steps)]
+            extra = [*extra, *volunteer_texts.card_lines(steps), *await self._follow_ups(session, request, locale)]
             handover = request.kind in (RequestKind.SUPPLIES, RequestKind.MEDICINE) and not any(
                 d.status in (DeliveryStatus.OFFERED, DeliveryStatus.TAKEN, DeliveryStatus.PICKED_UP) for d in deliveries)
             who = card_name(resident.name, self.settings.checkins.card_name) if request.kind == RequestKind.WELLBEING else None
             text = staff_texts.card(request, items, resident, district, when, claimer, on_duty, extra,
                                     self.settings.vulnerability_flags, who)
-            return text, kb.staff_card(request.id or 0, request.status, request.kind, handover)
+            choose = (request.kind == RequestKind.PSYCH and request.follow_up_days is None
+                      and request.status in (RequestStatus.DONE, RequestStatus.RECEIVED))
+            return text, kb.staff_card(request.id or 0, request.status, request.kind, handover, follow_up=choose)
+
+    async def _follow_ups(self, session: AsyncSession, request: Request, locale: str) -> list[str]:
+        """The follow-up lines: which request this one follows up (and the answer that opened it); when
+        its own follow-up is planned, or how it went."""
+        lines = []
+        if request.follows_request_id is not None:
+            lines.append(followup_texts.linked(request.follows_request_id,
+                                               await followups_repo.opened(session, request.id or 0)))
+        if request.follow_up_days is None:
+            return lines
+        asked = await followups_repo.of_request(session, request.id or 0)
+        tz = self.settings.timezone
+        if asked is not None:
+            lines.append(followup_texts.asked(asked, texts.fmt_when(asked.sent_at or asked.asked_at, locale, tz),
+                                              asked.new_request_id))
+        elif request.follow_up_at is not None or not request.follow_up_days:
+            when = texts.fmt_when(request.follow_up_at, locale, tz) if request.follow_up_at else ""
+            lines.append(followup_texts.planned(request, when))
+        return lines
 
     async def _referrals(self, session: AsyncSession, notify: Notifier, request: Request, locale: str) -> list[str]:
         """From the audit trail: the request's transfers and why, so the new station sees where it came

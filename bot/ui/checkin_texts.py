@@ -22,6 +22,7 @@ REASONS = {
     "unreachable": N_("The daily check-in could not be delivered: the resident blocked the bot or the account is gone."),
     "help": N_("The resident pressed «I need help» in the daily check-in."),
     "health": N_("The resident says they feel ill."),
+    "medicine": N_("No answer to the reminder that a medicine marked «do not interrupt» (psychiatric treatment) runs out soon."),
 }
 
 

@@ -236,10 +236,11 @@ PROFILE_FIELDS = {
 
 
 def profile() -> InlineKeyboardMarkup:
-    """One button per detail that can be changed."""
+    """One button per detail that can be changed, and «My medicines»."""
     kb = InlineKeyboardBuilder()
     for field, label in PROFILE_FIELDS.items():
         kb.button(text=_("Change: {field}").format(field=_(label)), callback_data=ProfileCb(field=field))
+    kb.button(text=_("💊 My medicines"), callback_data=MedCb(a=MedAction.LIST, m=0))
     kb.adjust(2)
     return kb.as_markup()
 
@@ -259,6 +260,7 @@ class StaffAction(StrEnum):
     REACHED = "a"  # check-in escalation: reached, all fine
     VISIT = "v"  # check-in escalation: a visit is needed
     HANDOVER = "h"  # hand the delivery to volunteers (supplies and medicine)
+    FOLLOW_UP = "u"  # a done «someone to talk to» request: ask again in v days ("1", "3", "7"; "0": no)
 
 
 class StaffCb(CallbackData, prefix="sf"):
@@ -302,12 +304,29 @@ def wellbeing_card(request_id: int, status: str) -> InlineKeyboardMarkup | None:
     return kb.as_markup() if kb.buttons else None
 
 
-def staff_card(request_id: int, status: str, kind: str = "supplies", handover: bool = False) -> InlineKeyboardMarkup | None:
+#: The follow-up choices on a done «someone to talk to» card: days -> label.
+FOLLOW_UP_CHOICES = {
+    1: N_("🔔 Tomorrow"),
+    3: N_("🔔 In 3 days"),
+    7: N_("🔔 In a week"),
+    0: N_("No follow-up"),
+}
+
+
+def staff_card(
+    request_id: int, status: str, kind: str = "supplies", handover: bool = False, follow_up: bool = False,
+) -> InlineKeyboardMarkup | None:
     """Claim while new; the claimer's actions while in progress (with «hand to volunteers» when
-    `handover`); nothing when closed."""
+    `handover`); nothing when closed, except the follow-up choices of a done «someone to talk to»
+    request still without one (`follow_up`)."""
     if kind == "wellbeing":
         return wellbeing_card(request_id, status)
     kb = InlineKeyboardBuilder()
+    if follow_up:
+        for days, label in FOLLOW_UP_CHOICES.items():
+            kb.button(text=_(label), callback_data=StaffCb(a=StaffAction.FOLLOW_UP, r=request_id, v=str(days)))
+        kb.adjust(3, 1)
+        return kb.as_markup()
     if status == "new":
         kb.button(text=_("✋ Claim №{number}").format(number=request_id), callback_data=StaffCb(a=StaffAction.CLAIM, r=request_id))
     elif status in ("claimed", "on_the_way"):
@@ -413,6 +432,69 @@ def checkin(checkin_id: int) -> InlineKeyboardMarkup:
     kb.button(text=_("😊 I'm fine"), callback_data=CheckinCb(a=CheckinAction.FINE, c=checkin_id))
     kb.button(text=_("😐 Not so well"), callback_data=CheckinCb(a=CheckinAction.NOT_WELL, c=checkin_id))
     kb.button(text=_("🆘 I need help"), callback_data=CheckinCb(a=CheckinAction.HELP, c=checkin_id))
+    kb.adjust(1)
+    return kb.as_markup()
+
+
+class FollowUpCb(CallbackData, prefix="fu"):
+    """An answer to follow-up f (a: fine, not so well, I need help)."""
+
+    a: CheckinAction
+    f: int
+
+
+class MedAction(StrEnum):
+    """What a medicine button does."""
+
+    ORDER = "o"  # the reminder's «order it»
+    NOT_NOW = "n"  # the reminder's «not now»
+    LIST = "l"  # «My medicines» (m = 0)
+    ADD = "a"  # record one (m = 0)
+    KEEP = "k"  # the new medicine is «do not interrupt» (m = 1) or not (m = 0)
+    STOP = "s"  # no longer taken
+
+
+class MedCb(CallbackData, prefix="md"):
+    """A press about medicine m."""
+
+    a: MedAction
+    m: int
+
+
+def medicine_reminder(medicine_id: int) -> InlineKeyboardMarkup:
+    """Order it (one tap), or not now."""
+    kb = InlineKeyboardBuilder()
+    kb.button(text=_("🛒 Order it"), callback_data=MedCb(a=MedAction.ORDER, m=medicine_id))
+    kb.button(text=_("Not now"), callback_data=MedCb(a=MedAction.NOT_NOW, m=medicine_id))
+    kb.adjust(1)
+    return kb.as_markup()
+
+
+def my_medicines(medicines: Iterable[tuple[int, str]]) -> InlineKeyboardMarkup:
+    """Add one; stop one that is no longer taken."""
+    kb = InlineKeyboardBuilder()
+    kb.button(text=_("➕ Record a medicine"), callback_data=MedCb(a=MedAction.ADD, m=0))
+    for medicine_id, name in medicines:
+        kb.button(text=_("🗑 No longer: {name}").format(name=name[:40]), callback_data=MedCb(a=MedAction.STOP, m=medicine_id))
+    kb.adjust(1)
+    return kb.as_markup()
+
+
+def do_not_interrupt() -> InlineKeyboardMarkup:
+    """Yes (psychiatric treatment, do not interrupt) or no."""
+    kb = InlineKeyboardBuilder()
+    kb.button(text=_("🧠 Yes, do not interrupt"), callback_data=MedCb(a=MedAction.KEEP, m=1))
+    kb.button(text=_("No"), callback_data=MedCb(a=MedAction.KEEP, m=0))
+    kb.adjust(1)
+    return kb.as_markup()
+
+
+def follow_up_question(followup_id: int) -> InlineKeyboardMarkup:
+    """The check-in's three large buttons, answering a follow-up."""
+    kb = InlineKeyboardBuilder()
+    kb.button(text=_("😊 I'm fine"), callback_data=FollowUpCb(a=CheckinAction.FINE, f=followup_id))
+    kb.button(text=_("😐 Not so well"), callback_data=FollowUpCb(a=CheckinAction.NOT_WELL, f=followup_id))
+    kb.button(text=_("🆘 I need help"), callback_data=FollowUpCb(a=CheckinAction.HELP, f=followup_id))
     kb.adjust(1)
     return kb.as_markup()
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.ui import keyboards as kb
-from bot.ui import checkin_texts, staff_texts, texts, volunteer_texts
+from bot.ui import checkin_texts, followup_texts, medicine_texts, staff_texts, texts, volunteer_texts
 from bot.core import clock
 from bot.core.config import Settings
 from bot.domain.items import Item
@@ -18,7 +19,8 @@ from bot.domain.priority import is_urgent, outbox_priority
 from bot.domain import uploads
 from bot.services import decisions as d
 from db.models import (
-    Checkin, Delivery, DeliveryStatus, District, Request, RequestKind, RequestStatus, Resident, Staff, Volunteer,
+    Checkin, Delivery, DeliveryStatus, District, FollowUp, Medicine, Request, RequestKind, RequestStatus, Resident, Staff,
+    Volunteer,
 )
 from db.repo import districts, outbox, residents
 from db.repo import requests as requests_repo
@@ -89,6 +91,12 @@ class Notifier:
                     await self.delivery_photo(delivery, request, file_id)
                 case d.DeliveryStalled(delivery, request):
                     await self.delivery_stalled(delivery, request)
+                case d.FollowUpDue(resident, followup, worker):
+                    self.follow_up_question(resident, followup, worker)
+                case d.FollowUpHeard(followup, request, worker):
+                    await self.follow_up_heard(followup, request, worker)
+                case d.MedicineDue(resident, medicine):
+                    self.medicine_reminder(resident, medicine)
                 case _:
                     raise TypeError(f"the Notifier cannot tell {type(news).__name__}")
 
@@ -282,6 +290,46 @@ class Notifier:
         payload = {"chat_id": resident.chat_id, "text": text, "reply_markup": markup.model_dump(exclude_none=True)}
         purpose = "checkin_reminder" if reminder else "checkin"
         self._enqueue(resident.chat_id, "sendMessage", payload, purpose=purpose, resident_id=resident.id, ref_id=checkin.id)
+
+    def follow_up_question(self, resident: Resident, followup: FollowUp, worker: Staff | None) -> None:
+        """«How are you now?» with the check-in's three buttons (its delivery starts the silence grace)."""
+        if resident.chat_id is None:
+            return
+        with self.i18n.use_locale(resident.locale):
+            text, markup = followup_texts.question(resident, worker), kb.follow_up_question(followup.id or 0)
+        payload = {"chat_id": resident.chat_id, "text": text, "reply_markup": markup.model_dump(exclude_none=True)}
+        self._enqueue(resident.chat_id, "sendMessage", payload, purpose="followup", resident_id=resident.id,
+                      ref_id=followup.id)
+
+    def medicine_reminder(self, resident: Resident, medicine: Medicine) -> None:
+        """A medicine runs out soon: the resident's reminder, with «order it» and «not now»."""
+        if resident.chat_id is None:
+            return
+        today = clock.now().astimezone(self._tz(resident)).date()
+        with self.i18n.use_locale(resident.locale):
+            text = medicine_texts.reminder(resident, medicine, (medicine.runs_out_on - today).days, resident.locale)
+            markup = kb.medicine_reminder(medicine.id or 0)
+        payload = {"chat_id": resident.chat_id, "text": text, "reply_markup": markup.model_dump(exclude_none=True)}
+        self._enqueue(resident.chat_id, "sendMessage", payload, purpose="medicine", resident_id=resident.id,
+                      ref_id=medicine.id)
+
+    def _tz(self, resident: Resident) -> Any:
+        """The resident's timezone (the deployment's unless they have their own)."""
+        return ZoneInfo(resident.timezone) if resident.timezone else self.settings.tz
+
+    async def follow_up_heard(self, followup: FollowUp, request: Request, worker: Staff | None) -> None:
+        """The worker hears how the follow-up went: privately when they are still staff and started the
+        bot, else in the station's chat (mentioning them)."""
+        grace = self.settings.checkins.escalate_after_minutes
+        if worker is not None and worker.left_at is None and worker.has_private_chat:
+            with self.i18n.use_locale(worker.locale or await self.staff_locale(worker.chat_id)):
+                text = followup_texts.heard(followup, request, worker, grace, in_group=False)
+            self._send(worker.tg_user_id, text, "staff", request)
+            return
+
+        async def render(chat_id: int) -> str:
+            return followup_texts.heard(followup, request, worker, grace, in_group=True)
+        await self._to_chat(request, render)
 
     async def resident_transferred(self, request: Request, target: District, reason: str | None = None) -> None:
         """Tell the resident another station took over (and why, for the reasons residents are told)."""

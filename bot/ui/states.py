@@ -53,3 +53,8 @@ class VolunteerSignup(StatesGroup):
     availability = State()
     rules = State()
     photo = State()
+class Meds(StatesGroup):
+    """A resident recording a regular medicine under «My details»: the line, then «do not interrupt?»."""
+
+    line = State()
+    keep = State()
