@@ -437,6 +437,7 @@ class Notice(SQLModel, table=True):
     file_id: str | None = Field(default=None, max_length=256)
     status: NoticeStatus = Field(default=NoticeStatus.SENDING, max_length=16)
     cursor: int = 0  # the last recipient id written into the outbox
+    last_id: int = 0  # the highest recipient id when it was sent: who joins the audience later is not included
     written_all: bool = False  # every recipient has been written (or skipped)
     total: int = 0  # recipients when it was sent, those with notices off included
     queued: int = 0  # outbox rows written (one per recipient reached for)

@@ -16,6 +16,7 @@ from handlers import (
     groups,
     intake,
     my_requests,
+    notices,
     profile,
     registration,
     reports,
@@ -44,11 +45,11 @@ def build_router() -> Router:
     residents.message.outer_middleware(danger.DangerCheck())  # every text and caption, at every step
     residents.edited_message.outer_middleware(danger.DangerCheck())  # and every edit of one
     residents.include_routers(*_detached(
-        danger.router, start.router, split.router, registration.router, intake.router, my_requests.router,
+        danger.router, start.router, notices.residents_router, split.router, registration.router, intake.router, my_requests.router,
         profile.router, feedback.router, checkins.router, edits.router,
     ))
     residents.include_routers(*_detached(fallback.router))
-    root.include_routers(*_detached(staff.setup_router, reports.router, staff.router, staff_private.router, groups.router), residents)
+    root.include_routers(*_detached(staff.setup_router, reports.router, notices.router, staff.router, staff_private.router, groups.router), residents)
     root.include_routers(*_detached(fallback.unanswered))
     inline_sync_callables(root)
     return root

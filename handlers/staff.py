@@ -461,7 +461,8 @@ async def checkin_plan(message: Message, command: CommandObject, session: AsyncS
 # ------------------------------------------------------------------------------ everybody else
 
 #: The commands only members may send (a coordinator-only one refused to a worker here too).
-MEMBER_COMMANDS = ("duty", "open", "mine", "stats", "chatlang", "checkins", "checkin", "report", "needs", "export")
+MEMBER_COMMANDS = ("duty", "open", "mine", "stats", "chatlang", "checkins", "checkin", "report", "needs", "export",
+                   "notice")
 
 
 async def why_not(message: Message | CallbackQuery, session: AsyncSession, staff_chat: int) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from db.models import Checkin, District, Request, RequestStatus, Resident, Staff
+from db.models import Checkin, District, Notice, Request, RequestStatus, Resident, Staff
 
 
 @dataclass(frozen=True)
@@ -129,9 +129,25 @@ class MemberLeft:
     coordinator: Staff | None
 
 
+@dataclass(frozen=True)
+class NoticeDue:
+    """An official notice goes to one recipient (a resident, or a staff member privately), in their language."""
+
+    notice: Notice
+    recipient: Resident | Staff
+
+
+@dataclass(frozen=True)
+class NoticeProgress:
+    """The progress message of a notice in the coordinator's chat shows its figures now (sent, unreachable,
+    notices off, remaining; with Cancel while it is being sent)."""
+
+    notice: Notice
+
+
 Decision = (
     CardChanged | Confirmed | DetailsOwed | StatusChanged | Transferred | WroteAgain | Corrected | DetailsRemoved
-    | CheckinDue | SlaAlert | NotReceived | MemberLeft
+    | CheckinDue | SlaAlert | NotReceived | MemberLeft | NoticeDue | NoticeProgress
 )
 
 

@@ -41,3 +41,13 @@ class Referral(StatesGroup):
     """A staff member typing why they refer a request to another station (in the staff group)."""
 
     reason = State()
+
+
+class NoticeWizard(StatesGroup):
+    """A coordinator writing an official notice (/notice), in the staff group: audience, the text in each
+    language, a photo or PDF, the previews and Send. The draft is the conversation data's `notice`."""
+
+    audience = State()
+    text = State()
+    attachment = State()
+    confirm = State()

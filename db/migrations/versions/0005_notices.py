@@ -36,6 +36,7 @@ def upgrade() -> None:
         sa.Column('file_id', sqlmodel.sql.sqltypes.AutoString(length=256), nullable=True),
         sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.Column('cursor', sa.Integer(), nullable=False),
+        sa.Column('last_id', sa.Integer(), nullable=False),
         sa.Column('written_all', sa.Boolean(), nullable=False),
         sa.Column('total', sa.Integer(), nullable=False),
         sa.Column('queued', sa.Integer(), nullable=False),
