@@ -152,6 +152,7 @@ async def write_due(session: AsyncSession, settings: Settings, now: datetime) ->
     room = notice_room(settings, await outbox_repo.pending_of_class(session, OutboxPriority.BULK))
     taken, told = 0, []
     for notice in await repo.sending(session):
+        queued = notice.queued
         if not notice.written_all and room > 0 and taken < settings.notices.batch:
             limit = min(room, settings.notices.batch - taken)
             people = await _next(session, notice, limit)
@@ -167,7 +168,7 @@ async def write_due(session: AsyncSession, settings: Settings, now: datetime) ->
             if len(people) < limit:
                 notice.written_all = True
             session.add(notice)
-        told += await _progress(session, settings, notice, now)
+        told += await _progress(session, settings, notice, now, wrote=notice.queued > queued)
     return Batch(taken, told)
 
 
@@ -178,11 +179,12 @@ async def _next(session: AsyncSession, notice: Notice, limit: int) -> list[Resid
     return await repo.residents_after(session, notice.audience, notice.district_ids, notice.cursor, notice.last_id, limit)
 
 
-async def _progress(session: AsyncSession, settings: Settings, notice: Notice, now: datetime) -> list[Decision]:
-    """Finish the notice when nothing of it is left to send; the progress edit when it is due."""
+async def _progress(session: AsyncSession, settings: Settings, notice: Notice, now: datetime, wrote: bool) -> list[Decision]:
+    """Finish the notice when nothing of it is left to send (`wrote`: this pass decided rows the caller is
+    yet to write, so it is not finished); the progress edit when it is due."""
     await session.flush()
     await session.refresh(notice, ["sent", "unreachable"])  # the sender's hooks count in their own transactions
-    final = notice.written_all and await repo.pending_rows(session, notice.id or 0) == 0
+    final = notice.written_all and not wrote and await repo.pending_rows(session, notice.id or 0) == 0
     if final:
         notice.skipped += max(0, notice.total - notice.queued - notice.skipped)  # left the audience meanwhile (erased)
         # rows Telegram refused for good other than with 403 (or dropped when a resident erased their data)
