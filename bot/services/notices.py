@@ -14,7 +14,7 @@ import logging
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -32,6 +32,9 @@ ONE = "*"
 #: Telegram's limits, in UTF-16 code units after entity parsing: a message's text, a photo's or file's caption.
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
+#: For this many seconds after Cancel the progress message still follows the notice's figures: a row a
+#: sender had in hand when Cancel was pressed may still be delivered and counted.
+CANCELLED_FOLLOWED = 120
 
 
 class Refusal(StrEnum):
@@ -151,9 +154,9 @@ async def write_due(session: AsyncSession, settings: Settings, now: datetime) ->
     many recipients it took and what to tell."""
     room = notice_room(settings, await outbox_repo.pending_of_class(session, OutboxPriority.BULK))
     taken, told = 0, []
-    for notice in await repo.sending(session):
+    for notice in await repo.sending(session, now - timedelta(seconds=CANCELLED_FOLLOWED)):
         queued = notice.queued
-        if not notice.written_all and room > 0 and taken < settings.notices.batch:
+        if notice.status == NoticeStatus.SENDING and not notice.written_all and room > 0 and taken < settings.notices.batch:
             limit = min(room, settings.notices.batch - taken)
             people = await _next(session, notice, limit)
             for person in people:
@@ -184,7 +187,8 @@ async def _progress(session: AsyncSession, settings: Settings, notice: Notice, n
     yet to write, so it is not finished); the progress edit when it is due."""
     await session.flush()
     await session.refresh(notice, ["sent", "unreachable"])  # the sender's hooks count in their own transactions
-    final = notice.written_all and not wrote and await repo.pending_rows(session, notice.id or 0) == 0
+    final = (notice.status == NoticeStatus.SENDING and notice.written_all and not wrote
+             and await repo.pending_rows(session, notice.id or 0) == 0)
     if final:
         notice.skipped += max(0, notice.total - notice.queued - notice.skipped)  # left the audience meanwhile (erased)
         # rows Telegram refused for good other than with 403 (or dropped when a resident erased their data)

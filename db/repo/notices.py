@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, update
+from sqlalchemy import and_, case, func, or_, update
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -100,10 +100,12 @@ async def by_key(session: AsyncSession, key: str) -> Notice | None:
     return (await session.exec(select(Notice).where(Notice.key == key))).first()
 
 
-async def sending(session: AsyncSession, limit: int = 20) -> list[Notice]:
-    """Notices still being sent, oldest first; locked so that another instance skips them."""
-    query = (select(Notice).where(Notice.status == NoticeStatus.SENDING).order_by(col(Notice.id)).limit(limit)
-             .with_for_update(skip_locked=True))
+async def sending(session: AsyncSession, cancelled_since: datetime, limit: int = 20) -> list[Notice]:
+    """Notices still being sent, and those cancelled since `cancelled_since` (a row in flight when Cancel
+    was pressed may still be counted), oldest first; locked so that another instance skips them."""
+    recent = and_(Notice.status == NoticeStatus.CANCELLED, col(Notice.finished_at) >= bound(cancelled_since))
+    query = (select(Notice).where(or_(Notice.status == NoticeStatus.SENDING, recent)).order_by(col(Notice.id))
+             .limit(limit).with_for_update(skip_locked=True))
     return list((await session.exec(query)).all())
 
 
