@@ -165,6 +165,15 @@ async def test_a_notice_to_one_district_in_three_languages(harness: Harness) -> 
         rows = (await session.exec(select(Outbox).where(col(Outbox.purpose).in_(("notice", "notice_file"))))).all()
     assert {row.priority for row in rows} == {3}  # the lowest class
 
+    await coordinator.send_command("/report today")  # the counts in the report
+    await h.drain()
+    report = [m.text for m in staff_messages(h, STAFF_CHAT) if not m.is_photo][-1].split("\n")
+    heading = report.index(visible_text("zh", "<b>Official notices</b>"))
+    assert report[heading + 1] == " · ".join([
+        catalog_plural("zh", "{n} notice sent", "{n} notices sent", 1),
+        catalog_plural("zh", "reached {n} recipient", "reached {n} recipients", 3),
+        catalog_plural("zh", "{n} unreachable", "{n} unreachable", 1)])
+
 
 @pytest.fixture
 async def slow(fake: FakeTelegram, settings: Settings) -> AsyncIterator[Harness]:

@@ -115,6 +115,14 @@ def render(report: Report, settings: Settings, locale: str) -> list[str]:
         fine=num(c.fine, locale), not_well=num(c.not_well, locale), help=num(c.help, locale),
         missed=num(c.missed, locale), escalated=num(c.escalated, locale), unreachable=num(c.unreachable, locale),
         pending=num(c.pending, locale)))
+    n = report.notices
+    lines += [
+        "",
+        _("<b>Official notices</b>"),
+        ngettext("{n} notice sent", "{n} notices sent", n.sent).format(n=num(n.sent, locale)) + " · "
+        + ngettext("reached {n} recipient", "reached {n} recipients", n.reached).format(n=num(n.reached, locale))
+        + " · " + ngettext("{n} unreachable", "{n} unreachable", n.unreachable).format(n=num(n.unreachable, locale)),
+    ]
     if report.busiest:
         lines += ["", _("<b>Busiest workers</b>")]
         for name, claimed, done in report.busiest:
