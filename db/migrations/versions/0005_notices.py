@@ -29,12 +29,12 @@ def upgrade() -> None:
         sa.Column('thread_id', sa.BigInteger(), nullable=True),
         sa.Column('progress_message_id', sa.BigInteger(), nullable=True),
         sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-        sa.Column('audience', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column('audience', sa.Enum('DISTRICTS', 'CHECKINS', 'STAFF', name='noticeaudience'), nullable=False),
         sa.Column('district_ids', sa.JSON(), nullable=False),
         sa.Column('texts', sa.JSON(), nullable=False),
         sa.Column('attachment', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True),
         sa.Column('file_id', sqlmodel.sql.sqltypes.AutoString(length=256), nullable=True),
-        sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column('status', sa.Enum('SENDING', 'DONE', 'CANCELLED', name='noticestatus'), nullable=False),
         sa.Column('cursor', sa.Integer(), nullable=False),
         sa.Column('last_id', sa.Integer(), nullable=False),
         sa.Column('written_all', sa.Boolean(), nullable=False),
@@ -65,3 +65,6 @@ def downgrade() -> None:
         batch_op.drop_index('ix_notice_created')
         batch_op.drop_index('ix_notice_status')
     op.drop_table('notice')
+    if op.get_bind().dialect.name == 'postgresql':
+        sa.Enum(name='noticestatus').drop(op.get_bind(), checkfirst=True)
+        sa.Enum(name='noticeaudience').drop(op.get_bind(), checkfirst=True)
