@@ -5,6 +5,7 @@ notice never going ahead of an urgent card."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
@@ -20,7 +21,9 @@ from db.repo import districts
 from sandbox.bot_api import FakeTelegram, SentMessage
 from tests.conftest import COORDINATOR_ID, STAFF_CHAT, Harness, running
 from tests.conversation import TgUser
-from tests.helpers import button_data, catalog_plural, catalog_text, register, resident_of, seen, staff_messages, visible_text
+from tests.helpers import (
+    button_data, catalog_plural, catalog_text, register, resident_of, seen, staff_messages, until, visible_text,
+)
 from tests.test_staff import join
 
 HEADER = "📢 <b>Official notice</b>"
@@ -199,8 +202,8 @@ async def many_residents(h: Harness, count: int, district_code: str = "fuqin", s
 
 
 async def test_cancel_stops_the_rest_and_only_a_coordinator_may(slow: Harness) -> None:
-    """Forty residents of 抚琴街道; the budget writes four a pass. After the first pass the coordinator
-    presses Cancel: the rest never get it. A worker's /notice and a worker's press are refused; a press
+    """Forty residents of 抚琴街道; the budget writes four a pass. After two passes (the progress message
+    shows what was delivered and what remains) the coordinator presses Cancel: the rest never get it. A worker's /notice and a worker's press are refused; a press
     naming another notice (forged) and a second Cancel change nothing."""
     h = slow
     coordinator = await join(h, COORDINATOR_ID, "主任", private=False)
@@ -234,7 +237,15 @@ async def test_cancel_stops_the_rest_and_only_a_coordinator_may(slow: Harness) -
     await send_notices(h.app)  # four written (one second of a budget of 4 a second)
     notice = await the_notice(h)
     assert (notice.queued, notice.cursor > 0) == (4, True)
+    await until(lambda: sum(1 for chat in chats if h.fake.messages.get(chat)) >= 2, timeout=10)
+    await asyncio.sleep(1.2)  # the sender records what it delivered at least every second
+    await send_notices(h.app)  # the figures changed: the progress message shows them; more are written
+    notice = await the_notice(h)
     progress = progress_message(h, notice)
+    assert 2 <= notice.sent <= 4
+    assert progress.text.split("\n")[1:] == [
+        catalog_text("zh", "⏳ Sending…"), catalog_plural("zh", *DELIVERED, notice.sent),
+        catalog_plural("zh", *UNREACHABLE, 0), catalog_plural("zh", *REMAINING, 40 - notice.sent)]
     stop_label = catalog_text("zh", "⏹ Stop sending")
     await worker.press(stop_label, message=progress)
     assert worker.last_answer["text"] == visible_text("zh", "Only a coordinator can do this.")  # type: ignore[index]
@@ -247,14 +258,41 @@ async def test_cancel_stops_the_rest_and_only_a_coordinator_may(slow: Harness) -
         await h.drain()
 
     notice = await the_notice(h)
-    assert notice.status == NoticeStatus.CANCELLED and notice.queued <= 4
+    assert notice.status == NoticeStatus.CANCELLED and notice.queued <= 8
     got = [chat for chat in chats if h.fake.messages.get(chat)]
-    assert len(got) <= 4, f"{len(got)} residents got the notice after Cancel"
+    assert len(got) <= 8, f"{len(got)} residents got the notice: more than the two passes before Cancel wrote"
     assert len(got) == notice.sent
     lines = progress_message(h, notice).text.split("\n")
     assert lines[1] == catalog_text("zh", "⏹ Stopped.")
     assert lines[-1] == catalog_plural("zh", *NOT_SENT, 40 - notice.sent)
     assert progress_message(h, notice).buttons() == []
+
+
+async def test_a_notice_survives_a_restart(slow: Harness) -> None:
+    """Twelve residents, four written a pass: the bot restarts after the first pass and the notice goes on
+    from its cursor; everyone gets it exactly once and the progress message ends with 12 delivered."""
+    h = slow
+    await join(h, COORDINATOR_ID, "主任", private=False)
+    chats = await many_residents(h, 12)
+    assert h.app is not None
+    async with h.app.sessions.begin() as session:
+        member = (await session.exec(select(Staff).where(Staff.tg_user_id == COORDINATOR_ID))).one()
+        district = await districts.by_code(session, "fuqin")
+        assert district is not None
+        created = await notices.create(session, member, key="restart", chat_id=STAFF_CHAT, thread_id=None,
+                                       message_id=None, kind=NoticeAudience.DISTRICTS, district_ids=[district.id or 0],
+                                       texts={"zh": "通知", "ru": "Уведомление", "uk": "Повідомлення"}, attachment=None,
+                                       file_id=None)
+        assert created.notice is not None
+    await send_notices(h.app)
+    await h.restart()
+    await run_notices(h)
+    expected = {chat: notice_seen(("zh", "ru", "uk")[i % 3], ("通知", "Уведомление", "Повідомлення")[i % 3])
+                for i, chat in enumerate(chats)}
+    assert {chat: [m.text for m in h.fake.messages.get(chat, [])] for chat in chats} == {
+        chat: [text] for chat, text in expected.items()}
+    notice = await the_notice(h)
+    assert (notice.status, notice.sent, notice.queued, notice.unreachable) == (NoticeStatus.DONE, 12, 12, 0)
 
 
 async def test_residents_who_turned_notices_off_get_none(harness: Harness) -> None:

@@ -12,7 +12,7 @@ from bot.core import clock
 from bot.services import notices
 from bot.services.decisions import NoticeDue, NoticeProgress
 from bot.services.notices import ONE, Refusal
-from db.models import Notice, NoticeAudience, NoticeStatus, Outbox, OutboxPriority, Resident
+from db.models import CheckinPlan, Notice, NoticeAudience, NoticeStatus, Outbox, OutboxPriority, Resident
 from db.repo import outbox
 from tests.unit.conftest import STAFF_CHAT, World
 
@@ -178,3 +178,22 @@ async def test_a_resident_turns_notices_off_and_on(world: World) -> None:
         assert notices.set_notices(session, resident) is True
         assert notices.set_notices(session, resident, on=False) is False
         assert notices.set_notices(session, resident, on=False) is False  # said twice: still off
+
+
+async def test_the_audiences_residents_with_check_ins_and_staff(world: World) -> None:
+    """Residents with an active check-in plan (a stopped plan does not count); staff who opened a private
+    chat with the bot and are still in their chat."""
+    ids = await residents(world, 3)
+    async with world.sessions.begin() as session:
+        session.add(CheckinPlan(resident_id=ids[0], active=True))
+        session.add(CheckinPlan(resident_id=ids[1], active=False))
+    async with world.sessions() as session:
+        checkins = await notices.audience(session, NoticeAudience.CHECKINS)
+        staff = await notices.audience(session, NoticeAudience.STAFF)
+        everyone = await notices.audience(session, NoticeAudience.DISTRICTS, [world.district.id or 0, world.other.id or 0])
+    assert (checkins.total, staff.total, everyone.total) == (1, 1, 4)  # the worker has a private chat, the coordinator not
+    created = await make(world, kind=NoticeAudience.STAFF, district_ids=[world.district.id or 0])
+    assert created.notice is not None and created.notice.district_ids == [] and created.notice.total == 1
+    async with world.sessions.begin() as session:
+        batch = await notices.write_due(session, world.settings, clock.now())
+    assert [d.recipient.id for d in batch.told if isinstance(d, NoticeDue)] == [world.worker.id]
