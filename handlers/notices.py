@@ -46,6 +46,10 @@ router.callback_query.filter(StaffChat())
 residents_router = Router(name="notices_residents")
 
 DRAFT = "notice"
+#: A text this long (UTF-16 units) may be the first part of a longer paste that Telegram split into messages
+#: of at most 4,096; the parts that follow within PASTE_SECONDS are refused with it, never kept as a text.
+SPLIT_AT = 4000
+PASTE_SECONDS = 1
 WIZARD_STATES = {s.state for s in (NoticeWizard.audience, NoticeWizard.text, NoticeWizard.attachment,
                                    NoticeWizard.confirm)}
 
@@ -228,10 +232,20 @@ async def text_given(message: Message, state: FSMContext, i18n: I18n) -> None:
     readers = list(LOCALES) if target == ONE else [target]
     limit = min(_limit_in(i18n, code) for code in readers)
     length = utf16_len(message.text)
+    sent_at = int(message.date.timestamp())
+    if draft.get("paste") is not None and 0 <= sent_at - int(draft["paste"]) <= PASTE_SECONDS:
+        draft["paste"] = sent_at  # the rest of a long paste that Telegram split: not a text of its own
+        await keep(state, draft)
+        await message.reply(notice_texts.rest_of_paste())
+        return
     if not message.text.strip() or length > limit:
+        if length >= SPLIT_AT:  # a part of a longer paste: the parts after it come within the same second
+            draft["paste"] = sent_at
+            await keep(state, draft)
         await message.reply(notice_texts.too_long(length, limit, i18n.current_locale) if length > limit
                             else notice_texts.not_a_text())
         return
+    draft.pop("paste", None)
     draft["texts"][target] = message.html_text
     await keep(state, draft)
     if target != ONE and languages_to_ask(draft["texts"]):

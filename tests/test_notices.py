@@ -36,6 +36,8 @@ NOT_A_TEXT = ("Please send the text of the notice as a text message (a sticker, 
               "text). Nothing is lost: I am still waiting for the text.")
 TOO_LONG = ("This text has {n} character; one message holds at most {limit} here. Please send it shorter.",
             "This text has {n} characters; one message holds at most {limit} here. Please send it shorter.")
+REST_OF_PASTE = ("This is the rest of the long text above, so it was not kept either. Please send the whole text "
+                 "shorter, as one message.")
 NOT_A_FILE = "Only a photo or a PDF file can go with a notice. Send one, or press «No photo or file»."
 DELIVERED = ("delivered to {n} recipient", "delivered to {n} recipients")
 UNREACHABLE = ("{n} unreachable (blocked the bot)", "{n} unreachable (blocked the bot)")
@@ -109,10 +111,12 @@ async def test_a_notice_to_one_district_in_three_languages(harness: Harness) -> 
     await coordinator.expect(visible_text("zh", ASK_TEXT, language="中文"))
     await coordinator.send_sticker()
     await coordinator.expect(visible_text("zh", NOT_A_TEXT))
-    long_text = "水" * 4096  # the longest message Telegram takes: no room left for the notice's header
-    await coordinator.send(long_text)
+    await coordinator.send_long("水" * 10_000)  # Telegram splits it: 4,096 + 4,096 + 1,808 at once
     limit = 4096 - len((seen(catalog_text("zh", HEADER)) + "\n\n").encode("utf-16-le")) // 2  # 📢 counts 2
-    await coordinator.expect(seen(catalog_plural("zh", *TOO_LONG, 4096, limit=f"{limit:,}").replace("4096", "4,096")))
+    replies = [m.text for m in coordinator.messages()[-3:]]
+    assert replies == [seen(catalog_plural("zh", *TOO_LONG, 4096, limit=f"{limit:,}").replace("4096", "4,096")),
+                       visible_text("zh", REST_OF_PASTE), visible_text("zh", REST_OF_PASTE)]
+    await asyncio.sleep(1.5)  # a person answers later than a split paste's parts come
     await coordinator.send(TEXTS["zh"])  # nothing was lost: still the Chinese text
     await coordinator.expect(visible_text("zh", ASK_TEXT, language="Русский"))
     await coordinator.send(TEXTS["ru"])

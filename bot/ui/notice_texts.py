@@ -90,6 +90,12 @@ def too_long(length: int, limit: int, locale: str) -> str:
                     length).format(n=num(length, locale), limit=num(limit, locale))
 
 
+def rest_of_paste() -> str:
+    """A part of a long paste that came right after a part that was too long."""
+    return _("This is the rest of the long text above, so it was not kept either. Please send the whole "
+             "text shorter, as one message.")
+
+
 def ask_file() -> str:
     """The question for a photo or a PDF."""
     return _("Send a photo or a PDF to go with the notice, or press «No photo or file».")
