@@ -21,7 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.config import LOCALES, Settings
 from bot.services.decisions import Batch, Decision, NoticeDue, NoticeProgress
-from db.models import Notice, NoticeAudience, NoticeStatus, Outbox, OutboxPriority, Resident, Staff, StaffRole
+from db.models import Notice, NoticeAudience, NoticeStatus, Outbox, Resident, Staff, StaffRole
 from db.repo import notices as repo
 from db.repo import outbox as outbox_repo
 
@@ -71,8 +71,10 @@ def languages_to_ask(texts: dict[str, str]) -> list[str]:
 
 def notice_room(settings: Settings, queued: int) -> int:
     """How many more notice rows the outbox may take now: the bot's send budget over the look-ahead
-    (NOTICES__LOOKAHEAD_SECONDS × LIMITS__GLOBAL_PER_SECOND rows) less the `queued` rows of the lowest
-    class still pending; never negative."""
+    (NOTICES__LOOKAHEAD_SECONDS × LIMITS__GLOBAL_PER_SECOND rows) less the `queued` rows still pending in
+    the outbox, of every class; never negative. Notices thus take only the budget nothing else needs: while
+    a check-in wave fills the look-ahead none is written, so none waits long enough to be served as if
+    urgent (LIMITS__STARVE_AFTER_SECONDS)."""
     ahead = int(settings.limits.global_per_second * settings.notices.lookahead_seconds)
     return max(0, ahead - queued)
 
@@ -152,7 +154,7 @@ async def write_due(session: AsyncSession, settings: Settings, now: datetime) ->
     look-ahead leaves room; a finished notice marked done; the progress message edited when its figures
     changed and it was last edited NOTICES__PROGRESS_SECONDS ago (the final figures always). Returns how
     many recipients it took and what to tell."""
-    room = notice_room(settings, await outbox_repo.pending_of_class(session, OutboxPriority.BULK))
+    room = notice_room(settings, (await outbox_repo.depth(session))[0])
     taken, told = 0, []
     for notice in await repo.sending(session, now - timedelta(seconds=CANCELLED_FOLLOWED)):
         queued = notice.queued

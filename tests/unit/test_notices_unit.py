@@ -197,3 +197,25 @@ async def test_the_audiences_residents_with_check_ins_and_staff(world: World) ->
     async with world.sessions.begin() as session:
         batch = await notices.write_due(session, world.settings, clock.now())
     assert [d.recipient.id for d in batch.told if isinstance(d, NoticeDue)] == [world.worker.id]
+
+
+async def test_no_notice_is_written_while_the_look_ahead_is_full_of_check_ins(world: World) -> None:
+    """Room for 3 rows, 3 check-ins pending: a notice waits (it takes only the budget nothing else needs);
+    once they are sent, it is written."""
+    await residents(world, 2)
+    await make(world)
+    settings = world.settings.model_copy(update={
+        "limits": world.settings.limits.model_copy(update={"global_per_second": 1.0}),
+        "notices": world.settings.notices.model_copy(update={"lookahead_seconds": 3})})
+    async with world.sessions.begin() as session:
+        wave = [outbox.enqueue(session, 9000 + i, "sendMessage", {}, purpose="checkin", priority=OutboxPriority.CHECKIN)
+                for i in range(3)]
+    async with world.sessions.begin() as session:
+        assert (await notices.write_due(session, settings, clock.now())).count == 0
+        for row in wave:
+            stored = await session.get(Outbox, row.id)
+            assert stored is not None
+            stored.status = "sent"  # type: ignore[assignment]
+            session.add(stored)
+    async with world.sessions.begin() as session:
+        assert (await notices.write_due(session, settings, clock.now())).count == 3
