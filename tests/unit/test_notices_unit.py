@@ -9,7 +9,7 @@ from datetime import timedelta
 from sqlmodel import col, select
 
 from bot.core import clock
-from bot.services import notices
+from bot.services import notices, privacy
 from bot.services.decisions import NoticeDue, NoticeProgress
 from bot.services.notices import ONE, Refusal
 from db.models import CheckinPlan, Notice, NoticeAudience, NoticeStatus, Outbox, OutboxPriority, Resident
@@ -219,3 +219,24 @@ async def test_no_notice_is_written_while_the_look_ahead_is_full_of_check_ins(wo
             session.add(stored)
     async with world.sessions.begin() as session:
         assert (await notices.write_due(session, settings, clock.now())).count == 3
+
+
+async def test_a_resident_erased_after_the_notice_was_written_never_gets_it(world: World) -> None:
+    """The notice's row to a resident who erases their data before it goes out is dropped with the rest
+    of their outbox rows (bot.services.privacy), and the notice finishes without them."""
+    ids = await residents(world, 1)
+    await make(world)
+    settings = world.settings.model_copy(update={"notices": world.settings.notices.model_copy(update={"progress_seconds": 0})})
+    async with world.sessions.begin() as session:
+        batch = await notices.write_due(session, settings, clock.now())
+        for d in batch.told:
+            if isinstance(d, NoticeDue):
+                outbox.enqueue(session, d.recipient.chat_id or 0, "sendMessage", {"text": "通知"}, purpose="notice",
+                               resident_id=d.recipient.id, ref_id=d.notice.id, priority=OutboxPriority.BULK)
+    async with world.sessions.begin() as session:
+        erased = await session.get(Resident, ids[0])
+        assert erased is not None
+        await privacy.erase_resident(session, erased, clock.now())
+    async with world.sessions() as session:
+        rows = (await session.exec(select(Outbox).where(col(Outbox.resident_id) == ids[0]))).all()
+        assert [(r.status, r.error, r.payload) for r in rows] == [("failed", "erased", {})]
