@@ -388,8 +388,9 @@ async def test_a_notice_does_not_go_ahead_of_an_urgent_card(paced: Harness) -> N
 
 
 async def test_a_notice_to_the_staff_goes_to_their_private_chats(harness: Harness) -> None:
-    """«👥 Staff»: the worker who opened a private chat with the bot gets it there, in the staff chat's
-    language after /chatlang ru; nothing goes into the group but the wizard, the previews and the progress."""
+    """A wizard left with ✖️ Cancel sends nothing. Then «👥 Staff» with a PDF (a Word file is refused): the
+    worker who opened a private chat with the bot gets the PDF with the notice as its caption, in the
+    staff chat's language after /chatlang ru."""
     h = harness
     coordinator = await join(h, COORDINATOR_ID, "主任", private=False)
     await coordinator.send_command("/chatlang ru")
@@ -398,17 +399,24 @@ async def test_a_notice_to_the_staff_goes_to_their_private_chats(harness: Harnes
     worker_private.mark_read()
     await coordinator.send_command("/notice")
     picker = await coordinator.expect(visible_text("ru", AUDIENCE_Q))
+    await coordinator.press(catalog_text("ru", "✖️ Cancel"), message=picker)  # changed their mind
+    assert picker.text == visible_text("ru", "The notice was cancelled. Nothing was sent.") and picker.buttons() == []
+    await coordinator.send_command("/notice")
+    picker = await coordinator.expect(visible_text("ru", AUDIENCE_Q))
     await coordinator.press(catalog_text("ru", "👥 Staff"), message=picker)
     await coordinator.press(catalog_text("ru", "🌐 One version for everyone"),
                             message=await coordinator.expect(visible_text("ru", ASK_TEXT, language="中文")))
     await coordinator.send("Собрание в 18:00.")
-    await coordinator.press(catalog_text("ru", "No photo or file ▶️"),
-                            message=await coordinator.expect(visible_text("ru", ASK_FILE)))
+    await coordinator.expect(visible_text("ru", ASK_FILE))
+    await coordinator.send_document("plan.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    await coordinator.expect(visible_text("ru", NOT_A_FILE))
+    await coordinator.send_document("plan.pdf")
     await h.drain()
     confirm = staff_messages(h, STAFF_CHAT)[-1]
     assert visible_text("ru", "To: {audience}", audience=catalog_text("ru", "the staff")) in confirm.text.split("\n")
     await coordinator.press(catalog_text("ru", "📢 Send"), message=confirm)
     await run_notices(h)
-    assert [change.text for change in worker_private.unread()] == [notice_seen("ru", "Собрание в 18:00.")]
+    got = [change.message for change in worker_private.unread()]
+    assert [(m.kind, m.text) for m in got] == [("document", notice_seen("ru", "Собрание в 18:00."))]
     notice = await the_notice(h)
     assert (notice.total, notice.sent) == (1, 1)  # the coordinator never opened a private chat
