@@ -9,7 +9,7 @@ from datetime import timedelta
 from sqlmodel import col, select
 
 from bot.core import clock
-from bot.services import notices, privacy
+from bot.services import notices, privacy, reports
 from bot.services.decisions import NoticeDue, NoticeProgress
 from bot.services.notices import ONE, Refusal
 from db.models import CheckinPlan, Notice, NoticeAudience, NoticeStatus, Outbox, OutboxPriority, Resident
@@ -240,3 +240,28 @@ async def test_a_resident_erased_after_the_notice_was_written_never_gets_it(worl
     async with world.sessions() as session:
         rows = (await session.exec(select(Outbox).where(col(Outbox.resident_id) == ids[0]))).all()
         assert [(r.status, r.error, r.payload) for r in rows] == [("failed", "erased", {})]
+
+
+async def test_report_counts_notices_of_its_scope(world: World) -> None:
+    """/report counts a district's notice in that district's report and in the whole one; a notice to the
+    staff only in a report of everything the reader may see."""
+    await residents(world, 2)
+    to_north = await make(world, key="n1")
+    to_staff = await make(world, key="n2", kind=NoticeAudience.STAFF)
+    assert to_north.notice is not None and to_staff.notice is not None
+    async with world.sessions.begin() as session:
+        for notice_id, sent, unreachable in ((to_north.notice.id, 2, 1), (to_staff.notice.id, 1, 0)):
+            stored = await session.get(Notice, notice_id)
+            assert stored is not None
+            stored.sent, stored.unreachable = sent, unreachable
+            session.add(stored)
+    start, end = clock.now() - timedelta(days=1), clock.now() + timedelta(minutes=1)
+    async with world.sessions() as session:
+        everything = await reports.notice_figures(session, reports.Scope([world.district, world.other], True), start, end)
+        north = await reports.notice_figures(session, reports.Scope([world.district], False), start, end)
+        south = await reports.notice_figures(session, reports.Scope([world.other], False), start, end)
+        earlier = await reports.notice_figures(session, reports.Scope([world.district], True), start - timedelta(days=2),
+                                               start)
+    assert (everything.sent, everything.reached, everything.unreachable) == (2, 3, 1)
+    assert (north.sent, north.reached, north.unreachable) == (1, 2, 1)
+    assert (south.sent, earlier.sent) == (0, 0)
