@@ -192,8 +192,8 @@ async def _progress(session: AsyncSession, settings: Settings, notice: Notice, n
     final = (notice.status == NoticeStatus.SENDING and notice.written_all and not wrote
              and await repo.pending_rows(session, notice.id or 0) == 0)
     if final:
-        notice.skipped += max(0, notice.total - notice.queued - notice.skipped)  # left the audience meanwhile (erased)
-        # rows Telegram refused for good other than with 403 (or dropped when a resident erased their data)
+        # Recipients not reached otherwise: rows Telegram refused for good other than with 403, residents who
+        # erased their data (their rows dropped, or no longer in the audience when their turn came)
         notice.unreachable = max(notice.unreachable, notice.total - notice.sent - notice.skipped)
         notice.status, notice.finished_at = NoticeStatus.DONE, now
         log.info("notice %s done: %s sent, %s unreachable, %s skipped", notice.id, notice.sent, notice.unreachable,

@@ -223,7 +223,7 @@ async def test_no_notice_is_written_while_the_look_ahead_is_full_of_check_ins(wo
 
 async def test_a_resident_erased_after_the_notice_was_written_never_gets_it(world: World) -> None:
     """The notice's row to a resident who erases their data before it goes out is dropped with the rest
-    of their outbox rows (bot.services.privacy), and the notice finishes without them."""
+    of their outbox rows (bot.services.privacy), and the notice finishes counting them not reached."""
     ids = await residents(world, 1)
     await make(world)
     settings = world.settings.model_copy(update={"notices": world.settings.notices.model_copy(update={"progress_seconds": 0})})
@@ -237,9 +237,18 @@ async def test_a_resident_erased_after_the_notice_was_written_never_gets_it(worl
         erased = await session.get(Resident, ids[0])
         assert erased is not None
         await privacy.erase_resident(session, erased, clock.now())
-    async with world.sessions() as session:
+    async with world.sessions.begin() as session:
         rows = (await session.exec(select(Outbox).where(col(Outbox.resident_id) == ids[0]))).all()
         assert [(r.status, r.error, r.payload) for r in rows] == [("failed", "erased", {})]
+        (other,) = (await session.exec(select(Outbox).where(col(Outbox.resident_id) == world.resident.id))).all()
+        other.status = "sent"  # type: ignore[assignment]
+        session.add(other)
+        await notices.delivered(session, [other])
+    async with world.sessions.begin() as session:
+        (progress,) = (await notices.write_due(session, settings, clock.now())).told
+        assert isinstance(progress, NoticeProgress)
+        notice = progress.notice  # the erased one is not reached, and did not turn notices off
+        assert (notice.status, notice.sent, notice.unreachable, notice.skipped) == (NoticeStatus.DONE, 1, 1, 0)
 
 
 async def test_report_counts_notices_of_its_scope(world: World) -> None:
