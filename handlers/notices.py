@@ -234,7 +234,12 @@ async def text_given(message: Message, state: FSMContext, i18n: I18n) -> None:
     length = utf16_len(message.text)
     sent_at = int(message.date.timestamp())
     if draft.get("paste") is not None and 0 <= sent_at - int(draft["paste"]) <= PASTE_SECONDS:
-        draft["paste"] = sent_at  # the rest of a long paste that Telegram split: not a text of its own
+        # the rest of a long paste that Telegram split: not a text of its own; a part shorter than the
+        # split size is its last
+        if length >= SPLIT_AT:
+            draft["paste"] = sent_at
+        else:
+            draft.pop("paste")
         await keep(state, draft)
         await message.reply(notice_texts.rest_of_paste())
         return
