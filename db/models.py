@@ -144,6 +144,8 @@ class Resident(SQLModel, table=True):
     contact_name: str | None = Field(default=None, max_length=100)
     contact_phone: str | None = Field(default=None, max_length=32)
     imported_checkin_times: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    #: The resident turned official notices off (/notices); a notice skips them and counts them as such.
+    notices_off: bool = Field(default=False, sa_column_kwargs={"server_default": text("false")})
 
 
 class Request(SQLModel, table=True):
@@ -527,3 +529,56 @@ class Delivery(SQLModel, table=True):
     photo_file_id: str | None = Field(default=None, max_length=256)
     #: when the worker is nudged that the delivery stalls (VOLUNTEERS__STALL_HOURS after the last step)
     next_check_at: datetime | None = None
+
+
+class NoticeAudience(StrEnum):
+    """Who an official notice goes to."""
+
+    DISTRICTS = "districts"  # registered residents of the districts in Notice.district_ids
+    CHECKINS = "checkins"  # registered residents with active daily check-ins
+    STAFF = "staff"  # staff members who opened a private chat with the bot
+
+
+class NoticeStatus(StrEnum):
+    """Where an official notice stands."""
+
+    SENDING = "sending"  # recipients are still being written into the outbox, or their rows sent
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class Notice(SQLModel, table=True):
+    """An official notice a coordinator sent with /notice (bot/services/notices.py): its texts per language,
+    an optional photo or PDF, and how far the sending got. Recipients are not stored one per row: `cursor`
+    is the last resident id (or staff id) written into the outbox, in id order, so the tick goes on from
+    there after a restart, and Cancel stops what was not written yet."""
+
+    __table_args__ = (Index("ix_notice_status", "status", "id"), Index("ix_notice_created", "created_at"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    #: the wizard's key: a double tap of «Send» makes one notice
+    key: str = Field(max_length=32, unique=True)
+    staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    chat_id: int = Field(sa_type=BigInteger)  # the staff chat it was sent from (its progress message is there)
+    thread_id: int | None = Field(default=None, sa_type=BigInteger)
+    progress_message_id: int | None = Field(default=None, sa_type=BigInteger)
+    created_at: datetime = Field(default_factory=now)
+    audience: NoticeAudience = Field(max_length=16)
+    district_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    #: locale -> text (HTML as the coordinator formatted it); "*": one version for everyone
+    texts: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    attachment: str | None = Field(default=None, max_length=16)  # "photo" or "document"
+    file_id: str | None = Field(default=None, max_length=256)
+    status: NoticeStatus = Field(default=NoticeStatus.SENDING, max_length=16)
+    cursor: int = 0  # the last recipient id written into the outbox
+    last_id: int = 0  # the highest recipient id when it was sent: who joins the audience later is not included
+    written_all: bool = False  # every recipient has been written (or skipped)
+    total: int = 0  # recipients when it was sent, those with notices off included
+    queued: int = 0  # outbox rows written (one per recipient reached for)
+    sent: int = 0
+    unreachable: int = 0  # Telegram refused (403: blocked the bot, deactivated)
+    skipped: int = 0  # turned notices off (or erased meanwhile)
+    progress_at: datetime | None = None  # when the progress message was last edited
+    progress_shown: str = Field(default="", max_length=64)  # the figures it shows, so an unchanged one is not edited
+    finished_at: datetime | None = None
+    cancelled_by: int | None = Field(default=None, foreign_key="staff.id")

@@ -18,6 +18,7 @@ from handlers import (
     intake,
     medicines,
     my_requests,
+    notices,
     profile,
     registration,
     reports,
@@ -47,13 +48,15 @@ def build_router() -> Router:
     residents.message.outer_middleware(danger.DangerCheck())  # every text and caption, at every step
     residents.edited_message.outer_middleware(danger.DangerCheck())  # and every edit of one
     residents.include_routers(*_detached(
-        danger.router, start.router, split.router, registration.router, intake.router, my_requests.router,
-        profile.router, medicines.router, feedback.router, checkins.router, followups.router, edits.router,
+        danger.router, start.router, notices.residents_router, split.router, registration.router, intake.router,
+        my_requests.router, profile.router, medicines.router, feedback.router, checkins.router, followups.router,
+        edits.router,
     ))
     residents.include_routers(*_detached(fallback.router))
     root.include_routers(*_detached(
-        staff.setup_router, volunteers.setup, reports.router, medicines.staff_router, volunteers.staff_router, staff.router,
-        staff_private.router, groups.router, volunteers.private, volunteers.deliveries,
+        staff.setup_router, volunteers.setup, reports.router, notices.router, medicines.staff_router,
+        volunteers.staff_router, staff.router, staff_private.router, groups.router, volunteers.private,
+        volunteers.deliveries,
     ), residents)
     root.include_routers(*_detached(fallback.unanswered))
     inline_sync_callables(root)

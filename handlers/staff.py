@@ -484,7 +484,7 @@ async def checkin_plan(message: Message, command: CommandObject, session: AsyncS
 
 #: The commands only members may send (a coordinator-only one refused to a worker here too).
 MEMBER_COMMANDS = ("duty", "open", "mine", "stats", "chatlang", "checkins", "checkin", "report", "needs", "export",
-                   "volunteers", "meds")
+                   "volunteers", "meds", "notice")
 
 
 async def why_not(message: Message | CallbackQuery, session: AsyncSession, staff_chat: int) -> str:

@@ -17,6 +17,8 @@ from db import migrate
 from db.models import OutboxPriority
 from db.engine import make_engine, make_sessionmaker
 from db.repo import cards, checkins, outbox, residents, updates
+from db.models import NoticeAudience
+from db.repo import notices as notices_repo
 from db.repo import privacy as privacy_repo
 from db.repo import staff as staff_repo
 from tests.conftest import BACKEND
@@ -78,6 +80,10 @@ async def test_hot_path_queries_use_indexes(database_url: str) -> None:
             "a request's card views": lambda s: cards.views_of(s, 123),
             "/open: the total": lambda s: staff_repo.count_open(s, [1]),
             "/open: a page": lambda s: staff_repo.open_in_chat(s, [1], limit=30, offset=60),
+            "a notice's next recipients (tick)": lambda s: notices_repo.residents_after(
+                s, NoticeAudience.DISTRICTS, [1], 10_000, 20_000, 500),
+            "a notice's rows still queued (tick)": lambda s: notices_repo.pending_rows(s, 1),
+            "the look-ahead: rows pending (tick)": lambda s: outbox.depth(s),
         }
         for name, query in hot.items():
             statements: list[tuple[str, Any]] = []

@@ -46,7 +46,7 @@ from bot.telegram.middlewares import (
 from bot.ui.notify import DELIVERY_CARD, DELIVERY_COPY, SYNC_CARD, VOLUNTEER_CARD, Notifier
 from bot.telegram.polling import BatchDispatcher
 from bot.telegram.ratelimit import SharedBudget
-from bot.services import checkins, followups, medicines, privacy, reports, scheduled, staff, volunteers
+from bot.services import checkins, followups, medicines, notices, privacy, reports, scheduled, staff, volunteers
 from bot.services.decisions import Batch, Decision
 from bot.ui import charts, report_texts
 from bot.domain import danger
@@ -153,6 +153,7 @@ def create_app(settings: Settings) -> App:
     app = App(settings, engine, sessions, i18n, bot, dp, sender, readers=make_reader(engine))
     sender.on_flood = app.metrics.telegram_429.inc
     checkin_hooks(app)
+    notice_hooks(app)
     card_hooks(app)
     staff_hooks(app)
 
@@ -309,6 +310,28 @@ async def post_scheduled(app: App) -> None:
                 log.info("%s post queued for chat %s", post.kind, post.chat_id)
     if posts:
         app.sender.wake()
+
+
+async def send_notices(app: App) -> None:
+    """Official notices being sent: their next recipients written into the outbox, batch after batch, as far
+    ahead as the send budget reaches in NOTICES__LOOKAHEAD_SECONDS (the next tick goes on), and their
+    progress messages edited."""
+    while True:
+        batch = await told_batch(app, lambda session: notices.write_due(session, app.settings, clock.now()))
+        if batch.told:
+            app.sender.wake()
+        if batch.count < app.settings.notices.batch:
+            return
+
+
+def notice_hooks(app: App) -> None:
+    """The sender counts a notice's delivered messages and those Telegram refused."""
+    async def unreachable(row: Outbox) -> None:
+        async with app.sessions.begin() as session:
+            await notices.undeliverable(session, row)
+
+    app.sender.on_sent["notice"] = notices.delivered
+    app.sender.on_forbidden["notice"] = unreachable
 
 
 def checkin_hooks(app: App) -> None:
@@ -469,7 +492,7 @@ def start_background(app: App, metrics: bool = False) -> None:
     scheduler = AsyncIOScheduler(timezone="UTC")
     tick = app.settings.tick_seconds
     for job in (retry_failed_updates, check_requests, check_deliveries, send_checkins, follow_up_checkins, ask_follow_ups,
-                remind_medicines, post_scheduled):
+                remind_medicines, post_scheduled, send_notices):
         scheduler.add_job(job, "interval", seconds=tick, args=[app], max_instances=1, coalesce=True)
     scheduler.add_job(apply_retention, "interval", hours=1, args=[app], max_instances=1, coalesce=True)
     if metrics:

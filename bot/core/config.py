@@ -126,6 +126,19 @@ class MedicineSettings(BaseModel):
     remind_days_before: int = Field(default=3, ge=0, le=30)
 
 
+class NoticeSettings(BaseModel):
+    """Official notices (/notice): how far ahead the tick writes them into the outbox, and how often the
+    coordinator's progress message is edited."""
+
+    #: Recipients are written into the outbox as the send budget can take them: at most this many seconds
+    #: of the bot's budget ahead (notices of all kinds together), like the check-in wave.
+    lookahead_seconds: int = Field(default=60, ge=1)
+    batch: int = Field(default=500, ge=1)  # recipients written per transaction
+    #: The progress message in the coordinator's chat is edited at most this often (a group takes about
+    #: 20 messages a minute, edits included).
+    progress_seconds: float = Field(default=10, ge=0)
+
+
 class ScheduledReports(BaseModel):
     """Reports the bot posts by itself to every staff chat, at local times of the deployment's timezone."""
 
@@ -210,6 +223,7 @@ class Settings(BaseSettings):
     medicines: MedicineSettings = Field(default_factory=MedicineSettings)
     retention: Retention = Field(default_factory=Retention)
     reports: ScheduledReports = Field(default_factory=ScheduledReports)
+    notices: NoticeSettings = Field(default_factory=NoticeSettings)
     log_level: str = "INFO"
     log_format: Literal["text", "json"] = "text"
     auto_migrate: bool = True

@@ -10,7 +10,7 @@ _INTERACTIVE = {"confirmation", "details", "error", "escalation", "help", "reply
 #: Daily check-ins and their reminders.
 _CHECKIN = {"checkin", "checkin_reminder"}
 #: Notices to many residents and scheduled reports.
-_BULK = {"notice", "report"}
+_BULK = {"notice", "notice_file", "report"}
 
 
 def outbox_priority(purpose: str, *, urgent: bool = False) -> OutboxPriority:

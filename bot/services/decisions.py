@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from db.models import Checkin, Delivery, District, FollowUp, Medicine, Request, RequestStatus, Resident, Staff, Volunteer
+from db.models import Checkin, Delivery, District, FollowUp, Medicine, Notice, Request, RequestStatus, Resident, Staff, Volunteer
 
 
 @dataclass(frozen=True)
@@ -220,11 +220,27 @@ class DeliveryStalled:
     request: Request
 
 
+@dataclass(frozen=True)
+class NoticeDue:
+    """An official notice goes to one recipient (a resident, or a staff member privately), in their language."""
+
+    notice: Notice
+    recipient: Resident | Staff
+
+
+@dataclass(frozen=True)
+class NoticeProgress:
+    """The progress message of a notice in the coordinator's chat shows its figures now (sent, unreachable,
+    notices off, remaining; with Cancel while it is being sent)."""
+
+    notice: Notice
+
+
 Decision = (
     CardChanged | Confirmed | DetailsOwed | StatusChanged | Transferred | WroteAgain | Corrected | DetailsRemoved
     | CheckinDue | SlaAlert | NotReceived | MemberLeft
     | VolunteerApplied | VolunteerDecided | DeliveryOffered | DeliveryTaken | DeliveryMoved | DeliveryPhoto
-    | DeliveryStalled | FollowUpDue | FollowUpHeard | MedicineDue
+    | DeliveryStalled | FollowUpDue | FollowUpHeard | MedicineDue | NoticeDue | NoticeProgress
 )
 
 

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -12,8 +12,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.core import clock
 from bot.core.config import Settings
 from bot.domain.periods import MONTH, TODAY, WEEK, Args, Period, parse_args
-from db.models import District, RequestKind, Staff, StaffRole
+from db.models import District, NoticeAudience, RequestKind, Staff, StaffRole
 from db.repo import districts
+from db.repo import notices as notices_repo
 from db.repo import reports as repo
 from db.repo import volunteers as volunteers_repo
 
@@ -117,6 +118,15 @@ class VolunteerFigures:
 
 
 @dataclass
+class NoticeFigures:
+    """Official notices sent in the period (bot/services/notices.py) and what became of their messages."""
+
+    sent: int = 0  # notices sent (cancelled ones included: they reached some)
+    reached: int = 0  # recipients who got one
+    unreachable: int = 0  # recipients Telegram refused (blocked the bot)
+
+
+@dataclass
 class Report:
     """The figures of a period; times in seconds; a None time means no request had one."""
 
@@ -139,6 +149,7 @@ class Report:
     #: requests claimed within each bin of CLAIM_BINS_MINUTES (len + 1 counts)
     claim_histogram: list[int] = field(default_factory=list)
     volunteers: VolunteerFigures = field(default_factory=VolunteerFigures)
+    notices: NoticeFigures = field(default_factory=NoticeFigures)
 
     @property
     def rating_mean(self) -> float | None:
@@ -200,7 +211,25 @@ async def build(session: AsyncSession, settings: Settings, chosen: Scope, period
         rating_sum=rating_sum, rating_count=rating_count,
         not_received=await repo.not_received(session, ids, start, end), checkins=checkins,
         busiest=await repo.busiest(session, ids, start, end, BUSIEST), days=days, claim_histogram=histogram,
+        notices=await notice_figures(session, chosen, start, end),
     )
+
+
+async def notice_figures(session: AsyncSession, chosen: Scope, start: datetime, end: datetime) -> NoticeFigures:
+    """Notices sent in [start, end) to the report's scope: those to any of its districts, and those to
+    residents with check-ins or to the staff when the report covers all the reader may see."""
+    figures = NoticeFigures()
+    wanted = set(chosen.ids)
+    for notice in await notices_repo.in_period(session, start, end):
+        if notice.audience == NoticeAudience.DISTRICTS:
+            if not wanted & set(notice.district_ids):
+                continue
+        elif not chosen.everything:
+            continue
+        figures.sent += 1
+        figures.reached += notice.sent
+        figures.unreachable += notice.unreachable
+    return figures
 
 
 def today(settings: Settings) -> date:

@@ -15,6 +15,7 @@ RESIDENT_COMMANDS = {
     "language": N_("Change language"),
     "help": N_("Help and emergency numbers"),
     "cancel": N_("Stop what I am doing"),
+    "notices": N_("Official notices on or off"),
     "delete": N_("Delete my data"),
 }
 

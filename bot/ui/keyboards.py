@@ -675,11 +675,84 @@ def toggles(action: VolSignAction, options: Iterable[tuple[str, str]], chosen: I
     return kb.as_markup()
 
 
+class NoticeStep(StrEnum):
+    """A button of the /notice wizard."""
+
+    DISTRICT = "d"  # a district toggled (v: its code)
+    ALL = "all"  # every district
+    CHECKINS = "ci"  # residents with daily check-ins
+    STAFF = "sf"  # the staff
+    NEXT = "nx"  # the districts ticked are the audience
+    ONE = "one"  # one version for everyone
+    NO_FILE = "nf"  # no photo or PDF
+    SEND = "go"
+    CANCEL = "x"
+
+
+class NoticeCb(CallbackData, prefix="nw"):
+    """A /notice wizard button; `k` is the wizard's key (a press on an older wizard's message is stale)."""
+
+    a: NoticeStep
+    k: str
+    v: str = ""
+
+
+class NoticeStopCb(CallbackData, prefix="ns"):
+    """Cancel on a notice's progress message."""
+
+    n: int
+
+
+def notice_audience(key: str, districts: list[tuple[str, str]], ticked: set[str]) -> InlineKeyboardMarkup:
+    """The audience: districts to tick (code, title), «all districts», residents with check-ins, the staff."""
+    kb = InlineKeyboardBuilder()
+    for code, title in districts:
+        kb.button(text=("☑️ " if code in ticked else "⬜ ") + title,
+                  callback_data=NoticeCb(a=NoticeStep.DISTRICT, k=key, v=code))
+    kb.button(text=_("🏘 All districts"), callback_data=NoticeCb(a=NoticeStep.ALL, k=key))
+    kb.button(text=_("☀️ Residents with daily check-ins"), callback_data=NoticeCb(a=NoticeStep.CHECKINS, k=key))
+    kb.button(text=_("👥 Staff"), callback_data=NoticeCb(a=NoticeStep.STAFF, k=key))
+    if ticked:
+        kb.button(text=_("Next ▶️"), callback_data=NoticeCb(a=NoticeStep.NEXT, k=key))
+    kb.button(text=_(CANCEL), callback_data=NoticeCb(a=NoticeStep.CANCEL, k=key))
+    kb.adjust(2)
+    return kb.as_markup()
+
+
 def availability(options: Iterable[tuple[str, str]]) -> InlineKeyboardMarkup:
     """When a volunteer is available (or they type it)."""
     kb = InlineKeyboardBuilder()
     for code, label in options:
         kb.button(text=label, callback_data=VolSignCb(a=VolSignAction.WHEN, v=code))
+    kb.adjust(2)
+    return kb.as_markup()
+
+
+def notice_text(key: str, first: bool) -> InlineKeyboardMarkup:
+    """Under the question for one language's text: one version for everyone (on the first language: the
+    next text is for everyone; later: the languages not given get the first language's), or cancel."""
+    kb = InlineKeyboardBuilder()
+    label = _("🌐 One version for everyone") if first else _("🌐 The others get the first version")
+    kb.button(text=label, callback_data=NoticeCb(a=NoticeStep.ONE, k=key))
+    kb.button(text=_(CANCEL), callback_data=NoticeCb(a=NoticeStep.CANCEL, k=key))
+    kb.adjust(1)
+    return kb.as_markup()
+
+
+def notice_file(key: str) -> InlineKeyboardMarkup:
+    """Under the question for a photo or a PDF."""
+    kb = InlineKeyboardBuilder()
+    kb.button(text=_("No photo or file ▶️"), callback_data=NoticeCb(a=NoticeStep.NO_FILE, k=key))
+    kb.button(text=_(CANCEL), callback_data=NoticeCb(a=NoticeStep.CANCEL, k=key))
+    kb.adjust(1)
+    return kb.as_markup()
+
+
+def notice_send(key: str) -> InlineKeyboardMarkup:
+    """Under the previews: send, or cancel."""
+    kb = InlineKeyboardBuilder()
+    kb.button(text=_("📢 Send"), callback_data=NoticeCb(a=NoticeStep.SEND, k=key))
+    kb.button(text=_(CANCEL), callback_data=NoticeCb(a=NoticeStep.CANCEL, k=key))
     kb.adjust(2)
     return kb.as_markup()
 
@@ -725,4 +798,11 @@ def delivery_fail_reasons(delivery_id: int, reasons: Iterable[tuple[str, str]]) 
         kb.button(text=label, callback_data=DeliveryCb(a=DeliveryAction.FAIL_REASON, d=delivery_id, v=code))
     kb.button(text=_(BACK), callback_data=DeliveryCb(a=DeliveryAction.BACK, d=delivery_id))
     kb.adjust(1)
+    return kb.as_markup()
+
+
+def notice_stop(notice_id: int) -> InlineKeyboardMarkup:
+    """Under the progress message while the notice is being sent."""
+    kb = InlineKeyboardBuilder()
+    kb.button(text=_("⏹ Stop sending"), callback_data=NoticeStopCb(n=notice_id))
     return kb.as_markup()

@@ -11,7 +11,7 @@ from aiogram.utils.i18n import I18n
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.ui import keyboards as kb
-from bot.ui import checkin_texts, followup_texts, medicine_texts, staff_texts, texts, volunteer_texts
+from bot.ui import checkin_texts, followup_texts, medicine_texts, notice_texts, staff_texts, texts, volunteer_texts
 from bot.core import clock
 from bot.core.config import Settings
 from bot.domain.items import Item
@@ -19,10 +19,11 @@ from bot.domain.priority import is_urgent, outbox_priority
 from bot.domain import uploads
 from bot.services import decisions as d
 from db.models import (
-    Checkin, Delivery, DeliveryStatus, District, FollowUp, Medicine, Request, RequestKind, RequestStatus, Resident, Staff,
-    Volunteer,
+    Checkin, Delivery, DeliveryStatus, District, FollowUp, Medicine, Notice, NoticeStatus, Request, RequestKind,
+    RequestStatus, Resident, Staff, Volunteer,
 )
 from db.repo import districts, outbox, residents
+from db.repo import notices as notices_repo
 from db.repo import requests as requests_repo
 from db.repo import staff as staff_repo
 from db.repo import volunteers as volunteers_repo
@@ -97,6 +98,10 @@ class Notifier:
                     await self.follow_up_heard(followup, request, worker)
                 case d.MedicineDue(resident, medicine):
                     self.medicine_reminder(resident, medicine)
+                case d.NoticeDue(notice, recipient):
+                    await self.notice(notice, recipient)
+                case d.NoticeProgress(notice):
+                    await self.notice_progress(notice)
                 case _:
                     raise TypeError(f"the Notifier cannot tell {type(news).__name__}")
 
@@ -540,3 +545,47 @@ class Notifier:
             worker = await staff_repo.by_id(self.session, request.claimed_by)
             return volunteer_texts.stalled(request, max(1, round(self.settings.volunteers.stall_hours)), worker)
         await self._to_chat(request, render)
+
+    async def notice(self, notice: Notice, recipient: Resident | Staff) -> None:
+        """An official notice to one resident (or staff member, privately) in their language: the message,
+        with its photo or PDF (bot.ui.notice_texts.calls); the lowest priority class."""
+        if isinstance(recipient, Resident):
+            if recipient.chat_id is None:
+                return
+            chat_id, locale, resident_id = recipient.chat_id, recipient.locale, recipient.id
+        else:
+            chat_id, resident_id = recipient.tg_user_id, None
+            locale = recipient.locale or await self.staff_locale(recipient.chat_id)
+        with self.i18n.use_locale(locale):
+            planned = notice_texts.calls(notice.texts, locale, notice.attachment, notice.file_id, chat_id)
+        for index, (method, payload) in enumerate(planned):
+            self._enqueue(chat_id, method, payload, purpose="notice" if index == 0 else "notice_file",
+                          resident_id=resident_id, ref_id=notice.id)
+
+    def notice_previews(self, chat_id: int, thread_id: int | None, texts_: dict[str, str], attachment: str | None,
+                        file_id: str | None, languages: list[str]) -> None:
+        """The notice exactly as each language's readers will see it, one preview per language, into the
+        coordinator's chat (a reply to the person at the wizard: the highest class)."""
+        for locale in languages:
+            with self.i18n.use_locale(locale):
+                planned = notice_texts.calls(texts_, locale, attachment, file_id, chat_id, thread_id)
+            for method, payload in planned:
+                self._enqueue(chat_id, method, payload, purpose="reply")
+
+    def notice_confirm(self, chat_id: int, thread_id: int | None, text: str, markup: InlineKeyboardMarkup) -> None:
+        """The question under the previews (Send / Cancel), after them in the chat."""
+        self._send(chat_id, text, "reply", markup=markup, thread_id=thread_id)
+
+    async def notice_progress(self, notice: Notice) -> None:
+        """The notice's progress message in the coordinator's chat, edited to show its figures now (with
+        Cancel while it is being sent)."""
+        if notice.progress_message_id is None:
+            return
+        locale = await self.staff_locale(notice.chat_id)
+        with self.i18n.use_locale(locale):
+            titles = [await self.district_title(i, locale) for i in notice.district_ids]
+            text = notice_texts.progress(notice, [texts.q(t, 60) for t in titles], locale)
+            markup = kb.notice_stop(notice.id or 0) if notice.status == NoticeStatus.SENDING else None
+        payload: dict[str, Any] = {"chat_id": notice.chat_id, "message_id": notice.progress_message_id, "text": text,
+                                   "reply_markup": (markup or InlineKeyboardMarkup(inline_keyboard=[])).model_dump(exclude_none=True)}
+        self._enqueue(notice.chat_id, "editMessageText", payload, purpose=notices_repo.PROGRESS, ref_id=notice.id)

@@ -123,6 +123,14 @@ def render(report: Report, settings: Settings, locale: str) -> list[str]:
                   _("delivered {delivered} · back with the worker {back} · in progress {open} · volunteers who took one "
                     "{people}").format(delivered=num(v.delivered, locale), back=num(v.not_delivered, locale),
                                        open=num(v.open, locale), people=num(v.volunteers, locale))]
+    n = report.notices
+    lines += [
+        "",
+        _("<b>Official notices</b>"),
+        ngettext("{n} notice sent", "{n} notices sent", n.sent).format(n=num(n.sent, locale)) + " · "
+        + ngettext("reached {n} recipient", "reached {n} recipients", n.reached).format(n=num(n.reached, locale))
+        + " · " + ngettext("{n} unreachable", "{n} unreachable", n.unreachable).format(n=num(n.unreachable, locale)),
+    ]
     if report.busiest:
         lines += ["", _("<b>Busiest workers</b>")]
         for name, claimed, done in report.busiest:

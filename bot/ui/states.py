@@ -58,3 +58,13 @@ class Meds(StatesGroup):
 
     line = State()
     keep = State()
+
+
+class NoticeWizard(StatesGroup):
+    """A coordinator writing an official notice (/notice), in the staff group: audience, the text in each
+    language, a photo or PDF, the previews and Send. The draft is the conversation data's `notice`."""
+
+    audience = State()
+    text = State()
+    attachment = State()
+    confirm = State()
