@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from aiogram import F, Router
 from aiogram.types import Message
@@ -13,27 +12,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.ui import texts
 from bot.ui.flow import Wizard
 from bot.ui.notify import Notifier
-from bot.domain.items import parse_items
 from bot.services import edits
 from bot.ui.states import Intake
 from bot.ui.wizard import engine
 from db.models import Resident
 from handlers.common import reject_text
-from handlers.split import LIMITS
 
 router = Router(name="edits")
 log = logging.getLogger(__name__)
 
-
-
-def draft_changes(step: str, text: str) -> dict[str, Any]:
-    """The draft fields that the text of a wizard step fills, recomputed from an edited text."""
-    text = text.strip()
-    if step == Intake.items.state:
-        return {"items": [[i.name, i.quantity] for i in parse_items(text)], "raw_items": text}
-    field = {Intake.medicine.state: "medicine", Intake.feeling.state: "feeling",
-             Intake.call_time.state: "call_time", Intake.address.state: "address"}.get(step)
-    return {field: text} if field else {}
 
 
 @router.edited_message(F.text)
@@ -47,12 +34,13 @@ async def edited(
     current = await wizard.at()
     if step is not None and current is not None and current.startswith(Intake.__name__ + ":"):
         declared = engine.step_at(step)
-        if current == step and declared is not None and declared.text is not None:
+        assert declared is not None and declared.limit is not None and declared.fills is not None, step
+        if current == step and declared.text is not None:
             await wizard.call(declared.text, message)  # still the question this message answered: the edit is the answer
             return
-        if await reject_text(message, text, LIMITS[step]):
+        if await reject_text(message, text, declared.limit):
             return
-        await engine.change(wizard, **draft_changes(step, text))
+        await engine.change(wizard, **declared.fills(text))
         await wizard.say(_("✏️ Corrected: your request now uses the edited message."))
         if current in (Intake.items_review.state, Intake.confirm.state):
             await wizard.ask()  # the list or the summary again, as it is now

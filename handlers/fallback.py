@@ -37,7 +37,7 @@ from bot.domain import answers
 from bot.services import requests, residents
 from bot.domain.danger import Level
 from bot.services.residents import ADDRESS_MAX, DETAILS_MAX
-from bot.ui.states import TEXT_STEPS, VOICE_STEPS, Intake, Reg
+from bot.ui.states import Intake, Reg
 from bot.ui import keyboards as kb
 from bot.ui.wizard import engine
 from bot.ui.wizard.request.common import items_draft
@@ -90,12 +90,14 @@ async def unknown_button(query: CallbackQuery) -> None:
 
 
 def hint_for(step: str) -> str:
-    """What this step expects, in words."""
-    if step == Intake.photo.state:
+    """What this step expects, in words (from its declaration: a photo that may be skipped, a typed
+    question that also takes a voice message, a typed one, else buttons)."""
+    declared = engine.step_at(step)
+    if declared is not None and declared.photo is not None and declared.skip is not None:
         return _("Please send a photo, or press «Skip ▶️».")
-    if step in {s.state for s in VOICE_STEPS}:
+    if declared is not None and declared.typed and declared.voice is not None:
         return _("Please answer with text or a voice message.")
-    if step in {s.state for s in TEXT_STEPS}:
+    if declared is not None and declared.typed:
         return _("Please answer with text.")
     return _("Please use the buttons.")
 

@@ -12,17 +12,15 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.ui.i18n import ngettext
 from bot.domain import split
-from bot.services.residents import ADDRESS_MAX, DETAILS_MAX, NAME_MAX
-from bot.ui.states import Intake, Reg
+from bot.ui.wizard import engine
 
 router = Router(name="split")
 
-#: the limit of each step that takes typed text, in characters
-LIMITS = {
-    Reg.name.state: NAME_MAX, Reg.address.state: ADDRESS_MAX, Intake.items.state: DETAILS_MAX,
-    Intake.medicine.state: DETAILS_MAX, Intake.feeling.state: DETAILS_MAX, Intake.address.state: ADDRESS_MAX,
-    Intake.call_time.state: 200,
-}
+
+def limit_at(state: str | None) -> int | None:
+    """The characters a typed answer may have at this state (its step's `limit`); None: no limit here."""
+    step = engine.step_at(state)
+    return step.limit if step is not None else None
 
 
 class SplitHead(Filter):
@@ -31,7 +29,7 @@ class SplitHead(Filter):
     async def __call__(self, message: Message, state: FSMContext) -> bool:
         """True for a text of SPLIT_HEAD_MIN characters or more at a step with a limit."""
         return bool(message.text) and split.may_be_split(message.text or "") and (
-            await state.get_state()) in LIMITS
+            limit_at(await state.get_state())) is not None
 
 
 class SplitTail(Filter):
@@ -74,7 +72,8 @@ async def tail(message: Message, state: FSMContext, bot: Bot) -> None:
 @router.message(F.text, SplitHead())
 async def head(message: Message, state: FSMContext) -> None:
     """Refused at once, stating the limit; remembered so that further parts join this answer."""
-    limit = LIMITS[await state.get_state() or ""]
+    limit = limit_at(await state.get_state())
+    assert limit is not None
     length = split.utf16_len(message.text or "")
     sent = await message.answer(refusal(length, 1, limit))
     await state.update_data(split={"at": int(message.date.timestamp()), "length": length, "parts": 1,

@@ -17,7 +17,9 @@ from bot.core.config import FlagConfig, Settings
 from bot.ui.flow import PROMPTS as FLOW_PROMPTS
 from bot.ui.flow import Wizard
 from bot.services.registry import invited_name
+from bot.services.residents import ADDRESS_MAX, NAME_MAX
 from bot.ui.states import Reg
+from bot.ui.wizard.engine import Step, declare, never
 from db.models import Resident
 
 
@@ -50,27 +52,55 @@ def consent_options() -> list[tuple[str, str]]:
     return [("yes", _("✅ I agree")), ("no", _("I do not agree"))]
 
 
-async def ask_name(wizard: Wizard, event_from_user: User) -> None:
-    """What is your name? (the Telegram name offered as a button)"""
-    text = _("What is your name? You can press the button below to use your Telegram name.")
+#: the name registration's steps share (Step.wizard); their answers are read by handlers/registration.py
+REGISTRATION = "registration"
+
+
+def name_question(data: Mapping[str, Any]) -> str:
+    """What is your name?"""
+    return _("What is your name? You can press the button below to use your Telegram name.")
+
+
+def telegram_name(event_from_user: User) -> tuple[str, ...]:
+    """The Telegram name as a button (none when it is blank)."""
     full_name = event_from_user.full_name
-    extra = (full_name[:100],) if full_name.strip() else ()
-    await wizard.say(text, reply_markup=kb.step_keyboard(*extra))
+    return (full_name[:100],) if full_name.strip() else ()
 
 
-async def ask_phone(wizard: Wizard) -> None:
+NAME = declare(Step(
+    key="rn", state=Reg.name, question=name_question, reply=telegram_name, typed=True, limit=NAME_MAX,
+    wizard=REGISTRATION, order=30, applies=never,
+))
+
+
+def phone_question(data: Mapping[str, Any]) -> str:
     """Your phone number."""
-    text = _(
+    return _(
         "Your phone number, so that a social worker can call you.\n"
         "Press «📱 Share my phone number» below, or type it."
     )
-    await wizard.say(text, reply_markup=kb.step_keyboard(contact=True))
 
 
-async def ask_address(wizard: Wizard) -> None:
+async def ask_phone(wizard: Wizard) -> None:
+    """Your phone number, with the button that shares the contact."""
+    await wizard.say(phone_question(await wizard.data()), reply_markup=kb.step_keyboard(contact=True))
+
+
+PHONE = declare(Step(
+    key="rp", state=Reg.phone, question=phone_question, ask=ask_phone, typed=True,
+    wizard=REGISTRATION, order=40, applies=never,
+))
+
+
+def address_question(data: Mapping[str, Any]) -> str:
     """Your home address."""
-    text = _("Your home address (street, building, flat), where help should come.")
-    await wizard.say(text, reply_markup=kb.step_keyboard())
+    return _("Your home address (street, building, flat), where help should come.")
+
+
+ADDRESS = declare(Step(
+    key="ra", state=Reg.address, question=address_question, typed=True, limit=ADDRESS_MAX,
+    wizard=REGISTRATION, order=50, applies=never,
+))
 
 
 def district_options(settings: Settings, i18n: I18n) -> list[tuple[str, str]]:
@@ -127,9 +157,6 @@ def choice_of(
 PROMPTS: dict[str, Callable[..., Awaitable[None]]] = {
     Reg.language.state: ask_language,
     Reg.consent.state: ask_consent,
-    Reg.name.state: ask_name,
-    Reg.phone.state: ask_phone,
-    Reg.address.state: ask_address,
     Reg.district.state: ask_district,
     Reg.flags.state: ask_flags,
 }

@@ -76,7 +76,8 @@ class Step:
     carry `cb` (a CallbackData class with one Enum field `v`) and reach `chosen(choice)`; `reply()` adds
     reply-keyboard buttons to a typed question. text / voice / photo (message): readers for such messages.
     limit: the characters a typed answer may have (longer ones, and a client's split of a long paste, are
-    refused: handlers/split.py); voiced: a voice message answers it (the hint says so).
+    refused: handlers/split.py); typed: a typed question (anything else is asked for text, or for text or
+    a voice message when it has a `voice` reader: handlers/fallback.hint_for).
     fills(text): the draft fields a typed answer fills, recomputed when its message is edited later
     (handlers/edits.py). Each function also gets, by name, the injected values it declares.
     order / applies: its place in the wizard and whether `advance` stops here for a draft.
@@ -104,8 +105,8 @@ class Step:
     source: bool = False
     #: the characters a typed answer may have (None: no typed answer, or no limit of its own)
     limit: int | None = None
-    #: a voice message answers it as well as text
-    voiced: bool = False
+    #: a typed question: what is not text (or a voice message, with a `voice` reader) is asked for text
+    typed: bool = False
     #: the draft fields a typed answer fills, from its text (an edit of the message recomputes them)
     fills: Callable[[str], dict[str, Any]] | None = None
     #: the wizard it belongs to and its place there (see advance)

@@ -79,7 +79,7 @@ async def address_typed(message: Message, wizard: Wizard) -> None:
 
 ADDRESS = declare(Step(
     key="ad", state=Intake.address, question=ask_address, text=address_typed, source=True,
-    wizard=REQUEST, order=65, applies=never,
+    typed=True, limit=ADDRESS_MAX, fills=lambda text: {"address": text.strip()}, wizard=REQUEST, order=65, applies=never,
 ))
 
 

@@ -52,6 +52,7 @@ async def items_voice(message: Message, wizard: Wizard) -> None:
 
 ITEMS = declare(Step(
     key="it", state=Intake.items, question=ask_items, text=items_text, voice=items_voice, source=True,
+    typed=True, limit=DETAILS_MAX, fills=lambda text: items_draft(text.strip()),
     wizard=REQUEST, order=10, applies=never,
 ))
 

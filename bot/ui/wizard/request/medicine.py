@@ -60,7 +60,8 @@ async def photo_before_name(message: Message, wizard: Wizard) -> None:
 
 MEDICINE = declare(Step(
     key="md", state=Intake.medicine, question=ask_medicine, text=medicine_text, voice=medicine_voice,
-    photo=photo_before_name, source=True, wizard=REQUEST, order=30, applies=never,
+    photo=photo_before_name, source=True, typed=True, limit=DETAILS_MAX, fills=lambda text: {"medicine": text.strip()},
+    wizard=REQUEST, order=30, applies=never,
 ))
 
 

@@ -50,7 +50,7 @@ async def feeling_voice(message: Message, wizard: Wizard) -> None:
 
 FEELING = declare(Step(
     key="fe", state=Intake.feeling, question=ask_feeling, text=feeling_text, voice=feeling_voice, source=True,
-    wizard=REQUEST, order=40, applies=never,
+    typed=True, limit=DETAILS_MAX, fills=lambda text: {"feeling": text.strip()}, wizard=REQUEST, order=40, applies=never,
 ))
 
 
@@ -96,6 +96,7 @@ async def call_time_typed(message: Message, wizard: Wizard) -> None:
 
 CALL_TIME = declare(Step(
     key="ct", state=Intake.call_time, question=ask_call_time, options=call_time_options, cb=CallTimeCb,
-    chosen=call_time_chosen, columns=2, text=call_time_typed, source=True, wizard=REQUEST, order=45,
+    chosen=call_time_chosen, columns=2, text=call_time_typed, source=True, limit=CALL_TIME_MAX,
+    fills=lambda text: {"call_time": text.strip()}, wizard=REQUEST, order=45,
     legacy=("call",), applies=lambda draft: draft.kind == RequestKind.PSYCH,
 ))
