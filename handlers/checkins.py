@@ -17,6 +17,7 @@ from bot.ui import checkin_texts, texts
 from bot.ui import keyboards as kb
 from bot.ui.flow import Wizard
 from bot.ui.notify import Notifier
+from bot.ui.screens import asked
 from bot.ui.keyboards import CheckinAction, PlanAction
 from bot.domain import answers
 from bot.services import checkins, residents
@@ -25,7 +26,7 @@ from db.models import CheckinAnswer, RequestKind, Resident
 from db.repo import checkins as checkins_repo
 from bot.ui.wizard.request import talk as talk_steps
 from handlers.intake import start_wizard
-from handlers.start import asked, begin_registration
+from handlers.start import begin_registration
 
 router = Router(name="checkins")
 
@@ -147,14 +148,6 @@ async def what_is_wrong(
         feeling = _("Not so well (answer to the daily check-in)")
         await start_wizard(wizard, resident, query.from_user, RequestKind.PSYCH, talk_steps.CALL_TIME, feeling=feeling)
     await wizard.state.update_data(checkin_choice=done)
-
-
-async def offer_checkins(wizard: Wizard, settings: Settings) -> None:
-    """The question offered at the end of registration: ask us to check on you daily?"""
-    await wizard.say(
-        _("Would you like us to ask you every day whether you are OK? If you do not answer, a social worker is told."),
-        reply_markup=kb.enrol_offer(settings.checkins.default_time),
-    )
 
 
 async def offer_answered(

@@ -27,6 +27,7 @@ from bot.ui import texts
 from bot.ui import keyboards as kb
 from bot.ui.flow import Wizard
 from bot.ui.notify import Notifier
+from bot.ui.screens import show_menu
 from bot.core.logs import ids
 from bot.domain import danger
 from bot.services import requests, residents
@@ -34,7 +35,6 @@ from bot.domain.danger import DangerKind, Level
 from bot.ui.wizard import engine
 from bot.ui.states import Intake, Reg
 from db.models import Resident, Urgency
-from handlers.start import show_menu
 
 router = Router(name="danger")
 log = logging.getLogger(__name__)

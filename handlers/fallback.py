@@ -17,13 +17,11 @@ Nothing a resident sends is answered with only a menu hint:
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import Router
 from aiogram.types import CallbackQuery, Message
 from aiogram.fsm.context import FSMContext
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -32,7 +30,7 @@ from bot.core.config import Settings
 from bot.ui import texts
 from bot.ui.flow import Wizard
 from bot.ui.notify import Notifier
-from bot.ui.prompts import choice_of
+from bot.ui.screens import ASKED_CANCEL, ASKED_CHECKIN, ASKED_DELETE, asked, offer_checkins, show_menu
 from bot.domain import answers
 from bot.services import requests, residents
 from bot.domain.danger import Level
@@ -43,20 +41,10 @@ from bot.ui.wizard import engine
 from bot.ui.wizard.request.common import items_draft
 from bot.ui.wizard.request.urgency import URGENCY
 from handlers import checkins as checkin_handlers
-from handlers import my_requests, registration
+from handlers import my_requests
 from handlers.common import answered_within
 from db.models import Resident
-from handlers.start import (
-    ASKED_CANCEL,
-    ASKED_CHECKIN,
-    ASKED_DELETE,
-    ask_delete,
-    asked,
-    begin_registration,
-    delete_chosen,
-    delete_options,
-    show_menu,
-)
+from handlers.start import ask_delete, begin_registration, delete_chosen, delete_options
 
 router = Router(name="fallback")
 #: Last of all, in every chat: a button press no handler took (random bytes, an unknown action, a
@@ -65,9 +53,6 @@ router = Router(name="fallback")
 unanswered = Router(name="unanswered_buttons")
 log = logging.getLogger(__name__)
 
-#: What a typed answer does at each registration button question (given the value it stands for and the
-#: injected values it names).
-CHOSEN: dict[str, Callable[..., Awaitable[None]]] = registration.CHOSEN
 #: The address read-backs and the text steps whose answer they read back.
 #: How long a question asked outside any step waits for a typed answer, in seconds: enrolling in
 #: check-ins is harmless and may be answered late; erasing data or cancelling only right after asking.
@@ -105,7 +90,7 @@ def hint_for(step: str) -> str:
 @router.message()
 async def unexpected(
     message: Message, wizard: Wizard, resident: Resident | None, session: AsyncSession, settings: Settings,
-    i18n: I18n, notifier: Notifier, danger_handled: Level = Level.NONE,
+    notifier: Notifier, danger_handled: Level = Level.NONE,
 ) -> None:
     """Typed answers, split answers, free text outside a request; anything else gets a hint. An album
     (several messages with one media_group_id) is answered once, at its first part. A message the
@@ -135,7 +120,7 @@ async def unexpected(
             if (await wizard.data()).get("asked") is None and await wizard.at() is not None:
                 await wizard.ask()  # answered «no»: the step they were at, again
             return
-        if message.text and await typed_answer(message, wizard, settings, i18n, step):
+        if message.text and await typed_answer(message, wizard, settings, step):
             return
         await message.answer(hint_for(step))
         await wizard.ask()
@@ -146,16 +131,11 @@ async def unexpected(
         await begin_registration(wizard, message.from_user)
 
 
-async def typed_answer(message: Message, wizard: Wizard, settings: Settings, i18n: I18n, step: str) -> bool:
+async def typed_answer(message: Message, wizard: Wizard, settings: Settings, step: str) -> bool:
     """Take a text at a step that wanted something else; False when it means nothing here."""
     text = message.text or ""
     declared = engine.step_at(step)
     if declared is not None and await typed_choice(wizard, declared, text):
-        return True
-    choice = choice_of(step, await wizard.data(), settings, i18n)
-    value = answers.choose(text, choice[0], choice[1], choice[2]) if choice else None
-    if value is not None and step in CHOSEN:
-        await wizard.call(CHOSEN[step], value)
         return True
     if not text.strip():
         return False
@@ -281,7 +261,7 @@ async def answer_to_asked(
         await message.answer(_("Please use the buttons."))
         if kind == ASKED_CHECKIN:
             await asked(wizard.state, kind, *args)
-            await checkin_handlers.offer_checkins(wizard, settings)
+            await offer_checkins(wizard, settings)
         elif kind == ASKED_DELETE:
             await ask_delete(wizard)
         else:

@@ -23,6 +23,7 @@ from bot.services import requests, residents
 from bot.ui import keyboards as kb
 from bot.ui.flow import Wizard
 from bot.ui.notify import Notifier
+from bot.ui.screens import show_menu
 from bot.ui.i18n import Label
 from bot.ui.states import Intake
 from bot.ui.wizard import engine
@@ -32,7 +33,7 @@ from bot.ui.wizard.request import medicine as medicine_steps
 from bot.ui.wizard.request import talk as talk_steps
 from bot.ui.wizard.request.common import add_photo, image_of, items_draft
 from db.models import RequestKind, Resident, Urgency
-from handlers.start import begin_registration, show_menu
+from handlers.start import begin_registration
 
 router = Router(name="intake")
 

@@ -13,10 +13,11 @@ from bot.ui import keyboards as kb
 from bot.ui import texts
 from bot.ui.flow import Wizard
 from bot.ui.notify import Notifier
+from bot.ui.screens import ASKED_CANCEL, asked, show_menu
 from bot.ui.i18n import Label
 from bot.services import requests, residents
 from db.models import Resident
-from handlers.start import ASKED_CANCEL, asked, begin_registration, show_menu
+from handlers.start import begin_registration
 
 router = Router(name="my_requests")
 

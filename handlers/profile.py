@@ -5,17 +5,15 @@ from __future__ import annotations
 from aiogram import Router
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
-from aiogram.utils.i18n import gettext as _
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.config import Settings
 from bot.ui import keyboards as kb
-from bot.ui import texts
 from bot.ui.flow import Wizard
 from bot.ui.i18n import Label
+from bot.ui.screens import show_profile
 from bot.domain import flags as flag_rules
 from bot.services import residents
-from bot.domain.phones import format_phone
 from bot.ui.states import Reg
 from db.models import Resident
 from handlers.start import begin_registration
@@ -29,27 +27,6 @@ FIELD_STEPS = {
     "district": Reg.district,
     "flags": Reg.flags,
 }
-
-
-async def show_profile(
-    wizard: Wizard, resident: Resident, session: AsyncSession, settings: Settings, i18n: I18n,
-    heading: str | None = None,
-) -> None:
-    """The resident's stored details with change buttons."""
-    district = await residents.district_of(session, resident)
-    locale = i18n.current_locale
-    conf = settings.district(district.code) if district else None
-    lines = [
-        heading or _("<b>Your details</b>"),
-        _("Name: {value}").format(value=texts.q(resident.name, 100)),
-        _("Phone: {value}").format(value=format_phone(resident.phone) if resident.phone else "—"),
-        _("Address: {address}").format(address=texts.q(resident.address, 300)),
-        _("District: {district}").format(district=texts.q(conf.title(locale) if conf else "—", 100)),
-        _("Situation: {flags}").format(flags=texts.flags_line(resident, settings.vulnerability_flags)),
-        _("Language: {name}").format(name=kb.LANGUAGE_NAMES.get(resident.locale, resident.locale)),
-    ]
-    await wizard.say("\n".join(lines), reply_markup=kb.profile())
-    await wizard.say(_("The menu is below."), reply_markup=kb.main_menu())
 
 
 @router.message(Label(kb.MENU_PROFILE))

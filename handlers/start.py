@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from aiogram import Bot, Router
 from aiogram.filters import Command, CommandObject, CommandStart
-from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove, User
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.core import clock
 from bot.core.config import Settings
 from bot.ui import keyboards as kb, texts
 from bot.ui.commands import set_chat_commands
@@ -19,24 +17,11 @@ from bot.ui.i18n import Label
 from bot.services import registry, residents
 from bot.domain.locale import guess_locale
 from bot.ui.notify import Notifier
+from bot.ui.screens import ASKED_DELETE, asked, show_menu
 from bot.ui.states import Reg
 from db.models import Resident
 
 router = Router(name="start")
-
-#: Questions asked outside any step, kept in the conversation's `asked` as [kind, Unix seconds, args...].
-ASKED_CHECKIN = "checkin"
-ASKED_DELETE = "delete"
-ASKED_CANCEL = "cancel"
-
-
-async def show_menu(wizard: Wizard, resident: Resident | None, text: str | None = None) -> None:
-    """The main menu, with a greeting."""
-    name = texts.q(resident.name if resident else "", 100)
-    await wizard.say(
-        text or _("Hello, {name}! What do you need? Choose below.").format(name=name), reply_markup=kb.main_menu(),
-    )
-
 
 async def begin_registration(wizard: Wizard, user: User | None) -> None:
     """Ask the language if unsure, else show the privacy notice."""
@@ -192,11 +177,6 @@ async def ask_delete(wizard: Wizard) -> None:
         _("Delete your name, phone, address and the details of your requests? Open requests will be cancelled."),
         reply_markup=kb.choices(kb.DeleteCb, delete_options(), back=False),
     )
-
-
-async def asked(state: FSMContext, kind: str | None, *args: object) -> None:
-    """Remember (or forget, kind None) a question asked outside any step, with when (Unix seconds)."""
-    await state.update_data(asked=[kind, int(clock.now().timestamp()), *args] if kind else None)
 
 
 @router.callback_query(kb.DeleteCb.filter())

@@ -6,7 +6,7 @@ settings, state); a handler that moves the conversation also takes `wizard: Wiza
 update by bot/ui/context.WizardMiddleware. A question, its options and a step's readers are called
 the same way a handler is: with the positional arguments of their kind (the stored data, the choice,
 the message) and, by name, whichever of the update's injected values they declare (`resident`,
-`session`, `settings`, `i18n`, `notifier`, `state`, `event_from_user`, `wizard`).
+`session`, `settings`, `i18n`, `notifier`, `state`, `event_from_user`, `event_update`, `wizard`).
 """
 
 from __future__ import annotations
@@ -25,7 +25,9 @@ from aiogram.types import Message
 PROMPTS: dict[str, Callable[..., Any]] = {}
 
 #: the update's values a question or a step's reader may name (as a handler names aiogram's)
-INJECTED = ("bot", "session", "settings", "i18n", "resident", "notifier", "state", "event_from_user", "event_chat")
+INJECTED = (
+    "bot", "session", "settings", "i18n", "resident", "notifier", "state", "event_from_user", "event_chat", "event_update",
+)
 
 _NAMES: dict[tuple[Callable[..., Any], int], tuple[str, ...]] = {}
 

@@ -52,7 +52,7 @@ class NavCb(CallbackData, prefix="wn"):
 #: what a question shows, from the conversation's stored data (and injected values it names)
 Question = Callable[..., str]
 #: a button question's answers as (value, label), from the conversation's stored data (and injected values)
-Options = Callable[..., Sequence[tuple[StrEnum, str]]]
+Options = Callable[..., Sequence[tuple[StrEnum | str, str]]]
 #: a reader: called with its answer (the choice, the message) or nothing (skip, ask), and injected values
 Reader = Callable[..., Awaitable[None]]
 
@@ -73,7 +73,8 @@ class Step:
 
     key: short and unique in its wizard; names its Back/Cancel buttons and its answer in Draft.answers.
     question(data) / options(data): what it asks; with `options` it is a button question whose presses
-    carry `cb` (a CallbackData class with one Enum field `v`) and reach `chosen(choice)`; `reply()` adds
+    carry `cb` (a CallbackData class with one field `v`: an Enum, or a str when the answers are
+    configuration, such as districts, which `chosen` then checks) and reach `chosen(choice)`; `reply()` adds
     reply-keyboard buttons to a typed question. text / voice / photo (message): readers for such messages.
     limit: the characters a typed answer may have (longer ones, and a client's split of a long paste, are
     refused: handlers/split.py); typed: a typed question (anything else is asked for text, or for text or
@@ -90,8 +91,8 @@ class Step:
     options: Options | None = None
     cb: type[CallbackData] | None = None
     chosen: Reader | None = None
-    yes: StrEnum | None = None
-    no: StrEnum | None = None
+    yes: StrEnum | str | None = None
+    no: StrEnum | str | None = None
     columns: int = 1
     back: bool = True
     cancel: bool = False
@@ -116,15 +117,20 @@ class Step:
     line: Callable[[str], str | None] | None = None
     #: a custom question (the summary's own keyboard); default: question + options or reply keyboard
     ask: Reader | None = None
+    #: what Back does when there is no earlier step (a detail changed alone from «My details»); default:
+    #: the question again
+    no_way_back: Reader | None = None
     #: StepCb step names (before #13) whose old presses mean this step
     legacy: tuple[str, ...] = ()
-    #: the choice enum (from cb's field `v`)
+    #: the choice enum (from cb's field `v`); None for configured answers (a str field)
     choices: type[StrEnum] | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         if self.cb is not None:
-            self.choices = self.cb.model_fields["v"].annotation  # type: ignore[assignment]
-            assert isinstance(self.choices, type) and issubclass(self.choices, StrEnum), self.key
+            annotation = self.cb.model_fields["v"].annotation
+            if annotation is not str:
+                assert isinstance(annotation, type) and issubclass(annotation, StrEnum), self.key
+                self.choices = annotation
         assert (self.options is None) == (self.cb is None) == (self.chosen is None), f"{self.key}: options, cb, chosen"
 
     def typed_options(self, wizard: Wizard, data: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -136,13 +142,14 @@ class Step:
             options.append((Nav.CANCEL, _(kb.CANCEL)))
         return options
 
-    def value_of(self, raw: str) -> StrEnum | None:
-        """The choice or Nav a typed or legacy value stands for; None when it means nothing here."""
+    def value_of(self, raw: str) -> StrEnum | str | None:
+        """The choice or Nav a typed, pressed or legacy value stands for; None when it means nothing here
+        (a configured answer is passed on as it is: `chosen` checks it against the configuration)."""
         if raw in {n.value for n in Nav}:
             return Nav(raw)
-        if self.choices is not None and raw in {c.value for c in self.choices}:
-            return self.choices(raw)
-        return None
+        if self.choices is not None:
+            return self.choices(raw) if raw in {c.value for c in self.choices} else None
+        return raw if self.cb is not None else None
 
     def markup(self, wizard: Wizard, data: Mapping[str, Any]) -> Any:
         """The inline buttons of a button question, or the reply keyboard of a typed one."""
@@ -258,9 +265,11 @@ class Pressed(Filter):
             return False
         if step.cb is not None and data.startswith(step.cb.__prefix__ + step.cb.__separator__):
             try:
-                return {"step": step, "choice": step.cb.unpack(data).v}  # type: ignore[attr-defined]
+                value = step.cb.unpack(data).v  # type: ignore[attr-defined]
             except (TypeError, ValueError):
                 return False
+            # a configured answer's Back was «_back» in the same field (buttons sent before the engine)
+            return {"step": step, "choice": value if step.choices is not None else step.value_of(value)}
         if data.startswith(NavCb.__prefix__ + NavCb.__separator__):
             try:
                 nav = NavCb.unpack(data)
@@ -282,12 +291,12 @@ def legacy_press(step: Step, data: str) -> bool | dict[str, Any]:
     return {"step": step, "choice": choice} if choice is not None else False
 
 
-async def choose(wizard: Wizard, step: Step, choice: StrEnum) -> None:
+async def choose(wizard: Wizard, step: Step, choice: StrEnum | str) -> None:
     """A choice made (pressed or typed) at a step: Back works the same everywhere; Cancel and the
     step's own choices go to the step."""
     if choice is Nav.BACK:
         if not await wizard.back():
-            await wizard.ask()
+            await (wizard.call(step.no_way_back) if step.no_way_back else wizard.ask())
         return
     assert step.chosen is not None
     await wizard.call(step.chosen, choice)
