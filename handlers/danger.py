@@ -18,19 +18,23 @@ from typing import Any
 from aiogram import BaseMiddleware, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, Message, TelegramObject
+from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.ui import flow, texts
+from bot.core.config import Settings
+from bot.ui import texts
 from bot.ui import keyboards as kb
-from bot.ui.flow import Ctx
+from bot.ui.flow import Wizard
+from bot.ui.notify import Notifier
+from bot.ui.screens import show_menu
 from bot.core.logs import ids
 from bot.domain import danger
 from bot.services import followups, requests, residents
 from bot.domain.danger import DangerKind, Level
 from bot.ui.wizard import engine
 from bot.ui.states import Intake, Reg
-from db.models import Urgency
-from handlers.start import show_menu
+from db.models import Resident, Urgency
 
 router = Router(name="danger")
 log = logging.getLogger(__name__)
@@ -49,42 +53,45 @@ def in_registration(step: str | None) -> bool:
     return step in {state.state for state in Reg.__all_states__}
 
 
-async def on_danger(ctx: Ctx, kind: DangerKind, text: str) -> None:
+async def on_danger(
+    kind: DangerKind, text: str, wizard: Wizard, resident: Resident | None, session: AsyncSession, i18n: I18n,
+    settings: Settings, notifier: Notifier,
+) -> None:
     """Emergency numbers at once. In a request: the draft becomes urgent and marked. Otherwise a
     registered resident gets an urgent «someone to talk to» request with the message as its details."""
-    step = await ctx.state.get_state()
+    step = await wizard.at()
     if in_request(step):
-        if engine.draft_of(await ctx.data()) is not None:
-            await engine.change(ctx, danger=str(kind), urgency=Urgency.URGENT)
+        if engine.draft_of(await wizard.data()) is not None:
+            await engine.change(wizard, danger=str(kind), urgency=Urgency.URGENT)
         else:  # «send this as a new request?»: the draft it starts will be urgent
-            await ctx.state.update_data(danger=str(kind))
-        await ctx.bot.send_message(ctx.chat_id, texts.emergency(ctx.settings.emergency_numbers))
+            await wizard.state.update_data(danger=str(kind))
+        await wizard.say(texts.emergency(settings.emergency_numbers))
         return
-    if not residents.is_registered(ctx.resident):
-        await ctx.bot.send_message(ctx.chat_id, texts.emergency(ctx.settings.emergency_numbers, marked=False))
+    if not residents.is_registered(resident):
+        await wizard.say(texts.emergency(settings.emergency_numbers, marked=False))
         return
-    assert ctx.resident is not None
-    numbers = ctx.settings.emergency_numbers
+    assert resident is not None
+    numbers = settings.emergency_numbers
     # An acute illness is not self-harm: the ambulance first, and a worker will call (as the check-in's
     # «I feel ill»), not «if you might hurt yourself».
     shown = texts.illness(numbers) if kind is DangerKind.MEDICAL else texts.emergency(numbers)
-    await ctx.bot.send_message(ctx.chat_id, shown)
-    answered = await followups.danger_answer(ctx.session, ctx.settings, ctx.resident, kind, text)
+    await wizard.say(shown)
+    answered = await followups.danger_answer(session, settings, resident, kind, text)
     if answered is not None and answered.request is not None:  # the answer to a recent follow-up: its worker first
-        await ctx.notifier().tell(answered.told)
+        await notifier.tell(answered.told)
         log.info("urgent follow-up request %s for a danger message", answered.request.id,
-                 extra=ids(request_id=answered.request.id, resident_id=ctx.resident.id))
+                 extra=ids(request_id=answered.request.id, resident_id=resident.id))
         return
-    result = await requests.open_urgent_talk(ctx.session, ctx.i18n, ctx.settings, ctx.resident, str(kind), text)
-    await ctx.notifier().tell(result.told)
+    result = await requests.open_urgent_talk(session, i18n, settings, resident, str(kind), text)
+    await notifier.tell(result.told)
     log.info("urgent request %s %s for a danger message", result.request.id, "opened" if result.created else "already open",
-             extra=ids(request_id=result.request.id, resident_id=ctx.resident.id))
+             extra=ids(request_id=result.request.id, resident_id=resident.id))
 
 
-async def ask_if_safe(ctx: Ctx, text: str) -> None:
+async def ask_if_safe(wizard: Wizard, text: str) -> None:
     """«Are you safe right now?» with two big buttons; the message is kept for the «not safe» answer."""
-    await ctx.state.update_data(**{UNSURE_TEXT: text})
-    await ctx.bot.send_message(ctx.chat_id, texts.safety_question(), reply_markup=kb.safety_question())
+    await wizard.state.update_data(**{UNSURE_TEXT: text})
+    await wizard.say(texts.safety_question(), reply_markup=kb.safety_question())
 
 
 class DangerCheck(BaseMiddleware):
@@ -98,8 +105,8 @@ class DangerCheck(BaseMiddleware):
         data: dict[str, Any],
     ) -> Any:
         """Assess, answer, then let the message go on to its step (not at a registration question)."""
-        ctx: Ctx | None = data.get("ctx")
-        if not isinstance(event, Message) or event.chat.type != "private" or ctx is None:
+        wizard: Wizard | None = data.get("wizard")
+        if not isinstance(event, Message) or event.chat.type != "private" or wizard is None:
             return await handler(event, data)
         text = event.text or event.caption
         found = danger.assess(text)
@@ -107,33 +114,37 @@ class DangerCheck(BaseMiddleware):
             return await handler(event, data)
         assert text is not None and found.kind is not None
         log.info("danger check: %s, %s, signals %s", found.level.name, found.kind.value, ",".join(found.signals),
-                 extra=ids(chat_id=ctx.chat_id))
-        step = await ctx.state.get_state()
+                 extra=ids(chat_id=wizard.chat_id))
+        step = await wizard.at()
         if found.level is Level.DANGER:
-            await on_danger(ctx, found.kind, text)
+            await on_danger(found.kind, text, wizard, data["resident"], data["session"], data["i18n"],
+                            data["settings"], data["notifier"])
         else:
-            await ask_if_safe(ctx, text)
+            await ask_if_safe(wizard, text)
         if in_registration(step):  # not a name or an address: the question is asked again
             if found.level is Level.DANGER:
-                await flow.ask(ctx)
+                await wizard.ask()
             return None
         data["danger_handled"] = found.level
         return await handler(event, data)
 
 
-async def back_to_step(ctx: Ctx) -> None:
+async def back_to_step(wizard: Wizard, resident: Resident | None) -> None:
     """The question the person was at, or the main menu."""
-    if await ctx.state.get_state() is not None:
-        await flow.ask(ctx)
-    elif residents.is_registered(ctx.resident):
-        await show_menu(ctx, _("What do you need? Choose below."))
+    if await wizard.at() is not None:
+        await wizard.ask()
+    elif residents.is_registered(resident):
+        await show_menu(wizard, resident, _("What do you need? Choose below."))
 
 
 @router.callback_query(kb.SafetyCb.filter())
-async def safety_answer(query: CallbackQuery, callback_data: kb.SafetyCb, ctx: Ctx) -> None:
+async def safety_answer(
+    query: CallbackQuery, callback_data: kb.SafetyCb, wizard: Wizard, resident: Resident | None,
+    session: AsyncSession, i18n: I18n, settings: Settings, notifier: Notifier,
+) -> None:
     """«I am safe»: back where they were (a second tap only says the question was answered). «I am not
     safe»: the danger path, with the kept message, whenever it is pressed."""
-    text = (await ctx.data()).get(UNSURE_TEXT)
+    text = (await wizard.data()).get(UNSURE_TEXT)
     if callback_data.safe and text is None:  # answered already: a double tap, or an old question
         await query.answer(_("This button is no longer active."))
         return
@@ -141,11 +152,12 @@ async def safety_answer(query: CallbackQuery, callback_data: kb.SafetyCb, ctx: C
     if isinstance(query.message, Message):
         with suppress(TelegramBadRequest):
             await query.message.edit_reply_markup(reply_markup=None)
-    await ctx.state.update_data(**{UNSURE_TEXT: None})
+    await wizard.state.update_data(**{UNSURE_TEXT: None})
     if callback_data.safe:
-        await ctx.bot.send_message(ctx.chat_id, _("Thank you for telling us. We are here whenever you need us."))
-        await back_to_step(ctx)
+        await wizard.say(_("Thank you for telling us. We are here whenever you need us."))
+        await back_to_step(wizard, resident)
         return
-    await on_danger(ctx, DangerKind.SELF_HARM, text or _("«I am not safe» (the answer to «Are you safe right now?»)"))
-    if await ctx.state.get_state() is not None:
-        await flow.ask(ctx)
+    said = text or _("«I am not safe» (the answer to «Are you safe right now?»)")
+    await on_danger(DangerKind.SELF_HARM, said, wizard, resident, session, i18n, settings, notifier)
+    if await wizard.at() is not None:
+        await wizard.ask()

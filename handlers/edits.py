@@ -3,68 +3,62 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from aiogram import F, Router
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.ui import flow, texts
-from bot.ui.flow import Ctx
-from bot.domain.items import parse_items
+from bot.ui import texts
+from bot.ui.flow import Wizard
+from bot.ui.notify import Notifier
 from bot.services import edits
 from bot.ui.states import Intake
 from bot.ui.wizard import engine
+from db.models import Resident
 from handlers.common import reject_text
-from handlers.split import LIMITS
 
 router = Router(name="edits")
 log = logging.getLogger(__name__)
 
 
 
-def draft_changes(step: str, text: str) -> dict[str, Any]:
-    """The draft fields that the text of a wizard step fills, recomputed from an edited text."""
-    text = text.strip()
-    if step == Intake.items.state:
-        return {"items": [[i.name, i.quantity] for i in parse_items(text)], "raw_items": text}
-    field = {Intake.medicine.state: "medicine", Intake.feeling.state: "feeling",
-             Intake.call_time.state: "call_time", Intake.address.state: "address"}.get(step)
-    return {field: text} if field else {}
-
-
 @router.edited_message(F.text)
-async def edited(message: Message, ctx: Ctx) -> None:
+async def edited(
+    message: Message, wizard: Wizard, resident: Resident | None, session: AsyncSession, notifier: Notifier,
+) -> None:
     """Into the draft while it is not sent yet; to the sent request (and its worker) afterwards."""
     text = message.text or ""
-    draft = engine.draft_of(await ctx.data())
+    draft = engine.draft_of(await wizard.data())
     step = draft.sources.get(str(message.message_id)) if draft else None
-    current = await ctx.state.get_state()
+    current = await wizard.at()
     if step is not None and current is not None and current.startswith(Intake.__name__ + ":"):
         declared = engine.step_at(step)
-        if current == step and declared is not None and declared.text is not None:
-            await declared.text(ctx, message)  # still the question this message answered: the edit is the answer
+        assert declared is not None and declared.limit is not None and declared.fills is not None, step
+        if current == step and declared.text is not None:
+            await wizard.call(declared.text, message)  # still the question this message answered: the edit is the answer
             return
-        if await reject_text(ctx, text, LIMITS[step]):
+        if await reject_text(message, text, declared.limit):
             return
-        await engine.change(ctx, **draft_changes(step, text))
-        await ctx.bot.send_message(ctx.chat_id, _("✏️ Corrected: your request now uses the edited message."))
+        await engine.change(wizard, **declared.fills(text))
+        await wizard.say(_("✏️ Corrected: your request now uses the edited message."))
         if current in (Intake.items_review.state, Intake.confirm.state):
-            await flow.ask(ctx)  # the list or the summary again, as it is now
+            await wizard.ask()  # the list or the summary again, as it is now
         return
-    if ctx.resident is None:
+    if resident is None:
         return
-    correction = await edits.to_request(ctx.session, ctx.resident, message.message_id, text)
+    correction = await edits.to_request(session, resident, message.message_id, text)
     if correction is None:
-        log.info("edit of message %s by user %s changes nothing", message.message_id, ctx.user.id)
+        log.info("edit of message %s by user %s changes nothing", message.message_id,
+                 message.from_user.id if message.from_user else None)
         return
-    await ctx.notifier().tell(correction.told)
+    await notifier.tell(correction.told)
     number = texts.number(correction.request.id or 0)
     if correction.passed:
-        await ctx.bot.send_message(
-            ctx.chat_id, _("✏️ Thank you. Your correction was added to request {number}; the social worker sees it.")
+        await wizard.say(
+            _("✏️ Thank you. Your correction was added to request {number}; the social worker sees it.")
             .format(number=number))
     else:
-        await ctx.bot.send_message(
-            ctx.chat_id, _("Request {number} is already closed, so the correction was not passed on. "
+        await wizard.say(
+            _("Request {number} is already closed, so the correction was not passed on. "
                            "If you need something more, please make a new request.").format(number=number))

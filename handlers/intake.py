@@ -12,13 +12,18 @@ from aiogram import BaseMiddleware, F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Filter
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, Message, User
+from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
+from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.core.config import Settings
 from bot.domain.draft import Draft
 from bot.services import requests, residents
 from bot.ui import keyboards as kb
-from bot.ui.flow import Ctx
+from bot.ui.flow import Wizard
+from bot.ui.notify import Notifier
+from bot.ui.screens import show_menu
 from bot.ui.i18n import Label
 from bot.ui.states import Intake
 from bot.ui.wizard import engine
@@ -27,8 +32,8 @@ from bot.ui.wizard.request import items as items_steps
 from bot.ui.wizard.request import medicine as medicine_steps
 from bot.ui.wizard.request import talk as talk_steps
 from bot.ui.wizard.request.common import add_photo, image_of, items_draft
-from db.models import RequestKind, Urgency
-from handlers.start import begin_registration, show_menu
+from db.models import RequestKind, Resident, Urgency
+from handlers.start import begin_registration
 
 router = Router(name="intake")
 
@@ -39,38 +44,42 @@ FIRST_STEP = {
 }
 
 
-async def start_wizard(ctx: Ctx, kind: RequestKind, first: Step | None = None, **prefill: Any) -> None:
-    """A fresh draft of this kind (only for registered residents), optionally already partly filled
-    (a `draft_key` given makes every run from the same source one request: a one-tap order)."""
-    if not residents.is_registered(ctx.resident):
-        await ctx.bot.send_message(ctx.chat_id, _("First, a few questions about you: it takes a minute."))
-        await begin_registration(ctx)
+async def start_wizard(
+    wizard: Wizard, resident: Resident | None, user: User | None, kind: RequestKind, first: Step | None = None,
+    **prefill: Any,
+) -> None:
+    """A fresh draft of this kind (only for registered residents; `user` is asked to register first),
+    optionally already partly filled (a `draft_key` given makes every run from the same source one
+    request: a one-tap order)."""
+    if not residents.is_registered(resident):
+        await wizard.say(_("First, a few questions about you: it takes a minute."))
+        await begin_registration(wizard, user)
         return
-    assert ctx.resident is not None
+    assert resident is not None
     if kind == RequestKind.PSYCH:  # a call, not a delivery: the registered address goes with it
-        prefill.setdefault("address", ctx.resident.address)
+        prefill.setdefault("address", resident.address)
     draft = Draft(kind=kind, draft_key=prefill.pop("draft_key", None) or secrets.token_urlsafe(9), **prefill)
-    await ctx.state.clear()
-    await engine.save(ctx, draft)
-    await engine.go(ctx, first or FIRST_STEP[kind])
+    await wizard.state.clear()
+    await engine.save(wizard, draft)
+    await engine.go(wizard, first or FIRST_STEP[kind])
 
 
 @router.message(Label(kb.MENU_SUPPLIES))
-async def supplies(message: Message, ctx: Ctx) -> None:
+async def supplies(message: Message, wizard: Wizard, resident: Resident | None) -> None:
     """Start a supplies request."""
-    await start_wizard(ctx, RequestKind.SUPPLIES)
+    await start_wizard(wizard, resident, message.from_user, RequestKind.SUPPLIES)
 
 
 @router.message(Label(kb.MENU_MEDICINE))
-async def medicine(message: Message, ctx: Ctx) -> None:
+async def medicine(message: Message, wizard: Wizard, resident: Resident | None) -> None:
     """Start a medicine request."""
-    await start_wizard(ctx, RequestKind.MEDICINE)
+    await start_wizard(wizard, resident, message.from_user, RequestKind.MEDICINE)
 
 
 @router.message(Label(kb.MENU_PSYCH))
-async def psych(message: Message, ctx: Ctx) -> None:
+async def psych(message: Message, wizard: Wizard, resident: Resident | None) -> None:
     """Start a request for someone to talk to."""
-    await start_wizard(ctx, RequestKind.PSYCH)
+    await start_wizard(wizard, resident, message.from_user, RequestKind.PSYCH)
 
 
 class AtStep(Filter):
@@ -80,9 +89,9 @@ class AtStep(Filter):
     def __init__(self, reads: str) -> None:
         self.reads = reads
 
-    async def __call__(self, event: Any, ctx: Ctx) -> bool | dict[str, Any]:
+    async def __call__(self, event: Any, wizard: Wizard) -> bool | dict[str, Any]:
         """The current step, when it has such a reader."""
-        step = await engine.current(ctx)
+        step = await engine.current(wizard)
         return {"step": step} if step is not None and getattr(step, self.reads) is not None else False
 
 
@@ -90,66 +99,69 @@ class LaterAlbumPhoto(Filter):
     """A further photo of an album whose first photo the photo step took (Telegram sends each photo of
     an album as a message of its own, with a shared media_group_id, one right after the other)."""
 
-    async def __call__(self, message: Message, ctx: Ctx) -> bool:
+    async def __call__(self, message: Message, wizard: Wizard) -> bool:
         """True for a photo of the album this draft already took."""
         group = message.media_group_id
-        return group is not None and image_of(message) is not None and (await ctx.data()).get("photo_album") == group
+        return group is not None and image_of(message) is not None and (await wizard.data()).get("photo_album") == group
 
 
 @router.message(LaterAlbumPhoto())
-async def album_photo(message: Message, ctx: Ctx) -> None:
+async def album_photo(message: Message, wizard: Wizard) -> None:
     """Kept with the others, silently: the album was answered once, at its first photo."""
     file_id = image_of(message)
     assert file_id is not None
-    await add_photo(ctx, file_id)
+    await add_photo(wizard, file_id)
 
 
 @router.message(AtStep("skip"), Label(kb.SKIP))
-async def step_skipped(message: Message, ctx: Ctx, step: Step) -> None:
+async def step_skipped(message: Message, wizard: Wizard, step: Step) -> None:
     """«Skip ▶️» at a question that may be skipped."""
     assert step.skip is not None
-    await step.skip(ctx)
+    await wizard.call(step.skip)
 
 
 @router.message(AtStep("text"), F.text)
-async def step_text(message: Message, ctx: Ctx, step: Step) -> None:
+async def step_text(message: Message, wizard: Wizard, step: Step) -> None:
     """A typed answer."""
     assert step.text is not None
-    await step.text(ctx, message)
+    await wizard.call(step.text, message)
 
 
 @router.message(AtStep("voice"), F.voice)
-async def step_voice(message: Message, ctx: Ctx, step: Step) -> None:
+async def step_voice(message: Message, wizard: Wizard, step: Step) -> None:
     """A voice message instead of typing: stored as Telegram's file id for the worker."""
     assert step.voice is not None
-    await step.voice(ctx, message)
+    await wizard.call(step.voice, message)
 
 
 @router.message(AtStep("photo"), F.photo | F.document.mime_type.startswith("image/"))
-async def step_photo(message: Message, ctx: Ctx, step: Step) -> None:
+async def step_photo(message: Message, wizard: Wizard, step: Step) -> None:
     """A photo, or an image sent as a file."""
     assert step.photo is not None
-    await step.photo(ctx, message)
+    await wizard.call(step.photo, message)
 
 
 @router.callback_query(engine.Pressed())
-async def step_pressed(query: CallbackQuery, ctx: Ctx, step: Step, choice: StrEnum) -> None:
+async def step_pressed(query: CallbackQuery, wizard: Wizard, step: Step, choice: StrEnum) -> None:
     """A button of the current step (Back included)."""
     await query.answer()
-    await engine.choose(ctx, step, choice)
+    await engine.choose(wizard, step, choice)
 
 
 @router.callback_query(kb.ConfirmCb.filter())
-async def confirm(query: CallbackQuery, callback_data: kb.ConfirmCb, ctx: Ctx) -> None:
+async def confirm(
+    query: CallbackQuery, callback_data: kb.ConfirmCb, wizard: Wizard, resident: Resident | None,
+    session: AsyncSession, i18n: I18n, settings: Settings, notifier: Notifier,
+) -> None:
     """Store the request once, however often Confirm is pressed."""
-    draft = engine.draft_of(await ctx.data())
-    if await ctx.state.get_state() != Intake.confirm.state or draft is None or draft.draft_key != callback_data.draft:
+    draft = engine.draft_of(await wizard.data())
+    if await wizard.at() != Intake.confirm.state or draft is None or draft.draft_key != callback_data.draft:
         await query.answer(_("This request has already been sent."), show_alert=True)
         return
-    assert ctx.resident is not None
-    result = await requests.submit(ctx.session, ctx.i18n, ctx.settings, ctx.resident, draft)
-    await ctx.notifier().tell(result.told)
-    await ctx.state.clear()
+    assert resident is not None
+    result = await requests.submit(session, i18n, settings, resident, draft)
+    await notifier.tell(result.told)
+    await wizard.state.clear()
     await query.answer(_("Sent"))
     if isinstance(query.message, Message) and result.created:
         with suppress(TelegramBadRequest):
@@ -181,22 +193,22 @@ OFFER_KINDS = {
 }
 
 
-def offer_question(ctx: Ctx, data: Any) -> str:
+def offer_question(data: Any) -> str:
     """Something written outside a request, with no open request: send it as a new one?"""
     return _("Shall I send this to the social workers as a new request? Please choose what it is about.")
 
 
-def offer_options(ctx: Ctx, data: Any) -> list[tuple[StrEnum, str]]:
+def offer_options(data: Any) -> list[tuple[StrEnum, str]]:
     """A button per kind of request, and No."""
     return [*((kind, _(label)) for kind, label in OFFER_KINDS.items()), (OfferChoice.NO, _("No, do not send it"))]
 
 
-async def offer_chosen(ctx: Ctx, choice: StrEnum) -> None:
+async def offer_chosen(choice: StrEnum, wizard: Wizard, resident: Resident | None, event_from_user: User) -> None:
     """Start the chosen kind's wizard with what was written already filled in; «no» sends nothing."""
-    data = await ctx.data()
+    data = await wizard.data()
     if choice not in OFFER_KINDS:
-        await ctx.state.clear()
-        await show_menu(ctx, _("All right, nothing was sent. I am here whenever you need help."))
+        await wizard.state.clear()
+        await show_menu(wizard, resident, _("All right, nothing was sent. I am here whenever you need help."))
         return
     kind = RequestKind(choice.value)
     text, voice, photo = data.get("offer_text"), data.get("offer_voice"), data.get("offer_photo")
@@ -206,7 +218,7 @@ async def offer_chosen(ctx: Ctx, choice: StrEnum) -> None:
     if data.get("danger"):
         prefill.update(danger=data["danger"], urgency=Urgency.URGENT)
     first = prefilled_step(kind, text, voice, photo, prefill)
-    await start_wizard(ctx, kind, first, **prefill)
+    await start_wizard(wizard, resident, event_from_user, kind, first, **prefill)
 
 
 OFFER = declare(Step(
@@ -251,10 +263,10 @@ class SourceMessages(BaseMiddleware):
         callback = getattr(data.get("handler"), "callback", None)
         step = data.get("step")
         if callback is step_text and isinstance(step, Step) and step.source and isinstance(event, Message):
-            ctx: Ctx = data["ctx"]
-            draft = engine.draft_of(await ctx.data())
+            wizard: Wizard = data["wizard"]
+            draft = engine.draft_of(await wizard.data())
             if draft is not None:
-                await engine.save(ctx, draft.changed(sources={**draft.sources, str(event.message_id): step.state.state}))
+                await engine.save(wizard, draft.changed(sources={**draft.sources, str(event.message_id): step.state.state}))
         return result
 
 

@@ -21,7 +21,7 @@ from bot.domain.names import card_name
 from bot.services import medicines, residents, staff_queries
 from bot.ui import flow, medicine_texts, texts
 from bot.ui import keyboards as kb
-from bot.ui.flow import Ctx
+from bot.ui.flow import Wizard
 from bot.ui.keyboards import MedAction
 from bot.ui.states import Meds
 from bot.ui.wizard.request.confirm import CONFIRM
@@ -44,15 +44,15 @@ async def show_medicines(bot: Bot, session: AsyncSession, resident: Resident, lo
                            reply_markup=kb.my_medicines([(m.id or 0, m.name) for m in mine]))
 
 
-async def ask_line(ctx: Ctx) -> None:
+async def ask_line(wizard: Wizard) -> None:
     """How to write a medicine."""
-    await ctx.bot.send_message(ctx.chat_id, medicine_texts.ask_line())
+    await wizard.say(medicine_texts.ask_line())
 
 
-async def ask_keep(ctx: Ctx) -> None:
+async def ask_keep(wizard: Wizard) -> None:
     """«Do not interrupt?» again (something else was sent instead of a press)."""
-    await ctx.bot.send_message(ctx.chat_id, medicine_texts.ask_do_not_interrupt(str((await ctx.data()).get("med_line") or "")),
-                               reply_markup=kb.do_not_interrupt())
+    await wizard.say(medicine_texts.ask_do_not_interrupt(str((await wizard.data()).get("med_line") or "")),
+                     reply_markup=kb.do_not_interrupt())
 
 
 flow.PROMPTS[Meds.line.state] = ask_line
@@ -60,31 +60,32 @@ flow.PROMPTS[Meds.keep.state] = ask_keep
 
 
 @router.callback_query(kb.MedCb.filter(F.a == MedAction.ORDER))
-async def order(query: CallbackQuery, callback_data: kb.MedCb, ctx: Ctx) -> None:
+async def order(query: CallbackQuery, callback_data: kb.MedCb, wizard: Wizard, session: AsyncSession,
+                resident: Resident | None = None) -> None:
     """«Order it»: a medicine request filled in (name, dose, quantity for the next period, the home
     address) goes to the wizard's summary; the reminder counts as answered."""
-    medicine = await medicines.answered(ctx.session, ctx.resident, callback_data.m) if ctx.resident else None
-    if medicine is None or not residents.is_registered(ctx.resident):
+    medicine = await medicines.answered(session, resident, callback_data.m) if resident else None
+    if medicine is None or not residents.is_registered(resident):
         await query.answer(_("This button is no longer active."), show_alert=True)
         return
-    assert ctx.resident is not None
+    assert resident is not None
     # one request per reminder, however often «Order it» is pressed: a double tap only answers the press
     key = medicines.order_key(medicine)
-    if (await ctx.data()).get("med_ordered") == key:
+    if (await wizard.data()).get("med_ordered") == key:
         await query.answer()
         return
     await query.answer()
-    filed = await medicines.ordered(ctx.session, medicine)
+    filed = await medicines.ordered(session, medicine)
     if filed is not None:  # sent already (an old reminder pressed again)
-        await ctx.bot.send_message(ctx.chat_id, _("You have already ordered it: request {number}.").format(
-            number=texts.number(filed.id or 0)))
+        await wizard.say(_("You have already ordered it: request {number}.").format(number=texts.number(filed.id or 0)))
         return
     if isinstance(query.message, Message):
         with suppress(TelegramBadRequest):
             await query.message.edit_reply_markup(reply_markup=None)
-    await start_wizard(ctx, RequestKind.MEDICINE, CONFIRM, medicine=medicine_texts.order(medicine), draft_key=key,
-                       address=ctx.resident.address, answers={medicines.REFILL: str(medicine.id)})
-    await ctx.state.update_data(med_ordered=key)
+    await start_wizard(wizard, resident, query.from_user, RequestKind.MEDICINE, CONFIRM,
+                       medicine=medicine_texts.order(medicine), draft_key=key, address=resident.address,
+                       answers={medicines.REFILL: str(medicine.id)})
+    await wizard.state.update_data(med_ordered=key)
 
 
 @router.callback_query(kb.MedCb.filter(F.a == MedAction.NOT_NOW))
@@ -111,46 +112,47 @@ async def listed(query: CallbackQuery, session: AsyncSession, bot: Bot, i18n: I1
 
 
 @router.callback_query(kb.MedCb.filter(F.a == MedAction.ADD))
-async def add(query: CallbackQuery, ctx: Ctx) -> None:
+async def add(query: CallbackQuery, wizard: Wizard, resident: Resident | None = None) -> None:
     """➕ Record a medicine: ask for the line."""
     await query.answer()
-    if residents.is_registered(ctx.resident):
-        await ctx.state.clear()
-        await flow.go(ctx, Meds.line)
+    if residents.is_registered(resident):
+        await wizard.state.clear()
+        await wizard.go(Meds.line)
 
 
 @router.message(Meds.line, F.text, ~F.text.startswith("/"))
-async def line_typed(message: Message, ctx: Ctx, danger_handled: object = None) -> None:
+async def line_typed(message: Message, wizard: Wizard, settings: Settings, resident: Resident | None = None,
+                     danger_handled: object = None) -> None:
     """The medicine line: read back with «do not interrupt?», or asked again with the example."""
-    assert message.text is not None and ctx.resident is not None
+    assert message.text is not None and resident is not None
     if danger_handled:
         return
-    if parse_line(message.text, medicines.today_of(ctx.resident, ctx.settings)) is None:
-        await ctx.bot.send_message(ctx.chat_id, _("I could not read the number of days or the date.") + "\n" + medicine_texts.ask_line())
+    if parse_line(message.text, medicines.today_of(resident, settings)) is None:
+        await wizard.say(_("I could not read the number of days or the date.") + "\n" + medicine_texts.ask_line())
         return
-    await ctx.state.update_data(med_line=message.text.strip()[:500])
-    await ctx.state.set_state(Meds.keep)
-    await ctx.bot.send_message(ctx.chat_id, medicine_texts.ask_do_not_interrupt(message.text.strip()),
-                               reply_markup=kb.do_not_interrupt())
+    await wizard.state.update_data(med_line=message.text.strip()[:500])
+    await wizard.state.set_state(Meds.keep)
+    await wizard.say(medicine_texts.ask_do_not_interrupt(message.text.strip()), reply_markup=kb.do_not_interrupt())
 
 
 @router.callback_query(kb.MedCb.filter(F.a == MedAction.KEEP))
-async def keep(query: CallbackQuery, callback_data: kb.MedCb, ctx: Ctx) -> None:
+async def keep(query: CallbackQuery, callback_data: kb.MedCb, wizard: Wizard, session: AsyncSession,
+               settings: Settings, i18n: I18n, resident: Resident | None = None) -> None:
     """Yes or no to «do not interrupt»: recorded, and «My medicines» shown (a second tap: nothing more)."""
-    text = (await ctx.data()).get("med_line")
-    line = parse_line(text or "", medicines.today_of(ctx.resident, ctx.settings)) if ctx.resident else None
-    if line is None or await ctx.state.get_state() != Meds.keep.state:
+    text = (await wizard.data()).get("med_line")
+    line = parse_line(text or "", medicines.today_of(resident, settings)) if resident else None
+    if line is None or await wizard.at() != Meds.keep.state:
         await query.answer(_("This button is no longer active."))
         return
-    assert ctx.resident is not None
+    assert resident is not None
     await query.answer()
     if isinstance(query.message, Message):
         with suppress(TelegramBadRequest):
             await query.message.edit_reply_markup(reply_markup=None)
-    await medicines.record(ctx.session, ctx.settings, ctx.resident,
+    await medicines.record(session, settings, resident,
                            line.__class__(line.name, line.dose, line.days, line.runs_out_on, bool(callback_data.m)))
-    await ctx.state.clear()
-    await show_medicines(ctx.bot, ctx.session, ctx.resident, ctx.i18n.current_locale)
+    await wizard.state.clear()
+    await show_medicines(wizard.bot, session, resident, i18n.current_locale)
 
 
 @router.callback_query(kb.MedCb.filter(F.a == MedAction.STOP))

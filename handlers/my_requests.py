@@ -6,51 +6,61 @@ from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
+from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.core.config import Settings
 from bot.ui import keyboards as kb
 from bot.ui import texts
-from bot.ui.flow import Ctx
+from bot.ui.flow import Wizard
+from bot.ui.notify import Notifier
+from bot.ui.screens import ASKED_CANCEL, asked, show_menu
 from bot.ui.i18n import Label
 from bot.services import requests, residents
-from handlers.start import ASKED_CANCEL, asked, begin_registration, show_menu
+from db.models import Resident
+from handlers.start import begin_registration
 
 router = Router(name="my_requests")
 
 
 @router.message(Command("requests"))
 @router.message(Label(kb.MENU_MY))
-async def my_requests(message: Message, ctx: Ctx) -> None:
+async def my_requests(
+    message: Message, wizard: Wizard, resident: Resident | None, session: AsyncSession, settings: Settings,
+) -> None:
     """List the resident's requests, open ones with a cancel button."""
-    if not residents.is_registered(ctx.resident):
-        await begin_registration(ctx)
+    if not residents.is_registered(resident):
+        await begin_registration(wizard, message.from_user)
         return
-    assert ctx.resident is not None
-    mine = await requests.of_resident(ctx.session, ctx.resident)
-    tz = ctx.resident.timezone or ctx.settings.timezone
-    text = texts.my_requests(mine, ctx.resident.locale, tz)
+    assert resident is not None
+    mine = await requests.of_resident(session, resident)
+    tz = resident.timezone or settings.timezone
+    text = texts.my_requests(mine, resident.locale, tz)
     await message.answer(text, reply_markup=kb.my_request_actions(requests.open_ids(mine)))
 
 
 @router.callback_query(kb.MyReqCb.filter())
-async def my_request_action(query: CallbackQuery, callback_data: kb.MyReqCb, ctx: Ctx) -> None:
+async def my_request_action(
+    query: CallbackQuery, callback_data: kb.MyReqCb, wizard: Wizard, resident: Resident | None,
+    session: AsyncSession, notifier: Notifier,
+) -> None:
     """Ask before cancelling; cancel only the presser's own open request."""
-    if ctx.resident is None:
+    if resident is None:
         await query.answer(_("This button is no longer active."), show_alert=True)
         return
     if callback_data.action is kb.MyAction.CANCEL:
         await query.answer()
-        await ask_cancel(ctx, callback_data.id)
+        await ask_cancel(wizard, callback_data.id)
         return
-    await asked(ctx, None)
+    await asked(wizard.state, None)
     if callback_data.action is kb.MyAction.CANCEL_NO:
         await query.answer(_("The request stays open."))
-    elif (cancelled := await requests.cancel(ctx.session, ctx.resident, callback_data.id)) is None:
+    elif (cancelled := await requests.cancel(session, resident, callback_data.id)) is None:
         await query.answer(_("This request can no longer be cancelled."), show_alert=True)
     else:
-        await ctx.notifier().tell(cancelled.told)
+        await notifier.tell(cancelled.told)
         await query.answer()
-        await ctx.bot.send_message(
-            ctx.chat_id, _("Request {number} is cancelled.").format(number=texts.number(callback_data.id))
+        await wizard.say(
+            _("Request {number} is cancelled.").format(number=texts.number(callback_data.id))
         )
 
 
@@ -59,24 +69,24 @@ def cancel_options() -> list[tuple[str, str]]:
     return [("yes", _("Yes, cancel it")), ("no", _("No, keep it"))]
 
 
-async def ask_cancel(ctx: Ctx, request_id: int) -> None:
+async def ask_cancel(wizard: Wizard, request_id: int) -> None:
     """Cancel request №N? (a typed yes or no answers it too: handlers.fallback)."""
-    await asked(ctx, ASKED_CANCEL, request_id)
-    await ctx.bot.send_message(
-        ctx.chat_id,
+    await asked(wizard.state, ASKED_CANCEL, request_id)
+    await wizard.say(
         _("Cancel request {number}?").format(number=texts.number(request_id)),
         reply_markup=kb.cancel_confirm(request_id),
     )
 
 
-async def cancel_chosen(ctx: Ctx, request_id: int, value: str) -> None:
+async def cancel_chosen(
+    request_id: int, value: str, wizard: Wizard, resident: Resident, session: AsyncSession, notifier: Notifier,
+) -> None:
     """A typed yes cancels the resident's own open request; a no keeps it."""
-    assert ctx.resident is not None
-    await asked(ctx, None)
+    await asked(wizard.state, None)
     if value != "yes":
-        await show_menu(ctx, _("The request stays open."))
-    elif (cancelled := await requests.cancel(ctx.session, ctx.resident, request_id)) is None:
-        await show_menu(ctx, _("This request can no longer be cancelled."))
+        await show_menu(wizard, resident, _("The request stays open."))
+    elif (cancelled := await requests.cancel(session, resident, request_id)) is None:
+        await show_menu(wizard, resident, _("This request can no longer be cancelled."))
     else:
-        await ctx.notifier().tell(cancelled.told)
-        await show_menu(ctx, _("Request {number} is cancelled.").format(number=texts.number(request_id)))
+        await notifier.tell(cancelled.told)
+        await show_menu(wizard, resident, _("Request {number} is cancelled.").format(number=texts.number(request_id)))

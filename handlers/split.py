@@ -3,44 +3,42 @@ with the whole length and the step's limit; a further part is never taken as the
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Filter
+from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.ui.flow import Ctx
 from bot.ui.i18n import ngettext
 from bot.domain import split
-from bot.services.residents import ADDRESS_MAX, DETAILS_MAX, NAME_MAX
-from bot.ui.states import Intake, Reg
+from bot.ui.wizard import engine
 
 router = Router(name="split")
 
-#: the limit of each step that takes typed text, in characters
-LIMITS = {
-    Reg.name.state: NAME_MAX, Reg.address.state: ADDRESS_MAX, Intake.items.state: DETAILS_MAX,
-    Intake.medicine.state: DETAILS_MAX, Intake.feeling.state: DETAILS_MAX, Intake.address.state: ADDRESS_MAX,
-    Intake.call_time.state: 200,
-}
+
+def limit_at(state: str | None) -> int | None:
+    """The characters a typed answer may have at this state (its step's `limit`); None: no limit here."""
+    step = engine.step_at(state)
+    return step.limit if step is not None else None
 
 
 class SplitHead(Filter):
     """A text at a typed-text step long enough to be the first part of a client's split."""
 
-    async def __call__(self, message: Message, ctx: Ctx) -> bool:
+    async def __call__(self, message: Message, state: FSMContext) -> bool:
         """True for a text of SPLIT_HEAD_MIN characters or more at a step with a limit."""
         return bool(message.text) and split.may_be_split(message.text or "") and (
-            await ctx.state.get_state()) in LIMITS
+            limit_at(await state.get_state())) is not None
 
 
 class SplitTail(Filter):
     """A further part of a split whose earlier part was refused moments ago. Only the last part of a
     split is short, so after a short part the split is complete and the next text is a new message."""
 
-    async def __call__(self, message: Message, ctx: Ctx) -> bool:
+    async def __call__(self, message: Message, state: FSMContext) -> bool:
         """True for a text sent within the part window of a refused long part that may continue."""
-        held = (await ctx.data()).get("split")
+        held = (await state.get_data()).get("split")
         return bool(held) and held["open"] and split.continues(held["at"], int(message.date.timestamp()))
 
 
@@ -58,24 +56,25 @@ def refusal(length: int, parts: int, limit: int) -> str:
 
 
 @router.message(F.text, SplitTail())
-async def tail(message: Message, ctx: Ctx) -> None:
+async def tail(message: Message, state: FSMContext, bot: Bot) -> None:
     """Counted with the parts before it; the refusal is corrected to the whole length."""
-    held = dict((await ctx.data())["split"])
+    held = dict((await state.get_data())["split"])
     held.update(at=int(message.date.timestamp()), length=held["length"] + split.utf16_len(message.text or ""),
                 parts=held["parts"] + 1, open=split.may_be_split(message.text or ""))
     text = refusal(held["length"], held["parts"], held["limit"])
     try:
-        await ctx.bot.edit_message_text(text, chat_id=ctx.chat_id, message_id=held["reply"])
+        await bot.edit_message_text(text, chat_id=message.chat.id, message_id=held["reply"])
     except TelegramBadRequest:  # the refusal is gone (deleted by the person): say it again
-        held["reply"] = (await ctx.bot.send_message(ctx.chat_id, text)).message_id
-    await ctx.state.update_data(split=held)
+        held["reply"] = (await message.answer(text)).message_id
+    await state.update_data(split=held)
 
 
 @router.message(F.text, SplitHead())
-async def head(message: Message, ctx: Ctx) -> None:
+async def head(message: Message, state: FSMContext) -> None:
     """Refused at once, stating the limit; remembered so that further parts join this answer."""
-    limit = LIMITS[await ctx.state.get_state() or ""]
+    limit = limit_at(await state.get_state())
+    assert limit is not None
     length = split.utf16_len(message.text or "")
-    sent = await ctx.bot.send_message(ctx.chat_id, refusal(length, 1, limit))
-    await ctx.state.update_data(split={"at": int(message.date.timestamp()), "length": length, "parts": 1,
+    sent = await message.answer(refusal(length, 1, limit))
+    await state.update_data(split={"at": int(message.date.timestamp()), "length": length, "parts": 1,
                                        "limit": limit, "reply": sent.message_id, "open": True})

@@ -5,11 +5,12 @@ from __future__ import annotations
 from aiogram import F, Router
 from aiogram.filters import CommandObject, CommandStart, Filter
 from aiogram.types import Message
+from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.ui import texts
-from bot.ui.flow import Ctx
+from bot.ui.flow import Wizard
 from bot.ui.notify import Notifier
 from bot.services import staff
 from db.models import Resident
@@ -20,12 +21,14 @@ router.message.filter(F.chat.type == "private")
 
 
 @router.message(CommandStart())
-async def staff_start(message: Message, ctx: Ctx, session: AsyncSession, notifier: Notifier,
-                      command: CommandObject | None = None) -> None:
+async def staff_start(
+    message: Message, wizard: Wizard, session: AsyncSession, notifier: Notifier, i18n: I18n,
+    resident: Resident | None = None, command: CommandObject | None = None,
+) -> None:
     """Staff open the private chat: from now on details of their requests come here."""
     opened = await staff.open_private_chat(session, message.chat.id)
     if opened is None:
-        await start(message, ctx, command)
+        await start(message, wizard, resident, session, i18n, command)
         return
     await notifier.tell(opened.told)
     await message.answer(

@@ -2,63 +2,53 @@
 
 from __future__ import annotations
 
-from aiogram import Router
+from aiogram import Bot, Router
 from aiogram.filters import Command, CommandObject, CommandStart
-from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
+from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove, User
+from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.core import clock
-
-from bot.ui import flow, keyboards as kb, texts
+from bot.core.config import Settings
+from bot.ui import keyboards as kb, texts
 from bot.ui.commands import set_chat_commands
-from bot.ui.flow import Ctx
+from bot.ui.flow import Wizard
 from bot.ui.i18n import Label
 from bot.services import registry, residents
 from bot.domain.locale import guess_locale
+from bot.ui.notify import Notifier
+from bot.ui.screens import ASKED_DELETE, asked, show_menu
 from bot.ui.states import Reg
+from db.models import Resident
 
 router = Router(name="start")
 
-#: Questions asked outside any step, kept in the conversation's `asked` as [kind, Unix seconds, args...].
-ASKED_CHECKIN = "checkin"
-ASKED_DELETE = "delete"
-ASKED_CANCEL = "cancel"
-
-
-async def show_menu(ctx: Ctx, text: str | None = None) -> None:
-    """The main menu, with a greeting."""
-    name = texts.q(ctx.resident.name if ctx.resident else "", 100)
-    await ctx.bot.send_message(
-        ctx.chat_id, text or _("Hello, {name}! What do you need? Choose below.").format(name=name),
-        reply_markup=kb.main_menu(),
-    )
-
-
-async def begin_registration(ctx: Ctx) -> None:
+async def begin_registration(wizard: Wizard, user: User | None) -> None:
     """Ask the language if unsure, else show the privacy notice."""
-    data = await ctx.data()
-    if data.get("locale") or guess_locale(ctx.user.language_code):
-        await flow.go(ctx, Reg.consent)
+    data = await wizard.data()
+    if data.get("locale") or guess_locale(user.language_code if user else None):
+        await wizard.go(Reg.consent)
     else:
-        await flow.go(ctx, Reg.language)
+        await wizard.go(Reg.language)
 
 
-async def open_invite(ctx: Ctx, args: str) -> None:
+async def open_invite(
+    message: Message, wizard: Wizard, resident: Resident | None, session: AsyncSession, i18n: I18n, args: str,
+) -> None:
     """An invite link from the community register: bind this account to its record, then consent."""
-    outcome, resident = await registry.bind(
-        ctx.session, registry.valid_code(args), ctx.user.id, ctx.chat_id, ctx.resident
-    )
-    if resident is None:
-        await ctx.bot.send_message(ctx.chat_id, invite_refusal(outcome))
+    assert message.from_user is not None
+    outcome, bound = await registry.bind(session, registry.valid_code(args), message.from_user.id, message.chat.id, resident)
+    if bound is None:
+        await message.answer(invite_refusal(outcome))
         return
-    ctx.resident = resident
-    await ctx.state.clear()
-    with ctx.i18n.use_locale(resident.locale):
-        await set_chat_commands(ctx.bot, ctx.i18n, ctx.chat_id, resident.locale)
-        if residents.is_registered(resident):
-            await show_menu(ctx)
+    wizard.serve(bound)
+    await wizard.state.clear()
+    with i18n.use_locale(bound.locale):
+        await set_chat_commands(wizard.bot, i18n, message.chat.id, bound.locale)
+        if residents.is_registered(bound):
+            await show_menu(wizard, bound)
         else:
-            await flow.go(ctx, Reg.consent)
+            await wizard.go(Reg.consent)
 
 
 def invite_refusal(outcome: registry.Binding) -> str:
@@ -80,52 +70,58 @@ def invite_refusal(outcome: registry.Binding) -> str:
 
 
 @router.message(CommandStart())
-async def start(message: Message, ctx: Ctx, command: CommandObject | None = None) -> None:
+async def start(
+    message: Message, wizard: Wizard, resident: Resident | None, session: AsyncSession, i18n: I18n,
+    command: CommandObject | None = None,
+) -> None:
     """Main menu, or registration, or back into an unfinished wizard; /start CODE opens an invite."""
     if command is not None and command.args:
-        await open_invite(ctx, command.args)
-    elif await ctx.state.get_state() is not None:
+        await open_invite(message, wizard, resident, session, i18n, command.args)
+    elif await wizard.at() is not None:
         await message.answer(_("Let's continue where we stopped. Press «✖️ Cancel» to stop instead."))
-        await flow.ask(ctx)
-    elif residents.is_registered(ctx.resident):
-        await show_menu(ctx)
-    elif ctx.resident is not None and ctx.resident.consent_at is not None:
-        await flow.go(ctx, Reg.name)
+        await wizard.ask()
+    elif residents.is_registered(resident):
+        await show_menu(wizard, resident)
+    elif resident is not None and resident.consent_at is not None:
+        await wizard.go(Reg.name)
     else:
-        await begin_registration(ctx)
+        await begin_registration(wizard, message.from_user)
 
 
 @router.message(Command("language"))
-async def language(message: Message, ctx: Ctx) -> None:
+async def language(message: Message, wizard: Wizard) -> None:
     """Show the language picker; the current step stays as it is."""
-    await flow.ask(ctx, Reg.language.state)
+    await wizard.ask(Reg.language.state)
 
 
 @router.callback_query(kb.LangCb.filter())
-async def language_chosen(query: CallbackQuery, callback_data: kb.LangCb, ctx: Ctx) -> None:
+async def language_chosen(
+    query: CallbackQuery, callback_data: kb.LangCb, wizard: Wizard, resident: Resident | None,
+    session: AsyncSession, settings: Settings, i18n: I18n, bot: Bot,
+) -> None:
     """Store the language and carry on in it."""
-    code = callback_data.code if callback_data.code in kb.LANGUAGE_NAMES else ctx.settings.default_locale
-    await ctx.state.update_data(locale=code)
-    if ctx.resident is not None:
-        residents.update(ctx.session, ctx.resident, locale=code)
+    code = callback_data.code if callback_data.code in kb.LANGUAGE_NAMES else settings.default_locale
+    await wizard.state.update_data(locale=code)
+    if resident is not None:
+        residents.update(session, resident, locale=code)
     await query.answer()
-    with ctx.i18n.use_locale(code):
-        await set_chat_commands(ctx.bot, ctx.i18n, ctx.chat_id, code)
-        await ctx.bot.send_message(ctx.chat_id, _("Language: {name}").format(name=kb.LANGUAGE_NAMES[code]))
-        state = await ctx.state.get_state()
+    with i18n.use_locale(code):
+        await set_chat_commands(bot, i18n, wizard.chat_id, code)
+        await wizard.say(_("Language: {name}").format(name=kb.LANGUAGE_NAMES[code]))
+        state = await wizard.at()
         if state == Reg.language.state:
-            await flow.go(ctx, Reg.consent)
+            await wizard.go(Reg.consent)
         elif state is not None:
-            await flow.ask(ctx)
-        elif residents.is_registered(ctx.resident):
-            await show_menu(ctx)
+            await wizard.ask()
+        elif residents.is_registered(resident):
+            await show_menu(wizard, resident)
         else:
-            await flow.go(ctx, Reg.consent)
+            await wizard.go(Reg.consent)
 
 
 @router.message(Command("help"))
 @router.message(Label(kb.MENU_HELP))
-async def help_(message: Message, ctx: Ctx) -> None:
+async def help_(message: Message, settings: Settings) -> None:
     """What the bot does, the commands, and the emergency numbers."""
     text = _(
         "This bot passes your requests to the social workers of your community.\n"
@@ -134,39 +130,39 @@ async def help_(message: Message, ctx: Ctx) -> None:
         "/requests: your requests\n/language: change the language\n/cancel: stop what you are doing\n"
         "/delete: delete your data"
     )
-    await message.answer(text + "\n\n" + texts.emergency_numbers(ctx.settings.emergency_numbers))
+    await message.answer(text + "\n\n" + texts.emergency_numbers(settings.emergency_numbers))
 
 
 @router.message(Command("cancel"))
 @router.message(Label(kb.CANCEL))
-async def cancel(message: Message, ctx: Ctx) -> None:
+async def cancel(message: Message, wizard: Wizard, resident: Resident | None) -> None:
     """Leave whatever step we are in; nothing half-filled is sent."""
-    had_state = await ctx.state.get_state() is not None
-    locale = (await ctx.data()).get("locale")
-    await ctx.state.clear()
-    if locale and ctx.resident is None:
-        await ctx.state.update_data(locale=locale)
+    had_state = await wizard.at() is not None
+    locale = (await wizard.data()).get("locale")
+    await wizard.state.clear()
+    if locale and resident is None:
+        await wizard.state.update_data(locale=locale)
     text = _("Cancelled. Nothing was sent.") if had_state else _("There is nothing to cancel.")
-    if residents.is_registered(ctx.resident):
-        await show_menu(ctx, text)
+    if residents.is_registered(resident):
+        await show_menu(wizard, resident, text)
     else:
         await message.answer(text + "\n" + _("Send /start to begin."), reply_markup=ReplyKeyboardRemove())
 
 
 @router.message(Label(kb.BACK))
-async def back(message: Message, ctx: Ctx) -> None:
+async def back(message: Message, wizard: Wizard, resident: Resident | None) -> None:
     """One step back, or the menu when there is none."""
-    if not await flow.back(ctx):
-        await cancel(message, ctx)
+    if not await wizard.back():
+        await cancel(message, wizard, resident)
 
 
 @router.message(Command("delete"))
-async def delete(message: Message, ctx: Ctx) -> None:
+async def delete(message: Message, wizard: Wizard, resident: Resident | None) -> None:
     """Ask before erasing the resident's personal data."""
-    if ctx.resident is None or ctx.resident.consent_at is None:
+    if resident is None or resident.consent_at is None:
         await message.answer(_("We have no personal data of yours."))
         return
-    await ask_delete(ctx)
+    await ask_delete(wizard)
 
 
 def delete_options() -> list[tuple[str, str]]:
@@ -174,37 +170,36 @@ def delete_options() -> list[tuple[str, str]]:
     return [("yes", _("Yes, delete my data")), ("no", _("No, keep it"))]
 
 
-async def ask_delete(ctx: Ctx) -> None:
+async def ask_delete(wizard: Wizard) -> None:
     """Are you sure? (a typed yes or no answers it too: handlers.fallback)."""
-    await asked(ctx, ASKED_DELETE)
-    await ctx.bot.send_message(
-        ctx.chat_id,
+    await asked(wizard.state, ASKED_DELETE)
+    await wizard.say(
         _("Delete your name, phone, address and the details of your requests? Open requests will be cancelled."),
         reply_markup=kb.choices(kb.DeleteCb, delete_options(), back=False),
     )
 
 
-async def asked(ctx: Ctx, kind: str | None, *args: object) -> None:
-    """Remember (or forget, kind None) a question asked outside any step, with when (Unix seconds)."""
-    await ctx.state.update_data(asked=[kind, int(clock.now().timestamp()), *args] if kind else None)
-
-
 @router.callback_query(kb.DeleteCb.filter())
-async def delete_answer(query: CallbackQuery, callback_data: kb.DeleteCb, ctx: Ctx) -> None:
+async def delete_answer(
+    query: CallbackQuery, callback_data: kb.DeleteCb, wizard: Wizard, resident: Resident | None,
+    session: AsyncSession, notifier: Notifier,
+) -> None:
     """Erase, or keep."""
     await query.answer()
-    await delete_chosen(ctx, callback_data.v.value)
+    await delete_chosen(wizard, resident, session, notifier, callback_data.v.value)
 
 
-async def delete_chosen(ctx: Ctx, value: str) -> None:
+async def delete_chosen(
+    wizard: Wizard, resident: Resident | None, session: AsyncSession, notifier: Notifier, value: str,
+) -> None:
     """«yes» (pressed or typed) erases the resident's personal data; anything else keeps it."""
-    await asked(ctx, None)
-    if value != "yes" or ctx.resident is None:
-        await ctx.bot.send_message(ctx.chat_id, _("Nothing was deleted."))
+    await asked(wizard.state, None)
+    if value != "yes" or resident is None:
+        await wizard.say(_("Nothing was deleted."))
         return
-    await ctx.notifier().tell(await residents.erase(ctx.session, ctx.resident))
-    await ctx.state.clear()
-    await ctx.bot.send_message(
-        ctx.chat_id, _("Your personal data has been deleted. Send /start if you need help again."),
+    await notifier.tell(await residents.erase(session, resident))
+    await wizard.state.clear()
+    await wizard.say(
+        _("Your personal data has been deleted. Send /start if you need help again."),
         reply_markup=ReplyKeyboardRemove(),
     )

@@ -3,15 +3,20 @@ how old presses and old stored drafts are read."""
 
 from __future__ import annotations
 
+import asyncio
+from types import SimpleNamespace
+
 import pytest
 from aiogram.filters.callback_data import CallbackData
 from pydantic import ValidationError
 
 import handlers  # noqa: F401  (declares every step, the registration's and the offer's included)
+from bot.domain.answers import YesNo
 from bot.domain.draft import DRAFT_KEY, Draft, draft_of
 from bot.services.requests import build_request
 from bot.ui.wizard import engine
 from bot.ui.wizard.engine import Nav, NavCb
+from bot.ui.wizard.registration import consent, district, flags
 from bot.ui.wizard.request import address, confirm, items, medicine, talk, urgency
 from db.models import RequestKind, Resident, Urgency
 
@@ -121,3 +126,36 @@ def test_build_request_takes_the_typed_draft() -> None:
     assert (request.photo_file_id, request.photo_file_ids, request.voice_file_ids) == ("p1", ["p1", "p2"], ["v"])
     assert request.answers == {"dl": "neighbour"} and request.source_message_ids == [3, 5]
     assert [(i.name, i.quantity) for i in request_items] == [("rice", "2 kg")]
+
+
+class At:
+    """A conversation at one state, as the Pressed filter reads it (Wizard.at)."""
+
+    def __init__(self, state: str) -> None:
+        self.state = state
+
+    async def at(self) -> str:
+        return self.state
+
+
+def pressed(data: str, state: str) -> object:
+    """What the engine's Pressed filter makes of a press with this callback data at this state."""
+    return asyncio.run(engine.Pressed()(SimpleNamespace(data=data), At(state)))  # type: ignore[arg-type]
+
+
+def test_registration_buttons_are_engine_steps_and_old_presses_keep_their_meaning() -> None:
+    """Consent, district and situation are engine steps with the callback classes they had before
+    (rcs, rdi, rfl), so their old buttons still work: a district's Back was «_back» in the same field
+    and still means Back; a configured code (a district, a flag) is passed on as it is for the step to
+    check; another question's button at this step is stale."""
+    assert engine.step_at("Reg:consent") is consent.CONSENT
+    assert engine.step_at("Reg:district") is district.DISTRICT
+    assert engine.step_at("Reg:flags") is flags.FLAGS
+    assert pressed("rcs:yes", "Reg:consent") == {"step": consent.CONSENT, "choice": YesNo.YES}
+    assert pressed("rdi:_back", "Reg:district") == {"step": district.DISTRICT, "choice": Nav.BACK}
+    assert pressed("rdi:north", "Reg:district") == {"step": district.DISTRICT, "choice": "north"}
+    assert pressed("rfl:_back", "Reg:flags") == {"step": flags.FLAGS, "choice": Nav.BACK}
+    assert pressed("rfl:done", "Reg:flags") == {"step": flags.FLAGS, "choice": "done"}
+    assert pressed("rdi:north", "Reg:flags") is False
+    assert pressed("rcs:yes", "Reg:district") is False
+    assert pressed(NavCb(at="rd", go=Nav.BACK).pack(), "Reg:district") == {"step": district.DISTRICT, "choice": Nav.BACK}

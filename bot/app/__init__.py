@@ -30,7 +30,7 @@ from db import migrate
 from bot.ui.cards import CardPlanner
 from bot.ui.commands import set_default_commands
 from bot.core.config import Settings
-from bot.ui.context import CtxMiddleware, NotifierMiddleware
+from bot.ui.context import NotifierMiddleware, WizardMiddleware
 from bot.telegram.delivery import Sender
 from bot.ui.i18n import LocaleMiddleware, build_i18n
 from bot.core.logs import ids
@@ -170,13 +170,12 @@ def create_app(settings: Settings) -> App:
     dp.update.outer_middleware(dp.fsm)  # inside the update's transaction (see disable_fsm above)
     dp.update.outer_middleware(ResidentLoader())
     LocaleMiddleware(i18n, settings.staff_locale).setup(dp)
-    ctx = CtxMiddleware()
-    dp.message.outer_middleware(ctx)
-    dp.callback_query.outer_middleware(ctx)
-    dp.edited_message.outer_middleware(ctx)
     notifier = NotifierMiddleware()
     for observer in (dp.message, dp.callback_query, dp.edited_message, dp.chat_member, dp.my_chat_member):
         observer.outer_middleware(notifier)
+    wizard = WizardMiddleware()
+    for observer in (dp.message, dp.callback_query, dp.edited_message):
+        observer.outer_middleware(wizard)
     dp.include_router(build_router())
     return app
 

@@ -33,10 +33,6 @@ class Intake(StatesGroup):
     offer = State()
 
 
-TEXT_STEPS = {Reg.name, Reg.phone, Reg.address, Intake.items, Intake.medicine, Intake.feeling, Intake.address}
-VOICE_STEPS = {Intake.items, Intake.medicine, Intake.feeling}
-
-
 class Referral(StatesGroup):
     """A staff member typing why they refer a request to another station (in the staff group)."""
 

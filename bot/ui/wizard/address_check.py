@@ -14,8 +14,8 @@ from aiogram.fsm.state import State
 from aiogram.utils.i18n import gettext as _
 
 from bot.services.residents import ADDRESS_MAX
-from bot.ui import flow, texts
-from bot.ui.flow import Ctx
+from bot.ui import texts
+from bot.ui.flow import Wizard
 from bot.ui.wizard.engine import Step, declare
 
 
@@ -32,7 +32,7 @@ class AddressCheckCb(CallbackData, prefix="wac"):
     v: Check
 
 
-def question(ctx: Ctx, data: Mapping[str, Any]) -> str:
+def question(data: Mapping[str, Any]) -> str:
     """The typed address, read back."""
     address = texts.q(data.get("address_pending"), 300)
     if data.get("address_late"):
@@ -42,27 +42,28 @@ def question(ctx: Ctx, data: Mapping[str, Any]) -> str:
     return text.format(address=address)
 
 
-def options(ctx: Ctx, data: Mapping[str, Any]) -> list[tuple[StrEnum, str]]:
+def options(data: Mapping[str, Any]) -> list[tuple[StrEnum, str]]:
     """Right, or change."""
     return [(Check.OK, _("✅ Correct")), (Check.CHANGE, _("✏️ Change"))]
 
 
 def address_check(
-    state: State, use: Callable[[Ctx, str], Awaitable[None]], wizard: str = "", order: int = 0,
+    state: State, use: Callable[..., Awaitable[None]], of_wizard: str = "", order: int = 0,
     applies: Callable[[Any], bool] | None = None,
 ) -> Step:
-    """Declare the read-back at `state`; ✅ Correct hands the address (at most ADDRESS_MAX) to `use`."""
+    """Declare the read-back at `state`; ✅ Correct hands the address (at most ADDRESS_MAX) to
+    `use(address)`, which is also given the injected values it names (as a step's reader is)."""
 
-    async def chosen(ctx: Ctx, choice: StrEnum) -> None:
-        pending = (await ctx.data()).get("address_pending")
+    async def chosen(choice: StrEnum, wizard: Wizard) -> None:
+        pending = (await wizard.data()).get("address_pending")
         if choice is Check.OK and pending:
-            await use(ctx, str(pending)[:ADDRESS_MAX])
+            await wizard.call(use, str(pending)[:ADDRESS_MAX])
         else:
-            await flow.back(ctx)
+            await wizard.back()
 
     extra = {"applies": applies} if applies else {}
     return declare(Step(
         key="ac", state=state, question=question, options=options, cb=AddressCheckCb, chosen=chosen,
-        yes=Check.OK, no=Check.CHANGE, columns=2, back=False, wizard=wizard, order=order,
+        yes=Check.OK, no=Check.CHANGE, columns=2, back=False, wizard=of_wizard, order=order,
         legacy=("addr_check",), **extra,
     ))

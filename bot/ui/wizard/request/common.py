@@ -7,7 +7,7 @@ from aiogram.types import Message
 
 from bot.domain.draft import Draft
 from bot.domain.items import parse_items
-from bot.ui.flow import Ctx
+from bot.ui.flow import Wizard
 from bot.ui.wizard import engine
 
 #: the name the request wizard's steps share (Step.wizard)
@@ -22,11 +22,11 @@ def items_draft(text: str) -> dict[str, object]:
     return {"items": [(i.name, i.quantity) for i in items], "raw_items": text.strip()}
 
 
-async def add_voice(ctx: Ctx, message: Message) -> Draft:
+async def add_voice(wizard: Wizard, message: Message) -> Draft:
     """Keep a voice message's file id with the draft."""
     assert message.voice is not None
-    draft = await engine.draft(ctx)
-    return await engine.save(ctx, draft.changed(voices=[*draft.voices, message.voice.file_id]))
+    draft = await engine.draft(wizard)
+    return await engine.save(wizard, draft.changed(voices=[*draft.voices, message.voice.file_id]))
 
 
 def image_of(message: Message) -> str | None:
@@ -38,18 +38,18 @@ def image_of(message: Message) -> str | None:
     return None
 
 
-async def add_photo(ctx: Ctx, file_id: str) -> None:
+async def add_photo(wizard: Wizard, file_id: str) -> None:
     """Keep one more photo with the draft (at most PHOTOS_MAX)."""
-    draft = await engine.draft(ctx)
+    draft = await engine.draft(wizard)
     if len(draft.photos) < PHOTOS_MAX:
-        await engine.save(ctx, draft.changed(photos=[*draft.photos, file_id]))
+        await engine.save(wizard, draft.changed(photos=[*draft.photos, file_id]))
 
 
-async def take_photo(ctx: Ctx, message: Message) -> None:
+async def take_photo(wizard: Wizard, message: Message) -> None:
     """Keep a photo with the draft; the first of an album marks the album, whose further photos then
     join silently (handlers/intake.LaterAlbumPhoto)."""
     file_id = image_of(message)
     assert file_id is not None
-    await add_photo(ctx, file_id)
+    await add_photo(wizard, file_id)
     if message.media_group_id:
-        await ctx.state.update_data(photo_album=message.media_group_id)
+        await wizard.state.update_data(photo_album=message.media_group_id)

@@ -12,7 +12,7 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.state import State
 from aiogram.utils.i18n import gettext as _
 
-from bot.ui.flow import Ctx
+from bot.ui.flow import Wizard
 from bot.ui.i18n import N_
 from bot.ui.wizard import engine
 from bot.ui.wizard.engine import Step, declare
@@ -41,20 +41,20 @@ LABELS = {
 }
 
 
-def question(ctx: Ctx, data: Mapping[str, Any]) -> str:
+def question(data: Mapping[str, Any]) -> str:
     """How to hand it over?"""
     return _("How should the social worker hand it over?")
 
 
-def options(ctx: Ctx, data: Mapping[str, Any]) -> list[tuple[StrEnum, str]]:
+def options(data: Mapping[str, Any]) -> list[tuple[StrEnum, str]]:
     """The three ways, one a row."""
     return [(choice, _(label)) for choice, label in LABELS.items()]
 
 
-async def chosen(ctx: Ctx, choice: StrEnum) -> None:
+async def chosen(choice: StrEnum, wizard: Wizard) -> None:
     """Kept with the draft; on to the summary."""
-    await engine.answer(ctx, DELIVERY, choice.value)
-    await engine.advance(ctx, DELIVERY)
+    await engine.answer(wizard, DELIVERY, choice.value)
+    await engine.advance(wizard, DELIVERY)
 
 
 def line(value: str) -> str | None:

@@ -13,8 +13,8 @@ from aiogram.utils.i18n import gettext as _
 from bot.domain.draft import draft_of
 from bot.domain.items import Item
 from bot.services.residents import DETAILS_MAX
-from bot.ui import flow, texts
-from bot.ui.flow import Ctx
+from bot.ui import texts
+from bot.ui.flow import Wizard
 from bot.ui.states import Intake
 from bot.ui.wizard import engine
 from bot.ui.wizard.engine import Step, declare, never
@@ -23,7 +23,7 @@ from bot.ui.wizard.request.common import REQUEST, add_voice, items_draft
 from db.models import RequestKind
 
 
-def ask_items(ctx: Ctx, data: Mapping[str, Any]) -> str:
+def ask_items(data: Mapping[str, Any]) -> str:
     """What supplies?"""
     text = _(
         "What do you need? Write each item with its amount, separated by commas or on new lines.\n"
@@ -33,25 +33,26 @@ def ask_items(ctx: Ctx, data: Mapping[str, Any]) -> str:
     return text + "\n" + _("A list can be up to {limit} characters long.").format(limit=DETAILS_MAX)
 
 
-async def items_text(ctx: Ctx, message: Message) -> None:
+async def items_text(message: Message, wizard: Wizard) -> None:
     """Parse a typed list into items and show it back."""
-    if await reject_text(ctx, message.text, DETAILS_MAX):
+    if await reject_text(message, message.text, DETAILS_MAX):
         return
     assert message.text is not None
-    await remember_answer(ctx, message)
-    await engine.change(ctx, **items_draft(message.text))
-    await engine.go(ctx, ITEMS_REVIEW)
+    await remember_answer(wizard.state, message)
+    await engine.change(wizard, **items_draft(message.text))
+    await engine.go(wizard, ITEMS_REVIEW)
 
 
-async def items_voice(ctx: Ctx, message: Message) -> None:
+async def items_voice(message: Message, wizard: Wizard) -> None:
     """A voice message instead of a list: kept for the worker; no list to read back."""
-    await add_voice(ctx, message)
+    await add_voice(wizard, message)
     await message.answer(_("🎤 Voice message received."))
-    await engine.advance(ctx, ITEMS_REVIEW)
+    await engine.advance(wizard, ITEMS_REVIEW)
 
 
 ITEMS = declare(Step(
     key="it", state=Intake.items, question=ask_items, text=items_text, voice=items_voice, source=True,
+    typed=True, limit=DETAILS_MAX, fills=lambda text: items_draft(text.strip()),
     wizard=REQUEST, order=10, applies=never,
 ))
 
@@ -69,24 +70,24 @@ class ReviewCb(CallbackData, prefix="wir"):
     v: Review
 
 
-def ask_review(ctx: Ctx, data: Mapping[str, Any]) -> str:
+def ask_review(data: Mapping[str, Any]) -> str:
     """The parsed list, shown back for correction."""
     draft = draft_of(data)
     items = [Item(name, qty) for name, qty in (draft.items if draft else [])]
     return _("I understood your list like this:\n{items}\n\nIs that right?").format(items=texts.item_lines(items))
 
 
-def review_options(ctx: Ctx, data: Mapping[str, Any]) -> list[tuple[StrEnum, str]]:
+def review_options(data: Mapping[str, Any]) -> list[tuple[StrEnum, str]]:
     """Right, or type it again."""
     return [(Review.OK, _("✅ Yes, that's right")), (Review.REDO, _("✏️ Write it again"))]
 
 
-async def reviewed(ctx: Ctx, choice: StrEnum) -> None:
+async def reviewed(choice: StrEnum, wizard: Wizard) -> None:
     """«ok» (pressed or typed) accepts the list; anything else asks for it again."""
     if choice is Review.OK:
-        await engine.advance(ctx, ITEMS_REVIEW)
+        await engine.advance(wizard, ITEMS_REVIEW)
     else:
-        await flow.back(ctx)
+        await wizard.back()
 
 
 ITEMS_REVIEW = declare(Step(

@@ -10,7 +10,7 @@ from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.services.residents import DETAILS_MAX
-from bot.ui.flow import Ctx
+from bot.ui.flow import Wizard
 from bot.ui.states import Intake
 from bot.ui.wizard import engine
 from bot.ui.wizard.engine import Step, declare, never
@@ -19,7 +19,7 @@ from bot.ui.wizard.request.common import REQUEST, add_voice, take_photo
 from db.models import RequestKind
 
 
-def ask_medicine(ctx: Ctx, data: Mapping[str, Any]) -> str:
+def ask_medicine(data: Mapping[str, Any]) -> str:
     """Which medicine and dose?"""
     return _(
         "Which medicine do you need, and what dose?\n"
@@ -28,31 +28,31 @@ def ask_medicine(ctx: Ctx, data: Mapping[str, Any]) -> str:
     )
 
 
-async def medicine_text(ctx: Ctx, message: Message) -> None:
+async def medicine_text(message: Message, wizard: Wizard) -> None:
     """Medicine name and dose; then the photo, unless it came first."""
-    if await reject_text(ctx, message.text, DETAILS_MAX):
+    if await reject_text(message, message.text, DETAILS_MAX):
         return
     assert message.text is not None
-    await remember_answer(ctx, message)
-    await engine.change(ctx, medicine=message.text.strip())
-    await engine.advance(ctx, MEDICINE)
+    await remember_answer(wizard.state, message)
+    await engine.change(wizard, medicine=message.text.strip())
+    await engine.advance(wizard, MEDICINE)
 
 
-async def medicine_voice(ctx: Ctx, message: Message) -> None:
+async def medicine_voice(message: Message, wizard: Wizard) -> None:
     """The name spoken: kept for the worker."""
-    await add_voice(ctx, message)
+    await add_voice(wizard, message)
     await message.answer(_("🎤 Voice message received."))
-    await engine.advance(ctx, MEDICINE)
+    await engine.advance(wizard, MEDICINE)
 
 
-async def photo_before_name(ctx: Ctx, message: Message) -> None:
+async def photo_before_name(message: Message, wizard: Wizard) -> None:
     """A photo of the box or the prescription instead of the name: kept; its caption, if any, is the name."""
-    await take_photo(ctx, message)
+    await take_photo(wizard, message)
     caption = (message.caption or "").strip()
-    if caption and not await reject_text(ctx, caption, DETAILS_MAX):
-        await engine.change(ctx, medicine=caption)
+    if caption and not await reject_text(message, caption, DETAILS_MAX):
+        await engine.change(wizard, medicine=caption)
         await message.answer(_("📷 Photo received."))
-        await engine.advance(ctx, PHOTO)
+        await engine.advance(wizard, PHOTO)
         return
     await message.answer(_("📷 Photo received. Please also write the name of the medicine and the dose, "
                            "or send a voice message."))
@@ -60,11 +60,12 @@ async def photo_before_name(ctx: Ctx, message: Message) -> None:
 
 MEDICINE = declare(Step(
     key="md", state=Intake.medicine, question=ask_medicine, text=medicine_text, voice=medicine_voice,
-    photo=photo_before_name, source=True, wizard=REQUEST, order=30, applies=never,
+    photo=photo_before_name, source=True, typed=True, limit=DETAILS_MAX, fills=lambda text: {"medicine": text.strip()},
+    wizard=REQUEST, order=30, applies=never,
 ))
 
 
-def ask_photo(ctx: Ctx, data: Mapping[str, Any]) -> str:
+def ask_photo(data: Mapping[str, Any]) -> str:
     """Optional prescription photo."""
     return _(
         "If you have a photo of the prescription or of the medicine box, send it now: it helps the social worker.\n"
@@ -72,16 +73,16 @@ def ask_photo(ctx: Ctx, data: Mapping[str, Any]) -> str:
     )
 
 
-async def photo(ctx: Ctx, message: Message) -> None:
+async def photo(message: Message, wizard: Wizard) -> None:
     """The prescription or the box (the largest size's file id); an album's further photos join it."""
-    await take_photo(ctx, message)
+    await take_photo(wizard, message)
     await message.answer(_("📷 Photos received.") if message.media_group_id else _("📷 Photo received."))
-    await engine.advance(ctx, PHOTO)
+    await engine.advance(wizard, PHOTO)
 
 
-async def skipped(ctx: Ctx) -> None:
+async def skipped(wizard: Wizard) -> None:
     """No photo."""
-    await engine.advance(ctx, PHOTO)
+    await engine.advance(wizard, PHOTO)
 
 
 PHOTO = declare(Step(

@@ -9,7 +9,7 @@ from typing import Any
 from aiogram.filters.callback_data import CallbackData
 from aiogram.utils.i18n import gettext as _
 
-from bot.ui.flow import Ctx
+from bot.ui.flow import Wizard
 from bot.ui.states import Intake
 from bot.ui.wizard import engine
 from bot.ui.wizard.engine import Step, declare
@@ -30,20 +30,20 @@ class UrgencyCb(CallbackData, prefix="wur"):
     v: UrgencyChoice
 
 
-def ask_urgency(ctx: Ctx, data: Mapping[str, Any]) -> str:
+def ask_urgency(data: Mapping[str, Any]) -> str:
     """How urgent?"""
     return _("How urgent is it?")
 
 
-def urgency_options(ctx: Ctx, data: Mapping[str, Any]) -> list[tuple[StrEnum, str]]:
+def urgency_options(data: Mapping[str, Any]) -> list[tuple[StrEnum, str]]:
     """Today, or within a day or two."""
     return [(UrgencyChoice.URGENT, _("🔴 Urgent: I need it today")), (UrgencyChoice.NORMAL, _("Within 1–2 days"))]
 
 
-async def urgency_chosen(ctx: Ctx, choice: StrEnum) -> None:
+async def urgency_chosen(choice: StrEnum, wizard: Wizard) -> None:
     """Urgent or normal, pressed or typed."""
-    await engine.change(ctx, urgency=Urgency.URGENT if choice is UrgencyChoice.URGENT else Urgency.NORMAL)
-    await engine.advance(ctx, URGENCY)
+    await engine.change(wizard, urgency=Urgency.URGENT if choice is UrgencyChoice.URGENT else Urgency.NORMAL)
+    await engine.advance(wizard, URGENCY)
 
 
 URGENCY = declare(Step(
