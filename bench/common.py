@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
 import tempfile
@@ -10,7 +11,10 @@ from typing import Any
 from bot.app import App, create_app, prepare, start_background, stop_background, close
 from bot.core.config import Settings
 from bot.domain.draft import Draft
-from db.models import RequestKind, Resident, Urgency
+from bot.services import requests
+from bot.ui.notify import Notifier
+from db.models import Outbox, OutboxStatus, RequestKind, Resident, Urgency
+from sqlalchemy import func, select
 from sandbox.bot_api import FakeTelegram
 
 STAFF_CHAT = -1001000000001
@@ -74,3 +78,44 @@ def draft(kind: str = "supplies") -> Draft:
 def env_int(name: str, default: int) -> int:
     """An integer knob from the environment."""
     return int(os.environ.get(name, default))
+
+
+class OutboxWatch:
+    """Samples the outbox's pending rows every `every` seconds while running; `largest` is the most seen."""
+
+    def __init__(self, app: App, every: float = 0.5) -> None:
+        self.app, self.every, self.largest = app, every, 0
+        self._stop = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        """Begin sampling in the background."""
+        self._task = asyncio.create_task(self._sample())
+
+    async def stop(self) -> int:
+        """Stop sampling; returns the largest pending count seen."""
+        self._stop.set()
+        if self._task is not None:
+            await self._task
+        return self.largest
+
+    async def _sample(self) -> None:
+        while not self._stop.is_set():
+            async with self.app.sessions() as session:
+                pending = (await session.execute(
+                    select(func.count()).select_from(Outbox).where(Outbox.status == OutboxStatus.PENDING))).scalar_one()
+            self.largest = max(self.largest, pending)
+            await asyncio.sleep(self.every)
+
+
+async def file_urgent(app: App, settings: Settings, resident: Resident) -> int:
+    """An urgent «I need help» request filed as the bot files it (the service and the Notifier in one
+    transaction), the sender woken; returns the request's id."""
+    urgent = Draft(kind=RequestKind.PSYCH, draft_key=secrets.token_urlsafe(9), feeling="help", urgency=Urgency.URGENT,
+                   address=resident.address)
+    with app.i18n.context():
+        async with app.sessions.begin() as session:
+            submitted = await requests.submit(session, app.i18n, settings, resident, urgent)
+            await Notifier(session, app.i18n, settings).tell(submitted.told)
+    app.sender.wake()
+    return submitted.request.id or 0

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import secrets
 import statistics
 import time
 import urllib.request
@@ -25,15 +24,14 @@ from sqlalchemy import func, select
 from sqlmodel import select as select_models
 
 from bench.checkins_burst import filled_world
+from bench.common import OutboxWatch, file_urgent
 from bench.priority_wave import percentile
 from bot.app import close, create_app, send_notices, start_background, stop_background
 from bot.core import clock
 from bot.core.config import Settings
-from bot.domain.draft import Draft
-from bot.services import notices, requests
-from bot.ui.notify import Notifier
+from bot.services import notices
 from db.models import (
-    District, Notice, NoticeAudience, NoticeStatus, Outbox, OutboxStatus, RequestKind, Resident, Staff, StaffRole, Urgency,
+    District, Notice, NoticeAudience, NoticeStatus, Outbox, Resident, Staff, StaffRole,
 )
 
 STAFF_CHAT = -1001
@@ -60,36 +58,20 @@ async def measure(url: str, base_url: str, stats_url: str, count: int, urgent: i
         notice_id = created.notice.id
     expected_seconds = count / rate
     filed: dict[int, float] = {}
-    largest = 0
-    stop_sampling = asyncio.Event()
+    watch = OutboxWatch(app)
 
-    async def sample_outbox() -> None:
-        nonlocal largest
-        while not stop_sampling.is_set():
-            async with app.sessions() as session:
-                pending = (await session.execute(
-                    select(func.count()).select_from(Outbox).where(Outbox.status == OutboxStatus.PENDING))).scalar_one()
-            largest = max(largest, pending)
-            await asyncio.sleep(0.5)
-
-    async def file_urgent(resident: Resident) -> None:
-        draft = Draft(kind=RequestKind.PSYCH, draft_key=secrets.token_urlsafe(9), feeling="help", urgency=Urgency.URGENT,
-                      address=resident.address)
-        with app.i18n.context():
-            async with app.sessions.begin() as session:
-                submitted = await requests.submit(session, app.i18n, settings, resident, draft)
-                await Notifier(session, app.i18n, settings).tell(submitted.told)
-        filed[submitted.request.id or 0] = time.time()
-        app.sender.wake()
+    async def file_urgent_now(resident: Resident) -> None:
+        request_id = await file_urgent(app, settings, resident)
+        filed[request_id] = time.time()
 
     began_at = clock.now()
     start_background(app)
-    sampler = asyncio.create_task(sample_outbox())
+    watch.start()
     await send_notices(app)
     gap = expected_seconds * 0.8 / max(urgent, 1)  # spread through the first four fifths of the notice
     for resident in people:
         await asyncio.sleep(gap)
-        await file_urgent(resident)
+        await file_urgent_now(resident)
     while True:
         await asyncio.sleep(1)
         async with app.sessions() as session:
@@ -100,8 +82,7 @@ async def measure(url: str, base_url: str, stats_url: str, count: int, urgent: i
     async with app.sessions() as session:
         first, last = (await session.execute(select(func.min(Outbox.sent_at), func.max(Outbox.sent_at))
                                              .where(Outbox.purpose == "notice"))).one()
-    stop_sampling.set()
-    await sampler
+    largest = await watch.stop()
     await stop_background(app)
     await close(app)
     stats = json.loads(urllib.request.urlopen(stats_url).read())

@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import secrets
 import statistics
 import time
 import urllib.request
@@ -25,8 +24,6 @@ from sqlalchemy import func, select
 from sqlmodel import select as select_models
 
 from bench.checkins_burst import filled_world
-from bot.domain.draft import Draft
-from db.models import RequestKind, Urgency
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -39,11 +36,10 @@ def percentile(values: list[float], q: float) -> float:
 
 async def measure(url: str, base_url: str, stats_url: str, due: int, urgent: int, replies: int, rate: float) -> dict[str, object]:
     """Run the real app (ticks and sender, no polling), file urgent requests and send replies during the wave."""
+    from bench.common import OutboxWatch, file_urgent
     from bot.core import clock
     from bot.app import close, create_app, send_checkins, start_background, stop_background
     from bot.core.config import Settings
-    from bot.services import requests
-    from bot.ui.notify import Notifier
     from db.models import Outbox, OutboxStatus, Resident
 
     settings = Settings(
@@ -57,27 +53,11 @@ async def measure(url: str, base_url: str, stats_url: str, due: int, urgent: int
     filed: dict[int, float] = {}
     reply_delays: list[float] = []
     reply_429s: list[float] = []
-    largest = 0
-    stop_sampling = asyncio.Event()
+    watch = OutboxWatch(app)
 
-    async def sample_outbox() -> None:
-        nonlocal largest
-        while not stop_sampling.is_set():
-            async with app.sessions() as session:
-                pending = (await session.execute(
-                    select(func.count()).select_from(Outbox).where(Outbox.status == OutboxStatus.PENDING))).scalar_one()
-            largest = max(largest, pending)
-            await asyncio.sleep(0.5)
-
-    async def file_urgent(resident: Resident) -> None:
-        draft = Draft(kind=RequestKind.PSYCH, draft_key=secrets.token_urlsafe(9), feeling="help", urgency=Urgency.URGENT,
-                      address=resident.address)
-        with app.i18n.context():
-            async with app.sessions.begin() as session:
-                submitted = await requests.submit(session, app.i18n, settings, resident, draft)
-                await Notifier(session, app.i18n, settings).tell(submitted.told)
-        filed[submitted.request.id or 0] = time.time()
-        app.sender.wake()
+    async def file_urgent_now(resident: Resident) -> None:
+        request_id = await file_urgent(app, settings, resident)
+        filed[request_id] = time.time()
 
     async def reply(resident: Resident) -> None:
         """A reply as a handler sends it; a 429 (the chat's check-in went out a moment before, and the
@@ -95,12 +75,12 @@ async def measure(url: str, base_url: str, stats_url: str, due: int, urgent: int
 
     began_at = clock.now()
     start_background(app)
-    sampler = asyncio.create_task(sample_outbox())
+    watch.start()
     await send_checkins(app)
     gap = expected_seconds * 0.8 / max(urgent, 1)  # spread through the first four fifths of the wave
     for i in range(urgent):
         await asyncio.sleep(gap)
-        await file_urgent(residents[i])
+        await file_urgent_now(residents[i])
         if i < replies:
             await reply(residents[urgent + i])
     while True:
@@ -113,8 +93,7 @@ async def measure(url: str, base_url: str, stats_url: str, due: int, urgent: int
     async with app.sessions() as session:
         first, last = (await session.execute(select(func.min(Outbox.sent_at), func.max(Outbox.sent_at))
                                              .where(Outbox.purpose == "checkin"))).one()
-    stop_sampling.set()
-    await sampler
+    largest = await watch.stop()
     await stop_background(app)
     await close(app)
     stats = json.loads(urllib.request.urlopen(stats_url).read())
