@@ -13,7 +13,7 @@ from bot.ui import flow, keyboards as kb, texts
 from bot.ui.commands import set_chat_commands
 from bot.ui.flow import Ctx
 from bot.ui.i18n import Label
-from bot.services import registry, residents
+from bot.services import registry, residents, volunteers
 from bot.domain.locale import guess_locale
 from bot.ui.states import Reg
 
@@ -162,8 +162,8 @@ async def back(message: Message, ctx: Ctx) -> None:
 
 @router.message(Command("delete"))
 async def delete(message: Message, ctx: Ctx) -> None:
-    """Ask before erasing the resident's personal data."""
-    if ctx.resident is None or ctx.resident.consent_at is None:
+    """Ask before erasing the personal data of the resident, the volunteer, or both."""
+    if (ctx.resident is None or ctx.resident.consent_at is None) and not await volunteers.is_volunteer(ctx.session, ctx.user.id):
         await message.answer(_("We have no personal data of yours."))
         return
     await ask_delete(ctx)
@@ -177,9 +177,15 @@ def delete_options() -> list[tuple[str, str]]:
 async def ask_delete(ctx: Ctx) -> None:
     """Are you sure? (a typed yes or no answers it too: handlers.fallback)."""
     await asked(ctx, ASKED_DELETE)
+    questions = []
+    if ctx.resident is not None and ctx.resident.consent_at is not None:
+        questions.append(_("Delete your name, phone, address and the details of your requests? Open requests will be "
+                           "cancelled."))
+    if await volunteers.is_volunteer(ctx.session, ctx.user.id):
+        questions.append(_("Delete your name, phone and volunteer record? Deliveries you have taken go back to the "
+                           "social workers."))
     await ctx.bot.send_message(
-        ctx.chat_id,
-        _("Delete your name, phone, address and the details of your requests? Open requests will be cancelled."),
+        ctx.chat_id, "\n".join(questions) or _("We have no personal data of yours."),
         reply_markup=kb.choices(kb.DeleteCb, delete_options(), back=False),
     )
 
@@ -199,10 +205,12 @@ async def delete_answer(query: CallbackQuery, callback_data: kb.DeleteCb, ctx: C
 async def delete_chosen(ctx: Ctx, value: str) -> None:
     """«yes» (pressed or typed) erases the resident's personal data; anything else keeps it."""
     await asked(ctx, None)
-    if value != "yes" or ctx.resident is None:
+    volunteer = await volunteers.is_volunteer(ctx.session, ctx.user.id)
+    if value != "yes" or (ctx.resident is None and not volunteer):
         await ctx.bot.send_message(ctx.chat_id, _("Nothing was deleted."))
         return
-    await ctx.notifier().tell(await residents.erase(ctx.session, ctx.resident))
+    told = await residents.erase(ctx.session, ctx.resident) if ctx.resident is not None else []
+    await ctx.notifier().tell([*told, *await volunteers.erase(ctx.session, ctx.user.id, clock.now())])
     await ctx.state.clear()
     await ctx.bot.send_message(
         ctx.chat_id, _("Your personal data has been deleted. Send /start if you need help again."),

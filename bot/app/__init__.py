@@ -43,7 +43,7 @@ from bot.telegram.middlewares import (
     UpdateLedger,
     retry_time,
 )
-from bot.ui.notify import DELIVERY_CARD, DELIVERY_COPY, SYNC_CARD, VOLUNTEER_CARD, Notifier
+from bot.ui.notify import DELIVERY_CARD, DELIVERY_COPY, SYNC_CARD, VOLUNTEER_CARD, VOLUNTEER_NAMED, Notifier
 from bot.telegram.polling import BatchDispatcher
 from bot.telegram.ratelimit import SharedBudget
 from bot.services import checkins, privacy, reports, scheduled, staff, volunteers
@@ -144,6 +144,7 @@ def create_app(settings: Settings) -> App:
     sender.record_message_id.add("details")  # edited when the resident erases their data
     # edited as the application or the delivery goes on; a press on them is checked against them
     sender.record_message_id.update({VOLUNTEER_CARD, DELIVERY_CARD, DELIVERY_COPY})
+    sender.record_message_id.add(VOLUNTEER_NAMED)  # the name is replaced when the volunteer erases their data
 
     async def details_delivered(session: AsyncSession, rows: list[Outbox]) -> None:
         with i18n.context():

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, select
+from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.models import (
@@ -118,6 +118,23 @@ async def open_of_volunteer(session: AsyncSession, volunteer_id: int) -> list[De
         Delivery.volunteer_id == volunteer_id,
         col(Delivery.status).in_([DeliveryStatus.TAKEN, DeliveryStatus.PICKED_UP]),
     ).order_by(col(Delivery.id))
+    return list((await session.exec(query)).all())
+
+
+async def deliveries_of_volunteer(session: AsyncSession, volunteer_id: int) -> list[Delivery]:
+    """Every delivery a volunteer took, oldest first."""
+    query = select(Delivery).where(Delivery.volunteer_id == volunteer_id).order_by(col(Delivery.id))
+    return list((await session.exec(query)).all())
+
+
+async def rows_about(session: AsyncSession, volunteer_id: int, tg_user_id: int, request_ids: Sequence[int]) -> list[Outbox]:
+    """Outbox rows that may carry a volunteer's name or phone: to their private chat, their application
+    card and its edits, and every row about the requests they delivered (locked, in id order)."""
+    conditions = [col(Outbox.chat_id) == tg_user_id,
+                  (col(Outbox.ref_id) == volunteer_id) & col(Outbox.purpose).in_(["volunteer_card", "volunteer_edit"])]
+    if request_ids:
+        conditions.append(col(Outbox.request_id).in_(list(request_ids)))
+    query = select(Outbox).where(or_(*conditions)).order_by(col(Outbox.id)).with_for_update()
     return list((await session.exec(query)).all())
 
 

@@ -20,10 +20,11 @@ from bot.services.decisions import (
     StatusChanged,
     VolunteerApplied,
     VolunteerDecided,
+    VolunteerErased,
 )
 from bot.services.volunteers import Application, Refusal
 from bot.ui.i18n import build_i18n
-from db.models import DeliveryStatus, Request, RequestKind, RequestStatus, VolunteerStatus
+from db.models import Delivery, DeliveryStatus, Request, RequestKind, RequestStatus, Volunteer, VolunteerStatus
 from tests.unit.conftest import World
 
 I18N: I18n = build_i18n("zh")
@@ -223,3 +224,43 @@ async def test_a_request_leaving_the_workers_hands_withdraws_its_delivery(world:
         await volunteers.hand_over(session, world.settings, world.worker, on_the_way.id or 0, chat)
         going = await staff.progress(session, world.settings, world.worker, on_the_way.id or 0, chat, RequestStatus.ON_THE_WAY)
     assert not [d for d in going.told if isinstance(d, DeliveryMoved)]  # the worker's own «on the way» keeps it
+
+
+async def test_erasure_returns_what_they_hold_and_leaves_an_anonymous_removed_row(world: World) -> None:
+    """A volunteer's /delete: the delivery they hold goes back to the worker (reason «volunteer_erased»), the
+    one they delivered is listed for its cards to show the label; the row keeps no name, phone, availability,
+    consent or Telegram id, so the same account may sign up again as someone new."""
+    delivered_request, held_request = await claimed(world, key="e1"), await claimed(world, key="e2")
+    volunteer_id = await approved(world, 8001)
+    chat = world.worker.chat_id
+    async with world.sessions.begin() as session:
+        first = await volunteers.hand_over(session, world.settings, world.worker, delivered_request.id or 0, chat)
+        done_id = first.delivery.id or 0  # type: ignore[union-attr]
+        await volunteers.take(session, world.settings, 8001, done_id)
+        await volunteers.step(session, world.settings, 8001, done_id, DeliveryStatus.DELIVERED)
+        second = await volunteers.hand_over(session, world.settings, world.worker, held_request.id or 0, chat)
+        held_id = second.delivery.id or 0  # type: ignore[union-attr]
+        await volunteers.take(session, world.settings, 8001, held_id)
+    async with world.sessions.begin() as session:
+        nobody = await volunteers.erase(session, 4242, clock.now())
+        told = await volunteers.erase(session, 8001, clock.now())
+        row = await session.get(Volunteer, volunteer_id)
+        held = await session.get(Delivery, held_id)
+        request = await session.get(Request, held_request.id)
+        signed = await volunteers.may_sign_up(session, 8001)
+        again = await volunteers.erase(session, 8001, clock.now())
+    assert nobody == [] and again == []
+    assert [type(d) for d in told] == [VolunteerErased, DeliveryMoved, CardChanged, CardChanged]
+    erased = told[0]
+    assert isinstance(erased, VolunteerErased) and erased.tg_user_id == 8001 and erased.locale == "zh"
+    assert [(d.id, r.id) for d, r in erased.finished] == [(done_id, delivered_request.id)]
+    moved = told[1]
+    assert isinstance(moved, DeliveryMoved) and moved.status == DeliveryStatus.RETURNED and moved.delivery.id == held_id
+    assert {d.request.id for d in told if isinstance(d, CardChanged)} == {delivered_request.id, held_request.id}
+    assert held is not None and held.status == DeliveryStatus.RETURNED and held.reason == volunteers.ERASED
+    assert held.open_request_id is None
+    assert request is not None and request.status == RequestStatus.CLAIMED and request.claimed_by == world.worker.id
+    assert row is not None and (row.name, row.phone, row.availability, row.skills, row.consent_at) == ("", "", "", [], None)
+    assert row.status == VolunteerStatus.REMOVED and row.tg_user_id == -volunteer_id
+    assert signed is None  # the account is free to sign up again
+    assert await world.outbox_rows() == 0
