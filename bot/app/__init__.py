@@ -335,6 +335,17 @@ def staff_hooks(app: App) -> None:
 
     app.sender.on_forbidden["details"] = details_refused
 
+    async def copy_refused(row: Outbox) -> None:
+        """A volunteer took a delivery but blocked the bot privately: nobody holds the address, so the
+        delivery goes back to its worker at once."""
+        with app.i18n.context():
+            async with app.sessions.begin() as session:
+                told = await volunteers.unreachable(session, row.ref_id or 0, row.chat_id, clock.now())
+                await Notifier(session, app.i18n, app.settings).tell(told)
+        app.sender.wake()
+
+    app.sender.on_forbidden[DELIVERY_COPY] = copy_refused
+
 
 async def refresh_metrics(app: App) -> None:
     """Read the database gauges (a tick every 15 s, so a scrape never queries the database)."""

@@ -255,6 +255,22 @@ async def erase(session: AsyncSession, tg_user_id: int, at: datetime) -> list[De
     return told + ended
 
 
+#: Why a delivery was taken back when the bot could not write to its taker privately (403).
+UNREACHABLE = "volunteer_unreachable"
+
+
+async def unreachable(session: AsyncSession, delivery_id: int, tg_user_id: int, at: datetime) -> list[Decision]:
+    """Telegram refused the taker's private copy (they blocked the bot): nobody holds the address, so the
+    delivery, if still taken or picked up by that account, goes back to its worker (reason UNREACHABLE),
+    who is told; [] otherwise."""
+    delivery = await repo.delivery_by_id(session, delivery_id)
+    volunteer = await repo.by_tg_user(session, tg_user_id)
+    if delivery is None or volunteer is None or delivery.volunteer_id != volunteer.id:
+        return []
+    log.warning("delivery %s: volunteer %s cannot be written to, back to the worker", delivery_id, volunteer.id)
+    return await _end(session, delivery, volunteer, DeliveryStatus.RETURNED, UNREACHABLE, at)
+
+
 async def _end(session: AsyncSession, delivery: Delivery, volunteer: Volunteer | None, new: str, reason: str | None,
                now: datetime) -> list[Decision]:
     """A delivery ends without reaching the resident: back to the worker (the request stays theirs, in

@@ -39,6 +39,7 @@ RETURN_REASONS = {
     "volunteer_removed": N_("the volunteer was removed"),
     "withdrawn": N_("the request was closed, released or transferred"),
     "volunteer_erased": N_("the volunteer deleted their data"),
+    "volunteer_unreachable": N_("the bot cannot write to the volunteer privately"),
 }
 REFUSALS = {
     "not_volunteer": N_("Only approved volunteers can take deliveries. Send /volunteer to the bot to sign up."),

@@ -264,3 +264,24 @@ async def test_erasure_returns_what_they_hold_and_leaves_an_anonymous_removed_ro
     assert row.status == VolunteerStatus.REMOVED and row.tg_user_id == -volunteer_id
     assert signed is None  # the account is free to sign up again
     assert await world.outbox_rows() == 0
+
+
+async def test_a_taker_the_bot_cannot_write_to_gives_the_delivery_back(world: World) -> None:
+    """Telegram refused the private copy (403): the delivery goes back to the worker, once; a refusal for
+    someone else's delivery or an unknown one changes nothing."""
+    request = await claimed(world)
+    await approved(world, 8001)
+    await approved(world, 8002)
+    async with world.sessions.begin() as session:
+        handed = await volunteers.hand_over(session, world.settings, world.worker, request.id or 0, world.worker.chat_id)
+        delivery_id = handed.delivery.id or 0  # type: ignore[union-attr]
+        await volunteers.take(session, world.settings, 8001, delivery_id)
+        other = await volunteers.unreachable(session, delivery_id, 8002, clock.now())
+        unknown = await volunteers.unreachable(session, delivery_id + 99, 8001, clock.now())
+        back = await volunteers.unreachable(session, delivery_id, 8001, clock.now())
+        again = await volunteers.unreachable(session, delivery_id, 8001, clock.now())
+        delivery = await session.get(Delivery, delivery_id)
+    assert other == [] and unknown == [] and again == []
+    assert [type(d) for d in back] == [DeliveryMoved, CardChanged]
+    assert delivery is not None and delivery.status == DeliveryStatus.RETURNED and delivery.reason == volunteers.UNREACHABLE
+    assert delivery.open_request_id is None
