@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import asyncio
 
-from sqlmodel import select
+from sqlalchemy import select as sa_select
+from sqlmodel import SQLModel, select
 
 from db.models import DeliveryStatus, Volunteer, VolunteerStatus
 from tests.conftest import COORDINATOR_ID, STAFF_CHAT, Harness
 from tests.conversation import GroupChat, TgUser
+from tests.test_erasure import as_text
 from tests.helpers import PHONES, catalog_text, district_title, visible_text
 from tests.test_staff import card_of, join
 from tests.test_volunteers import (
@@ -172,3 +174,32 @@ async def test_ru_a_volunteer_who_blocked_the_bot_takes_from_the_chat_and_the_de
                         reason=catalog_text("zh", "the bot cannot write to the volunteer privately")) in told
     assert catalog_text("zh", "🙋 Hand to volunteers") in card_of(harness, request).button_texts()
     assert visible_text("ru", "✋ Taken by {name}", name="Фёдор") not in offer.text
+
+
+async def test_uk_delete_half_way_through_the_sign_up_leaves_no_draft(harness: Harness) -> None:
+    """The name and the phone typed so far live in the conversation state: /delete half-way must not say
+    «we have no personal data» and keep them."""
+    user = TgUser(harness.fake, 7701, "Мирослава", language_code="uk", phone="+380671119999")
+    await user.send_command("/volunteer")
+    await user.send("Мирослава Квітка")
+    await user.tap(catalog_text("uk", "📱 Share my phone number"))
+    await user.expect(visible_text("uk", DISTRICTS_PROMPT))
+    await user.send_command("/delete")
+    await user.expect(visible_text("uk", "We have no personal data of yours."))
+    await harness.drain()
+    assert harness.app is not None
+    hits = []
+    async with harness.app.engine.connect() as conn:
+        for table in SQLModel.metadata.sorted_tables:
+            for row in (await conn.execute(sa_select(table))).mappings():
+                hits += [f"{table.name}.{c}" for c, v in row.items() if "Квітка" in as_text(v) or "671119999" in as_text(v)]
+    if harness.app.settings.redis_url:
+        from redis.asyncio import Redis
+        redis = Redis.from_url(harness.app.settings.redis_url)
+        try:
+            async for key in redis.scan_iter(match=f"{harness.app.settings.redis_prefix}*"):
+                if (await redis.type(key)).decode() == "string" and "Квітка" in ((await redis.get(key)) or b"").decode(errors="replace"):
+                    hits.append(str(key))
+        finally:
+            await redis.aclose()
+    assert hits == []
