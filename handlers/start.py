@@ -164,7 +164,8 @@ async def back(message: Message, ctx: Ctx) -> None:
 async def delete(message: Message, ctx: Ctx) -> None:
     """Ask before erasing the personal data of the resident, the volunteer, or both."""
     if (ctx.resident is None or ctx.resident.consent_at is None) and not await volunteers.is_volunteer(ctx.session, ctx.user.id):
-        await message.answer(_("We have no personal data of yours."))
+        await ctx.state.clear()  # a sign-up half-way keeps the name and phone typed so far: gone too
+        await message.answer(_("We have no personal data of yours."), reply_markup=ReplyKeyboardRemove())
         return
     await ask_delete(ctx)
 
