@@ -37,8 +37,9 @@ async def test_zh_sticker_huge_name_and_html_in_the_name(harness: Harness) -> No
     user = TgUser(harness.fake, 7401, "小王", language_code="zh-hans", phone=PHONES["zh"])
     await user.send_command("/volunteer")
     await user.expect(visible_text("zh", NAME_PROMPT))
-    await user.send_sticker()
-    await user.expect(visible_text("zh", "Please use the buttons."))  # the reply button with their name
+    await user.send_sticker()  # the name step takes text: it says so and asks again
+    await user.expect(visible_text("zh", "Please answer with text."))
+    await user.expect(visible_text("zh", NAME_PROMPT))
     await user.send("王" * 10_000)
     await user.expect(visible_text("zh", PHONE_PROMPT))
     await user.send_command("/cancel")
