@@ -204,3 +204,31 @@ async def test_uk_delete_half_way_through_the_sign_up_leaves_no_draft(harness: H
         finally:
             await redis.aclose()
     assert hits == []
+
+
+async def test_uk_a_double_tap_on_a_step_is_not_an_error(harness: Harness) -> None:
+    """«Picked up» and «Delivered» tapped twice (the second before the first's edit arrived): the same answer
+    twice, not «This cannot be done any more.» for a step that was done; one message to the resident."""
+    worker = await join(harness, 5001, "Олена")
+    boss = await coordinator(harness)
+    helper = await sign_up(harness, 7801, "Тарас", "uk", "uman-center")
+    await approve(harness, boss, helper, "uk", "uman-center")
+    resident, request = await filed_and_claimed(harness, worker, "uk", "хліб, молоко 2 л")
+    await worker.press(catalog_text("zh", "🙋 Hand to volunteers"), message=card_of(harness, request))
+    await harness.drain()
+    offer = await helper.expect(f"№{request.id}", since_start=True)
+    await helper.press(catalog_text("uk", TAKE), message=offer)
+    await harness.drain()
+    copy = await helper.expect("вул. Європейська, 5, кв. 7", since_start=True)
+    delivery_id = await the_delivery_id(harness, request)
+    for action in ("p", "d"):
+        answers = []
+        for _ in range(2):
+            await helper.press_data(f"dv:{action}:{delivery_id}:", message=copy)
+            assert helper.last_answer is not None
+            answers.append(helper.last_answer.get("text"))
+        assert answers == [catalog_text("uk", "Done.")] * 2, answers
+        await harness.drain()
+    on_the_way = [m for m in resident.messages() if visible_text("uk", "🚚 Help for request {number} is on the way.",
+                                                                   number=f"№{request.id}") in (m.text or "")]
+    assert len(on_the_way) == 1
