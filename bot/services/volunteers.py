@@ -408,16 +408,16 @@ async def step(session: AsyncSession, settings: Settings, tg_user_id: int, deliv
         if reason not in FAIL_REASONS:
             return Result(refusal=Refusal.WRONG_STATE)
         told = await _end(session, delivery, volunteer, DeliveryStatus.FAILED, reason, now)
-        return Result(volunteer, delivery, None if told else Refusal.WRONG_STATE, tuple(told))
+        return Result(volunteer, delivery, None, tuple(told)) if told else await _again(session, volunteer, delivery, new)
     if new == DeliveryStatus.PICKED_UP:
         if not await repo.move(session, delivery, new, [DeliveryStatus.TAKEN], picked_up_at=now,
                                next_check_at=now + timedelta(hours=settings.volunteers.stall_hours)):
-            return Result(volunteer, delivery, Refusal.WRONG_STATE)
+            return await _again(session, volunteer, delivery, new)
         if await requests_repo.set_status(session, request, RequestStatus.ON_THE_WAY, (RequestStatus.CLAIMED,), now):
             told.append(StatusChanged(request, claimer, RequestStatus.ON_THE_WAY))
     elif new == DeliveryStatus.DELIVERED:
         if not await repo.move(session, delivery, new, [DeliveryStatus.TAKEN, DeliveryStatus.PICKED_UP], finished_at=now):
-            return Result(volunteer, delivery, Refusal.WRONG_STATE)
+            return await _again(session, volunteer, delivery, new)
         if await requests_repo.set_status(session, request, RequestStatus.DONE,
                                           (RequestStatus.CLAIMED, RequestStatus.ON_THE_WAY), now,
                                           finished_at=now, next_check_at=None):
@@ -427,6 +427,15 @@ async def step(session: AsyncSession, settings: Settings, tg_user_id: int, deliv
     requests_repo.add_event(session, request.id or 0, "volunteer", volunteer.id, "delivery_" + new, delivery=delivery_id)
     log.info("delivery %s %s by volunteer %s", delivery_id, new, volunteer.id)
     return Result(volunteer, delivery, None, (DeliveryMoved(delivery, request, volunteer, new), *told, CardChanged(request)))
+
+
+async def _again(session: AsyncSession, volunteer: Volunteer, delivery: Delivery, new: str) -> Result:
+    """A step that did not apply: the volunteer's own double tap (the delivery is already there) is done,
+    with nothing more to tell; anything else cannot be done any more."""
+    await session.refresh(delivery)
+    if delivery.status == new:
+        return Result(volunteer, delivery)
+    return Result(volunteer, delivery, Refusal.WRONG_STATE)
 
 
 async def add_photo(session: AsyncSession, tg_user_id: int, delivery_id: int, file_id: str) -> Result:
