@@ -100,3 +100,25 @@ async def test_delete_with_no_data_at_all_says_so(harness: Harness) -> None:
     user = TgUser(harness.fake, 7111, "Ніхто", language_code="uk")
     await user.send_command("/delete")
     await user.expect(visible_text("uk", "We have no personal data of yours."))
+
+
+async def test_an_applicant_who_deletes_before_the_decision_cannot_be_approved(harness: Harness) -> None:
+    """ru: the application card loses the name, phone and buttons; a late Approve (pressed on the card before
+    its edit arrived) is refused; /volunteers does not list them."""
+    boss = await coordinator(harness)
+    applicant = await sign_up(harness, 7121, NAME, "ru", "presnensky", phone=PHONE)
+    await harness.drain()
+    async with harness.app.sessions() as session:  # type: ignore[union-attr]
+        volunteer = (await session.exec(select(Volunteer).where(Volunteer.tg_user_id == applicant.user_id))).one()
+    await applicant.send_command("/delete")
+    await applicant.press(catalog_text("ru", "Yes, delete my data"))
+    await harness.drain()
+    (card,) = [m for m in harness.fake.messages[STAFF_CHAT] if f"#{volunteer.id}" in (m.text or "")]
+    assert card.text == visible_text("zh", "🙋 Volunteer application #{id}: the volunteer deleted their data.",
+                                     id=volunteer.id) and card.reply_markup is None
+    await boss.press_data(f"va:1:{volunteer.id}", message=card)
+    assert boss.last_answer is not None and boss.last_answer["text"] == catalog_text("zh", "This cannot be done any more.")
+    await boss.send_command("/volunteers")
+    listing = await boss.expect(visible_text("zh", "Nobody has signed up yet: volunteers send /volunteer to the bot."))
+    assert NAME not in listing.text
+    assert await database_hits(harness) == []
