@@ -4,6 +4,7 @@ stays its owner throughout: a delivery that ends without being delivered comes b
 
 from __future__ import annotations
 
+import html
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -200,7 +201,7 @@ RENDERED = ("volunteer_card", "volunteer_edit", "delivery_card", "delivery_edit"
 
 def personal_strings(volunteer: Volunteer) -> list[str]:
     """A volunteer's name (as typed and as HTML-escaped in messages) and phone (stored and displayed)."""
-    values = [volunteer.name, volunteer.name.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")]
+    values = [volunteer.name, html.escape(volunteer.name, quote=False)]
     if volunteer.phone:
         values += [volunteer.phone, format_phone(volunteer.phone)]
     return [v for v in dict.fromkeys(values) if v and len(v.strip()) >= 2]
