@@ -232,3 +232,23 @@ async def test_uk_a_double_tap_on_a_step_is_not_an_error(harness: Harness) -> No
     on_the_way = [m for m in resident.messages() if visible_text("uk", "🚚 Help for request {number} is on the way.",
                                                                    number=f"№{request.id}") in (m.text or "")]
     assert len(on_the_way) == 1
+
+
+async def test_uk_when_no_volunteer_can_be_reached_the_delivery_comes_back_at_once(harness: Harness) -> None:
+    """No volunteers' chat and the district's only volunteer blocked the bot: every private card gets 403.
+    The worker must not wait for the stall nudge believing volunteers have it: it is theirs again at once."""
+    worker = await join(harness, 5001, "Олена")
+    boss = await coordinator(harness)
+    blocked = await sign_up(harness, 7901, "Остап", "uk", "uman-center", phone="+380671110009")
+    await approve(harness, boss, blocked, "uk", "uman-center")
+    harness.fake.block_user(blocked.user_id)
+    _, request = await filed_and_claimed(harness, worker, "uk", "хліб, молоко 2 л")
+    await worker.press(catalog_text("zh", "🙋 Hand to volunteers"), message=card_of(harness, request))
+    await harness.drain()
+    await harness.drain()
+    delivery = await the_delivery(harness, request)
+    assert delivery.status == DeliveryStatus.RETURNED and delivery.reason == "unreachable"
+    told = [m.text for m in harness.fake.messages[5001] if f"№{request.id}" in (m.text or "")]
+    assert visible_text("zh", "↩️ Request {number}: no volunteer could be reached privately. The delivery is yours "
+                              "again.", number=f"№{request.id}") in told
+    assert catalog_text("zh", "🙋 Hand to volunteers") in card_of(harness, request).button_texts()
