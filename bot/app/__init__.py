@@ -346,6 +346,16 @@ def staff_hooks(app: App) -> None:
 
     app.sender.on_forbidden[DELIVERY_COPY] = copy_refused
 
+    async def card_refused(row: Outbox) -> None:
+        """A delivery card was refused (403): if nobody else can see it, back to the worker."""
+        with app.i18n.context():
+            async with app.sessions.begin() as session:
+                told = await volunteers.card_refused(session, row.ref_id or 0, clock.now())
+                await Notifier(session, app.i18n, app.settings).tell(told)
+        app.sender.wake()
+
+    app.sender.on_forbidden[DELIVERY_CARD] = card_refused
+
 
 async def refresh_metrics(app: App) -> None:
     """Read the database gauges (a tick every 15 s, so a scrape never queries the database)."""

@@ -272,6 +272,33 @@ async def unreachable(session: AsyncSession, delivery_id: int, tg_user_id: int, 
     return await _end(session, delivery, volunteer, DeliveryStatus.RETURNED, UNREACHABLE, at)
 
 
+#: Why an offered delivery came back: every private card was refused (the volunteers blocked the bot).
+NOBODY_REACHED = "unreachable"
+#: The outbox purpose of a delivery card (bot.ui.notify.DELIVERY_CARD).
+DELIVERY_CARD = "delivery_card"
+
+
+async def card_refused(session: AsyncSession, delivery_id: int, at: datetime) -> list[Decision]:
+    """Telegram refused a delivery card (403: a volunteer blocked the bot, or the bot left the volunteers'
+    chat): when no other card of the still offered
+    delivery is waiting or was delivered, nobody can take it, so it goes back to its worker at once (reason
+    NOBODY_REACHED), who is told; [] otherwise."""
+    delivery = await repo.delivery_by_id(session, delivery_id)
+    if delivery is None or delivery.status != DeliveryStatus.OFFERED:
+        return []
+    if await repo.cards_alive(session, DELIVERY_CARD, delivery_id):
+        return []
+    if not await repo.move(session, delivery, DeliveryStatus.RETURNED, [DeliveryStatus.OFFERED], finished_at=at,
+                           reason=NOBODY_REACHED):
+        return []
+    request = await requests_repo.by_id(session, delivery.request_id)
+    assert request is not None
+    requests_repo.add_event(session, delivery.request_id, "system", None, "delivery_returned", delivery=delivery_id,
+                            reason=NOBODY_REACHED)
+    log.warning("delivery %s: no volunteer could be reached, back to the worker", delivery_id)
+    return [DeliveryMoved(delivery, request, None, DeliveryStatus.RETURNED), CardChanged(request)]
+
+
 async def _end(session: AsyncSession, delivery: Delivery, volunteer: Volunteer | None, new: str, reason: str | None,
                now: datetime) -> list[Decision]:
     """A delivery ends without reaching the resident: back to the worker (the request stays theirs, in

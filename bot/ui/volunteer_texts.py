@@ -234,6 +234,9 @@ def back_to_worker(request: Request, volunteer: Volunteer | None, status: str, r
         why = _(FAIL_REASONS.get(reason or "other", FAIL_REASONS["other"]))
         return _("↩️ Request {number}: volunteer {name} could not deliver ({reason}). The delivery is yours again.").format(
             number=texts.number(request.id or 0), name=name, reason=why)
+    if reason == "unreachable":
+        return _("↩️ Request {number}: no volunteer could be reached privately. The delivery is yours again.").format(
+            number=texts.number(request.id or 0))
     why = _(RETURN_REASONS.get(reason or "", RETURN_REASONS["volunteer_removed"]))
     return _("↩️ Request {number}: the delivery was taken back from volunteer {name} ({reason}). It is yours again.").format(
         number=texts.number(request.id or 0), name=name, reason=why)
@@ -266,6 +269,8 @@ def card_lines(steps: Sequence[tuple[Delivery, Volunteer | None, str]]) -> list[
         elif delivery.status == DeliveryStatus.FAILED:
             why = _(FAIL_REASONS.get(delivery.reason or "other", FAIL_REASONS["other"]))
             lines.append(_("↩️ Volunteer {name} could not deliver {when}: {reason}").format(name=name, when=when, reason=why))
+        elif delivery.reason == "unreachable":
+            lines.append(_("↩️ Handed to volunteers; no volunteer could be reached privately {when}").format(when=when))
         else:
             why = _(RETURN_REASONS.get(delivery.reason or "", RETURN_REASONS["volunteer_removed"]))
             lines.append(_("↩️ Taken back from volunteer {name} {when}: {reason}").format(name=name, when=when, reason=why))

@@ -189,6 +189,14 @@ async def sent_messages(session: AsyncSession, purpose: str, ref_id: int) -> lis
     return [(int(chat), int(message)) for chat, message in (await session.exec(query)).all()]
 
 
+async def cards_alive(session: AsyncSession, purpose: str, ref_id: int) -> int:
+    """How many messages of `purpose` about `ref_id` are still to be sent or were sent (not failed)."""
+    query = select(func.count()).select_from(Outbox).where(
+        Outbox.purpose == purpose, Outbox.ref_id == ref_id,
+        col(Outbox.status).in_([OutboxStatus.PENDING, OutboxStatus.SENT]))
+    return int((await session.exec(query)).one())
+
+
 async def drop_unsent(session: AsyncSession, purpose: str, ref_id: int, now: datetime) -> int:
     """Messages of `purpose` about `ref_id` still waiting in the outbox (not leased by a sender) are not
     sent any more (a delivery card once the delivery was taken): how many."""

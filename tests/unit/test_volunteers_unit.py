@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from aiogram.utils.i18n import I18n
+from sqlalchemy import delete, update
 
 from bot.core import clock
 from bot.domain.draft import Draft
@@ -24,7 +25,8 @@ from bot.services.decisions import (
 )
 from bot.services.volunteers import Application, Refusal
 from bot.ui.i18n import build_i18n
-from db.models import Delivery, DeliveryStatus, Request, RequestKind, RequestStatus, Volunteer, VolunteerStatus
+from db.models import Delivery, DeliveryStatus, Outbox, OutboxStatus, Request, RequestKind, RequestStatus, Volunteer, VolunteerStatus
+from db.repo.outbox import enqueue
 from tests.unit.conftest import World
 
 I18N: I18n = build_i18n("zh")
@@ -286,3 +288,30 @@ async def test_a_taker_the_bot_cannot_write_to_gives_the_delivery_back(world: Wo
     assert [type(d) for d in back] == [DeliveryMoved, CardChanged]
     assert delivery is not None and delivery.status == DeliveryStatus.RETURNED and delivery.reason == volunteers.UNREACHABLE
     assert delivery.open_request_id is None
+
+
+async def test_an_offer_nobody_can_see_goes_back_to_the_worker(world: World) -> None:
+    """Every card of an offered delivery refused (403): back to the worker; while another card waits or was
+    delivered, or once taken, nothing changes."""
+    request = await claimed(world)
+    await approved(world, 8001)
+    async with world.sessions.begin() as session:
+        handed = await volunteers.hand_over(session, world.settings, world.worker, request.id or 0, world.worker.chat_id)
+        delivery_id = handed.delivery.id or 0  # type: ignore[union-attr]
+        enqueue(session, 8002, "sendMessage", {"chat_id": 8002, "text": "card"}, purpose="delivery_card", ref_id=delivery_id)
+        await session.flush()
+        waiting = await volunteers.card_refused(session, delivery_id, clock.now())
+        await session.execute(update(Outbox).values(status=OutboxStatus.FAILED))
+        back = await volunteers.card_refused(session, delivery_id, clock.now())
+        again = await volunteers.card_refused(session, delivery_id, clock.now())
+        delivery = await session.get(Delivery, delivery_id)
+        await session.execute(delete(Outbox))
+    assert waiting == [] and again == []
+    assert [type(d) for d in back] == [DeliveryMoved, CardChanged]
+    assert delivery is not None and delivery.status == DeliveryStatus.RETURNED
+    assert delivery.reason == volunteers.NOBODY_REACHED and delivery.open_request_id is None
+    async with world.sessions.begin() as session:
+        taken = await volunteers.hand_over(session, world.settings, world.worker, request.id or 0, world.worker.chat_id)
+        await volunteers.take(session, world.settings, 8001, taken.delivery.id or 0)  # type: ignore[union-attr]
+        late = await volunteers.card_refused(session, taken.delivery.id or 0, clock.now())  # type: ignore[union-attr]
+    assert late == []
