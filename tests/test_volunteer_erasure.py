@@ -122,3 +122,15 @@ async def test_an_applicant_who_deletes_before_the_decision_cannot_be_approved(h
     listing = await boss.expect(visible_text("zh", "Nobody has signed up yet: volunteers send /volunteer to the bot."))
     assert NAME not in listing.text
     assert await database_hits(harness) == []
+
+
+async def test_a_volunteer_may_type_yes_to_the_delete_question(harness: Harness) -> None:
+    """zh: a volunteer who is no resident answers «Delete your data?» by typing 是 (as residents may)."""
+    boss = await coordinator(harness)
+    helper = await sign_up(harness, 7131, NAME, "zh", "xiayangtian", phone=PHONE)
+    await approve(harness, boss, helper, "zh", "xiayangtian")
+    await helper.send_command("/delete")
+    await helper.send("是")
+    await helper.expect(visible_text("zh", "Your personal data has been deleted. Send /start if you need help again."))
+    await harness.drain()
+    assert await database_hits(harness) == []
