@@ -129,6 +129,9 @@ async def unexpected(message: Message, ctx: Ctx, danger_handled: Level = Level.N
         await flow.ask(ctx)
     elif residents.is_registered(ctx.resident):
         await outside_a_step(message, ctx)
+    elif message.text and (asked_now := (await ctx.data()).get("asked")) and asked_now[0] == ASKED_DELETE \
+            and await answer_to_asked(message, ctx, asked_now):
+        return  # a volunteer who is no resident typed their answer to «Delete your data?»
     else:
         await begin_registration(ctx)
 
