@@ -128,6 +128,9 @@ async def unexpected(
     elif residents.is_registered(resident):
         assert resident is not None
         await outside_a_step(message, wizard, resident, session, settings, notifier)
+    elif message.text and (asked_now := (await wizard.data()).get("asked")) and asked_now[0] == ASKED_DELETE \
+            and await answer_to_asked(message, wizard, resident, session, settings, notifier, asked_now):
+        return  # a volunteer who is no resident typed their answer to «Delete your data?»
     else:
         await begin_registration(wizard, message.from_user)
 
@@ -267,7 +270,7 @@ async def answer_to_asked(
             await asked(wizard.state, kind, *args)
             await offer_checkins(wizard, settings)
         elif kind == ASKED_DELETE:
-            await ask_delete(wizard)
+            await ask_delete(wizard, resident, session)
         else:
             await my_requests.ask_cancel(wizard, int(args[0]))
         await wizard.state.update_data(asked_again=True)

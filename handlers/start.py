@@ -9,12 +9,13 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.core import clock
 from bot.core.config import Settings
 from bot.ui import keyboards as kb, texts
 from bot.ui.commands import set_chat_commands
 from bot.ui.flow import Wizard
 from bot.ui.i18n import Label
-from bot.services import registry, residents
+from bot.services import registry, residents, volunteers
 from bot.domain.locale import guess_locale
 from bot.ui.notify import Notifier
 from bot.ui.screens import ASKED_DELETE, asked, show_menu
@@ -157,12 +158,13 @@ async def back(message: Message, wizard: Wizard, resident: Resident | None) -> N
 
 
 @router.message(Command("delete"))
-async def delete(message: Message, wizard: Wizard, resident: Resident | None) -> None:
-    """Ask before erasing the resident's personal data."""
-    if resident is None or resident.consent_at is None:
-        await message.answer(_("We have no personal data of yours."))
+async def delete(message: Message, wizard: Wizard, resident: Resident | None, session: AsyncSession) -> None:
+    """Ask before erasing the personal data of the resident, the volunteer, or both."""
+    if (resident is None or resident.consent_at is None) and not await volunteers.is_volunteer(session, wizard.chat_id):
+        await wizard.state.clear()  # a sign-up half-way keeps the name and phone typed so far: gone too
+        await message.answer(_("We have no personal data of yours."), reply_markup=ReplyKeyboardRemove())
         return
-    await ask_delete(wizard)
+    await ask_delete(wizard, resident, session)
 
 
 def delete_options() -> list[tuple[str, str]]:
@@ -170,11 +172,19 @@ def delete_options() -> list[tuple[str, str]]:
     return [("yes", _("Yes, delete my data")), ("no", _("No, keep it"))]
 
 
-async def ask_delete(wizard: Wizard) -> None:
-    """Are you sure? (a typed yes or no answers it too: handlers.fallback)."""
+async def ask_delete(wizard: Wizard, resident: Resident | None, session: AsyncSession) -> None:
+    """Are you sure? (a typed yes or no answers it too: handlers.fallback). In a private chat the chat's id
+    (`wizard.chat_id`) is the person's Telegram user id, which is how a volunteer is found."""
     await asked(wizard.state, ASKED_DELETE)
+    questions = []
+    if resident is not None and resident.consent_at is not None:
+        questions.append(_("Delete your name, phone, address and the details of your requests? Open requests will be "
+                           "cancelled."))
+    if await volunteers.is_volunteer(session, wizard.chat_id):
+        questions.append(_("Delete your name, phone and volunteer record? Deliveries you have taken go back to the "
+                           "social workers."))
     await wizard.say(
-        _("Delete your name, phone, address and the details of your requests? Open requests will be cancelled."),
+        "\n".join(questions) or _("We have no personal data of yours."),
         reply_markup=kb.choices(kb.DeleteCb, delete_options(), back=False),
     )
 
@@ -194,10 +204,12 @@ async def delete_chosen(
 ) -> None:
     """«yes» (pressed or typed) erases the resident's personal data; anything else keeps it."""
     await asked(wizard.state, None)
-    if value != "yes" or resident is None:
+    volunteer = await volunteers.is_volunteer(session, wizard.chat_id)
+    if value != "yes" or (resident is None and not volunteer):
         await wizard.say(_("Nothing was deleted."))
         return
-    await notifier.tell(await residents.erase(session, resident))
+    told = await residents.erase(session, resident) if resident is not None else []
+    await notifier.tell([*told, *await volunteers.erase(session, wizard.chat_id, clock.now())])
     await wizard.state.clear()
     await wizard.say(
         _("Your personal data has been deleted. Send /start if you need help again."),

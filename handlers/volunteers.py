@@ -68,9 +68,14 @@ async def volunteer(message: Message, session: AsyncSession, state: FSMContext) 
         return
     await state.set_state(VolunteerSignup.name)
     await state.update_data(volunteer={"districts": [], "skills": []})
+    await message.answer(_(vt.NAME_PROMPT), reply_markup=_own_name(message))
+
+
+def _own_name(message: Message) -> ReplyKeyboardMarkup:
+    """One reply button with the sender's Telegram name."""
+    assert message.from_user is not None
     name = contacts.display_name(message.from_user.first_name, message.from_user.last_name)
-    markup = ReplyKeyboardMarkup(keyboard=[[KeyboardButton(text=name)]], resize_keyboard=True, one_time_keyboard=True)
-    await message.answer(_(vt.NAME_PROMPT), reply_markup=markup)
+    return ReplyKeyboardMarkup(keyboard=[[KeyboardButton(text=name)]], resize_keyboard=True, one_time_keyboard=True)
 
 
 async def _draft(state: FSMContext) -> dict:
@@ -90,6 +95,13 @@ async def name(message: Message, state: FSMContext) -> None:
     await state.set_state(VolunteerSignup.phone)
     await message.answer(_(vt.PHONE_PROMPT), reply_markup=ReplyKeyboardMarkup(
         keyboard=[[KeyboardButton(text=_(kb.SHARE_PHONE), request_contact=True)]], resize_keyboard=True))
+
+
+@private.message(VolunteerSignup.name, ~F.text)
+async def name_not_text(message: Message) -> None:
+    """A sticker, photo or voice where the name was asked: the name is text; asked again."""
+    await message.answer(_("Please answer with text."))
+    await message.answer(_(vt.NAME_PROMPT), reply_markup=_own_name(message))
 
 
 @private.message(VolunteerSignup.phone, F.contact)

@@ -57,9 +57,9 @@ async def with_chat(fake: FakeTelegram, settings: Settings) -> AsyncIterator[Har
 
 
 async def sign_up(harness: Harness, user_id: int, name: str, locale: str, district: str,
-                  skills: tuple[str, ...] = ("🛒 Deliver supplies",)) -> TgUser:
+                  skills: tuple[str, ...] = ("🛒 Deliver supplies",), phone: str | None = None) -> TgUser:
     """/volunteer through to the rules, pressing buttons; the phone shared as the sender's own contact."""
-    user = TgUser(harness.fake, user_id, name, language_code=locale, phone=PHONES[locale])
+    user = TgUser(harness.fake, user_id, name, language_code=locale, phone=phone or PHONES[locale])
     await user.send_command("/volunteer")
     await user.expect(visible_text(locale, "🙋 Thank you for wanting to help! What is your name? You can press the "
                                            "button below to use your Telegram name."))

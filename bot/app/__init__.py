@@ -43,7 +43,7 @@ from bot.telegram.middlewares import (
     UpdateLedger,
     retry_time,
 )
-from bot.ui.notify import DELIVERY_CARD, DELIVERY_COPY, SYNC_CARD, VOLUNTEER_CARD, Notifier
+from bot.ui.notify import DELIVERY_CARD, DELIVERY_COPY, SYNC_CARD, VOLUNTEER_CARD, VOLUNTEER_NAMED, Notifier
 from bot.telegram.polling import BatchDispatcher
 from bot.telegram.ratelimit import SharedBudget
 from bot.services import checkins, followups, medicines, notices, privacy, reports, scheduled, staff, volunteers
@@ -144,6 +144,7 @@ def create_app(settings: Settings) -> App:
     sender.record_message_id.add("details")  # edited when the resident erases their data
     # edited as the application or the delivery goes on; a press on them is checked against them
     sender.record_message_id.update({VOLUNTEER_CARD, DELIVERY_CARD, DELIVERY_COPY})
+    sender.record_message_id.add(VOLUNTEER_NAMED)  # the name is replaced when the volunteer erases their data
 
     async def details_delivered(session: AsyncSession, rows: list[Outbox]) -> None:
         with i18n.context():
@@ -385,6 +386,27 @@ def staff_hooks(app: App) -> None:
         app.sender.wake()
 
     app.sender.on_forbidden["details"] = details_refused
+
+    async def copy_refused(row: Outbox) -> None:
+        """A volunteer took a delivery but blocked the bot privately: nobody holds the address, so the
+        delivery goes back to its worker at once."""
+        with app.i18n.context():
+            async with app.sessions.begin() as session:
+                told = await volunteers.unreachable(session, row.ref_id or 0, row.chat_id, clock.now())
+                await Notifier(session, app.i18n, app.settings).tell(told)
+        app.sender.wake()
+
+    app.sender.on_forbidden[DELIVERY_COPY] = copy_refused
+
+    async def card_refused(row: Outbox) -> None:
+        """A delivery card was refused (403): if nobody else can see it, back to the worker."""
+        with app.i18n.context():
+            async with app.sessions.begin() as session:
+                told = await volunteers.card_refused(session, row.ref_id or 0, clock.now())
+                await Notifier(session, app.i18n, app.settings).tell(told)
+        app.sender.wake()
+
+    app.sender.on_forbidden[DELIVERY_CARD] = card_refused
 
 
 async def refresh_metrics(app: App) -> None:

@@ -236,11 +236,37 @@ class NoticeProgress:
     notice: Notice
 
 
+@dataclass(frozen=True)
+class VolunteerErased:
+    """A volunteer erased their data (bot.services.volunteers.erase): their application cards in the staff
+    group say so, the delivery cards of their finished deliveries show a neutral label for them, and
+    messages to their own chat (`tg_user_id`, which the row no longer holds) speak `locale`."""
+
+    volunteer: Volunteer
+    tg_user_id: int
+    locale: str
+    finished: tuple[tuple[Delivery, Request], ...] = ()
+
+
+@dataclass(frozen=True)
+class MentionRemoved:
+    """A sent message named someone who erased their data: it is edited to show `text` with each of
+    `names` replaced by a neutral label (in the language of whoever reads `chat_id`)."""
+
+    chat_id: int
+    message_id: int
+    request_id: int | None
+    text: str
+    names: tuple[str, ...]
+    resident_id: int | None = None
+
+
 Decision = (
     CardChanged | Confirmed | DetailsOwed | StatusChanged | Transferred | WroteAgain | Corrected | DetailsRemoved
     | CheckinDue | SlaAlert | NotReceived | MemberLeft
     | VolunteerApplied | VolunteerDecided | DeliveryOffered | DeliveryTaken | DeliveryMoved | DeliveryPhoto
-    | DeliveryStalled | FollowUpDue | FollowUpHeard | MedicineDue | NoticeDue | NoticeProgress
+    | DeliveryStalled | FollowUpDue | FollowUpHeard | MedicineDue | NoticeDue | NoticeProgress | VolunteerErased
+    | MentionRemoved
 )
 
 

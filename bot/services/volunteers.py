@@ -4,6 +4,7 @@ stays its owner throughout: a delivery that ends without being delivered comes b
 
 from __future__ import annotations
 
+import html
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -13,6 +14,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core import clock
 from bot.core.config import Settings
+from bot.domain.phones import format_phone
+from bot.services import privacy
 from bot.services.decisions import (
     Batch,
     CardChanged,
@@ -22,14 +25,17 @@ from bot.services.decisions import (
     DeliveryPhoto,
     DeliveryStalled,
     DeliveryTaken,
+    MentionRemoved,
     StatusChanged,
     VolunteerApplied,
     VolunteerDecided,
+    VolunteerErased,
 )
 from db.models import (
     OPEN_DELIVERY,
     Delivery,
     DeliveryStatus,
+    OutboxStatus,
     Request,
     RequestKind,
     RequestStatus,
@@ -96,6 +102,11 @@ class Application:
     skills: Sequence[str]
     availability: str
     locale: str
+
+
+async def is_volunteer(session: AsyncSession, tg_user_id: int) -> bool:
+    """Whether this Telegram account has a volunteer record (any status): it has data /delete erases."""
+    return await repo.by_tg_user(session, tg_user_id) is not None
 
 
 async def may_sign_up(session: AsyncSession, tg_user_id: int) -> str | None:
@@ -180,6 +191,112 @@ async def change(session: AsyncSession, settings: Settings, member: Staff, volun
             told += await _end(session, delivery, volunteer, DeliveryStatus.RETURNED, "volunteer_" + new, now)
     log.info("volunteer %s %s by staff %s", volunteer_id, new, member.id)
     return Result(volunteer=volunteer, told=tuple(told))
+
+
+#: Why a delivery was taken back when its volunteer erased their data.
+ERASED = "volunteer_erased"
+#: Outbox purposes of the messages that show a volunteer and are rendered again (not edited by text).
+RENDERED = ("volunteer_card", "volunteer_edit", "delivery_card", "delivery_edit")
+
+
+def personal_strings(volunteer: Volunteer) -> list[str]:
+    """A volunteer's name (as typed and as HTML-escaped in messages) and phone (stored and displayed)."""
+    values = [volunteer.name, html.escape(volunteer.name, quote=False)]
+    if volunteer.phone:
+        values += [volunteer.phone, format_phone(volunteer.phone)]
+    return [v for v in dict.fromkeys(values) if v and len(v.strip()) >= 2]
+
+
+async def erase(session: AsyncSession, tg_user_id: int, at: datetime) -> list[Decision]:
+    """A volunteer's /delete, in the caller's transaction: deliveries they hold go back to their workers
+    (as on suspension, reason ERASED); the row keeps only its id, status REMOVED, districts' statistics
+    and locale (no name, phone, availability, consent or Telegram id, so they may sign up again as
+    someone new); outbox payloads to their chat or naming them are blanked (pending ones not sent);
+    failed updates from them are forgotten. Returns what to tell: the application card says the data was
+    deleted, the messages that named them (staff card, delivery cards, the worker's and the resident's
+    messages) show a neutral label. [] when this account is no volunteer."""
+    volunteer = await repo.by_tg_user(session, tg_user_id)
+    if volunteer is None:
+        return []
+    volunteer_id, names = volunteer.id or 0, personal_strings(volunteer)
+    taken = await repo.deliveries_of_volunteer(session, volunteer_id)
+    ended: list[Decision] = []
+    for delivery in taken:
+        ended += await _end(session, delivery, volunteer, DeliveryStatus.RETURNED, ERASED, at)
+    just_ended = {news.delivery.id for news in ended if isinstance(news, DeliveryMoved)}
+    finished = []
+    for delivery in taken:
+        request = await requests_repo.by_id(session, delivery.request_id)
+        if request is not None and delivery.id not in just_ended:
+            finished.append((delivery, request))
+    told: list[Decision] = [VolunteerErased(volunteer, tg_user_id, volunteer.locale, tuple(finished))]
+    request_ids = sorted({delivery.request_id for delivery in taken})
+    for row in await repo.rows_about(session, volunteer_id, tg_user_id, request_ids):
+        text = str(row.payload.get("text") or row.payload.get("caption") or "")
+        mine = row.chat_id == tg_user_id or row.purpose in RENDERED and row.ref_id == volunteer_id
+        if not mine and not any(name in text for name in names):
+            continue
+        if (row.status == OutboxStatus.SENT and row.message_id and row.method == "sendMessage"
+                and row.purpose not in RENDERED and row.chat_id != tg_user_id):
+            told.append(MentionRemoved(row.chat_id, row.message_id, row.request_id, text, tuple(names), row.resident_id))
+        if row.status == OutboxStatus.PENDING:
+            row.status, row.error, row.lease_until = OutboxStatus.FAILED, "erased", None
+        row.payload = {}
+        session.add(row)
+    await privacy.forget_failed_updates(session, {tg_user_id}, names)
+    volunteer.name, volunteer.phone, volunteer.availability, volunteer.skills = "", "", "", []
+    volunteer.status, volunteer.consent_at, volunteer.tg_user_id = VolunteerStatus.REMOVED, None, -volunteer_id
+    session.add(volunteer)
+    await session.flush()
+    for request_id in request_ids:  # the staff cards show the label; those of the returned deliveries are in `ended`
+        request = await requests_repo.by_id(session, request_id)
+        if request is not None and not any(isinstance(n, CardChanged) and n.request.id == request_id for n in ended):
+            ended.append(CardChanged(request))
+    log.info("volunteer %s erased their data (%s deliveries)", volunteer_id, len(taken))
+    return told + ended
+
+
+#: Why a delivery was taken back when the bot could not write to its taker privately (403).
+UNREACHABLE = "volunteer_unreachable"
+
+
+async def unreachable(session: AsyncSession, delivery_id: int, tg_user_id: int, at: datetime) -> list[Decision]:
+    """Telegram refused the taker's private copy (they blocked the bot): nobody holds the address, so the
+    delivery, if still taken or picked up by that account, goes back to its worker (reason UNREACHABLE),
+    who is told; [] otherwise."""
+    delivery = await repo.delivery_by_id(session, delivery_id)
+    volunteer = await repo.by_tg_user(session, tg_user_id)
+    if delivery is None or volunteer is None or delivery.volunteer_id != volunteer.id:
+        return []
+    log.warning("delivery %s: volunteer %s cannot be written to, back to the worker", delivery_id, volunteer.id)
+    return await _end(session, delivery, volunteer, DeliveryStatus.RETURNED, UNREACHABLE, at)
+
+
+#: Why an offered delivery came back: every private card was refused (the volunteers blocked the bot).
+NOBODY_REACHED = "unreachable"
+#: The outbox purpose of a delivery card (bot.ui.notify.DELIVERY_CARD).
+DELIVERY_CARD = "delivery_card"
+
+
+async def card_refused(session: AsyncSession, delivery_id: int, at: datetime) -> list[Decision]:
+    """Telegram refused a delivery card (403: a volunteer blocked the bot, or the bot left the volunteers'
+    chat): when no other card of the still offered
+    delivery is waiting or was delivered, nobody can take it, so it goes back to its worker at once (reason
+    NOBODY_REACHED), who is told; [] otherwise."""
+    delivery = await repo.delivery_by_id(session, delivery_id)
+    if delivery is None or delivery.status != DeliveryStatus.OFFERED:
+        return []
+    if await repo.cards_alive(session, DELIVERY_CARD, delivery_id):
+        return []
+    if not await repo.move(session, delivery, DeliveryStatus.RETURNED, [DeliveryStatus.OFFERED], finished_at=at,
+                           reason=NOBODY_REACHED):
+        return []
+    request = await requests_repo.by_id(session, delivery.request_id)
+    assert request is not None
+    requests_repo.add_event(session, delivery.request_id, "system", None, "delivery_returned", delivery=delivery_id,
+                            reason=NOBODY_REACHED)
+    log.warning("delivery %s: no volunteer could be reached, back to the worker", delivery_id)
+    return [DeliveryMoved(delivery, request, None, DeliveryStatus.RETURNED), CardChanged(request)]
 
 
 async def _end(session: AsyncSession, delivery: Delivery, volunteer: Volunteer | None, new: str, reason: str | None,
@@ -319,16 +436,16 @@ async def step(session: AsyncSession, settings: Settings, tg_user_id: int, deliv
         if reason not in FAIL_REASONS:
             return Result(refusal=Refusal.WRONG_STATE)
         told = await _end(session, delivery, volunteer, DeliveryStatus.FAILED, reason, now)
-        return Result(volunteer, delivery, None if told else Refusal.WRONG_STATE, tuple(told))
+        return Result(volunteer, delivery, None, tuple(told)) if told else await _again(session, volunteer, delivery, new)
     if new == DeliveryStatus.PICKED_UP:
         if not await repo.move(session, delivery, new, [DeliveryStatus.TAKEN], picked_up_at=now,
                                next_check_at=now + timedelta(hours=settings.volunteers.stall_hours)):
-            return Result(volunteer, delivery, Refusal.WRONG_STATE)
+            return await _again(session, volunteer, delivery, new)
         if await requests_repo.set_status(session, request, RequestStatus.ON_THE_WAY, (RequestStatus.CLAIMED,), now):
             told.append(StatusChanged(request, claimer, RequestStatus.ON_THE_WAY))
     elif new == DeliveryStatus.DELIVERED:
         if not await repo.move(session, delivery, new, [DeliveryStatus.TAKEN, DeliveryStatus.PICKED_UP], finished_at=now):
-            return Result(volunteer, delivery, Refusal.WRONG_STATE)
+            return await _again(session, volunteer, delivery, new)
         if await requests_repo.set_status(session, request, RequestStatus.DONE,
                                           (RequestStatus.CLAIMED, RequestStatus.ON_THE_WAY), now,
                                           finished_at=now, next_check_at=None):
@@ -338,6 +455,15 @@ async def step(session: AsyncSession, settings: Settings, tg_user_id: int, deliv
     requests_repo.add_event(session, request.id or 0, "volunteer", volunteer.id, "delivery_" + new, delivery=delivery_id)
     log.info("delivery %s %s by volunteer %s", delivery_id, new, volunteer.id)
     return Result(volunteer, delivery, None, (DeliveryMoved(delivery, request, volunteer, new), *told, CardChanged(request)))
+
+
+async def _again(session: AsyncSession, volunteer: Volunteer, delivery: Delivery, new: str) -> Result:
+    """A step that did not apply: the volunteer's own double tap (the delivery is already there) is done,
+    with nothing more to tell; anything else cannot be done any more."""
+    await session.refresh(delivery)
+    if delivery.status == new:
+        return Result(volunteer, delivery)
+    return Result(volunteer, delivery, Refusal.WRONG_STATE)
 
 
 async def add_photo(session: AsyncSession, tg_user_id: int, delivery_id: int, file_id: str) -> Result:

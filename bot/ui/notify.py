@@ -34,6 +34,9 @@ SYNC_CARD = outbox.SYNC_CARD
 VOLUNTEER_CARD = "volunteer_card"
 DELIVERY_CARD = "delivery_card"
 DELIVERY_COPY = "delivery_copy"
+#: Messages that name a volunteer (the resident's «a volunteer is bringing», the worker's «came back»): their
+#: ids are kept so that the name can be replaced when the volunteer erases their data.
+VOLUNTEER_NAMED = "volunteer_named"
 #: Telegram sends at most 10 photos in one album (sendMediaGroup)
 ALBUM_MAX = 10
 
@@ -45,6 +48,8 @@ class Notifier:
         self.session = session
         self.i18n = i18n
         self.settings = settings
+        #: the language of private chats whose volunteer row no longer holds their Telegram id (erased)
+        self.chat_locales: dict[int, str] = {}
 
     async def tell(self, told: Iterable[d.Decision]) -> None:
         """Render and queue what the services decided, in order, in this transaction."""
@@ -102,6 +107,10 @@ class Notifier:
                     await self.notice(notice, recipient)
                 case d.NoticeProgress(notice):
                     await self.notice_progress(notice)
+                case d.VolunteerErased(volunteer, tg_user_id, locale, finished):
+                    await self.volunteer_erased(volunteer, tg_user_id, locale, finished)
+                case d.MentionRemoved(chat_id, message_id, request_id, text, names, resident_id):
+                    await self.mention_removed(chat_id, message_id, request_id, text, names, resident_id)
                 case _:
                     raise TypeError(f"the Notifier cannot tell {type(news).__name__}")
 
@@ -429,6 +438,38 @@ class Notifier:
             text = volunteer_texts.decided(volunteer, chats, here)
         self._send(volunteer.tg_user_id, text, "volunteer")
 
+    async def volunteer_erased(self, volunteer: Volunteer, tg_user_id: int, locale: str,
+                               finished: tuple[tuple[Delivery, Request], ...]) -> None:
+        """A volunteer erased their data: their application cards say so (no buttons), the delivery cards of
+        their finished deliveries show the neutral label."""
+        self.chat_locales[tg_user_id] = locale
+        for chat_id, message_id in await volunteers_repo.sent_messages(self.session, VOLUNTEER_CARD, volunteer.id or 0):
+            with self.i18n.use_locale(await self.staff_locale(chat_id)):
+                text = volunteer_texts.application_erased(volunteer.id or 0)
+            self._enqueue(chat_id, "editMessageText", {"chat_id": chat_id, "message_id": message_id, "text": text},
+                          purpose="erase", ref_id=volunteer.id)
+        for delivery, request in finished:
+            await self.delivery_cards(delivery, request)
+
+    async def mention_removed(self, chat_id: int, message_id: int, request_id: int | None, text: str,
+                              names: tuple[str, ...], resident_id: int | None) -> None:
+        """A sent message that named a volunteer who erased their data shows the neutral label instead, in
+        its reader's language."""
+        resident = await residents.by_id(self.session, resident_id) if resident_id else None
+        member = None if resident else await staff_repo.by_tg_user(self.session, chat_id)
+        if resident is not None:
+            locale = resident.locale
+        elif member is not None:
+            locale = member.locale or await self.staff_locale(member.chat_id)
+        else:
+            locale = await self.staff_locale(chat_id)
+        with self.i18n.use_locale(locale):
+            label = volunteer_texts.erased_label()
+        for name in sorted(names, key=len, reverse=True):
+            text = text.replace(name, label)
+        self._enqueue(chat_id, "editMessageText", {"chat_id": chat_id, "message_id": message_id, "text": text},
+                      purpose="erase", request_id=request_id)
+
     async def _delivery_content(self, delivery: Delivery, request: Request, locale: str) -> str:
         """The delivery card's text in a locale (never the flat, the phone or anything about health)."""
         items = [Item(i.name, i.quantity) for i in await requests_repo.items_of(self.session, request.id or 0)]
@@ -439,6 +480,8 @@ class Notifier:
 
     async def _chat_locale(self, chat_id: int) -> str:
         """A volunteer's private chat speaks their language; a volunteers' chat the staff chats' way."""
+        if chat_id in self.chat_locales:
+            return self.chat_locales[chat_id]
         volunteer = await volunteers_repo.by_tg_user(self.session, chat_id) if chat_id > 0 else None
         return volunteer.locale if volunteer else await self.staff_locale(chat_id)
 
@@ -494,7 +537,7 @@ class Notifier:
         resident = await residents.by_id(self.session, request.resident_id)
         if resident is not None and resident.consent_at is not None and resident.chat_id is not None:
             with self.i18n.use_locale(resident.locale):
-                self._send(resident.chat_id, volunteer_texts.resident_told(request, volunteer), "status", request,
+                self._send(resident.chat_id, volunteer_texts.resident_told(request, volunteer), VOLUNTEER_NAMED, request,
                            resident_id=resident.id)
 
     async def delivery_moved(self, delivery: Delivery, request: Request, volunteer: Volunteer | None, status: str) -> None:
@@ -518,19 +561,20 @@ class Notifier:
             with self.i18n.use_locale(volunteer.locale):
                 self._send(volunteer.tg_user_id, volunteer_texts.photo_offer(), "volunteer", request)
         if status == DeliveryStatus.FAILED or (status == DeliveryStatus.RETURNED and delivery.reason != "withdrawn"):
-            await self._to_worker(request, lambda: volunteer_texts.back_to_worker(request, volunteer, status, delivery.reason))
+            await self._to_worker(request, lambda: volunteer_texts.back_to_worker(request, volunteer, status, delivery.reason),
+                                  VOLUNTEER_NAMED)
 
-    async def _to_worker(self, request: Request, render: Any) -> None:
+    async def _to_worker(self, request: Request, render: Any, purpose: str = "staff") -> None:
         """To the request's worker privately (or in the staff chat, mentioning them, if they never opened the bot)."""
         worker = await staff_repo.by_id(self.session, request.claimed_by)
         if worker is not None and worker.has_private_chat:
             with self.i18n.use_locale(worker.locale or await self.staff_locale(worker.chat_id)):
-                self._send(worker.tg_user_id, render(), "staff", request)
+                self._send(worker.tg_user_id, render(), purpose, request)
             return
         chat_id, thread = await self.chat_of(request)
         with self.i18n.use_locale(await self.staff_locale(chat_id)):
             text = (staff_texts.mention(worker) + ": " if worker else "") + render()
-        self._send(chat_id, text, "staff", request, thread_id=thread)
+        self._send(chat_id, text, purpose, request, thread_id=thread)
 
     async def delivery_photo(self, delivery: Delivery, request: Request, file_id: str) -> None:
         """The volunteer's photo of the delivered order, privately to the worker."""

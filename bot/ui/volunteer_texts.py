@@ -38,6 +38,8 @@ RETURN_REASONS = {
     "volunteer_suspended": N_("the volunteer was suspended"),
     "volunteer_removed": N_("the volunteer was removed"),
     "withdrawn": N_("the request was closed, released or transferred"),
+    "volunteer_erased": N_("the volunteer deleted their data"),
+    "volunteer_unreachable": N_("the bot cannot write to the volunteer privately"),
 }
 REFUSALS = {
     "not_volunteer": N_("Only approved volunteers can take deliveries. Send /volunteer to the bot to sign up."),
@@ -83,6 +85,24 @@ PENDING = N_("Your application is waiting for a coordinator.")
 ALREADY = N_("You are already an approved volunteer.")
 BARRED = N_("Your volunteer account is suspended or removed; please talk to the coordinator.")
 PICK_ONE = N_("Please choose at least one.")
+
+
+def who(volunteer: Volunteer | None) -> str:
+    """A volunteer's name as messages show it (escaped), a neutral label once they erased their data, "?"
+    when unknown."""
+    if volunteer is None:
+        return "?"
+    return texts.q(volunteer.name, 100) if volunteer.name else _("a volunteer (data deleted)")
+
+
+def erased_label() -> str:
+    """What replaces the name of a volunteer who erased their data in messages already sent."""
+    return _("a volunteer (data deleted)")
+
+
+def application_erased(volunteer_id: int) -> str:
+    """The application card once the volunteer erased their data (no name, no phone, no buttons)."""
+    return _("🙋 Volunteer application #{id}: the volunteer deleted their data.").format(id=volunteer_id)
 
 
 def skill_list(skills: Sequence[str]) -> str:
@@ -157,7 +177,7 @@ def delivery_card(delivery: Delivery, request: Request, items: Sequence[Item], d
     if delivery.status == DeliveryStatus.OFFERED:
         lines.append(_("Who can take it?"))
     elif delivery.status in (DeliveryStatus.TAKEN, DeliveryStatus.PICKED_UP, DeliveryStatus.DELIVERED):
-        lines.append(_("✋ Taken by {name}").format(name=texts.q(volunteer.name if volunteer else "?", 100)))
+        lines.append(_("✋ Taken by {name}").format(name=who(volunteer)))
     else:
         lines.append(_("Closed."))
     return "\n".join(lines)
@@ -204,16 +224,19 @@ def photo_offer() -> str:
 def resident_told(request: Request, volunteer: Volunteer) -> str:
     """The resident hears who is bringing the order."""
     return _("🙋 A volunteer, {name}, is bringing your order {number}. Your social worker is still in charge of it.").format(
-        name=texts.q(volunteer.name, 100), number=texts.number(request.id or 0))
+        name=who(volunteer), number=texts.number(request.id or 0))
 
 
 def back_to_worker(request: Request, volunteer: Volunteer | None, status: str, reason: str | None) -> str:
     """The worker hears that a delivery came back to them."""
-    name = texts.q(volunteer.name if volunteer else "?", 100)
+    name = who(volunteer)
     if status == DeliveryStatus.FAILED:
         why = _(FAIL_REASONS.get(reason or "other", FAIL_REASONS["other"]))
         return _("↩️ Request {number}: volunteer {name} could not deliver ({reason}). The delivery is yours again.").format(
             number=texts.number(request.id or 0), name=name, reason=why)
+    if reason == "unreachable":
+        return _("↩️ Request {number}: no volunteer could be reached privately. The delivery is yours again.").format(
+            number=texts.number(request.id or 0))
     why = _(RETURN_REASONS.get(reason or "", RETURN_REASONS["volunteer_removed"]))
     return _("↩️ Request {number}: the delivery was taken back from volunteer {name} ({reason}). It is yours again.").format(
         number=texts.number(request.id or 0), name=name, reason=why)
@@ -231,7 +254,7 @@ def card_lines(steps: Sequence[tuple[Delivery, Volunteer | None, str]]) -> list[
     """Every volunteer step on the staff card: (delivery, its volunteer, a formatted time of the last step)."""
     lines = []
     for delivery, volunteer, when in steps:
-        name = texts.q(volunteer.name if volunteer else "?", 100)
+        name = who(volunteer)
         if delivery.status == DeliveryStatus.OFFERED:
             lines.append(_("🙋 Handed to volunteers {when}; nobody has taken it yet").format(when=when))
         elif delivery.status == DeliveryStatus.TAKEN:
@@ -246,6 +269,8 @@ def card_lines(steps: Sequence[tuple[Delivery, Volunteer | None, str]]) -> list[
         elif delivery.status == DeliveryStatus.FAILED:
             why = _(FAIL_REASONS.get(delivery.reason or "other", FAIL_REASONS["other"]))
             lines.append(_("↩️ Volunteer {name} could not deliver {when}: {reason}").format(name=name, when=when, reason=why))
+        elif delivery.reason == "unreachable":
+            lines.append(_("↩️ Handed to volunteers; no volunteer could be reached privately {when}").format(when=when))
         else:
             why = _(RETURN_REASONS.get(delivery.reason or "", RETURN_REASONS["volunteer_removed"]))
             lines.append(_("↩️ Taken back from volunteer {name} {when}: {reason}").format(name=name, when=when, reason=why))

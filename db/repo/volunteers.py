@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, select
+from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.models import (
@@ -121,6 +121,23 @@ async def open_of_volunteer(session: AsyncSession, volunteer_id: int) -> list[De
     return list((await session.exec(query)).all())
 
 
+async def deliveries_of_volunteer(session: AsyncSession, volunteer_id: int) -> list[Delivery]:
+    """Every delivery a volunteer took, oldest first."""
+    query = select(Delivery).where(Delivery.volunteer_id == volunteer_id).order_by(col(Delivery.id))
+    return list((await session.exec(query)).all())
+
+
+async def rows_about(session: AsyncSession, volunteer_id: int, tg_user_id: int, request_ids: Sequence[int]) -> list[Outbox]:
+    """Outbox rows that may carry a volunteer's name or phone: to their private chat, their application
+    card and its edits, and every row about the requests they delivered (locked, in id order)."""
+    conditions = [col(Outbox.chat_id) == tg_user_id,
+                  (col(Outbox.ref_id) == volunteer_id) & col(Outbox.purpose).in_(["volunteer_card", "volunteer_edit"])]
+    if request_ids:
+        conditions.append(col(Outbox.request_id).in_(list(request_ids)))
+    query = select(Outbox).where(or_(*conditions)).order_by(col(Outbox.id)).with_for_update()
+    return list((await session.exec(query)).all())
+
+
 async def due_checks(session: AsyncSession, now: datetime, limit: int = 100) -> list[Delivery]:
     """Open deliveries whose stall check has come (leased by clearing it)."""
     query = (
@@ -170,6 +187,14 @@ async def sent_messages(session: AsyncSession, purpose: str, ref_id: int) -> lis
     query = select(Outbox.chat_id, Outbox.message_id).where(
         Outbox.purpose == purpose, Outbox.ref_id == ref_id, col(Outbox.message_id).is_not(None)).order_by(col(Outbox.id))
     return [(int(chat), int(message)) for chat, message in (await session.exec(query)).all()]
+
+
+async def cards_alive(session: AsyncSession, purpose: str, ref_id: int) -> int:
+    """How many messages of `purpose` about `ref_id` are still to be sent or were sent (not failed)."""
+    query = select(func.count()).select_from(Outbox).where(
+        Outbox.purpose == purpose, Outbox.ref_id == ref_id,
+        col(Outbox.status).in_([OutboxStatus.PENDING, OutboxStatus.SENT]))
+    return int((await session.exec(query)).one())
 
 
 async def drop_unsent(session: AsyncSession, purpose: str, ref_id: int, now: datetime) -> int:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from aiogram.utils.i18n import I18n
+from sqlalchemy import delete, update
 
 from bot.core import clock
 from bot.domain.draft import Draft
@@ -20,10 +21,12 @@ from bot.services.decisions import (
     StatusChanged,
     VolunteerApplied,
     VolunteerDecided,
+    VolunteerErased,
 )
 from bot.services.volunteers import Application, Refusal
 from bot.ui.i18n import build_i18n
-from db.models import DeliveryStatus, Request, RequestKind, RequestStatus, VolunteerStatus
+from db.models import Delivery, DeliveryStatus, Outbox, OutboxStatus, Request, RequestKind, RequestStatus, Volunteer, VolunteerStatus
+from db.repo.outbox import enqueue
 from tests.unit.conftest import World
 
 I18N: I18n = build_i18n("zh")
@@ -127,7 +130,8 @@ async def test_one_taker_then_steps_and_receipt_as_usual(world: World) -> None:
         picked_again = await volunteers.step(session, world.settings, 8001, delivery_id, DeliveryStatus.PICKED_UP)
         delivered = await volunteers.step(session, world.settings, 8001, delivery_id, DeliveryStatus.DELIVERED)
         late_fail = await volunteers.step(session, world.settings, 8001, delivery_id, DeliveryStatus.FAILED, "not_home")
-    assert not_his.refusal == Refusal.NOT_YOURS and picked_again.refusal == Refusal.WRONG_STATE
+    assert not_his.refusal == Refusal.NOT_YOURS
+    assert picked_again.refusal is None and picked_again.told == ()  # their own double tap: done, nothing twice
     assert [type(d) for d in picked.told] == [DeliveryMoved, StatusChanged, CardChanged]
     assert picked.told[1].status == RequestStatus.ON_THE_WAY  # type: ignore[union-attr]
     assert [type(d) for d in delivered.told] == [DeliveryMoved, StatusChanged, CardChanged]
@@ -223,3 +227,91 @@ async def test_a_request_leaving_the_workers_hands_withdraws_its_delivery(world:
         await volunteers.hand_over(session, world.settings, world.worker, on_the_way.id or 0, chat)
         going = await staff.progress(session, world.settings, world.worker, on_the_way.id or 0, chat, RequestStatus.ON_THE_WAY)
     assert not [d for d in going.told if isinstance(d, DeliveryMoved)]  # the worker's own «on the way» keeps it
+
+
+async def test_erasure_returns_what_they_hold_and_leaves_an_anonymous_removed_row(world: World) -> None:
+    """A volunteer's /delete: the delivery they hold goes back to the worker (reason «volunteer_erased»), the
+    one they delivered is listed for its cards to show the label; the row keeps no name, phone, availability,
+    consent or Telegram id, so the same account may sign up again as someone new."""
+    delivered_request, held_request = await claimed(world, key="e1"), await claimed(world, key="e2")
+    volunteer_id = await approved(world, 8001)
+    chat = world.worker.chat_id
+    async with world.sessions.begin() as session:
+        first = await volunteers.hand_over(session, world.settings, world.worker, delivered_request.id or 0, chat)
+        done_id = first.delivery.id or 0  # type: ignore[union-attr]
+        await volunteers.take(session, world.settings, 8001, done_id)
+        await volunteers.step(session, world.settings, 8001, done_id, DeliveryStatus.DELIVERED)
+        second = await volunteers.hand_over(session, world.settings, world.worker, held_request.id or 0, chat)
+        held_id = second.delivery.id or 0  # type: ignore[union-attr]
+        await volunteers.take(session, world.settings, 8001, held_id)
+    async with world.sessions.begin() as session:
+        nobody = await volunteers.erase(session, 4242, clock.now())
+        told = await volunteers.erase(session, 8001, clock.now())
+        row = await session.get(Volunteer, volunteer_id)
+        held = await session.get(Delivery, held_id)
+        request = await session.get(Request, held_request.id)
+        signed = await volunteers.may_sign_up(session, 8001)
+        again = await volunteers.erase(session, 8001, clock.now())
+    assert nobody == [] and again == []
+    assert [type(d) for d in told] == [VolunteerErased, DeliveryMoved, CardChanged, CardChanged]
+    erased = told[0]
+    assert isinstance(erased, VolunteerErased) and erased.tg_user_id == 8001 and erased.locale == "zh"
+    assert [(d.id, r.id) for d, r in erased.finished] == [(done_id, delivered_request.id)]
+    moved = told[1]
+    assert isinstance(moved, DeliveryMoved) and moved.status == DeliveryStatus.RETURNED and moved.delivery.id == held_id
+    assert {d.request.id for d in told if isinstance(d, CardChanged)} == {delivered_request.id, held_request.id}
+    assert held is not None and held.status == DeliveryStatus.RETURNED and held.reason == volunteers.ERASED
+    assert held.open_request_id is None
+    assert request is not None and request.status == RequestStatus.CLAIMED and request.claimed_by == world.worker.id
+    assert row is not None and (row.name, row.phone, row.availability, row.skills, row.consent_at) == ("", "", "", [], None)
+    assert row.status == VolunteerStatus.REMOVED and row.tg_user_id == -volunteer_id
+    assert signed is None  # the account is free to sign up again
+    assert await world.outbox_rows() == 0
+
+
+async def test_a_taker_the_bot_cannot_write_to_gives_the_delivery_back(world: World) -> None:
+    """Telegram refused the private copy (403): the delivery goes back to the worker, once; a refusal for
+    someone else's delivery or an unknown one changes nothing."""
+    request = await claimed(world)
+    await approved(world, 8001)
+    await approved(world, 8002)
+    async with world.sessions.begin() as session:
+        handed = await volunteers.hand_over(session, world.settings, world.worker, request.id or 0, world.worker.chat_id)
+        delivery_id = handed.delivery.id or 0  # type: ignore[union-attr]
+        await volunteers.take(session, world.settings, 8001, delivery_id)
+        other = await volunteers.unreachable(session, delivery_id, 8002, clock.now())
+        unknown = await volunteers.unreachable(session, delivery_id + 99, 8001, clock.now())
+        back = await volunteers.unreachable(session, delivery_id, 8001, clock.now())
+        again = await volunteers.unreachable(session, delivery_id, 8001, clock.now())
+        delivery = await session.get(Delivery, delivery_id)
+    assert other == [] and unknown == [] and again == []
+    assert [type(d) for d in back] == [DeliveryMoved, CardChanged]
+    assert delivery is not None and delivery.status == DeliveryStatus.RETURNED and delivery.reason == volunteers.UNREACHABLE
+    assert delivery.open_request_id is None
+
+
+async def test_an_offer_nobody_can_see_goes_back_to_the_worker(world: World) -> None:
+    """Every card of an offered delivery refused (403): back to the worker; while another card waits or was
+    delivered, or once taken, nothing changes."""
+    request = await claimed(world)
+    await approved(world, 8001)
+    async with world.sessions.begin() as session:
+        handed = await volunteers.hand_over(session, world.settings, world.worker, request.id or 0, world.worker.chat_id)
+        delivery_id = handed.delivery.id or 0  # type: ignore[union-attr]
+        enqueue(session, 8002, "sendMessage", {"chat_id": 8002, "text": "card"}, purpose="delivery_card", ref_id=delivery_id)
+        await session.flush()
+        waiting = await volunteers.card_refused(session, delivery_id, clock.now())
+        await session.execute(update(Outbox).values(status=OutboxStatus.FAILED))
+        back = await volunteers.card_refused(session, delivery_id, clock.now())
+        again = await volunteers.card_refused(session, delivery_id, clock.now())
+        delivery = await session.get(Delivery, delivery_id)
+        await session.execute(delete(Outbox))
+    assert waiting == [] and again == []
+    assert [type(d) for d in back] == [DeliveryMoved, CardChanged]
+    assert delivery is not None and delivery.status == DeliveryStatus.RETURNED
+    assert delivery.reason == volunteers.NOBODY_REACHED and delivery.open_request_id is None
+    async with world.sessions.begin() as session:
+        taken = await volunteers.hand_over(session, world.settings, world.worker, request.id or 0, world.worker.chat_id)
+        await volunteers.take(session, world.settings, 8001, taken.delivery.id or 0)  # type: ignore[union-attr]
+        late = await volunteers.card_refused(session, taken.delivery.id or 0, clock.now())  # type: ignore[union-attr]
+    assert late == []
