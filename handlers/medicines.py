@@ -28,7 +28,7 @@ from bot.ui.wizard.request.confirm import CONFIRM
 from db.models import RequestKind, Resident, Staff
 from db.repo import medicines as medicines_repo
 from handlers.intake import start_wizard
-from handlers.staff import MemberHere, StaffChat
+from handlers.filters import MemberHere, StaffChat
 
 router = Router(name="medicines")
 #: /meds: staff of this chat only (anyone else gets the refusal of handlers/staff.py, MEMBER_COMMANDS)

@@ -33,7 +33,7 @@ from bot.ui.notify import Notifier
 from bot.ui.states import NoticeWizard
 from db.models import NoticeAudience, Resident, Staff, StaffRole
 from db.repo import districts
-from handlers.staff import Coordinator, MemberHere, StaffChat
+from handlers.filters import Coordinator, MemberHere, StaffChat
 
 log = logging.getLogger(__name__)
 

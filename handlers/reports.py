@@ -20,7 +20,7 @@ from bot.services import needs as needs_service
 from bot.ui import charts, export_book, needs_texts, report_texts
 from bot.ui.notify import Notifier
 from db.models import Staff
-from handlers.staff import Coordinator, MemberHere, StaffChat
+from handlers.filters import Coordinator, MemberHere, StaffChat
 
 #: Staff of this chat only; anyone else falls through to handlers/staff.py, whose `strangers` router gives
 #: the refusal (these commands are among its MEMBER_COMMANDS).

@@ -1,6 +1,6 @@
 """The staff group: /join, /duty, /open, /mine, /stats, routing, and the buttons on request cards.
 
-Inside a staff chat three routers are tried in turn: `router` takes what anyone may do (/join, leaving,
+Inside a staff chat (the filters are in handlers/filters.py) three routers are tried in turn: `router` takes what anyone may do (/join, leaving,
 a migration); `members` only registered staff of this chat (its filter, MemberHere, gives each handler
 the `member` and the chat's current id, `staff_chat`); `strangers` gives everybody else the short
 refusal for the same commands and buttons. Services return decisions; `notifier` (injected for every
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 from contextlib import suppress
-from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.dispatcher.event.bases import SkipHandler
@@ -34,6 +33,7 @@ from bot.ui import volunteer_texts
 from bot.ui.states import Referral
 from db.models import RequestStatus, Staff, StaffRole
 from db.repo import districts
+from handlers.filters import Coordinator, MemberHere, StaffChat, anonymous
 
 log = logging.getLogger(__name__)
 
@@ -42,46 +42,6 @@ PROGRESS = {
     StaffAction.DONE: RequestStatus.DONE,
     StaffAction.RELEASE: RequestStatus.NEW,
 }
-
-
-class StaffChat(Filter):
-    """Only the configured staff chats; every other group is ignored. Gives `staff_chat`: the chat's
-    current id (a card still in a group that became a supergroup is pressed there)."""
-
-    async def __call__(self, event: Any, session: AsyncSession, settings: Settings) -> bool | dict[str, Any]:
-        """Whether the event happened in a staff chat."""
-        message = event.message if isinstance(event, CallbackQuery) else event
-        if not isinstance(message, Message) or message.chat.type not in ("group", "supergroup"):
-            return False
-        chat_id = await districts.resolve_chat(session, message.chat.id)
-        if chat_id not in await districts.staff_chat_ids(session, settings.staff_chat_id):
-            return False
-        return {"staff_chat": chat_id}
-
-
-def anonymous(message: Message) -> bool:
-    """Sent on behalf of a chat (an anonymous group admin, a linked channel), not by a person."""
-    return message.sender_chat is not None
-
-
-class MemberHere(Filter):
-    """The sender (or presser) is registered staff of this staff chat, as themselves (never an anonymous
-    admin: nobody could tell who it is). Gives `member`."""
-
-    async def __call__(self, event: Any, session: AsyncSession, staff_chat: int) -> bool | dict[str, Any]:
-        """The member, or False (the `strangers` router answers)."""
-        if isinstance(event, Message) and (anonymous(event) or event.from_user is None):
-            return False
-        member = await staff.authorize(session, event.from_user.id, staff_chat)
-        return {"member": member} if isinstance(member, Staff) else False
-
-
-class Coordinator(Filter):
-    """The member coordinates this chat."""
-
-    async def __call__(self, event: Any, member: Staff) -> bool:
-        """Whether the member is a coordinator."""
-        return member.role == StaffRole.COORDINATOR
 
 
 router = Router(name="staff")

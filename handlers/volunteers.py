@@ -32,7 +32,7 @@ from db.models import DeliveryStatus, Staff, VolunteerStatus
 from db.repo import districts as districts_repo
 from db.repo import staff as staff_repo
 from db.repo import volunteers as volunteers_repo
-from handlers.staff import Coordinator, MemberHere, StaffChat
+from handlers.filters import Coordinator, MemberHere, StaffChat
 
 log = logging.getLogger(__name__)
 
