@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -48,8 +49,22 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def make_engine(url: str, pool_size: int = 10) -> AsyncEngine:
-    """Create the async engine; SQLite gets WAL, foreign keys and a busy timeout."""
+#: The oldest SQLite the outbox's one-statement lease runs on (UPDATE … RETURNING came in 3.35, 2021).
+SQLITE_AT_LEAST = (3, 35, 0)
+
+
+class SQLiteTooOld(RuntimeError):
+    """The Python's SQLite library is older than SQLITE_AT_LEAST; the message says which it is."""
+
+
+def make_engine(url: str, pool_size: int = 10, sqlite_version: tuple[int, int, int] = sqlite3.sqlite_version_info) -> AsyncEngine:
+    """Create the async engine; SQLite gets WAL, foreign keys and a busy timeout. Raises SQLiteTooOld for a
+    SQLite URL when `sqlite_version` (the library Python is linked with) is older than SQLITE_AT_LEAST."""
+    if is_sqlite(url) and sqlite_version < SQLITE_AT_LEAST:
+        raise SQLiteTooOld(
+            f"SQLite {'.'.join(map(str, sqlite_version))} is too old: Doorstep needs {'.'.join(map(str, SQLITE_AT_LEAST))} "
+            "or newer (UPDATE … RETURNING). Use a newer Python/SQLite or PostgreSQL (docs/deployment.md)."
+        )
     if not is_sqlite(url):
         # No pre-ping: a round trip per transaction; a dead connection fails one update, which is retried.
         # pool_size covers the steady load (see create_app): overflow connections are opened and closed

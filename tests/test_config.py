@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from bot.core.config import Settings
+from db.engine import SQLiteTooOld, make_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -189,3 +190,12 @@ async def test_rejected_token_is_one_line(fake: Any, tmp_path: Path) -> None:
     assert proc.returncode == 2, err
     assert err.decode().strip().splitlines()[-1].startswith("Cannot start: Telegram rejected BOT_TOKEN")
     assert "Traceback" not in err.decode()
+
+
+def test_a_sqlite_too_old_for_the_outbox_lease_is_named(tmp_path: Path) -> None:
+    """SQLite before 3.35 has no UPDATE … RETURNING (the outbox's lease): the engine refuses it in one
+    clear sentence naming both versions, instead of failing at the first lease."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'old.db'}"
+    with pytest.raises(SQLiteTooOld, match=r"SQLite 3\.31\.1 is too old: Doorstep needs 3\.35\.0"):
+        make_engine(url, sqlite_version=(3, 31, 1))
+    assert make_engine(url, sqlite_version=(3, 35, 0)) is not None
