@@ -4,9 +4,11 @@ failed before its fix."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from tests.conftest import Harness
-from tests.helpers import catalog_text, register
-from tests.test_medicines import medicines_of
+from tests.helpers import catalog_text, check_title, register, requests_of, send_request, visible_text
+from tests.test_medicines import medicines_of, tick_at
 
 
 async def test_a_medicine_line_with_a_long_run_of_spaces_is_recorded_after_the_press(harness: Harness) -> None:
@@ -25,3 +27,37 @@ async def test_a_medicine_line_with_a_long_run_of_spaces_is_recorded_after_the_p
     await user.expect("Аспирин 1 таблетка")
     (medicine,) = await medicines_of(harness, user)
     assert (medicine.name, medicine.dose, medicine.days_supply, medicine.do_not_interrupt) == ("Аспирин", "1 таблетка", 10, False)
+
+
+async def test_an_order_left_at_the_summary_is_reminded_again_the_next_day(harness: Harness) -> None:
+    """zh: 5 days' supply, reminded 3 days before; «Order it», then «Cancel» at the summary (or the summary
+    simply left): the next day at the same hour the reminder comes again (it used to be the last one: the
+    medicine ran out unreminded). Once the request is sent, the next day brings no reminder."""
+    user = await register(harness, "zh", flags=())
+    await user.send(catalog_text("zh", "👤 My details"))
+    await user.press(catalog_text("zh", "💊 My medicines"))
+    await user.press(catalog_text("zh", "➕ Record a medicine"))
+    await user.send("药; 1片; 5")
+    await user.press(catalog_text("zh", "No"))
+    (medicine,) = await medicines_of(harness, user)
+    assert medicine.remind_at is not None
+    first = medicine.remind_at
+    await tick_at(harness, first + timedelta(seconds=1))
+    reminder = await user.expect(visible_text("zh", "Shall we order more? One tap, and you check the request before it is sent."))
+    await user.press(catalog_text("zh", "🛒 Order it"), message=reminder)
+    summary = await user.expect(check_title("zh"))
+    await user.press(catalog_text("zh", "✖️ Cancel"), message=summary)
+    await user.expect(catalog_text("zh", "Cancelled. Nothing was sent."))
+    user.mark_read()
+    await tick_at(harness, first + timedelta(days=1) - timedelta(minutes=1))
+    await user.expect_nothing_more()
+    await tick_at(harness, first + timedelta(days=1, seconds=1))
+    again = await user.expect(visible_text("zh", "Shall we order more? One tap, and you check the request before it is sent."))
+    await user.press(catalog_text("zh", "🛒 Order it"), message=again)
+    summary = await user.expect(check_title("zh"))
+    await send_request(user, "zh", summary)
+    await harness.drain()
+    assert len(await requests_of(harness, user)) == 1
+    user.mark_read()
+    await tick_at(harness, first + timedelta(days=2, seconds=1))
+    await user.expect_nothing_more()
