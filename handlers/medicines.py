@@ -61,10 +61,11 @@ flow.PROMPTS[Meds.keep.state] = ask_keep
 
 @router.callback_query(kb.MedCb.filter(F.a == MedAction.ORDER))
 async def order(query: CallbackQuery, callback_data: kb.MedCb, wizard: Wizard, session: AsyncSession,
-                resident: Resident | None = None) -> None:
+                settings: Settings, resident: Resident | None = None) -> None:
     """«Order it»: a medicine request filled in (name, dose, quantity for the next period, the home
-    address) goes to the wizard's summary; the reminder counts as answered."""
-    medicine = await medicines.answered(session, resident, callback_data.m) if resident else None
+    address) goes to the wizard's summary; the reminder counts as answered, and comes again tomorrow
+    unless the request is sent."""
+    medicine = await medicines.order_opened(session, settings, resident, callback_data.m) if resident else None
     if medicine is None or not residents.is_registered(resident):
         await query.answer(_("This button is no longer active."), show_alert=True)
         return
