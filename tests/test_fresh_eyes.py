@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from tests.conftest import Harness
-from tests.helpers import catalog_text, check_title, register, requests_of, send_request, visible_text
+from tests.helpers import catalog_text, check_title, register, requests_of, resident_of, send_request, visible_text
 from tests.test_medicines import medicines_of, tick_at
 
 
@@ -61,3 +61,22 @@ async def test_an_order_left_at_the_summary_is_reminded_again_the_next_day(harne
     user.mark_read()
     await tick_at(harness, first + timedelta(days=2, seconds=1))
     await user.expect_nothing_more()
+
+
+async def test_notices_on_in_ukrainian_or_russian_words_never_turns_them_off(harness: Harness) -> None:
+    """uk and ru: «/notices увімкнути» (or «/notices включить») while notices are on keeps them on, and
+    «/notices вимкнути» turns them off (the full words used to be taken as «switch»: asking for them on
+    turned them off, and the resident silently missed every notice after)."""
+    uk = await register(harness, "uk")
+    await uk.send_command("/notices увімкнути")
+    await uk.expect(visible_text("uk", "🔔 Official notices from the social workers are on. Send /notices to turn them off."))
+    stored = await resident_of(harness, uk)
+    assert stored is not None and not stored.notices_off
+    await uk.send_command("/notices вимкнути")
+    await uk.expect(visible_text("uk", "🔕 Official notices are off: you will not receive them. Your requests and daily "
+                                       "check-ins go on as before. Send /notices to turn them on again."))
+    ru = await register(harness, "ru")
+    await ru.send_command("/notices включить")
+    await ru.expect(visible_text("ru", "🔔 Official notices from the social workers are on. Send /notices to turn them off."))
+    stored = await resident_of(harness, ru)
+    assert stored is not None and not stored.notices_off
