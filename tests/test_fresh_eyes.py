@@ -7,7 +7,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 from tests.conftest import Harness
-from tests.helpers import catalog_text, check_title, register, requests_of, resident_of, send_request, visible_text
+from tests.helpers import (
+    catalog_text,
+    check_title,
+    register,
+    requests_of,
+    resident_of,
+    send_request,
+    visible_text,
+)
 from tests.test_medicines import medicines_of, tick_at
 
 
