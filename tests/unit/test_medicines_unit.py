@@ -169,3 +169,23 @@ async def test_order_it_reminds_again_tomorrow_unless_the_request_was_sent(world
         assert quiet.count == 1 and quiet.told == []
         row = await session.get(Medicine, medicine.id)
         assert row is not None and row.remind_at is None
+
+
+async def test_an_order_cancelled_or_failed_is_reminded_again_the_next_day(world: World) -> None:
+    """The request sent from «Order it» was cancelled (or failed): the next day's reminder comes all the same
+    (a dead order must not end the reminders while the medicine runs out)."""
+    set_clock(datetime(2026, 12, 1, 2, 0, tzinfo=UTC))
+    medicine = await recorded(world, MedLine("奥氮平", "5毫克", 3, None))  # reminded at once
+    async with world.sessions.begin() as session:
+        first = await medicines.remind_due(session, world.settings, clock.now())
+        assert [t.medicine.id for t in first.told if isinstance(t, MedicineDue)] == [medicine.id]
+        resident = await session.get(Resident, world.resident.id)
+        assert resident is not None
+        opened = await medicines.order_opened(session, world.settings, resident, medicine.id or 0)
+        assert opened is not None
+        session.add(Request(resident_id=world.resident.id or 0, kind=RequestKind.MEDICINE, status=RequestStatus.CANCELLED,
+                            answers={medicines.REFILL: str(medicine.id)}, draft_key=medicines.order_key(opened)))
+    set_clock(datetime(2026, 12, 2, 1, 1, tzinfo=UTC))
+    async with world.sessions.begin() as session:
+        again = await medicines.remind_due(session, world.settings, clock.now())
+        assert [t.medicine.id for t in again.told if isinstance(t, MedicineDue)] == [medicine.id]
