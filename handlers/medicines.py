@@ -16,7 +16,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.config import Settings
-from bot.domain.meds import parse_line
+from bot.domain.meds import MedLine, parse_line
 from bot.domain.names import card_name
 from bot.services import medicines, residents, staff_queries
 from bot.ui import flow, medicine_texts, texts
@@ -61,10 +61,11 @@ flow.PROMPTS[Meds.keep.state] = ask_keep
 
 @router.callback_query(kb.MedCb.filter(F.a == MedAction.ORDER))
 async def order(query: CallbackQuery, callback_data: kb.MedCb, wizard: Wizard, session: AsyncSession,
-                resident: Resident | None = None) -> None:
+                settings: Settings, resident: Resident | None = None) -> None:
     """«Order it»: a medicine request filled in (name, dose, quantity for the next period, the home
-    address) goes to the wizard's summary; the reminder counts as answered."""
-    medicine = await medicines.answered(session, resident, callback_data.m) if resident else None
+    address) goes to the wizard's summary; the reminder counts as answered, and comes again tomorrow
+    unless the request is sent."""
+    medicine = await medicines.order_opened(session, settings, resident, callback_data.m) if resident else None
     if medicine is None or not residents.is_registered(resident):
         await query.answer(_("This button is no longer active."), show_alert=True)
         return
@@ -120,6 +121,12 @@ async def add(query: CallbackQuery, wizard: Wizard, resident: Resident | None = 
         await wizard.go(Meds.line)
 
 
+def as_line(line: MedLine) -> str:
+    """The medicine line as read (name; dose; days or ISO date), which parse_line reads back the same."""
+    amount = str(line.days) if line.days is not None else line.runs_out_on.isoformat() if line.runs_out_on else ""
+    return "; ".join(part for part in (line.name, line.dose, amount) if part)
+
+
 @router.message(Meds.line, F.text, ~F.text.startswith("/"))
 async def line_typed(message: Message, wizard: Wizard, settings: Settings, resident: Resident | None = None,
                      danger_handled: object = None) -> None:
@@ -127,10 +134,12 @@ async def line_typed(message: Message, wizard: Wizard, settings: Settings, resid
     assert message.text is not None and resident is not None
     if danger_handled:
         return
-    if parse_line(message.text, medicines.today_of(resident, settings)) is None:
+    line = parse_line(message.text, medicines.today_of(resident, settings))
+    if line is None:
         await wizard.say(_("I could not read the number of days or the date.") + "\n" + medicine_texts.ask_line())
         return
-    await wizard.state.update_data(med_line=message.text.strip()[:500])
+    # shown again as typed (cut to a length); recorded from the line as read, which a cut could break
+    await wizard.state.update_data(med_line=message.text.strip()[:500], med_read=as_line(line))
     await wizard.state.set_state(Meds.keep)
     await wizard.say(medicine_texts.ask_do_not_interrupt(message.text.strip()), reply_markup=kb.do_not_interrupt())
 
@@ -139,7 +148,8 @@ async def line_typed(message: Message, wizard: Wizard, settings: Settings, resid
 async def keep(query: CallbackQuery, callback_data: kb.MedCb, wizard: Wizard, session: AsyncSession,
                settings: Settings, i18n: I18n, resident: Resident | None = None) -> None:
     """Yes or no to «do not interrupt»: recorded, and «My medicines» shown (a second tap: nothing more)."""
-    text = (await wizard.data()).get("med_line")
+    data = await wizard.data()
+    text = data.get("med_read") or data.get("med_line")
     line = parse_line(text or "", medicines.today_of(resident, settings)) if resident else None
     if line is None or await wizard.at() != Meds.keep.state:
         await query.answer(_("This button is no longer active."))

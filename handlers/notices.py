@@ -363,6 +363,11 @@ async def stop(query: CallbackQuery, callback_data: kb.NoticeStopCb, session: As
     await query.answer(notice_texts.stopped())
 
 
+#: how /notices on and /notices off may be written (the beginning of the word) in the bot's languages
+ON_WORDS = ("on", "开", "打开", "вкл", "увімк", "вмик")
+OFF_WORDS = ("off", "关", "выкл", "вимк", "викл", "отключ")
+
+
 @residents_router.message(Command("notices"))
 async def switch(message: Message, command: CommandObject, session: AsyncSession, resident: Resident | None,
                  i18n: I18n) -> None:
@@ -371,6 +376,7 @@ async def switch(message: Message, command: CommandObject, session: AsyncSession
         await message.answer(notice_texts.resident_not_registered())
         return
     word = (command.args or "").strip().lower()
-    wanted = True if word in ("on", "开", "вкл") else False if word in ("off", "关", "выкл", "вимк") else None
+    # a word's beginning, so the full words say the same (увімкнути, включить, вимкнути, выключить)
+    wanted = (True if word.startswith(ON_WORDS) else False if word.startswith(OFF_WORDS) else None) if word else None
     on = notices.set_notices(session, resident, wanted)
     await message.answer(notice_texts.resident_switch(on))

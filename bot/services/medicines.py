@@ -22,7 +22,7 @@ from bot.domain.schedule import parse_time, parse_times, quiet_end_after
 from bot.services import checkins
 from bot.services.decisions import Batch, Decision, MedicineDue
 from bot.services.staff_queries import district_ids
-from db.models import Medicine, Request, RequestKind, Resident
+from db.models import Medicine, Request, RequestKind, RequestStatus, Resident
 from db.repo import checkins as checkins_repo
 from db.repo import medicines as repo
 from db.repo import requests as requests_repo
@@ -105,11 +105,18 @@ async def stop(session: AsyncSession, resident: Resident, medicine_id: int) -> M
 
 async def remind_due(session: AsyncSession, settings: Settings, now: datetime) -> Batch:
     """One batch of due reminders: each resident is told (once); a «do not interrupt» one will escalate
-    if nobody answers within CHECKINS__ESCALATE_AFTER_MINUTES."""
+    if nobody answers within CHECKINS__ESCALATE_AFTER_MINUTES. A medicine ordered from its last reminder
+    (the request sent, and neither cancelled nor failed) is not reminded again: the refill received schedules
+    the next reminder."""
     due = await repo.due_reminders(session, now, settings.checkins.batch)
     people = await checkins_repo.residents_by_ids(session, [m.resident_id for m in due])
     told: list[Decision] = []
     for medicine in due:
+        order = await ordered(session, medicine) if medicine.reminded_at is not None else None
+        if order is not None and order.status not in (RequestStatus.CANCELLED, RequestStatus.FAILED):
+            medicine.remind_at = None  # ordered from the last reminder: the refill received sets the next one
+            session.add(medicine)
+            continue
         medicine.remind_at, medicine.reminded_at, medicine.answered_at = None, now, None
         resident = people.get(medicine.resident_id)
         if resident is None or resident.chat_id is None or resident.registered_at is None:
@@ -162,6 +169,13 @@ def order_key(medicine: Medicine) -> str:
 async def ordered(session: AsyncSession, medicine: Medicine) -> Request | None:
     """The request already filed from the medicine's latest reminder, or None."""
     return await requests_repo.by_draft_key(session, order_key(medicine))
+
+
+async def order_opened(session: AsyncSession, settings: Settings, resident: Resident, medicine_id: int) -> Medicine | None:
+    """«Order it»: answered (no escalation), and reminded again tomorrow at the same hour while it has not
+    run out, unless the request is sent by then (a summary cancelled or left must not be the last
+    reminder). None when the medicine is not theirs or no longer recorded."""
+    return await not_now(session, settings, resident, medicine_id)
 
 
 async def not_now(session: AsyncSession, settings: Settings, resident: Resident, medicine_id: int) -> Medicine | None:

@@ -138,3 +138,54 @@ async def test_a_reminder_due_at_once_waits_for_the_end_of_quiet_hours(world: Wo
     set_clock(datetime(2026, 12, 1, 15, 0, tzinfo=UTC))  # 23:00 in Shanghai, in the default quiet hours 22:00–07:00
     medicine = await recorded(world, MedLine("二甲双胍", "500毫克", 2, None))
     assert medicine.remind_at == datetime(2026, 12, 2, 7, 0, tzinfo=SHANGHAI)
+
+
+async def test_order_it_reminds_again_tomorrow_unless_the_request_was_sent(world: World) -> None:
+    """«Order it» answers the reminder and sets tomorrow's at 09:00 Shanghai; the tick then reminds only
+    while no request was filed from that reminder (its draft key, medicines.order_key)."""
+    set_clock(datetime(2026, 12, 1, 2, 0, tzinfo=UTC))
+    medicine = await recorded(world, MedLine("奥氮平", "5毫克", 5, None, do_not_interrupt=True))
+    async with world.sessions.begin() as session:
+        await medicines.remind_due(session, world.settings, clock.now())
+        resident = await session.get(Resident, world.resident.id)
+        assert resident is not None
+        opened = await medicines.order_opened(session, world.settings, resident, medicine.id or 0)
+        assert opened is not None and opened.escalate_at is None
+        assert opened.remind_at == datetime(2026, 12, 2, 9, 0, tzinfo=SHANGHAI)
+        key = medicines.order_key(opened)
+    set_clock(datetime(2026, 12, 2, 1, 1, tzinfo=UTC))  # 09:01 there: no request: reminded again
+    async with world.sessions.begin() as session:
+        again = await medicines.remind_due(session, world.settings, clock.now())
+        assert [t.medicine.id for t in again.told if isinstance(t, MedicineDue)] == [medicine.id]
+        resident = await session.get(Resident, world.resident.id)
+        assert resident is not None
+        reopened = await medicines.order_opened(session, world.settings, resident, medicine.id or 0)
+        assert reopened is not None and medicines.order_key(reopened) != key
+        session.add(Request(resident_id=world.resident.id or 0, kind=RequestKind.MEDICINE,
+                            answers={medicines.REFILL: str(medicine.id)}, draft_key=medicines.order_key(reopened)))
+    set_clock(datetime(2026, 12, 3, 1, 1, tzinfo=UTC))  # sent: no reminder, none scheduled till the refill
+    async with world.sessions.begin() as session:
+        quiet = await medicines.remind_due(session, world.settings, clock.now())
+        assert quiet.count == 1 and quiet.told == []
+        row = await session.get(Medicine, medicine.id)
+        assert row is not None and row.remind_at is None
+
+
+async def test_an_order_cancelled_or_failed_is_reminded_again_the_next_day(world: World) -> None:
+    """The request sent from «Order it» was cancelled (or failed): the next day's reminder comes all the same
+    (a dead order must not end the reminders while the medicine runs out)."""
+    set_clock(datetime(2026, 12, 1, 2, 0, tzinfo=UTC))
+    medicine = await recorded(world, MedLine("奥氮平", "5毫克", 3, None))  # reminded at once
+    async with world.sessions.begin() as session:
+        first = await medicines.remind_due(session, world.settings, clock.now())
+        assert [t.medicine.id for t in first.told if isinstance(t, MedicineDue)] == [medicine.id]
+        resident = await session.get(Resident, world.resident.id)
+        assert resident is not None
+        opened = await medicines.order_opened(session, world.settings, resident, medicine.id or 0)
+        assert opened is not None
+        session.add(Request(resident_id=world.resident.id or 0, kind=RequestKind.MEDICINE, status=RequestStatus.CANCELLED,
+                            answers={medicines.REFILL: str(medicine.id)}, draft_key=medicines.order_key(opened)))
+    set_clock(datetime(2026, 12, 2, 1, 1, tzinfo=UTC))
+    async with world.sessions.begin() as session:
+        again = await medicines.remind_due(session, world.settings, clock.now())
+        assert [t.medicine.id for t in again.told if isinstance(t, MedicineDue)] == [medicine.id]
