@@ -1,6 +1,5 @@
-"""The three newest features tried as a new user would (official notices, medicines, follow-ups): bad
-input, forged and double presses, restarts in the middle, a resident who blocked the bot. Each test here
-failed before its fix."""
+"""Medicines, medicine orders and /notices tried as a new user would: a padded medicine line, an order left
+at the summary, /notices with whole words in uk and ru. Each test here failed before its fix."""
 
 from __future__ import annotations
 
