@@ -93,7 +93,9 @@ async def test_ten_days_left_reminds_on_the_right_day_in_moscow_and_one_tap_orde
         "ru", "💊 {name}, your {medicine} runs out in {n} day, on {date}.",
         "💊 {name}, your {medicine} runs out in {n} days, on {date}.", 3,
         name=resident.name, medicine="Метформин 500 мг два раза в день",
-        date=format_date(today + timedelta(days=10), "medium", locale="ru")))  # «… закончится через 3 дня, …»
+        # «… закончится через 3 дня, 10 дек. 2026 г.»: the sentence's full stop is the abbreviation's, not «г..»
+        date=format_date(today + timedelta(days=10), "medium", locale="ru").removesuffix(".")))
+    assert ".." not in reminder.text
     await tick_at(harness, due + timedelta(minutes=5))  # reminded once
     await user.expect_nothing_more()
 

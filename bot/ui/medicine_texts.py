@@ -13,9 +13,11 @@ from bot.ui.i18n import ngettext
 from db.models import Medicine, Resident
 
 
-def day(value: date, locale: str) -> str:
-    """A date in the reader's language (1 Dec 2026, 2026年12月1日)."""
-    return format_date(value, "medium", locale=locale)
+def day(value: date, locale: str, ends_sentence: bool = False) -> str:
+    """A date in the reader's language (1 Dec 2026, 2026年12月1日, 5 груд. 2026 р.). `ends_sentence`: the text puts
+    its own full stop after the date, so an abbreviation's dot at its end is dropped («… 2026 р.», not «р..»)."""
+    shown = format_date(value, "medium", locale=locale)
+    return shown.removesuffix(".") if ends_sentence else shown
 
 
 def what(medicine: Medicine) -> str:
@@ -32,7 +34,8 @@ def reminder(resident: Resident, medicine: Medicine, days_left: int, locale: str
         text = ngettext(
             "💊 {name}, your {medicine} runs out in {n} day, on {date}.",
             "💊 {name}, your {medicine} runs out in {n} days, on {date}.", days_left,
-        ).format(name=name, medicine=what(medicine), n=days_left, date=day(medicine.runs_out_on, locale))
+        ).format(name=name, medicine=what(medicine), n=days_left,
+                  date=day(medicine.runs_out_on, locale, ends_sentence=True))
     lines = [text, _("Shall we order more? One tap, and you check the request before it is sent.")]
     if medicine.do_not_interrupt:
         lines.append(_("This treatment must not be interrupted: if you do not answer, a social worker will call you."))
@@ -86,7 +89,8 @@ def recorded_for(number: int, medicine: Medicine, locale: str) -> str:
     """A worker recorded a medicine."""
     marker = " 🧠" if medicine.do_not_interrupt else ""
     return _("💊 Recorded for the resident of request {number}: {medicine}{marker}, runs out on {date}.").format(
-        number=texts.number(number), medicine=what(medicine), marker=marker, date=day(medicine.runs_out_on, locale))
+        number=texts.number(number), medicine=what(medicine), marker=marker,
+        date=day(medicine.runs_out_on, locale, ends_sentence=True))
 
 
 def running_out(rows: Sequence[tuple[Medicine, str, int]], locale: str) -> str:

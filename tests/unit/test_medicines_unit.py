@@ -6,10 +6,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from bot.core import clock
 from bot.domain.meds import MedLine
 from bot.services import medicines, privacy
 from bot.services.decisions import CardChanged, MedicineDue
+from bot.ui import medicine_texts
 from db.models import Medicine, Request, RequestKind, RequestStatus, Resident
 from db.repo import medicines as medicines_repo
 from tests.unit.conftest import STAFF_CHAT, World
@@ -189,3 +192,13 @@ async def test_an_order_cancelled_or_failed_is_reminded_again_the_next_day(world
     async with world.sessions.begin() as session:
         again = await medicines.remind_due(session, world.settings, clock.now())
         assert [t.medicine.id for t in again.told if isinstance(t, MedicineDue)] == [medicine.id]
+
+
+@pytest.mark.parametrize(("locale", "abbreviated"), [("uk", True), ("ru", True), ("zh", False), ("en", False)])
+def test_a_date_at_the_end_of_a_sentence_loses_only_its_own_final_dot(locale: str, abbreviated: bool) -> None:
+    """«… закінчаться через 3 дні, 5 груд. 2026 р.» with one full stop, not «р..»; a date without a final dot (zh,
+    en) is unchanged, and so is any date in the middle of a sentence."""
+    whole = medicine_texts.day(date(2026, 12, 5), locale)
+    at_end = medicine_texts.day(date(2026, 12, 5), locale, ends_sentence=True)
+    assert "2026" in whole and whole.endswith(".") is abbreviated
+    assert at_end == (whole[:-1] if abbreviated else whole)
