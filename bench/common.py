@@ -119,3 +119,13 @@ async def file_urgent(app: App, settings: Settings, resident: Resident) -> int:
             await Notifier(session, app.i18n, settings).tell(submitted.told)
     app.sender.wake()
     return submitted.request.id or 0
+
+
+def card_delays(group_arrivals: list[list[Any]], filed: dict[int, float]) -> list[float]:
+    """Seconds from each urgent request's commit (`filed`: request id → time.time()) until its card reached a
+    staff group, from the fake's stats `group_arrivals` ([time, chat, text] each); inf for a card never seen."""
+    delays = []
+    for request_id, at in filed.items():
+        arrivals = [t for t, _chat, text in group_arrivals if f"№{request_id}" in text and t >= at]
+        delays.append(min(arrivals) - at if arrivals else float("inf"))
+    return delays

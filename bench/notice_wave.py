@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 from sqlmodel import select as select_models
 
 from bench.checkins_burst import filled_world
-from bench.common import OutboxWatch, file_urgent
+from bench.common import OutboxWatch, card_delays, file_urgent
 from bench.priority_wave import percentile
 from bot.app import close, create_app, send_notices, start_background, stop_background
 from bot.core import clock
@@ -86,10 +86,7 @@ async def measure(url: str, base_url: str, stats_url: str, count: int, urgent: i
     await stop_background(app)
     await close(app)
     stats = json.loads(urllib.request.urlopen(stats_url).read())
-    delays = []
-    for request_id, at in filed.items():
-        arrivals = [t for t, _chat, text in stats["group_arrivals"] if f"№{request_id}" in text and t >= at]
-        delays.append(min(arrivals) - at if arrivals else float("inf"))
+    delays = card_delays(stats["group_arrivals"], filed)
     elapsed = (last - first).total_seconds() if first and last else 0.0
     return {
         "residents": count, "status": notice.status.value, "sent": notice.sent, "unreachable": notice.unreachable,

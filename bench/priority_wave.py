@@ -36,7 +36,7 @@ def percentile(values: list[float], q: float) -> float:
 
 async def measure(url: str, base_url: str, stats_url: str, due: int, urgent: int, replies: int, rate: float) -> dict[str, object]:
     """Run the real app (ticks and sender, no polling), file urgent requests and send replies during the wave."""
-    from bench.common import OutboxWatch, file_urgent
+    from bench.common import OutboxWatch, card_delays, file_urgent
     from bot.core import clock
     from bot.app import close, create_app, send_checkins, start_background, stop_background
     from bot.core.config import Settings
@@ -97,10 +97,7 @@ async def measure(url: str, base_url: str, stats_url: str, due: int, urgent: int
     await stop_background(app)
     await close(app)
     stats = json.loads(urllib.request.urlopen(stats_url).read())
-    delays = []
-    for request_id, at in filed.items():
-        arrivals = [t for t, _chat, text in stats["group_arrivals"] if f"№{request_id}" in text and t >= at]
-        delays.append(min(arrivals) - at if arrivals else float("inf"))
+    delays = card_delays(stats["group_arrivals"], filed)
     elapsed = (last - began_at).total_seconds()
     return {
         "due": due, "sent": sent, "seconds": round(elapsed, 1),
