@@ -26,7 +26,7 @@ from sqlmodel import select as select_models
 from bench.checkins_burst import filled_world
 from bench.common import OutboxWatch, card_delays, file_urgent
 from bench.priority_wave import percentile
-from bot.app import close, create_app, send_notices, start_background, stop_background
+from bot.app import close, create_app, freeze_heap, send_notices, start_background, stop_background
 from bot.core import clock
 from bot.core.config import Settings
 from bot.services import notices
@@ -44,6 +44,7 @@ async def measure(url: str, base_url: str, stats_url: str, count: int, urgent: i
         districts=[{"code": "d1", "name": "District 1"}], limits={"global_per_second": rate}, _env_file=None,
     )
     app = create_app(settings)
+    freeze_heap()  # as `python -m bot` does once started (bot.app.prepare): no 250 ms collections of the import-time heap
     async with app.sessions.begin() as session:
         people = list((await session.exec(select_models(Resident).order_by(Resident.id).limit(urgent))).all())
         district = (await session.exec(select_models(District))).one()

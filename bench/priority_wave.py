@@ -37,8 +37,9 @@ def percentile(values: list[float], q: float) -> float:
 async def measure(url: str, base_url: str, stats_url: str, due: int, urgent: int, replies: int, rate: float) -> dict[str, object]:
     """Run the real app (ticks and sender, no polling), file urgent requests and send replies during the wave."""
     from bench.common import OutboxWatch, card_delays, file_urgent
+    from bench.looplag import LoopLag
     from bot.core import clock
-    from bot.app import close, create_app, send_checkins, start_background, stop_background
+    from bot.app import close, create_app, freeze_heap, send_checkins, start_background, stop_background
     from bot.core.config import Settings
     from db.models import Outbox, OutboxStatus, Resident
 
@@ -47,6 +48,7 @@ async def measure(url: str, base_url: str, stats_url: str, due: int, urgent: int
         districts=[{"code": "d1", "name": "District 1"}], limits={"global_per_second": rate}, _env_file=None,
     )
     app = create_app(settings)
+    freeze_heap()  # as `python -m bot` does once started (bot.app.prepare): no 250 ms collections of the import-time heap
     async with app.sessions() as session:
         residents = list((await session.exec(select_models(Resident).order_by(Resident.id).limit(urgent + replies))).all())
     expected_seconds = due / rate
@@ -54,6 +56,7 @@ async def measure(url: str, base_url: str, stats_url: str, due: int, urgent: int
     reply_delays: list[float] = []
     reply_429s: list[float] = []
     watch = OutboxWatch(app)
+    lag = LoopLag()
 
     async def file_urgent_now(resident: Resident) -> None:
         request_id = await file_urgent(app, settings, resident)
@@ -76,6 +79,7 @@ async def measure(url: str, base_url: str, stats_url: str, due: int, urgent: int
     began_at = clock.now()
     start_background(app)
     watch.start()
+    lag.start()
     await send_checkins(app)
     gap = expected_seconds * 0.8 / max(urgent, 1)  # spread through the first four fifths of the wave
     for i in range(urgent):
@@ -94,6 +98,7 @@ async def measure(url: str, base_url: str, stats_url: str, due: int, urgent: int
         first, last = (await session.execute(select(func.min(Outbox.sent_at), func.max(Outbox.sent_at))
                                              .where(Outbox.purpose == "checkin"))).one()
     largest = await watch.stop()
+    lags = lag.stop()
     await stop_background(app)
     await close(app)
     stats = json.loads(urllib.request.urlopen(stats_url).read())
@@ -102,7 +107,11 @@ async def measure(url: str, base_url: str, stats_url: str, due: int, urgent: int
     return {
         "due": due, "sent": sent, "seconds": round(elapsed, 1),
         "fraction_of_limit": round(sent / elapsed / rate, 3),
+        "wave_fraction_of_limit": round(sent / max((last - first).total_seconds(), 1e-9) / rate, 3),
         "http_429": stats["stats"].get("429", 0),
+        "restamped": app.sender.limiters.restamped,
+        "http_429_by_window": stats.get("refused", {}),
+        "fake_loop": stats.get("loop", {}),
         "outbox_largest": largest,
         "urgent": len(delays),
         "urgent_card_p50_s": round(statistics.median(delays), 2) if delays else None,
@@ -112,6 +121,7 @@ async def measure(url: str, base_url: str, stats_url: str, due: int, urgent: int
         "reply_max_s": round(max(reply_delays), 3) if reply_delays else None,
         "reply_429": len(reply_429s),
         "first_checkin_after_s": round((first - began_at).total_seconds(), 1),
+        **lags,
     }
 
 

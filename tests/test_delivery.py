@@ -14,7 +14,8 @@ from sqlmodel import col, select
 from bot.core import clock
 from bot.app import check_requests, close, create_app, prepare
 from bot.core.config import Limits, Settings
-from bot.telegram.delivery import Sender
+from bot.telegram import delivery
+from bot.telegram.delivery import Plan, Sender, Step, method_for
 from db.models import Outbox, OutboxStatus, RequestStatus
 from db.repo import districts, outbox
 from sandbox.bot_api import FakeTelegram
@@ -285,6 +286,54 @@ async def test_instances_sharing_redis_send_within_one_bots_budget(fake: FakeTel
     assert fake.stats["429"] == floods, "the instances together went over one bot's budget"
     assert sum(together) == 80 and all(together)
     assert all(texts_in(fake, chat) == ["hello"] for chat in range(60_000, 60_080))
+
+
+async def send_with_a_stall(fake: FakeTelegram, settings: Settings, chats: range) -> Any:
+    """One sender drains a message to each chat at 5 a second (the fake enforcing 5 a second too); the
+    first send is held up for 150 ms after taking its slot, as a garbage collection or a batch being
+    built holds the loop. Returns the sender."""
+    limits = Limits(global_per_second=5, private_chat_per_second=100, group_per_minute=6000)
+    app = create_app(settings.model_copy(update={"limits": limits, "redis_prefix": f"{settings.redis_prefix}-{chats.start}"}))
+    stalled: list[int] = []
+
+    async def stall_once(row: Outbox, _owner: str) -> Plan:
+        if not stalled:
+            stalled.append(row.chat_id)
+            time.sleep(0.15)  # blocks the whole loop, between the slot and the call
+        return Plan([Step(method_for(row))])
+
+    try:
+        await prepare(app)
+        app.sender.planners["sendMessage"] = stall_once
+        async with app.sessions.begin() as session:
+            for chat in chats:
+                outbox.enqueue(session, chat, "sendMessage", {"chat_id": chat, "text": "hello"}, purpose="test")
+        fake.enforce_limits(global_per_sec=5, per_private_chat_per_sec=100, per_group_per_min=6000)
+        while await app.sender.drain_once() or await outbox_pending(app):
+            await asyncio.sleep(0.05)
+        return app.sender
+    finally:
+        fake.disable_limits()
+        await close(app)
+
+
+async def test_a_send_held_up_after_its_slot_is_counted_when_it_leaves(
+    fake: FakeTelegram, settings: Settings, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Telegram counts a message when it arrives. A send held up between taking its slot and leaving
+    arrives squeezed against the sends after it: the fifth after it, on time, is the sixth in one second
+    and Telegram answers 429 (a second's pause for every send). Counted again as it leaves
+    (Limiters.leaving), the sends after it keep their distance: no 429, nothing lost either way."""
+    monkeypatch.setattr(delivery, "LATE_AFTER", 10.0)  # as before: counted only when the slot was taken
+    before = await send_with_a_stall(fake, settings, range(70_000, 70_008))
+    assert fake.stats["429"] > 0 and before.limiters.restamped == 0
+    assert all(texts_in(fake, chat) == ["hello"] for chat in range(70_000, 70_008))
+    monkeypatch.undo()
+    floods = fake.stats["429"]
+    after = await send_with_a_stall(fake, settings, range(71_000, 71_008))
+    assert fake.stats["429"] == floods, "the late send was squeezed against the ones after it"
+    assert after.limiters.restamped >= 1
+    assert all(texts_in(fake, chat) == ["hello"] for chat in range(71_000, 71_008))
 
 
 # --------------------------------------------------------------------------------------- 403

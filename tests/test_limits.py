@@ -9,6 +9,7 @@ import uuid
 import pytest
 
 from bot.core.config import Limits
+from bot.telegram import delivery
 from bot.telegram.delivery import Limiters, TooLate, Window
 from bot.telegram.shared_limits import SharedWindows
 
@@ -112,3 +113,34 @@ async def test_shared_budget_gives_up_in_time_and_falls_back_when_redis_is_away(
     with pytest.raises(TooLate):
         await away.acquire(7, until=asyncio.get_running_loop().time() + 1)
     await away.shared.close()
+
+
+async def test_a_call_that_leaves_late_is_counted_again_when_it_leaves() -> None:
+    """A call that leaves within LATE_AFTER of its slot adds nothing; one held up longer is counted
+    once more in the bot-wide windows (at the moment it leaves), never in its chat's, and only once."""
+    limiters = Limiters(Limits(global_per_second=30))
+    await limiters.acquire(5)
+    await limiters.leaving()
+    assert len(limiters.global_.times) == 1 and limiters.restamped == 0
+    await limiters.acquire(6)
+    delivery.slot_taken_at.set(asyncio.get_running_loop().time() - 0.05)  # the loop was busy for 50 ms
+    await limiters.leaving()
+    await limiters.leaving()  # the slot is used up: a second look changes nothing
+    assert len(limiters.global_.times) == 3 and len(limiters.global_spread.times) == 3
+    assert len(limiters.chats[6].times) == 1 and limiters.restamped == 1
+
+
+@needs_redis
+async def test_a_late_call_is_counted_again_in_the_shared_windows() -> None:
+    """With the windows in Redis, the late call's second count lands there, where every instance sees it."""
+    prefix = f"doorstep-test-{uuid.uuid4().hex[:8]}"
+    store = SharedWindows.from_url(REDIS_URL or "", prefix)
+    limiters = Limiters(Limits(global_per_second=30), shared=store)
+    try:
+        await limiters.acquire(5)
+        delivery.slot_taken_at.set(asyncio.get_running_loop().time() - 0.05)
+        await limiters.leaving()
+        assert await store.redis.zcard(f"{prefix}:limits:global") == 2
+        assert await store.redis.zcard(f"{prefix}:limits:chat:5") == 1
+    finally:
+        await store.close()

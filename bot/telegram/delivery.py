@@ -43,6 +43,14 @@ log = logging.getLogger(__name__)
 
 #: Set by the outbox sender, which has already waited for the budget of its call.
 budget_paid: ContextVar[bool] = ContextVar("budget_paid", default=False)
+#: Loop time (seconds) at which this task last took a slot of the bot's budget (Limiters.acquire,
+#: Limiters.acquire_now); cleared when the call leaves (Limiters.leaving).
+slot_taken_at: ContextVar[float | None] = ContextVar("slot_taken_at", default=None)
+#: Seconds between taking a slot and the call leaving after which the call is counted again as it
+#: leaves: Telegram counts arrivals, and a call held up by a busy loop (a garbage collection, a batch
+#: of rows being built) arrives squeezed against the calls after it, enough to fill Telegram's
+#: 1-second window (a 429 that pauses every send for a second; bench/priority_wave.py).
+LATE_AFTER = 0.010
 
 TAG = re.compile(r"<[^>]+>")
 MAX_BACKOFF = 300.0
@@ -214,6 +222,8 @@ class Limiters:
         #: With Redis, every instance's windows are one (bot.telegram.shared_limits); the local windows above
         #: keep their shapes, serve their locks, and pace the instance alone while Redis is away.
         self.shared = shared
+        #: Calls counted again because they left late (leaving()).
+        self.restamped = 0
 
     def for_chat(self, chat_id: int) -> Window:
         """The window of one chat (groups have negative ids), kept in a bounded LRU."""
@@ -239,6 +249,26 @@ class Limiters:
         await chat.acquire(until, priority)
         await self.global_spread.acquire(until, priority)
         await self.global_.acquire(until, priority)
+        slot_taken_at.set(asyncio.get_running_loop().time())
+
+    async def leaving(self) -> None:
+        """Just before a counted call goes out (bot.telegram.ratelimit.SharedBudget): when its slot was
+        taken more than LATE_AFTER seconds ago, count it in the bot-wide windows again at this moment,
+        without waiting (it has its slot), so the calls after it keep their distance from when it
+        really arrives. `restamped` counts these."""
+        taken = slot_taken_at.get()
+        if taken is None:
+            return
+        slot_taken_at.set(None)
+        now = asyncio.get_running_loop().time()
+        if now - taken <= LATE_AFTER:
+            return
+        self.restamped += 1
+        bot_windows = [("spread", self.global_spread), ("global", self.global_)]
+        for _, window in bot_windows:
+            window.times.append(now)  # still in order: loop time only grows
+        if self.shared is not None:
+            await self.shared.stamp(bot_windows)
 
     async def acquire_now(self, chat_id: int) -> Budget:
         """Take the chat's and the bot's slots only if all are free this moment (TAKEN); else take
@@ -253,6 +283,8 @@ class Limiters:
             taken = await self.shared.take(windows)
             if taken is not None:
                 wait, bot_wide = taken
+                if not wait:
+                    slot_taken_at.set(asyncio.get_running_loop().time())
                 return Budget.TAKEN if not wait else Budget.BOT if bot_wide else Budget.CHAT
         if not chat.free_now():
             return Budget.CHAT
@@ -262,6 +294,7 @@ class Limiters:
         now = asyncio.get_running_loop().time()
         for window in (chat, *bot_windows):
             window.times.append(now)
+        slot_taken_at.set(now)
         return Budget.TAKEN
 
     async def _acquire_shared(self, chat_id: int, chat: Window, until: float | None, priority: int) -> bool:
@@ -275,6 +308,7 @@ class Limiters:
                 if wait is None:
                     return False
                 if wait == 0:
+                    slot_taken_at.set(asyncio.get_running_loop().time())
                     return True
                 await asyncio.sleep(wait)
 

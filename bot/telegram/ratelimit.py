@@ -54,12 +54,16 @@ class SharedBudget(BaseRequestMiddleware):
     ) -> Any:
         """Acquire (or queue, or hold until the commit), then call."""
         chat_id = getattr(method, "chat_id", None)
-        if not isinstance(method, COUNTED) or not isinstance(chat_id, int) or budget_paid.get():
+        if not isinstance(method, COUNTED) or not isinstance(chat_id, int):
+            return await make_request(bot, method)
+        if budget_paid.get():  # the outbox sender took the slot
+            await self.limiters.leaving()
             return await make_request(bot, method)
         session = current_session.get()
         if session is None:  # not inside an update (a tick, after the commit, the CLI): waiting holds nothing
             # A handler answers a person who is talking to the bot now: the highest class.
             await self.limiters.acquire(chat_id, priority=OutboxPriority.INTERACTIVE)
+            await self.limiters.leaving()
             return await make_request(bot, method)
         held: dict[int, str] = session.info.setdefault(HELD, {})
         way = held.get(chat_id)
@@ -69,6 +73,7 @@ class SharedBudget(BaseRequestMiddleware):
             else:
                 budget = await self.limiters.acquire_now(chat_id)
                 if budget is Budget.TAKEN:
+                    await self.limiters.leaving()
                     return await make_request(bot, method)
                 way = QUEUED if budget is Budget.CHAT else AFTER_COMMIT
         payload = queueable(bot, method) if way == QUEUED else None

@@ -47,6 +47,18 @@ end
 return {0, 0}
 """
 
+#: KEYS: bot-wide windows; ARGV: period (µs) of each, then a unique member. Counts a call once more at
+#: this moment in each window, without checking (it had its slot; it left late: Limiters.leaving).
+_STAMP = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+for i, key in ipairs(KEYS) do
+  redis.call('ZADD', key, now, ARGV[#ARGV])
+  redis.call('PEXPIRE', key, math.floor(tonumber(ARGV[i]) / 1000) + 1000)
+end
+return 0
+"""
+
 
 class SharedWindows:
     """The Redis connection and key prefix the shared windows of one bot use."""
@@ -55,6 +67,7 @@ class SharedWindows:
         self.redis = redis
         self.prefix = prefix
         self.script = redis.register_script(_TAKE)
+        self.stamp_script = redis.register_script(_STAMP)
         self.failing = False
         self._serial = 0
         self._instance = os.urandom(6).hex()
@@ -84,6 +97,17 @@ class SharedWindows:
             log.info("shared send limits reachable again")
             self.failing = False
         return int(wait) / 1_000_000, bool(bot_wide)
+
+    async def stamp(self, windows: list[tuple[str, Shape]]) -> None:
+        """Count one more call now in these windows, without checking them (one round trip); nothing
+        when Redis cannot be reached (the local windows have it)."""
+        self._serial += 1
+        args: list[Any] = [round(shape.period * 1_000_000) for _, shape in windows]
+        args.append(f"{self._instance}:{self._serial}")
+        try:
+            await self.stamp_script(keys=[f"{self.prefix}:limits:{name}" for name, _ in windows], args=args)
+        except (RedisError, OSError):
+            return
 
     async def close(self) -> None:
         """Close the connection pool."""

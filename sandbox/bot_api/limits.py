@@ -92,6 +92,9 @@ class FloodControl:
         self.private_chat_per_second = private_chat_per_second
         self.group_per_minute = group_per_minute
         self._windows: dict[Any, deque[float]] = {}
+        #: Refused calls by the kind of window that was full ("global", "group", "private"): which
+        #: of the bot's budgets drifted from Telegram's (a benchmark reads them from the server's stats).
+        self.refused: dict[str, int] = {"global": 0, "group": 0, "private": 0}
 
     @staticmethod
     def applies_to(method_key: str) -> bool:
@@ -100,22 +103,23 @@ class FloodControl:
 
     def check_and_count(self, method_key: str, chat_id: int, now: float) -> None:
         """Count one call at monotonic time `now`, or raise 429 (too_many_requests) if a window is full."""
-        windows: list[tuple[deque[float], float, float]] = [
-            (self._windows.setdefault("global", deque()), self.global_per_second, 1.0)
+        windows: list[tuple[str, deque[float], float, float]] = [
+            ("global", self._windows.setdefault("global", deque()), self.global_per_second, 1.0)
         ]
         if chat_id < 0:
-            windows.append((self._windows.setdefault(("group", chat_id), deque()), self.group_per_minute, 60.0))
+            windows.append(("group", self._windows.setdefault(("group", chat_id), deque()), self.group_per_minute, 60.0))
         elif method_key in SEND_METHODS:
             windows.append(
-                (self._windows.setdefault(("private", chat_id), deque()), self.private_chat_per_second, 1.0)
+                ("private", self._windows.setdefault(("private", chat_id), deque()), self.private_chat_per_second, 1.0)
             )
-        wait = 0.0
-        for window, limit, period in windows:
+        wait, full = 0.0, ""
+        for kind, window, limit, period in windows:
             while window and window[0] <= now - period:
                 window.popleft()
-            if len(window) >= limit:
-                wait = max(wait, window[0] + period - now)
+            if len(window) >= limit and window[0] + period - now > wait:
+                wait, full = window[0] + period - now, kind
         if wait > 0:
+            self.refused[full] += 1
             raise too_many_requests(max(1, math.ceil(wait)))
-        for window, _, _ in windows:
+        for _, window, _, _ in windows:
             window.append(now)

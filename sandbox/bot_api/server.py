@@ -164,6 +164,12 @@ class FakeTelegram(UpdateDelivery, BotApiMethods, ChatModel):
         """Turn flood limits off again."""
         self._flood_control = None
 
+    @property
+    def refused_by_window(self) -> dict[str, int]:
+        """429s answered so far by the kind of window that was full ("global", "group", "private");
+        empty while limits are off (limits.FloodControl.refused)."""
+        return dict(self._flood_control.refused) if self._flood_control is not None else {}
+
     # ------------------------------------------------------------------ waiting for the bot
 
     async def settle(self, quiet: float = 0.15, max_wait: float = 5.0) -> None:
