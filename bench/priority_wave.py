@@ -7,7 +7,13 @@ way a handler sends them (through the shared send budget). Reports: the delay fr
 commit until its card reached the staff group (p50, p99, max), the handler replies' delay, the wave's
 rate as a fraction of the limit, 429s, and the outbox's largest size.
 
+With --notice, a coordinator's notice to every resident is stored as «Send» stores it just before the
+wave (bot.services.notices.create; the real ticks write it into the outbox at the lowest class, as far
+ahead as the budget reaches), so the wave, the urgent cards and the replies are measured with a notice
+running; the run ends with the wave, and reports how much of the notice went out meanwhile.
+
     python -m bench.priority_wave --due 10000 --urgent 20 --db postgres
+    python -m bench.priority_wave --due 10000 --urgent 20 --db postgres --notice
 """
 
 from __future__ import annotations
@@ -34,14 +40,17 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
 
 
-async def measure(url: str, base_url: str, stats_url: str, due: int, urgent: int, replies: int, rate: float) -> dict[str, object]:
-    """Run the real app (ticks and sender, no polling), file urgent requests and send replies during the wave."""
+async def measure(url: str, base_url: str, stats_url: str, due: int, urgent: int, replies: int, rate: float,
+                  notice: bool = False) -> dict[str, object]:
+    """Run the real app (ticks and sender, no polling), file urgent requests and send replies during the
+    wave; with `notice`, a notice to every resident stored just before it."""
     from bench.common import OutboxWatch, card_delays, file_urgent
     from bench.looplag import LoopLag
     from bot.core import clock
     from bot.app import close, create_app, freeze_heap, send_checkins, start_background, stop_background
     from bot.core.config import Settings
-    from db.models import Outbox, OutboxStatus, Resident
+    from db.models import District, Notice, NoticeAudience, Outbox, OutboxStatus, Resident, Staff, StaffRole
+    from bot.services import notices
 
     settings = Settings(
         bot_token="123456:BENCH-TOKEN", telegram_api_url=base_url, database_url=url, staff_chat_id=-1001,
@@ -76,6 +85,19 @@ async def measure(url: str, base_url: str, stats_url: str, due: int, urgent: int
                 await asyncio.sleep(exc.retry_after)
         reply_delays.append(time.monotonic() - began)
 
+    notice_id = None
+    if notice:
+        async with app.sessions.begin() as session:
+            district = (await session.exec(select_models(District))).one()
+            coordinator = Staff(tg_user_id=9001, chat_id=-1001, name="Coordinator", role=StaffRole.COORDINATOR)
+            session.add(coordinator)
+            await session.flush()
+            created = await notices.create(
+                session, coordinator, key="bench", chat_id=-1001, thread_id=None, message_id=None,
+                kind=NoticeAudience.DISTRICTS, district_ids=[district.id or 0], attachment=None, file_id=None,
+                texts={"zh": "明天上午停水，请提前储水。", "ru": "Завтра утром не будет воды.", "uk": "Завтра вранці не буде води."})
+            assert created.notice is not None
+            notice_id = created.notice.id
     began_at = clock.now()
     start_background(app)
     watch.start()
@@ -97,6 +119,11 @@ async def measure(url: str, base_url: str, stats_url: str, due: int, urgent: int
     async with app.sessions() as session:
         first, last = (await session.execute(select(func.min(Outbox.sent_at), func.max(Outbox.sent_at))
                                              .where(Outbox.purpose == "checkin"))).one()
+    notice_sent = None
+    if notice_id is not None:
+        async with app.sessions() as session:
+            stored = await session.get(Notice, notice_id)
+            notice_sent = stored.sent if stored else None
     largest = await watch.stop()
     lags = lag.stop()
     await stop_background(app)
@@ -121,6 +148,7 @@ async def measure(url: str, base_url: str, stats_url: str, due: int, urgent: int
         "reply_max_s": round(max(reply_delays), 3) if reply_delays else None,
         "reply_429": len(reply_429s),
         "first_checkin_after_s": round((first - began_at).total_seconds(), 1),
+        "notice_sent_during_wave": notice_sent,
         **lags,
     }
 
@@ -133,9 +161,11 @@ def main() -> None:
     parser.add_argument("--replies", type=int, default=10, help="handler replies sent during the wave")
     parser.add_argument("--rate", type=float, default=30, help="the bot's messages per second (Telegram: 30)")
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="postgres")
+    parser.add_argument("--notice", action="store_true", help="a notice to every resident running during the wave")
     args = parser.parse_args()
     with filled_world(args.db, args.due, args.due, args.rate) as (url, urls):
-        result = asyncio.run(measure(url, urls["base_url"], urls["stats_url"], args.due, args.urgent, args.replies, args.rate))
+        result = asyncio.run(measure(url, urls["base_url"], urls["stats_url"], args.due, args.urgent, args.replies, args.rate,
+                                     args.notice))
         print(" ".join(f"{k}={v}" for k, v in {"db": args.db, **result}.items()))
 
 if __name__ == "__main__":

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import gc
 import multiprocessing
 import os
@@ -436,8 +437,10 @@ def taken(times: Any) -> list[float]:
 
 
 async def run(users: int, db: str, rate: float, seconds: float, mode: str = "polling",
-              send_rate: float = 50, send_seconds: float = 40, think: float = 0.5) -> dict[str, Any]:
-    """Every bot against one driver, measured in one run."""
+              send_rate: float = 50, send_seconds: float = 40, think: float = 0.5, profile: str | None = None) -> dict[str, Any]:
+    """Every bot against one driver, measured in one run. With `profile` (a file name), the wizard phase
+    runs under cProfile and its statistics are written there (read them with `python -m pstats FILE`);
+    the profiler's own cost then inflates that run's CPU figures."""
     from bench.checkins_burst import drop_database, new_database
     from bench.peer_bot import Config, create_engine, create_session_pool, create_tables, peer_dispatcher
     from bot.app import create_app
@@ -462,7 +465,15 @@ async def run(users: int, db: str, rate: float, seconds: float, mode: str = "pol
     app.freeze_heap = True  # as `python -m bot` does
     handling = HandlingTimes(app)
     stop = await serve_doorstep(app, conn, mode)
+    profiler = cProfile.Profile() if profile else None
+    if profiler is not None:
+        profiler.enable()
+    leases_before = app.sender.stats["leases"]
     (wizard_ups, wizard_calls), wizard_cpu = await ask(conn, "wizard")
+    wizard_leases = app.sender.stats["leases"] - leases_before
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(profile)
     wizard_handled = taken(handling)
     paced, paced_cpu = await ask(conn, "paced", send_rate, send_seconds, think)
     paced_handled = taken(handling)
@@ -475,6 +486,7 @@ async def run(users: int, db: str, rate: float, seconds: float, mode: str = "pol
     out.update({
         "wizard_updates_per_s": round(wizard_ups, 1), "wizard_cpu_ms_per_update": round(wizard_cpu * 1000 / updates, 2),
         "wizard_calls_per_update": round(wizard_calls, 2), "wizard_handling_p99_ms": p99(wizard_handled),
+        "wizard_outbox_leases_per_update": round(wizard_leases / updates, 2),
         f"wizard_send_p99_ms_at_{send_rate:g}": p99(paced["send"]), "wizard_send_p50_ms": p50(paced["send"]),
         "wizard_sends": len(paced["send"]), "wizard_steps_p99_ms": p99(paced["steps"]),
         f"wizard_handling_p99_ms_at_{send_rate:g}": p99(paced_handled),
@@ -554,9 +566,10 @@ def main() -> None:
     parser.add_argument("--think", type=float, default=0.5, help="seconds between one resident's steps in the paced phase")
     parser.add_argument("--mode", choices=["polling", "webhook"], default="polling",
                         help="webhook: the fake POSTs updates as Telegram does (chats at once, a chat in order)")
+    parser.add_argument("--profile", metavar="FILE", help="write cProfile statistics of the wizard phase to FILE")
     args = parser.parse_args()
     # uvloop, as `python -m bot` runs in production; both bots run on the same kind of loop.
-    result = uvloop.run(run(args.users, args.db, args.rate, args.seconds, args.mode, args.send_rate, args.send_seconds, args.think))
+    result = uvloop.run(run(args.users, args.db, args.rate, args.seconds, args.mode, args.send_rate, args.send_seconds, args.think, args.profile))
     print(" ".join(f"{k}={v}" for k, v in result.items()))
 
 

@@ -575,3 +575,49 @@ async def test_a_wake_while_every_worker_leases_is_not_lost() -> None:
         stop.set()
         await worker
     assert leases == [0, 1]
+
+
+async def test_a_wake_sends_one_worker_and_a_full_batch_brings_another() -> None:
+    """Each look is a query: a wake-up with a row or two sends one waiting worker (and the express
+    worker) to lease, not all of them; a worker that leases a full batch wakes one more, so a backlog
+    still gets every worker."""
+    sender = Sender(None, None, Limits(), batch=2)  # type: ignore[arg-type]  # drain_once is scripted below
+    stop = asyncio.Event()
+    leases: list[str] = []
+    backlog = [0]
+
+    async def drain_once(up_to_class: Any = None, batch: int | None = None) -> int:
+        kind = "express" if up_to_class is not None else "regular"
+        leases.append(kind)
+        await asyncio.sleep(0)
+        if kind == "regular" and backlog[0]:
+            taken = min(backlog[0], sender.batch)
+            backlog[0] -= taken
+            sender.leased(taken, sender.batch)  # as drain_once records its lease
+            await asyncio.sleep(0.05)  # sending it
+            return taken
+        sender.leased(0, batch or sender.batch)
+        return 0
+
+    sender.drain_once = drain_once  # type: ignore[method-assign]
+    running = asyncio.create_task(sender.run(stop, idle=3600, workers=3))
+    try:
+        for _ in range(20):
+            await asyncio.sleep(0.01)
+        assert leases.count("regular") == 3 and leases.count("express") == 1  # each looked once at the start
+        leases.clear()
+        sender.wake()  # an update queued its confirmation
+        for _ in range(20):
+            await asyncio.sleep(0.01)
+        assert leases.count("regular") == 1 and leases.count("express") == 1
+        leases.clear()
+        backlog[0] = 12  # a wave: six full batches
+        sender.wake()
+        for _ in range(50):
+            await asyncio.sleep(0.01)
+        assert backlog[0] == 0
+        assert len(set(id(w) for w in sender._waiting)) == 3  # all back to waiting
+        assert leases.count("regular") >= 6 + 2  # every batch, then the workers that found nothing
+    finally:
+        stop.set()
+        await running

@@ -350,16 +350,28 @@ class Sender:
         self.batch = batch
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{random.randrange(1 << 30)}"
         self.limiters = Limiters(limits, shared=shared)
-        self.wakeup = asyncio.Event()
+        #: Regular workers waiting for a wake-up, longest waiting first; a wake-up that found none
+        #: waiting makes the next worker to finish lease again (`_missed`) rather than wait.
+        self._waiting: deque[asyncio.Event] = deque()
+        self._missed = False
         self.express_wakeup = asyncio.Event()
         self.paused_until = 0.0
         self.stats: dict[str, int] = defaultdict(int)
         self.on_flood: Callable[[], None] = lambda: None  # a 429 was honoured (doorstep_telegram_429_total)
 
     def wake(self) -> None:
-        """Something was queued: look now rather than at the next poll (every worker, the express one too)."""
-        self.wakeup.set()
+        """Something was queued: look now rather than at the next poll. One waiting worker and the
+        express worker look, not every worker: each look is a query, and most updates queue a row or
+        two (a worker that leases a full batch wakes another, so a backlog still gets them all)."""
         self.express_wakeup.set()
+        self._wake_one()
+
+    def _wake_one(self) -> None:
+        """Wake the longest-waiting regular worker, or note that none was waiting."""
+        if self._waiting:
+            self._waiting.popleft().set()
+        else:
+            self._missed = True
 
     async def run(self, stop: asyncio.Event, idle: float = 1.0, workers: int = 3) -> None:
         """Drain until stopped with a few overlapping workers, so the budget is never idle while one
@@ -375,25 +387,37 @@ class Sender:
         )
 
     async def _worker(self, stop: asyncio.Event, idle: float, express: bool = False) -> None:
-        """One drain loop (`express`: interactive rows only, in batches of EXPRESS_BATCH). The wake-up is
-        cleared before the lease, not after an empty one: a row committed while every worker was leasing
-        (its query began before the commit, so it found nothing) set the wake-up after that; clearing it
-        then lost the wake, and the row waited for the next one or the idle poll (issue #12)."""
-        wakeup = self.express_wakeup if express else self.wakeup
+        """One drain loop (`express`: interactive rows only, in batches of EXPRESS_BATCH). A wake-up that
+        came while this worker leased is never lost (issue #12): a row committed while every worker was
+        leasing (its query began before the commit, so it found nothing) marks the wake-up as missed
+        (or sets the express worker's event, cleared before its lease), and the worker leases again
+        instead of waiting for the next wake-up or the idle poll."""
+        mine = asyncio.Event()
         while not stop.is_set():
-            wakeup.clear()  # any wake from now on is seen: by this lease, or by the wait below
+            if express:
+                self.express_wakeup.clear()  # any wake from now on is seen: by this lease, or by the wait below
+            else:
+                self._missed = False  # likewise: a wake from now on finds this worker leasing and is marked
             try:
                 sent = await (self.drain_once(OutboxPriority.INTERACTIVE, EXPRESS_BATCH) if express else self.drain_once())
             except Exception:  # a database hiccup must not kill the sender
                 log.exception("outbox drain failed")
                 sent = 0
-            if sent:
+            if sent or (not express and self._missed):
                 continue
+            if express:
+                wakeup = self.express_wakeup
+            else:
+                mine.clear()
+                self._waiting.append(mine)
+                wakeup = mine
             waiter = asyncio.ensure_future(wakeup.wait())
             stopper = asyncio.ensure_future(stop.wait())
             await asyncio.wait({waiter, stopper}, timeout=idle, return_when=asyncio.FIRST_COMPLETED)
             waiter.cancel()
             stopper.cancel()
+            if mine in self._waiting:  # the idle poll or the stop came first
+                self._waiting.remove(mine)
 
     async def drain_once(self, up_to_class: OutboxPriority | None = None, batch: int | None = None) -> int:
         """Lease one batch (at most `batch` rows, default the sender's; only classes up to `up_to_class`
@@ -411,6 +435,7 @@ class Sender:
                 session, self.owner, now, lease, batch or self.batch,
                 timedelta(seconds=self.limits.starve_after_seconds), up_to_class,
             )
+        self.leased(len(rows), batch or self.batch)
         if not rows:
             return 0
         deadline = now + lease * 2 / 3
@@ -431,6 +456,13 @@ class Sender:
                 await asyncio.gather(sending, return_exceptions=True)
             await self._record_delivered()
         return len(rows) - given_back
+
+    def leased(self, count: int, batch: int) -> None:
+        """A lease took `count` rows of at most `batch`: counted (stats "leases"); a full batch wakes
+        one more waiting worker, as there is likely more and it can lease that meanwhile."""
+        self.stats["leases"] += 1
+        if count == batch and self._waiting:
+            self._wake_one()
 
     @property
     def record_every(self) -> float:
