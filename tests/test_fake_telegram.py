@@ -385,7 +385,9 @@ async def test_enforce_limits(ft_fake: FakeTelegram, ft_bot: Bot) -> None:
     with pytest.raises(TelegramRetryAfter):
         await ft_bot.send_message(2004, "global limit")
     assert ft_fake.stats["429"] == 3
+    assert ft_fake.refused_by_window == {"global": 1, "group": 1, "private": 1}  # which budget ran out
     ft_fake.disable_limits()
+    assert ft_fake.refused_by_window == {}
     await ft_bot.send_message(CHAT, "free again")
 
 
