@@ -144,3 +144,25 @@ async def test_a_late_call_is_counted_again_in_the_shared_windows() -> None:
         assert await store.redis.zcard(f"{prefix}:limits:chat:5") == 1
     finally:
         await store.close()
+
+
+async def test_idle_chat_windows_are_forgotten() -> None:
+    """Windows of chats whose last send left the window are dropped as others are used: a wave to
+    thousands of chats does not keep thousands of long-lived windows (each full garbage collection walked
+    them); a chat still inside its window, or with a sender waiting, keeps its own."""
+    limiters = Limiters(Limits(global_per_second=1000, private_chat_per_second=1))
+    for chat in range(100):
+        await limiters.acquire(chat)
+    assert len(limiters.chats) == 100  # all sent to just now: each window still counts its send
+    long_ago = asyncio.get_running_loop().time() - 5
+    for chat in range(60):
+        limiters.chats[chat].times[0] = long_ago
+    for chat in range(1000, 1020):
+        await limiters.acquire(chat)
+    assert not any(chat in limiters.chats for chat in range(60))
+    assert all(chat in limiters.chats for chat in range(60, 100))
+    busy = limiters.chats[60]
+    busy.times[0] = long_ago
+    async with busy.lock.hold():
+        limiters.for_chat(1100)
+        assert 60 in limiters.chats  # held: a sender is using it

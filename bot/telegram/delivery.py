@@ -226,7 +226,11 @@ class Limiters:
         self.restamped = 0
 
     def for_chat(self, chat_id: int) -> Window:
-        """The window of one chat (groups have negative ids), kept in a bounded LRU."""
+        """The window of one chat (groups have negative ids), kept in an LRU that holds only chats sent
+        to within their window's period (an idle window says nothing: a new one is the same), and never
+        more than `max_chats`. During a wave of 100,000 check-ins the LRU held 10,000 windows of five
+        objects each, long-lived, which every full garbage collection walked: 50–160 ms stalls."""
+        self._forget_idle()
         window = self.chats.pop(chat_id, None)
         if window is None:
             if chat_id < 0:
@@ -239,6 +243,18 @@ class Limiters:
         while len(self.chats) > self.max_chats:
             self.chats.popitem(last=False)
         return window
+
+    def _forget_idle(self, most: int = 4) -> None:
+        """Drop up to `most` least recently used chat windows that nobody holds or waits for and whose
+        last send has left the window (amortised: a few per use keep the LRU at the chats in use)."""
+        now = asyncio.get_running_loop().time()
+        for _ in range(most):
+            if not self.chats:
+                return
+            chat_id, window = next(iter(self.chats.items()))
+            if window.lock.locked() or (window.times and window.times[-1] > now - window.period):
+                return
+            del self.chats[chat_id]
 
     async def acquire(self, chat_id: int, until: float | None = None, priority: int = OutboxPriority.NORMAL) -> None:
         """Wait for both the chat's and the bot's budget (TooLate when it comes after `until`); while the
