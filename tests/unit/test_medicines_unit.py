@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core import clock
 from bot.domain.meds import MedLine
@@ -34,6 +35,15 @@ async def recorded(world: World, line: MedLine) -> Medicine:
         await session.refresh(medicine)
         session.expunge(medicine)
     return medicine
+
+
+async def reminded_then_ordered(session: AsyncSession, world: World, medicine: Medicine) -> Medicine | None:
+    """The tick reminds of exactly this medicine, then its resident presses «Order it»: what order_opened returns."""
+    told = await medicines.remind_due(session, world.settings, clock.now())
+    assert [t.medicine.id for t in told.told if isinstance(t, MedicineDue)] == [medicine.id]
+    resident = await session.get(Resident, world.resident.id)
+    assert resident is not None
+    return await medicines.order_opened(session, world.settings, resident, medicine.id or 0)
 
 
 async def test_ten_days_left_reminds_three_days_before_at_nine_local(world: World) -> None:
@@ -158,11 +168,7 @@ async def test_order_it_reminds_again_tomorrow_unless_the_request_was_sent(world
         key = medicines.order_key(opened)
     set_clock(datetime(2026, 12, 2, 1, 1, tzinfo=UTC))  # 09:01 there: no request: reminded again
     async with world.sessions.begin() as session:
-        again = await medicines.remind_due(session, world.settings, clock.now())
-        assert [t.medicine.id for t in again.told if isinstance(t, MedicineDue)] == [medicine.id]
-        resident = await session.get(Resident, world.resident.id)
-        assert resident is not None
-        reopened = await medicines.order_opened(session, world.settings, resident, medicine.id or 0)
+        reopened = await reminded_then_ordered(session, world, medicine)
         assert reopened is not None and medicines.order_key(reopened) != key
         session.add(Request(resident_id=world.resident.id or 0, kind=RequestKind.MEDICINE,
                             answers={medicines.REFILL: str(medicine.id)}, draft_key=medicines.order_key(reopened)))
@@ -180,11 +186,7 @@ async def test_an_order_cancelled_or_failed_is_reminded_again_the_next_day(world
     set_clock(datetime(2026, 12, 1, 2, 0, tzinfo=UTC))
     medicine = await recorded(world, MedLine("奥氮平", "5毫克", 3, None))  # reminded at once
     async with world.sessions.begin() as session:
-        first = await medicines.remind_due(session, world.settings, clock.now())
-        assert [t.medicine.id for t in first.told if isinstance(t, MedicineDue)] == [medicine.id]
-        resident = await session.get(Resident, world.resident.id)
-        assert resident is not None
-        opened = await medicines.order_opened(session, world.settings, resident, medicine.id or 0)
+        opened = await reminded_then_ordered(session, world, medicine)
         assert opened is not None
         session.add(Request(resident_id=world.resident.id or 0, kind=RequestKind.MEDICINE, status=RequestStatus.CANCELLED,
                             answers={medicines.REFILL: str(medicine.id)}, draft_key=medicines.order_key(opened)))
